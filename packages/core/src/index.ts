@@ -1,0 +1,46 @@
+export type { Clock } from "./clock.ts";
+export { ManualClock, systemClock } from "./clock.ts";
+export { BotmmError, RoundingError } from "./errors.ts";
+export type { Instrument, PriceRule, SizeRule } from "./instrument.ts";
+export { hyperliquidPerpInstrument, instrumentSchema } from "./instrument.ts";
+export type { Random } from "./random.ts";
+export { createRandom } from "./random.ts";
+export type { PriceRounding, SizeRounding } from "./rounding.ts";
+export {
+  isValidPrice,
+  isValidSize,
+  meetsMinNotional,
+  roundPrice,
+  roundSize,
+  toWireDecimal,
+} from "./rounding.ts";
+export type {
+  BookTop,
+  CancelRequest,
+  Candle,
+  FeeSchedule,
+  Fill,
+  L2Book,
+  Level,
+  Liquidity,
+  ModifyRequest,
+  Order,
+  OrderRequest,
+  OrderStatus,
+  Position,
+  Quote,
+  Side,
+  TimeInForce,
+  Trade,
+} from "./types.ts";
+export { HYPERLIQUID_TIER0_FEES } from "./types.ts";
+export type {
+  CancelResult,
+  ConnectionState,
+  OrderResult,
+  OrderUpdate,
+  SubscriptionRequest,
+  Unsubscribe,
+  Venue,
+  VenueEvent,
+} from "./venue.ts";
