@@ -1,0 +1,596 @@
+import { createRandom, type Fill, type Instrument, priceStepAt, type Random, type Side } from "@botmm/core";
+import { Inventory } from "@botmm/inventory";
+import {
+  createQuoteSet,
+  MarketMaker,
+  type OrderActionSink,
+  OrderManager,
+  type RiskMode,
+  type StrategyConfig,
+  type WorkingOrder,
+} from "@botmm/strategy";
+import type { CandleColumns } from "./candle-columns.ts";
+import type { BarPath, FillModel } from "./fill-model.ts";
+import { FundingCursor, type FundingSchedule } from "./funding.ts";
+
+/** Everything a candle backtest needs besides the candles. */
+export interface BacktestOptions {
+  instrument: Instrument;
+  strategy: StrategyConfig;
+  /** Bar length in ms (60,000 for 1m). */
+  intervalMs: number;
+  fillModel: FillModel;
+  barPath: BarPath;
+  /** Own fills in one bar are capped at this share of the bar's traded volume. */
+  maxVolumeShare: number;
+  /** Order entry / modify / cancel latency: new instructions take effect this long after the bar opens. */
+  latencyMs: number;
+  funding: FundingSchedule;
+  /** A taker exit pays this much slippage beyond the open it executes at, in bps, plus the taker fee. */
+  takerSlippageBps: number;
+  seed: number;
+  /** Decides the risk mode after each bar; default: always allow. */
+  risk?: RiskGate;
+}
+
+/** The risk engine as the backtest sees it: one decision per closed bar. */
+export interface RiskGate {
+  decide(state: RiskGateState): RiskMode;
+}
+
+/** What a {@link RiskGate} sees at a bar's close. */
+export interface RiskGateState {
+  timeMs: number;
+  equityUsd: number;
+  positionUsd: number;
+  volatilityBps: number;
+}
+
+/** One own fill in the ledger. */
+export interface FillRecord {
+  timeMs: number;
+  barIndex: number;
+  side: Side;
+  price: number;
+  size: number;
+  /** Fee in USD, signed as a cost (negative = rebate). */
+  feeUsd: number;
+  liquidity: "maker" | "taker";
+  /** Position (base units) after this fill. */
+  positionAfter: number;
+  /** The mid the order was priced from (close of the bar before it rested): spread capture is measured from it. */
+  referenceMid: number;
+}
+
+/** Raw outcome of a run; {@link summarize} turns it into the report. */
+export interface BacktestRun {
+  bars: number;
+  fills: FillRecord[];
+  /** Total PnL (USD) at each bar's close. */
+  equityUsd: Float64Array;
+  /** Position notional (USD) at each bar's close. */
+  positionUsd: Float64Array;
+  /** Cumulative spread capture, fees and funding (USD) at each bar's close; inventory PnL is the rest. */
+  spreadUsdByBar: Float64Array;
+  feesUsdByBar: Float64Array;
+  fundingUsdByBar: Float64Array;
+  /** Best bid / ask resting during each bar (NaN when none): the quotes the bar was tested against. */
+  restingBid: Float64Array;
+  restingAsk: Float64Array;
+  /** Best bid / ask the strategy decided at each bar's close for the next bar (NaN when none). */
+  decidedBid: Float64Array;
+  decidedAsk: Float64Array;
+  pnl: { totalUsd: number; spreadUsd: number; inventoryUsd: number; feesUsd: number; fundingUsd: number };
+  /** The same total computed independently by the position ledger (realized + unrealized − fees + funding). */
+  ledgerTotalUsd: number;
+  finalPosition: number;
+  /** Bars × sides with an order resting (after latency): the denominator of the fill rate. */
+  quotedSideBars: number;
+  orders: { placed: number; modified: number; cancelled: number; rejectedPostOnly: number };
+  takerExits: number;
+  fundingHoursMissing: number;
+  fundingHoursApplied: number;
+  warmupBars: number;
+  haltedBars: number;
+  reduceOnlyBars: number;
+}
+
+const HOUR_MS = 3_600_000;
+const NONE = 0;
+const PLACE = 1;
+const MODIFY = 2;
+const CANCEL = 3;
+
+/**
+ * Runs the strategy over candles with a simulated venue.
+ *
+ * Time discipline (no look-ahead): orders resting during bar t were decided at the close of bar t−1 from
+ * data up to that close. New instructions take effect `latencyMs` into bar t; until then the previous orders
+ * rest and can still be filled. Each bar is walked as a price path (open → extremes → close); an order fills
+ * at its own limit price when the path satisfies the fill model, in the order the path reaches it, capped by
+ * the bar's volume. A post-only order that would cross the price at the moment it arrives is rejected.
+ * Funding is charged at each hour's open; a position beyond the hard limit is cut back with a taker order
+ * at the next open.
+ *
+ * @example
+ * ```ts
+ * const run = runCandleBacktest(toCandleColumns(candles), {
+ *   instrument, strategy: parseStrategyConfig(), intervalMs: 60_000, fillModel: defaultFillModel(),
+ *   barPath: "nearest", maxVolumeShare: 0.1, latencyMs: 200, funding: { type: "constant", ratePerHour: 0 },
+ *   takerSlippageBps: 1, seed: 1,
+ * });
+ * run.pnl.totalUsd;
+ * ```
+ */
+export function runCandleBacktest(
+  candles: CandleColumns,
+  options: BacktestOptions,
+  onProgress?: (barsDone: number, barsTotal: number) => void,
+): BacktestRun {
+  return new CandleBacktest(candles, options).run(onProgress);
+}
+
+class CandleBacktest implements OrderActionSink {
+  readonly #candles: CandleColumns;
+  readonly #options: BacktestOptions;
+  readonly #config: StrategyConfig;
+  readonly #maker: MarketMaker;
+  readonly #orders: OrderManager;
+  readonly #inventory: Inventory;
+  readonly #random: Random;
+  readonly #levels: number;
+  readonly #slots: number;
+  // The venue's view of each quote slot (bids 0..L−1, asks L..2L−1).
+  readonly #active: Uint8Array;
+  readonly #clientId: Float64Array;
+  readonly #price: Float64Array;
+  readonly #remaining: Float64Array;
+  readonly #refMid: Float64Array;
+  readonly #decidedBar: Float64Array;
+  // Instructions sent at the last close, taking effect after the latency.
+  readonly #pendingKind: Uint8Array;
+  readonly #pendingClientId: Float64Array;
+  readonly #pendingPrice: Float64Array;
+  readonly #pendingSize: Float64Array;
+  // The bar path: four points at times 0, 1/3, 2/3, 1.
+  readonly #pathPrice = new Float64Array(4);
+  #decisionMid = 0;
+  #bar = 0;
+  #barOpenTime = 0;
+  #volumeLeft = 0;
+  #closePrice = 0;
+  #spreadUsd = 0;
+  #inventoryUsd = 0;
+  #fills: FillRecord[] = [];
+  #rejectedPostOnly = 0;
+  readonly #fillTemplate: Fill;
+
+  constructor(candles: CandleColumns, options: BacktestOptions) {
+    this.#candles = candles;
+    this.#options = options;
+    this.#config = options.strategy;
+    this.#maker = new MarketMaker(options.strategy, options.instrument);
+    this.#levels = options.strategy.levels;
+    this.#orders = new OrderManager({
+      levels: this.#levels,
+      refreshToleranceBps: options.strategy.refreshToleranceBps,
+      sizeTolerance: options.strategy.sizeTolerance,
+    });
+    this.#inventory = new Inventory({
+      coin: options.instrument.coin,
+      maxPositionUsd: options.strategy.maxPositionUsd,
+    });
+    this.#random = createRandom(options.seed);
+    const slots = 2 * this.#levels;
+    this.#slots = slots;
+    this.#active = new Uint8Array(slots);
+    this.#clientId = new Float64Array(slots);
+    this.#price = new Float64Array(slots);
+    this.#remaining = new Float64Array(slots);
+    this.#refMid = new Float64Array(slots);
+    this.#decidedBar = new Float64Array(slots).fill(-1);
+    this.#pendingKind = new Uint8Array(slots);
+    this.#pendingClientId = new Float64Array(slots);
+    this.#pendingPrice = new Float64Array(slots);
+    this.#pendingSize = new Float64Array(slots);
+    this.#fillTemplate = {
+      clientId: null,
+      venueOrderId: null,
+      tradeId: "",
+      coin: options.instrument.coin,
+      side: "buy",
+      price: 0,
+      size: 0,
+      fee: 0,
+      liquidity: "maker",
+      time: 0,
+    };
+  }
+
+  // OrderActionSink: the strategy's instructions at a close, applied by the venue after the latency.
+  place(order: WorkingOrder): void {
+    this.#setPending(order, PLACE);
+  }
+
+  modify(order: WorkingOrder): void {
+    this.#setPending(order, MODIFY);
+  }
+
+  cancel(order: WorkingOrder): void {
+    this.#setPending(order, CANCEL);
+  }
+
+  #setPending(order: WorkingOrder, kind: number): void {
+    const slot = order.side === "buy" ? order.level : this.#levels + order.level;
+    this.#pendingKind[slot] = kind;
+    this.#pendingClientId[slot] = order.clientId;
+    this.#pendingPrice[slot] = order.price;
+    this.#pendingSize[slot] = order.size;
+  }
+
+  run(onProgress?: (barsDone: number, barsTotal: number) => void): BacktestRun {
+    const candles = this.#candles;
+    const options = this.#options;
+    const config = this.#config;
+    const n = candles.length;
+    const equityUsd = new Float64Array(n);
+    const positionUsd = new Float64Array(n);
+    const spreadUsdByBar = new Float64Array(n);
+    const feesUsdByBar = new Float64Array(n);
+    const fundingUsdByBar = new Float64Array(n);
+    const restingBid = new Float64Array(n).fill(Number.NaN);
+    const restingAsk = new Float64Array(n).fill(Number.NaN);
+    const decidedBid = new Float64Array(n).fill(Number.NaN);
+    const decidedAsk = new Float64Array(n).fill(Number.NaN);
+    const quotes = createQuoteSet(this.#levels);
+    const funding = new FundingCursor(options.funding);
+    const activation = Math.min(1, options.latencyMs / options.intervalMs);
+    const hardLimitUsd = config.maxPositionUsd * config.hardLimitMultiple;
+    const slippage = options.takerSlippageBps / 10_000;
+    const path = this.#pathPrice;
+    const progressEvery = Math.max(1, Math.floor(n / 100));
+    const risk = options.risk;
+    const riskState: RiskGateState = { timeMs: 0, equityUsd: 0, positionUsd: 0, volatilityBps: 0 };
+
+    let fundingUsd = 0;
+    let fundingHoursMissing = 0;
+    let fundingHoursApplied = 0;
+    let takerExits = 0;
+    let pendingExitSize = 0; // signed: + buy, − sell, executed at the next open
+    let quotedSideBars = 0;
+    let placed = 0;
+    let modified = 0;
+    let cancelled = 0;
+    let haltedBars = 0;
+    let reduceOnlyBars = 0;
+    let warmupBars = 0;
+    let previousClose = n > 0 ? candles.open[0]! : 0;
+
+    for (let i = 0; i < n; i++) {
+      const openTime = candles.openTime[i]!;
+      const open = candles.open[i]!;
+      const high = candles.high[i]!;
+      const low = candles.low[i]!;
+      const close = candles.close[i]!;
+      this.#bar = i;
+      this.#barOpenTime = openTime;
+      this.#closePrice = close;
+      this.#volumeLeft = options.maxVolumeShare * candles.volume[i]!;
+      const positionAtOpen = this.#inventory.size;
+
+      // Marks: what the position held into this bar earned or lost from the previous close to this close.
+      this.#inventoryUsd += positionAtOpen * (close - previousClose);
+
+      if (openTime % HOUR_MS === 0 && i > 0) {
+        const rate = funding.rateAt(openTime);
+        if (Number.isNaN(rate)) fundingHoursMissing++;
+        else if (positionAtOpen !== 0) {
+          fundingUsd += this.#inventory.applyFunding(rate, open);
+          fundingHoursApplied++;
+        } else fundingHoursApplied++;
+      }
+
+      if (pendingExitSize !== 0) {
+        const side: Side = pendingExitSize > 0 ? "buy" : "sell";
+        const price = side === "buy" ? open * (1 + slippage) : open * (1 - slippage);
+        this.#recordFill(side, price, Math.abs(pendingExitSize), "taker", open, openTime);
+        pendingExitSize = 0;
+        takerExits++;
+      }
+
+      // The bar's path.
+      path[0] = open;
+      if (options.barPath === "ohlc" || open - low > high - open) {
+        path[1] = high;
+        path[2] = low;
+      } else {
+        path[1] = low;
+        path[2] = high;
+      }
+      path[3] = close;
+
+      // Orders from before the last close rest until the new instructions arrive.
+      if (activation > 0) this.#fillAlongPath(0, activation);
+      this.#applyPending(activation);
+      this.#fillAlongPath(activation, 1);
+
+      for (let s = 0; s < this.#slots; s++) {
+        if (this.#active[s] === 1) {
+          quotedSideBars++;
+          if (s < this.#levels) {
+            if (s === 0) restingBid[i] = this.#price[s]!;
+          } else if (s === this.#levels) restingAsk[i] = this.#price[s]!;
+        }
+      }
+
+      // The close: mark, then decide the next bar's quotes from data up to this close.
+      const position = this.#inventory.size;
+      const equity = this.#inventory.totalPnlUsd(close);
+      equityUsd[i] = equity;
+      positionUsd[i] = position * close;
+      spreadUsdByBar[i] = this.#spreadUsd;
+      feesUsdByBar[i] = this.#inventory.netFeesUsd;
+      fundingUsdByBar[i] = fundingUsd;
+      previousClose = close;
+
+      this.#maker.onBar(close);
+      let mode: RiskMode = "allow";
+      if (risk !== undefined) {
+        riskState.timeMs = openTime + options.intervalMs;
+        riskState.equityUsd = equity;
+        riskState.positionUsd = position * close;
+        riskState.volatilityBps = this.#maker.decision.volatilityBps;
+        mode = risk.decide(riskState);
+      }
+      if (Math.abs(position * close) > hardLimitUsd) {
+        const targetSize = (Math.sign(position) * config.maxPositionUsd) / close;
+        pendingExitSize = targetSize - position;
+        mode = "reduce-only";
+      }
+      if (mode === "halt") haltedBars++;
+      else if (mode === "reduce-only") reduceOnlyBars++;
+
+      this.#decisionMid = close;
+      const decision = this.#maker.computeQuotes(
+        {
+          midPrice: close,
+          positionSize: position,
+          riskMode: mode,
+          marketBid: Number.NaN,
+          marketAsk: Number.NaN,
+        },
+        quotes,
+      );
+      if (decision.status === "warming-up") warmupBars++;
+      if (quotes.bidSizes[0]! > 0) decidedBid[i] = quotes.bidPrices[0]!;
+      if (quotes.askSizes[0]! > 0) decidedAsk[i] = quotes.askPrices[0]!;
+      const counts = this.#orders.reconcile(quotes, openTime + options.intervalMs, this);
+      placed += counts.placed;
+      modified += counts.modified;
+      cancelled += counts.cancelled;
+
+      if (onProgress !== undefined && (i + 1) % progressEvery === 0) onProgress(i + 1, n);
+    }
+    onProgress?.(n, n);
+
+    const lastClose = n > 0 ? candles.close[n - 1]! : 0;
+    const feesUsd = this.#inventory.netFeesUsd;
+    const ledgerTotalUsd = this.#inventory.totalPnlUsd(lastClose);
+    return {
+      bars: n,
+      fills: this.#fills,
+      equityUsd,
+      positionUsd,
+      spreadUsdByBar,
+      feesUsdByBar,
+      fundingUsdByBar,
+      restingBid,
+      restingAsk,
+      decidedBid,
+      decidedAsk,
+      pnl: {
+        totalUsd: this.#spreadUsd + this.#inventoryUsd - feesUsd + fundingUsd,
+        spreadUsd: this.#spreadUsd,
+        inventoryUsd: this.#inventoryUsd,
+        feesUsd,
+        fundingUsd,
+      },
+      ledgerTotalUsd,
+      finalPosition: this.#inventory.size,
+      quotedSideBars,
+      orders: { placed, modified, cancelled, rejectedPostOnly: this.#rejectedPostOnly },
+      takerExits,
+      fundingHoursMissing,
+      fundingHoursApplied,
+      warmupBars,
+      haltedBars,
+      reduceOnlyBars,
+    };
+  }
+
+  /** Price on the bar's path at time fraction `t` ∈ [0, 1]. */
+  #priceAt(t: number): number {
+    const path = this.#pathPrice;
+    const scaled = t * 3;
+    const leg = scaled >= 3 ? 2 : Math.floor(scaled);
+    const within = scaled - leg;
+    return path[leg]! + (path[leg + 1]! - path[leg]!) * within;
+  }
+
+  /** Lowest (or highest) price on the path from time `from` to `to`. */
+  #extremeBetween(from: number, to: number, lowest: boolean): number {
+    let extreme = this.#priceAt(from);
+    const end = this.#priceAt(to);
+    extreme = lowest ? Math.min(extreme, end) : Math.max(extreme, end);
+    for (let k = 1; k <= 2; k++) {
+      const t = k / 3;
+      if (t > from && t < to) {
+        const p = this.#pathPrice[k]!;
+        extreme = lowest ? Math.min(extreme, p) : Math.max(extreme, p);
+      }
+    }
+    return extreme;
+  }
+
+  /** The price an order must reach to fill under the fill model. */
+  #trigger(slot: number): number {
+    const price = this.#price[slot]!;
+    const model = this.#options.fillModel;
+    if (model.type !== "cross") return price;
+    const step = priceStepAt(this.#options.instrument.priceRule, price) * model.throughTicks;
+    return slot < this.#levels ? price - step : price + step;
+  }
+
+  /** Fills resting orders along the path between time fractions `from` and `to`, in the order reached. */
+  #fillAlongPath(from: number, to: number): void {
+    if (from >= to) return;
+    let start = from;
+    let startPrice = this.#priceAt(from);
+    // Orders the path is already past at `from` (a gap through them) fill first, at their own price.
+    this.#fillReached(startPrice, startPrice, start, start, to);
+    for (let k = 1; k <= 3; k++) {
+      const t = k / 3;
+      if (t <= start) continue;
+      const end = Math.min(t, to);
+      const endPrice = this.#priceAt(end);
+      this.#fillReached(startPrice, endPrice, start, end, to);
+      start = end;
+      startPrice = endPrice;
+      if (end >= to) break;
+    }
+  }
+
+  /** Fills the orders whose trigger lies between `fromPrice` and `toPrice` on a straight leg, nearest first. */
+  #fillReached(fromPrice: number, toPrice: number, fromT: number, toT: number, portionEnd: number): void {
+    const falling = toPrice <= fromPrice;
+    const rising = toPrice >= fromPrice;
+    while (this.#volumeLeft > 0) {
+      let best = -1;
+      let bestTrigger = 0;
+      for (let s = 0; s < this.#slots; s++) {
+        if (this.#active[s] !== 1 || this.#decidedBar[s] === this.#bar) continue;
+        const trigger = this.#trigger(s);
+        if (s < this.#levels) {
+          if (!falling || toPrice > trigger) continue;
+          if (best < 0 || trigger > bestTrigger) {
+            best = s;
+            bestTrigger = trigger;
+          }
+        } else {
+          if (!rising || toPrice < trigger) continue;
+          if (best < 0 || trigger < bestTrigger) {
+            best = s;
+            bestTrigger = trigger;
+          }
+        }
+      }
+      if (best < 0) return;
+      const span = toPrice - fromPrice;
+      const fraction = span === 0 ? 0 : Math.min(1, Math.max(0, (bestTrigger - fromPrice) / span));
+      const t = fromT + (toT - fromT) * fraction;
+      this.#decidedBar[best] = this.#bar;
+      if (!this.#fillsUnderModel(best, t, portionEnd)) continue;
+      this.#fillSlot(best, t);
+    }
+  }
+
+  #fillsUnderModel(slot: number, t: number, portionEnd: number): boolean {
+    const model = this.#options.fillModel;
+    if (model.type !== "probabilistic") return true;
+    const price = this.#price[slot]!;
+    const isBid = slot < this.#levels;
+    const extreme = this.#extremeBetween(t, portionEnd, isBid);
+    const penetrationBps = ((isBid ? price - extreme : extreme - price) / price) * 10_000;
+    const probability =
+      model.touchProbability +
+      (1 - model.touchProbability) * Math.min(1, Math.max(0, penetrationBps) / model.fullFillPenetrationBps);
+    return this.#random.next() < probability;
+  }
+
+  #fillSlot(slot: number, t: number): void {
+    const size = Math.min(this.#remaining[slot]!, this.#volumeLeft);
+    if (size <= 0) return;
+    this.#volumeLeft -= size;
+    const side: Side = slot < this.#levels ? "buy" : "sell";
+    const price = this.#price[slot]!;
+    const clientId = this.#clientId[slot]!;
+    this.#remaining[slot] = this.#remaining[slot]! - size;
+    if (this.#remaining[slot]! <= 1e-12) this.#active[slot] = 0;
+    const timeMs = this.#barOpenTime + t * this.#options.intervalMs;
+    this.#recordFill(side, price, size, "maker", this.#refMid[slot]!, timeMs);
+    this.#orders.onFill(clientId, size);
+    this.#maker.onOwnFill(side, price);
+  }
+
+  #recordFill(
+    side: Side,
+    price: number,
+    size: number,
+    liquidity: "maker" | "taker",
+    referenceMid: number,
+    timeMs: number,
+  ): void {
+    const rate = liquidity === "maker" ? this.#config.makerFee : this.#config.takerFee;
+    const feeUsd = rate * price * size;
+    const fill = this.#fillTemplate;
+    fill.side = side;
+    fill.price = price;
+    fill.size = size;
+    fill.fee = feeUsd;
+    fill.liquidity = liquidity;
+    fill.time = timeMs;
+    this.#inventory.applyFill(fill);
+    const sign = side === "buy" ? 1 : -1;
+    this.#spreadUsd += sign * (referenceMid - price) * size;
+    // The fill's units are marked from the reference mid to this bar's close here, and from close to close after.
+    this.#inventoryUsd += sign * size * (this.#closePrice - referenceMid);
+    this.#fills.push({
+      timeMs,
+      barIndex: this.#bar,
+      side,
+      price,
+      size,
+      feeUsd,
+      liquidity,
+      positionAfter: this.#inventory.size,
+      referenceMid,
+    });
+  }
+
+  /** New instructions reach the venue at time fraction `t` of the bar. */
+  #applyPending(t: number): void {
+    const priceNow = this.#priceAt(t);
+    for (let s = 0; s < this.#slots; s++) {
+      const kind = this.#pendingKind[s]!;
+      if (kind === NONE) continue;
+      this.#pendingKind[s] = NONE;
+      const clientId = this.#pendingClientId[s]!;
+      if (kind === CANCEL) {
+        this.#active[s] = 0;
+        this.#orders.onClosed(clientId);
+        continue;
+      }
+      if (kind === MODIFY && this.#active[s] !== 1) {
+        // The order to modify was filled before the modify arrived: the venue refuses it.
+        this.#orders.onClosed(clientId);
+        continue;
+      }
+      const price = this.#pendingPrice[s]!;
+      const isBid = s < this.#levels;
+      if (isBid ? price >= priceNow : price <= priceNow) {
+        // Post-only: an order that would take liquidity on arrival is rejected (a modify loses the old order too).
+        this.#active[s] = 0;
+        this.#rejectedPostOnly++;
+        this.#orders.onClosed(clientId);
+        continue;
+      }
+      this.#active[s] = 1;
+      this.#clientId[s] = clientId;
+      this.#price[s] = price;
+      this.#remaining[s] = this.#pendingSize[s]!;
+      this.#refMid[s] = this.#decisionMid;
+      this.#decidedBar[s] = -1;
+      this.#orders.onAccepted(clientId);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+/**
+ * How a resting limit order is filled by a bar's price path.
+ * - `touch`: fills when the path reaches the price (optimistic: in a real queue, touching is not filling).
+ * - `cross` (default): the path must trade through the price by at least `throughTicks` price steps.
+ * - `probabilistic`: once touched, fills with probability
+ *   `touchProbability + (1 − touchProbability) · min(1, penetrationBps / fullFillPenetrationBps)`, drawn from
+ *   the run's seeded RNG, where the penetration is how far the rest of the bar's path goes past the price.
+ */
+export type FillModel =
+  | { type: "touch" }
+  | { type: "cross"; throughTicks: number }
+  | { type: "probabilistic"; touchProbability: number; fullFillPenetrationBps: number };
+
+/** zod schema for {@link FillModel}. */
+export const fillModelSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("touch") }),
+  z.object({ type: z.literal("cross"), throughTicks: z.number().int().min(1).default(1) }),
+  z.object({
+    type: z.literal("probabilistic"),
+    touchProbability: z.number().min(0).max(1).default(0.3),
+    fullFillPenetrationBps: z.number().positive().default(5),
+  }),
+]);
+
+/**
+ * The order in which a bar visits its extremes. `ohlc`: open → high → low → close. `nearest`: open → the
+ * extreme nearer the open → the other → close (NautilusTrader's adaptive path). Each leg takes a third of
+ * the bar.
+ */
+export type BarPath = "ohlc" | "nearest";
+
+/**
+ * The default fill model: trade-through by one tick.
+ *
+ * @example
+ * ```ts
+ * const model = defaultFillModel(); // { type: "cross", throughTicks: 1 }
+ * ```
+ */
+export function defaultFillModel(): FillModel {
+  return { type: "cross", throughTicks: 1 };
+}
+
+/**
+ * One line describing a fill model and its parameters, for reports.
+ *
+ * @example
+ * ```ts
+ * describeFillModel({ type: "cross", throughTicks: 1 }); // "cross (price must trade through the quote by ≥ 1 tick)"
+ * ```
+ */
+export function describeFillModel(model: FillModel): string {
+  switch (model.type) {
+    case "touch":
+      return "touch (fills when the bar reaches the quote — optimistic)";
+    case "cross":
+      return `cross (price must trade through the quote by ≥ ${model.throughTicks} tick${model.throughTicks === 1 ? "" : "s"})`;
+    case "probabilistic":
+      return `probabilistic (p = ${model.touchProbability} + ${1 - model.touchProbability}·min(1, penetration / ${model.fullFillPenetrationBps} bps), seeded)`;
+  }
+}

@@ -1,0 +1,15 @@
+export type { CandleColumns } from "./candle-columns.ts";
+export { toCandleColumns } from "./candle-columns.ts";
+export type { BacktestOptions, BacktestRun, FillRecord, RiskGate, RiskGateState } from "./engine.ts";
+export { runCandleBacktest } from "./engine.ts";
+export type { BarPath, FillModel } from "./fill-model.ts";
+export { defaultFillModel, describeFillModel, fillModelSchema } from "./fill-model.ts";
+export type { FundingSchedule } from "./funding.ts";
+export { FundingCursor, fundingSeries } from "./funding.ts";
+export { renderHtmlReport } from "./html-report.ts";
+export type { BacktestMetrics, DailyPnl, Markouts } from "./metrics.ts";
+export { computeMetrics, MARKOUT_BARS } from "./metrics.ts";
+export type { BacktestReport, ReportContext } from "./report.ts";
+export { buildReport, fillsCsv, formatSummary, SYNTHETIC_BANNER } from "./report.ts";
+export type { ChartMarkers, ChartSeries, ChartSpec } from "./svg-chart.ts";
+export { downsampleMinMax, renderChart } from "./svg-chart.ts";

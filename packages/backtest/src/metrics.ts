@@ -1,0 +1,210 @@
+import type { CandleColumns } from "./candle-columns.ts";
+import type { BacktestRun, FillRecord } from "./engine.ts";
+
+const DAY_MS = 86_400_000;
+/** Mark-out horizons, in bars after the fill. */
+export const MARKOUT_BARS = [1, 5, 15] as const;
+
+/** PnL of one UTC day. */
+export interface DailyPnl {
+  /** `YYYY-MM-DD` (UTC). */
+  date: string;
+  pnl: number;
+  fills: number;
+  volumeUsd: number;
+}
+
+/** Mid move after fills, signed so that negative = the market moved against the fill (adverse selection). */
+export interface Markouts {
+  bars: number[];
+  /** Size-weighted mean mark-out of buys / sells / all fills at each horizon, in bps of the fill price. */
+  buyBps: (number | null)[];
+  sellBps: (number | null)[];
+  allBps: (number | null)[];
+  /** Sum of size × signed price move at each horizon, USD. */
+  totalUsd: number[];
+}
+
+/** The numbers a user judges a run by. */
+export interface BacktestMetrics {
+  fills: { buy: number; sell: number; maker: number; taker: number };
+  /** Fills per side-bar with a resting quote. */
+  fillRate: number;
+  volumeUsd: number;
+  maxAbsInventoryUsd: number;
+  maxDrawdownUsd: number;
+  /** Annualised (√365) Sharpe and Sortino of daily PnL. */
+  sharpe: number | null;
+  sortino: number | null;
+  returnOverDrawdown: number | null;
+  bestDay: DailyPnl | null;
+  worstDay: DailyPnl | null;
+  daysWon: number;
+  daysLost: number;
+  dailyMeanPnl: number;
+  dailyMedianPnl: number;
+  daily: DailyPnl[];
+  markouts: Markouts;
+}
+
+/**
+ * Computes the report's metrics from a run: fills per side, fill rate, volume, max inventory, drawdown, daily
+ * PnL (UTC days), Sharpe and Sortino (daily, annualised with √365), and mark-outs at 1, 5 and 15 bars.
+ *
+ * @example
+ * ```ts
+ * const metrics = computeMetrics(run, columns);
+ * metrics.sharpe; // e.g. 1.4, or null for fewer than two days
+ * ```
+ */
+export function computeMetrics(run: BacktestRun, candles: CandleColumns): BacktestMetrics {
+  const fills = { buy: 0, sell: 0, maker: 0, taker: 0 };
+  let volumeUsd = 0;
+  for (const fill of run.fills) {
+    if (fill.side === "buy") fills.buy++;
+    else fills.sell++;
+    if (fill.liquidity === "maker") fills.maker++;
+    else fills.taker++;
+    volumeUsd += fill.price * fill.size;
+  }
+
+  let maxAbsInventoryUsd = 0;
+  let peak = 0;
+  let maxDrawdownUsd = 0;
+  for (let i = 0; i < run.bars; i++) {
+    const inventory = Math.abs(run.positionUsd[i]!);
+    if (inventory > maxAbsInventoryUsd) maxAbsInventoryUsd = inventory;
+    const equity = run.equityUsd[i]!;
+    if (equity > peak) peak = equity;
+    if (peak - equity > maxDrawdownUsd) maxDrawdownUsd = peak - equity;
+  }
+  for (const fill of run.fills) {
+    const inventory = Math.abs(fill.positionAfter * fill.price);
+    if (inventory > maxAbsInventoryUsd) maxAbsInventoryUsd = inventory;
+  }
+
+  const daily = dailyPnl(run, candles);
+  const pnls = daily.map((day) => day.pnl);
+  const mean = average(pnls);
+  const sharpe = annualisedRatio(pnls, false);
+  const sortino = annualisedRatio(pnls, true);
+  let bestDay: DailyPnl | null = null;
+  let worstDay: DailyPnl | null = null;
+  for (const day of daily) {
+    if (bestDay === null || day.pnl > bestDay.pnl) bestDay = day;
+    if (worstDay === null || day.pnl < worstDay.pnl) worstDay = day;
+  }
+  return {
+    fills,
+    fillRate: run.quotedSideBars > 0 ? fills.maker / run.quotedSideBars : 0,
+    volumeUsd,
+    maxAbsInventoryUsd,
+    maxDrawdownUsd,
+    sharpe,
+    sortino,
+    returnOverDrawdown: maxDrawdownUsd > 0 ? run.pnl.totalUsd / maxDrawdownUsd : null,
+    bestDay,
+    worstDay,
+    daysWon: pnls.filter((pnl) => pnl > 0).length,
+    daysLost: pnls.filter((pnl) => pnl < 0).length,
+    dailyMeanPnl: mean,
+    dailyMedianPnl: median(pnls),
+    daily,
+    markouts: markouts(run.fills, candles),
+  };
+}
+
+function dailyPnl(run: BacktestRun, candles: CandleColumns): DailyPnl[] {
+  const days: DailyPnl[] = [];
+  let fillIndex = 0;
+  let previousEquity = 0;
+  let day = -1;
+  let current: DailyPnl | null = null;
+  for (let i = 0; i < run.bars; i++) {
+    const barDay = Math.floor(candles.openTime[i]! / DAY_MS);
+    if (barDay !== day) {
+      if (current !== null) {
+        current.pnl = run.equityUsd[i - 1]! - previousEquity;
+        previousEquity = run.equityUsd[i - 1]!;
+        days.push(current);
+      }
+      day = barDay;
+      current = {
+        date: new Date(barDay * DAY_MS).toISOString().slice(0, 10),
+        pnl: 0,
+        fills: 0,
+        volumeUsd: 0,
+      };
+    }
+    while (fillIndex < run.fills.length && run.fills[fillIndex]!.barIndex === i) {
+      const fill = run.fills[fillIndex]!;
+      current!.fills++;
+      current!.volumeUsd += fill.price * fill.size;
+      fillIndex++;
+    }
+  }
+  if (current !== null) {
+    current.pnl = run.equityUsd[run.bars - 1]! - previousEquity;
+    days.push(current);
+  }
+  return days;
+}
+
+function markouts(fills: readonly FillRecord[], candles: CandleColumns): Markouts {
+  const result: Markouts = { bars: [...MARKOUT_BARS], buyBps: [], sellBps: [], allBps: [], totalUsd: [] };
+  for (const horizon of MARKOUT_BARS) {
+    let buyWeighted = 0;
+    let buySize = 0;
+    let sellWeighted = 0;
+    let sellSize = 0;
+    let usd = 0;
+    for (const fill of fills) {
+      const index = fill.barIndex + horizon;
+      if (index >= candles.length) continue;
+      const sign = fill.side === "buy" ? 1 : -1;
+      const move = sign * (candles.close[index]! - fill.price);
+      usd += move * fill.size;
+      const bps = (move / fill.price) * 10_000;
+      if (sign > 0) {
+        buyWeighted += bps * fill.size;
+        buySize += fill.size;
+      } else {
+        sellWeighted += bps * fill.size;
+        sellSize += fill.size;
+      }
+    }
+    result.buyBps.push(buySize > 0 ? buyWeighted / buySize : null);
+    result.sellBps.push(sellSize > 0 ? sellWeighted / sellSize : null);
+    result.allBps.push(buySize + sellSize > 0 ? (buyWeighted + sellWeighted) / (buySize + sellSize) : null);
+    result.totalUsd.push(usd);
+  }
+  return result;
+}
+
+function average(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  let sum = 0;
+  for (const value of values) sum += value;
+  return sum / values.length;
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Mean over standard deviation (or downside deviation), × √365. Scale-free, so capital does not matter. */
+function annualisedRatio(values: readonly number[], downsideOnly: boolean): number | null {
+  if (values.length < 2) return null;
+  const mean = average(values);
+  let sumSquares = 0;
+  for (const value of values) {
+    const deviation = downsideOnly ? Math.min(0, value) : value - mean;
+    sumSquares += deviation * deviation;
+  }
+  const deviation = Math.sqrt(sumSquares / (downsideOnly ? values.length : values.length - 1));
+  if (deviation === 0) return null;
+  return (mean / deviation) * Math.sqrt(365);
+}

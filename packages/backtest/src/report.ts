@@ -1,0 +1,253 @@
+import type { StrategyConfig } from "@botmm/strategy";
+import type { CandleColumns } from "./candle-columns.ts";
+import type { BacktestOptions, BacktestRun } from "./engine.ts";
+import { describeFillModel } from "./fill-model.ts";
+import type { BacktestMetrics, DailyPnl, Markouts } from "./metrics.ts";
+
+/** Where the candles came from and what the run was asked. */
+export interface ReportContext {
+  symbol: string;
+  interval: string;
+  /** `binance`, `hyperliquid`, `csv:<file>`, `synthetic`, … */
+  source: string;
+  /** True when the candles are generated: the report then says, everywhere, that it is not a market result. */
+  synthetic: boolean;
+  /** Capital the returns are measured against (USD). */
+  capitalUsd: number;
+  /** How funding was charged, in words. */
+  fundingDescription: string;
+  warnings: string[];
+  gapCount: number;
+  missingBars: number;
+  runtimeMs: number;
+}
+
+/** The JSON report of a candle backtest (`--json`). */
+export interface BacktestReport {
+  banner: string | null;
+  data: {
+    symbol: string;
+    interval: string;
+    source: string;
+    candles: number;
+    start: string;
+    end: string;
+    gaps: number;
+    missingBars: number;
+  };
+  assumptions: {
+    fillModel: string;
+    fillModelDescription: string;
+    fillModelParameters: BacktestOptions["fillModel"];
+    barPath: string;
+    maxVolumeShare: number;
+    makerFee: number;
+    takerFee: number;
+    rebateAssumed: boolean;
+    feeAware: boolean;
+    latencyMs: number;
+    takerSlippageBps: number;
+    funding: string;
+    fundingHoursMissing: number;
+    synthetic: boolean;
+    seed: number;
+    capitalUsd: number;
+    noLookAhead: string;
+  };
+  strategy: StrategyConfig;
+  pnl: { total: number; spread: number; inventory: number; fees: number; funding: number };
+  fills: BacktestMetrics["fills"];
+  fillRate: number;
+  volumeUsd: number;
+  maxAbsInventoryUsd: number;
+  finalPositionUsd: number;
+  maxDrawdownUsd: number;
+  sharpe: number | null;
+  sortino: number | null;
+  returnOverDrawdown: number | null;
+  bestDay: DailyPnl | null;
+  worstDay: DailyPnl | null;
+  daysWon: number;
+  daysLost: number;
+  dailyMeanPnl: number;
+  dailyMedianPnl: number;
+  dailyMeanReturnOnCapital: number;
+  daily: { date: string; pnl: number; fills: number; volumeUsd: number }[];
+  markouts: Markouts;
+  orders: BacktestRun["orders"];
+  takerExits: number;
+  warmupBars: number;
+  haltedBars: number;
+  reduceOnlyBars: number;
+  warnings: string[];
+  runtimeMs: number;
+}
+
+/** The banner every output of a run on generated data carries. */
+export const SYNTHETIC_BANNER =
+  "SYNTHETIC DATA — generated candles, not a market result. Use --csv or a download for real prices.";
+
+/**
+ * Assembles the JSON report from a run, its metrics and context.
+ *
+ * @example
+ * ```ts
+ * const report = buildReport(run, computeMetrics(run, columns), columns, options, context);
+ * report.pnl.total === report.pnl.spread + report.pnl.inventory - report.pnl.fees + report.pnl.funding; // true (to float precision)
+ * ```
+ */
+export function buildReport(
+  run: BacktestRun,
+  metrics: BacktestMetrics,
+  candles: CandleColumns,
+  options: BacktestOptions,
+  context: ReportContext,
+): BacktestReport {
+  const strategy = options.strategy;
+  const last = candles.length - 1;
+  const lastClose = last >= 0 ? candles.close[last]! : 0;
+  return {
+    banner: context.synthetic ? SYNTHETIC_BANNER : null,
+    data: {
+      symbol: context.symbol,
+      interval: context.interval,
+      source: context.source,
+      candles: candles.length,
+      start: last >= 0 ? new Date(candles.openTime[0]!).toISOString() : "",
+      end: last >= 0 ? new Date(candles.openTime[last]! + options.intervalMs).toISOString() : "",
+      gaps: context.gapCount,
+      missingBars: context.missingBars,
+    },
+    assumptions: {
+      fillModel: options.fillModel.type,
+      fillModelDescription: describeFillModel(options.fillModel),
+      fillModelParameters: options.fillModel,
+      barPath:
+        options.barPath === "ohlc"
+          ? "open → high → low → close"
+          : "open → nearer extreme → other extreme → close",
+      maxVolumeShare: options.maxVolumeShare,
+      makerFee: strategy.makerFee,
+      takerFee: strategy.takerFee,
+      rebateAssumed: strategy.makerFee < 0,
+      feeAware: strategy.feeAware,
+      latencyMs: options.latencyMs,
+      takerSlippageBps: options.takerSlippageBps,
+      funding: context.fundingDescription,
+      fundingHoursMissing: run.fundingHoursMissing,
+      synthetic: context.synthetic,
+      seed: options.seed,
+      capitalUsd: context.capitalUsd,
+      noLookAhead: "quotes resting in bar t are decided from data up to the close of bar t−1",
+    },
+    strategy,
+    pnl: {
+      total: run.pnl.totalUsd,
+      spread: run.pnl.spreadUsd,
+      inventory: run.pnl.inventoryUsd,
+      fees: run.pnl.feesUsd,
+      funding: run.pnl.fundingUsd,
+    },
+    fills: metrics.fills,
+    fillRate: metrics.fillRate,
+    volumeUsd: metrics.volumeUsd,
+    maxAbsInventoryUsd: metrics.maxAbsInventoryUsd,
+    finalPositionUsd: run.finalPosition * lastClose,
+    maxDrawdownUsd: metrics.maxDrawdownUsd,
+    sharpe: metrics.sharpe,
+    sortino: metrics.sortino,
+    returnOverDrawdown: metrics.returnOverDrawdown,
+    bestDay: metrics.bestDay,
+    worstDay: metrics.worstDay,
+    daysWon: metrics.daysWon,
+    daysLost: metrics.daysLost,
+    dailyMeanPnl: metrics.dailyMeanPnl,
+    dailyMedianPnl: metrics.dailyMedianPnl,
+    dailyMeanReturnOnCapital: context.capitalUsd > 0 ? metrics.dailyMeanPnl / context.capitalUsd : 0,
+    daily: metrics.daily,
+    markouts: metrics.markouts,
+    orders: run.orders,
+    takerExits: run.takerExits,
+    warmupBars: run.warmupBars,
+    haltedBars: run.haltedBars,
+    reduceOnlyBars: run.reduceOnlyBars,
+    warnings: context.warnings,
+    runtimeMs: context.runtimeMs,
+  };
+}
+
+const usd = (value: number): string => {
+  const sign = value < 0 ? "−" : "";
+  return `${sign}$${Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+};
+const fixed = (value: number | null, digits = 2): string => (value === null ? "n/a" : value.toFixed(digits));
+const bps = (value: number | null): string =>
+  value === null ? "n/a" : `${value >= 0 ? "+" : ""}${value.toFixed(2)} bps`;
+
+/**
+ * The terminal summary: period, data, assumptions, PnL split, fills, risk and the revenue question answered
+ * with measured numbers.
+ *
+ * @example
+ * ```ts
+ * console.log(formatSummary(report));
+ * ```
+ */
+export function formatSummary(report: BacktestReport): string {
+  const a = report.assumptions;
+  const lines: string[] = [];
+  if (report.banner !== null) lines.push(`!!! ${report.banner} !!!`, "");
+  lines.push(
+    `BotMM candle backtest — ${report.data.symbol} ${report.data.interval}`,
+    `  period       ${report.data.start} → ${report.data.end} (${report.data.candles.toLocaleString("en-US")} candles, ${report.daily.length} days)`,
+    `  source       ${report.data.source}${report.data.gaps > 0 ? `, ${report.data.gaps} gaps (${report.data.missingBars} bars missing, skipped)` : ", no gaps"}`,
+    "assumptions",
+    `  fills        ${a.fillModelDescription}; path ${a.barPath}; ≤ ${(a.maxVolumeShare * 100).toFixed(0)}% of bar volume`,
+    `  fees         maker ${(a.makerFee * 100).toFixed(4)}% (${a.makerFee >= 0 ? "a cost" : "a REBATE — assumed, not Hyperliquid's base tier"}), taker ${(a.takerFee * 100).toFixed(4)}%; fee-aware quoting ${a.feeAware ? "on" : "off"}`,
+    `  latency      ${a.latencyMs} ms; taker exits pay ${a.takerSlippageBps} bps slippage`,
+    `  funding      ${a.funding}${a.fundingHoursMissing > 0 ? ` (${a.fundingHoursMissing} hours without a rate: none charged)` : ""}`,
+    `  decisions    ${a.noLookAhead}`,
+    `  strategy     model ${report.strategy.model}, base ${report.strategy.baseSpreadBps} bps, vol × ${report.strategy.volMultiplier}, skew ${report.strategy.inventorySkewFactor}, max ${usd(report.strategy.maxPositionUsd)}, order ${usd(report.strategy.orderSizeUsd)} × ${report.strategy.levels} level(s)${report.strategy.bias ? `, bias ${report.strategy.biasStrength}` : ""}`,
+    "pnl",
+    `  total        ${usd(report.pnl.total)}`,
+    `  = spread     ${usd(report.pnl.spread)}   (fills vs the mid they were priced from)`,
+    `  + inventory  ${usd(report.pnl.inventory)}   (mark-to-market of the position)`,
+    `  − fees       ${usd(report.pnl.fees)}`,
+    `  + funding    ${usd(report.pnl.funding)}`,
+    "activity",
+    `  fills        ${report.fills.buy} buys, ${report.fills.sell} sells (${report.fills.taker} taker exits); fill rate ${(report.fillRate * 100).toFixed(2)}% of quoted side-bars`,
+    `  volume       ${usd(report.volumeUsd)}; max |inventory| ${usd(report.maxAbsInventoryUsd)}; final position ${usd(report.finalPositionUsd)}`,
+    `  orders       ${report.orders.placed} placed, ${report.orders.modified} modified, ${report.orders.cancelled} cancelled, ${report.orders.rejectedPostOnly} post-only rejects`,
+    `  mark-outs    ${report.markouts.bars.map((bars, i) => `${bars} bar${bars === 1 ? "" : "s"} ${bps(report.markouts.allBps[i] ?? null)}`).join(", ")} (negative = adverse selection)`,
+    "risk and return",
+    `  sharpe ${fixed(report.sharpe)}  sortino ${fixed(report.sortino)}  (daily, ×√365)`,
+    `  max drawdown ${usd(report.maxDrawdownUsd)}; return / drawdown ${fixed(report.returnOverDrawdown)}`,
+    `  best day ${report.bestDay ? `${report.bestDay.date} ${usd(report.bestDay.pnl)}` : "n/a"}; worst day ${report.worstDay ? `${report.worstDay.date} ${usd(report.worstDay.pnl)}` : "n/a"}; ${report.daysWon} days up, ${report.daysLost} down`,
+    "revenue",
+    `  daily PnL    mean ${usd(report.dailyMeanPnl)}, median ${usd(report.dailyMedianPnl)} on ${usd(a.capitalUsd)} of capital (${(report.dailyMeanReturnOnCapital * 100).toFixed(3)}%/day mean)`,
+  );
+  for (const warning of report.warnings) lines.push(`warning: ${warning}`);
+  if (report.banner !== null) lines.push("", `!!! ${report.banner} !!!`);
+  return lines.join("\n");
+}
+
+/** 12 significant digits: drops float noise (0.0017900000000000008) without losing a real digit. */
+const clean = (value: number): string => String(Number(value.toPrecision(12)));
+
+/**
+ * The fill ledger as CSV: `timestamp` (ms) first, then side, price, size, fee, maker/taker, inventory after.
+ *
+ * @example
+ * ```ts
+ * writeFileSync("fills.csv", fillsCsv(run));
+ * ```
+ */
+export function fillsCsv(run: BacktestRun): string {
+  const rows = ["timestamp,side,price,size,fee,liquidity,inventory_after,reference_mid"];
+  for (const fill of run.fills) {
+    rows.push(
+      `${fill.timeMs},${fill.side},${clean(fill.price)},${clean(fill.size)},${clean(fill.feeUsd)},${fill.liquidity},${clean(fill.positionAfter)},${clean(fill.referenceMid)}`,
+    );
+  }
+  return `${rows.join("\n")}\n`;
+}

@@ -1,0 +1,302 @@
+import type { Side } from "@botmm/core";
+import type { QuoteSet } from "./quote-set.ts";
+
+/**
+ * Where a quote slot stands. `placing`, `modifying` and `cancelling` wait for the venue's answer; `unknown`
+ * means a request's outcome was lost (timeout, dropped connection) and must be reconciled against the
+ * venue's open orders before the slot is used again.
+ */
+export type SlotState = "idle" | "placing" | "open" | "modifying" | "cancelling" | "unknown";
+
+/**
+ * One quote slot (a side and a level) and the order working in it. The manager reuses these objects; a sink
+ * must copy what it needs before returning.
+ */
+export interface WorkingOrder {
+  readonly side: Side;
+  readonly level: number;
+  /** The client id of the order now working (or being placed) in this slot. */
+  clientId: number;
+  /** During a modify: the id of the order being replaced, whose fills may still arrive. 0 otherwise. */
+  replacedClientId: number;
+  price: number;
+  size: number;
+  filledSize: number;
+  state: SlotState;
+  /** Clock time (ms) the last request for this slot was sent. */
+  sentAt: number;
+}
+
+/** Receives the actions the manager decides on. The backtest simulates them; the live bot batches them. */
+export interface OrderActionSink {
+  place(order: WorkingOrder): void;
+  /** Replace the order `previousClientId` by `order` (new id, price and size). */
+  modify(order: WorkingOrder, previousClientId: number): void;
+  cancel(order: WorkingOrder): void;
+}
+
+/** How eagerly working orders follow the wanted quotes. */
+export interface OrderManagerOptions {
+  levels: number;
+  /** A working order is moved only when its price is more than this far from the wanted price. */
+  refreshToleranceBps: number;
+  /** … or when its remaining size differs from the wanted size by more than this fraction of the wanted size. */
+  sizeTolerance: number;
+  /** The first client id to hand out (ids only grow, so a restarted bot continues past its journal's last). */
+  firstClientId?: number;
+}
+
+/** What one {@link OrderManager.reconcile} call did. */
+export interface ReconcileCounts {
+  placed: number;
+  modified: number;
+  cancelled: number;
+}
+
+const SIZE_EPSILON = 1e-12;
+
+/**
+ * Turns "the quotes I want" into place / modify / cancel actions against working orders, and tracks those
+ * orders through acknowledgements, fills and cancellations by client id. The backtester and the live bot use
+ * this same class; only the sink differs.
+ *
+ * Rules: a slot with a request in flight is left alone until the venue answers (no stacked requests); an
+ * order inside the refresh tolerance is kept (saving the venue's request budget); an order that must move is
+ * modified, not cancelled and re-placed.
+ *
+ * @example
+ * ```ts
+ * const manager = new OrderManager({ levels: 1, refreshToleranceBps: 1, sizeTolerance: 0.25 });
+ * const quotes = createQuoteSet(1);
+ * quotes.bidPrices[0] = 99.9; quotes.bidSizes[0] = 1;
+ * manager.reconcile(quotes, 0, {
+ *   place: (order) => console.log("place", order.side, order.price, order.size),
+ *   modify: () => {},
+ *   cancel: () => {},
+ * }); // place buy 99.9 1
+ * ```
+ */
+export class OrderManager {
+  readonly bids: readonly WorkingOrder[];
+  readonly asks: readonly WorkingOrder[];
+  readonly #slots: WorkingOrder[];
+  readonly #toleranceFraction: number;
+  readonly #sizeTolerance: number;
+  #nextClientId: number;
+
+  constructor(options: OrderManagerOptions) {
+    const { levels, refreshToleranceBps, sizeTolerance } = options;
+    if (!Number.isInteger(levels) || levels < 1)
+      throw new RangeError(`levels must be an integer ≥ 1, got ${levels}`);
+    if (!(refreshToleranceBps >= 0)) {
+      throw new RangeError(`refreshToleranceBps must be a number ≥ 0, got ${refreshToleranceBps}`);
+    }
+    if (!(sizeTolerance >= 0))
+      throw new RangeError(`sizeTolerance must be a number ≥ 0, got ${sizeTolerance}`);
+    const firstClientId = options.firstClientId ?? 1;
+    if (!Number.isSafeInteger(firstClientId) || firstClientId < 1) {
+      throw new RangeError(`firstClientId must be a safe integer ≥ 1, got ${firstClientId}`);
+    }
+    const makeSlot = (side: Side, level: number): WorkingOrder => ({
+      side,
+      level,
+      clientId: 0,
+      replacedClientId: 0,
+      price: 0,
+      size: 0,
+      filledSize: 0,
+      state: "idle",
+      sentAt: 0,
+    });
+    this.bids = Array.from({ length: levels }, (_, level) => makeSlot("buy", level));
+    this.asks = Array.from({ length: levels }, (_, level) => makeSlot("sell", level));
+    this.#slots = [...this.bids, ...this.asks];
+    this.#toleranceFraction = refreshToleranceBps / 10_000;
+    this.#sizeTolerance = sizeTolerance;
+    this.#nextClientId = firstClientId;
+  }
+
+  /** The next client id this manager will hand out. */
+  get nextClientId(): number {
+    return this.#nextClientId;
+  }
+
+  /**
+   * Compares the wanted quotes with the working orders and tells `sink` what to do. Returns counts of the
+   * actions taken (the object is reused between calls).
+   */
+  reconcile(wanted: QuoteSet, now: number, sink: OrderActionSink): ReconcileCounts {
+    const counts = this.#counts;
+    counts.placed = 0;
+    counts.modified = 0;
+    counts.cancelled = 0;
+    const levels = Math.min(wanted.levels, this.bids.length);
+    for (let level = 0; level < this.bids.length; level++) {
+      const inRange = level < levels;
+      this.#reconcileSlot(
+        this.bids[level]!,
+        inRange ? wanted.bidPrices[level]! : 0,
+        inRange ? wanted.bidSizes[level]! : 0,
+        now,
+        sink,
+      );
+      this.#reconcileSlot(
+        this.asks[level]!,
+        inRange ? wanted.askPrices[level]! : 0,
+        inRange ? wanted.askSizes[level]! : 0,
+        now,
+        sink,
+      );
+    }
+    return counts;
+  }
+
+  readonly #counts: ReconcileCounts = { placed: 0, modified: 0, cancelled: 0 };
+
+  #reconcileSlot(slot: WorkingOrder, price: number, size: number, now: number, sink: OrderActionSink): void {
+    if (slot.state === "idle") {
+      if (size <= 0) return;
+      slot.clientId = this.#nextClientId++;
+      slot.replacedClientId = 0;
+      slot.price = price;
+      slot.size = size;
+      slot.filledSize = 0;
+      slot.state = "placing";
+      slot.sentAt = now;
+      this.#counts.placed++;
+      sink.place(slot);
+      return;
+    }
+    if (slot.state !== "open") return;
+    if (size <= 0) {
+      slot.state = "cancelling";
+      slot.sentAt = now;
+      this.#counts.cancelled++;
+      sink.cancel(slot);
+      return;
+    }
+    const remaining = slot.size - slot.filledSize;
+    const priceMoved = Math.abs(price - slot.price) > this.#toleranceFraction * slot.price;
+    const sizeMoved = Math.abs(size - remaining) > this.#sizeTolerance * size;
+    if (!priceMoved && !sizeMoved) return;
+    const previousClientId = slot.clientId;
+    slot.clientId = this.#nextClientId++;
+    slot.replacedClientId = previousClientId;
+    slot.price = price;
+    slot.size = size;
+    slot.filledSize = 0;
+    slot.state = "modifying";
+    slot.sentAt = now;
+    this.#counts.modified++;
+    sink.modify(slot, previousClientId);
+  }
+
+  /** The slot whose current or replaced order has this client id, or undefined. */
+  find(clientId: number): WorkingOrder | undefined {
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      if (slot.state !== "idle" && (slot.clientId === clientId || slot.replacedClientId === clientId))
+        return slot;
+    }
+    return undefined;
+  }
+
+  /** The venue accepted a place or modify: the order rests. Returns false for an id it does not know. */
+  onAccepted(clientId: number): boolean {
+    const slot = this.find(clientId);
+    if (slot === undefined || slot.clientId !== clientId) return false;
+    if (slot.state === "placing" || slot.state === "modifying" || slot.state === "unknown") {
+      slot.state = "open";
+      slot.replacedClientId = 0;
+    }
+    return true;
+  }
+
+  /**
+   * The venue refused a place or modify, or reports the order gone (cancelled, expired, dead-man's switch).
+   * The slot is free again. A refused modify leaves the replaced order's fate to the venue's own report;
+   * venues that keep it resting must report it through {@link OrderManager.restore}.
+   */
+  onClosed(clientId: number): boolean {
+    const slot = this.find(clientId);
+    if (slot === undefined) return false;
+    if (slot.clientId === clientId) {
+      this.#free(slot);
+    } else {
+      // The replaced order of a modify is gone; the replacement's answer is still to come.
+      slot.replacedClientId = 0;
+    }
+    return true;
+  }
+
+  /**
+   * A fill of `size` on the order `clientId`. Returns the slot (or undefined for an unknown id, e.g. an order
+   * of an earlier run). A fill of the replaced order of a modify in flight is accepted and does not touch the
+   * replacement.
+   */
+  onFill(clientId: number, size: number): WorkingOrder | undefined {
+    const slot = this.find(clientId);
+    if (slot === undefined) return undefined;
+    if (slot.clientId !== clientId) return slot;
+    slot.filledSize += size;
+    if (slot.filledSize >= slot.size - SIZE_EPSILON) this.#free(slot);
+    return slot;
+  }
+
+  /** A request's outcome was lost: the slot waits for {@link OrderManager.restore} from the venue's orders. */
+  onUnknown(clientId: number): boolean {
+    const slot = this.find(clientId);
+    if (slot === undefined || slot.clientId !== clientId) return false;
+    slot.state = "unknown";
+    return true;
+  }
+
+  /**
+   * Rebuilds slot states from the venue's view: `isOpen(clientId)` tells whether an order with that id rests
+   * (with its remaining size). Slots in flight or unknown whose order is not open become idle; those that are
+   * open become open. Call after a reconnect or a lost request.
+   */
+  restore(isOpen: (clientId: number) => { remainingSize: number } | undefined): void {
+    for (const slot of this.#slots) {
+      if (slot.state === "idle") continue;
+      const open = isOpen(slot.clientId);
+      if (open === undefined) {
+        this.#free(slot);
+        continue;
+      }
+      slot.state = "open";
+      slot.replacedClientId = 0;
+      slot.filledSize = Math.max(0, slot.size - open.remainingSize);
+    }
+  }
+
+  /** Slots whose request has waited longer than `timeoutMs`: candidates for reconciliation. */
+  overdue(now: number, timeoutMs: number): WorkingOrder[] {
+    return this.#slots.filter(
+      (slot) =>
+        (slot.state === "placing" || slot.state === "modifying" || slot.state === "cancelling") &&
+        now - slot.sentAt > timeoutMs,
+    );
+  }
+
+  /** Client ids of every order that may be resting: open, in flight or unknown. */
+  liveClientIds(): number[] {
+    const ids: number[] = [];
+    for (const slot of this.#slots) {
+      if (slot.state === "idle") continue;
+      ids.push(slot.clientId);
+      if (slot.replacedClientId !== 0) ids.push(slot.replacedClientId);
+    }
+    return ids;
+  }
+
+  #free(slot: WorkingOrder): void {
+    slot.state = "idle";
+    slot.clientId = 0;
+    slot.replacedClientId = 0;
+    slot.price = 0;
+    slot.size = 0;
+    slot.filledSize = 0;
+  }
+}
