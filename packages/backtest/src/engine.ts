@@ -1,4 +1,4 @@
-import { createRandom, type Fill, type Instrument, priceStepAt, type Random, type Side } from "@botmm/core";
+import { createRandom, type Fill, type Instrument, PriceGrid, type Random, type Side } from "@botmm/core";
 import { Inventory } from "@botmm/inventory";
 import {
   createQuoteSet,
@@ -36,13 +36,19 @@ export interface BacktestOptions {
 /** The risk engine as the backtest sees it: one decision per closed bar. */
 export interface RiskGate {
   decide(state: RiskGateState): RiskMode;
+  /** Bars each rule was active in (rule id → bars), for the report. */
+  activeBarsByRule?(): Record<string, number>;
 }
 
 /** What a {@link RiskGate} sees at a bar's close. */
 export interface RiskGateState {
   timeMs: number;
+  /** Total PnL so far (USD), marked at the close. */
   equityUsd: number;
-  positionUsd: number;
+  /** Signed position in base units and the close it is marked at. */
+  positionSize: number;
+  markPrice: number;
+  /** Per-bar volatility of log returns, in bps. */
   volatilityBps: number;
 }
 
@@ -146,6 +152,8 @@ class CandleBacktest implements OrderActionSink {
   readonly #price: Float64Array;
   readonly #remaining: Float64Array;
   readonly #refMid: Float64Array;
+  readonly #triggerPrice: Float64Array;
+  readonly #grid: PriceGrid;
   readonly #decidedBar: Float64Array;
   // Instructions sent at the last close, taking effect after the latency.
   readonly #pendingKind: Uint8Array;
@@ -188,6 +196,8 @@ class CandleBacktest implements OrderActionSink {
     this.#price = new Float64Array(slots);
     this.#remaining = new Float64Array(slots);
     this.#refMid = new Float64Array(slots);
+    this.#triggerPrice = new Float64Array(slots);
+    this.#grid = new PriceGrid(options.instrument.priceRule);
     this.#decidedBar = new Float64Array(slots).fill(-1);
     this.#pendingKind = new Uint8Array(slots);
     this.#pendingClientId = new Float64Array(slots);
@@ -249,8 +259,10 @@ class CandleBacktest implements OrderActionSink {
     const slippage = options.takerSlippageBps / 10_000;
     const path = this.#pathPrice;
     const progressEvery = Math.max(1, Math.floor(n / 100));
+    let progressCountdown = progressEvery;
+    let nextFundingTime = n > 0 ? Math.floor(candles.openTime[0]! / HOUR_MS) * HOUR_MS + HOUR_MS : 0;
     const risk = options.risk;
-    const riskState: RiskGateState = { timeMs: 0, equityUsd: 0, positionUsd: 0, volatilityBps: 0 };
+    const riskState: RiskGateState = { timeMs: 0, equityUsd: 0, positionSize: 0, markPrice: 0, volatilityBps: 0 };
 
     let fundingUsd = 0;
     let fundingHoursMissing = 0;
@@ -281,7 +293,9 @@ class CandleBacktest implements OrderActionSink {
       // Marks: what the position held into this bar earned or lost from the previous close to this close.
       this.#inventoryUsd += positionAtOpen * (close - previousClose);
 
-      if (openTime % HOUR_MS === 0 && i > 0) {
+      if (openTime >= nextFundingTime) {
+        // Funding is charged at each hour's open; a bar that starts past an hour (a gap) charges it once.
+        nextFundingTime = Math.floor(openTime / HOUR_MS) * HOUR_MS + HOUR_MS;
         const rate = funding.rateAt(openTime);
         if (Number.isNaN(rate)) fundingHoursMissing++;
         else if (positionAtOpen !== 0) {
@@ -309,10 +323,11 @@ class CandleBacktest implements OrderActionSink {
       }
       path[3] = close;
 
-      // Orders from before the last close rest until the new instructions arrive.
-      if (activation > 0) this.#fillAlongPath(0, activation);
+      // Orders from before the last close rest until the new instructions arrive. Most bars reach no order:
+      // the range check skips the path walk for them.
+      if (activation > 0 && this.#anyReachable(low, high)) this.#fillAlongPath(0, activation);
       this.#applyPending(activation);
-      this.#fillAlongPath(activation, 1);
+      if (this.#anyReachable(low, high)) this.#fillAlongPath(activation, 1);
 
       for (let s = 0; s < this.#slots; s++) {
         if (this.#active[s] === 1) {
@@ -338,7 +353,8 @@ class CandleBacktest implements OrderActionSink {
       if (risk !== undefined) {
         riskState.timeMs = openTime + options.intervalMs;
         riskState.equityUsd = equity;
-        riskState.positionUsd = position * close;
+        riskState.positionSize = position;
+        riskState.markPrice = close;
         riskState.volatilityBps = this.#maker.decision.volatilityBps;
         mode = risk.decide(riskState);
       }
@@ -369,7 +385,10 @@ class CandleBacktest implements OrderActionSink {
       modified += counts.modified;
       cancelled += counts.cancelled;
 
-      if (onProgress !== undefined && (i + 1) % progressEvery === 0) onProgress(i + 1, n);
+      if (--progressCountdown === 0) {
+        progressCountdown = progressEvery;
+        onProgress?.(i + 1, n);
+      }
     }
     onProgress?.(n, n);
 
@@ -433,12 +452,20 @@ class CandleBacktest implements OrderActionSink {
   }
 
   /** The price an order must reach to fill under the fill model. */
-  #trigger(slot: number): number {
-    const price = this.#price[slot]!;
+  #triggerFor(slot: number, price: number): number {
     const model = this.#options.fillModel;
     if (model.type !== "cross") return price;
-    const step = priceStepAt(this.#options.instrument.priceRule, price) * model.throughTicks;
+    const step = this.#grid.stepAt(price) * model.throughTicks;
     return slot < this.#levels ? price - step : price + step;
+  }
+
+  /** Whether any resting order's trigger lies inside the bar's range. */
+  #anyReachable(low: number, high: number): boolean {
+    for (let s = 0; s < this.#slots; s++) {
+      if (this.#active[s] !== 1) continue;
+      if (s < this.#levels ? this.#triggerPrice[s]! >= low : this.#triggerPrice[s]! <= high) return true;
+    }
+    return false;
   }
 
   /** Fills resting orders along the path between time fractions `from` and `to`, in the order reached. */
@@ -469,7 +496,7 @@ class CandleBacktest implements OrderActionSink {
       let bestTrigger = 0;
       for (let s = 0; s < this.#slots; s++) {
         if (this.#active[s] !== 1 || this.#decidedBar[s] === this.#bar) continue;
-        const trigger = this.#trigger(s);
+        const trigger = this.#triggerPrice[s]!;
         if (s < this.#levels) {
           if (!falling || toPrice > trigger) continue;
           if (best < 0 || trigger > bestTrigger) {
@@ -587,6 +614,7 @@ class CandleBacktest implements OrderActionSink {
       this.#active[s] = 1;
       this.#clientId[s] = clientId;
       this.#price[s] = price;
+      this.#triggerPrice[s] = this.#triggerFor(s, price);
       this.#remaining[s] = this.#pendingSize[s]!;
       this.#refMid[s] = this.#decisionMid;
       this.#decidedBar[s] = -1;

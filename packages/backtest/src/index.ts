@@ -1,3 +1,4 @@
+export { DEFAULT_SIMULATION } from "./defaults.ts";
 export type { CandleColumns } from "./candle-columns.ts";
 export { toCandleColumns } from "./candle-columns.ts";
 export type { BacktestOptions, BacktestRun, FillRecord, RiskGate, RiskGateState } from "./engine.ts";

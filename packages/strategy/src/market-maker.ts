@@ -1,4 +1,4 @@
-import { type Instrument, priceStepAt, type Side, snapToStep } from "@botmm/core";
+import { type Instrument, PriceGrid, type Side } from "@botmm/core";
 import { asFiniteHorizonQuote, basicQuote, glftQuote } from "@botmm/quoter";
 import { biasShiftPrice, DirectionalBias } from "@botmm/signals";
 import type { StrategyConfig } from "./config.ts";
@@ -75,6 +75,7 @@ export class MarketMaker {
   #bias: DirectionalBias | null = null;
   readonly #toxicity: ToxicityGuard | null;
   readonly #lotStep: number;
+  readonly #grid: PriceGrid;
   readonly #minHalfSpreadBps: number;
   #lastClose = Number.NaN;
 
@@ -89,6 +90,7 @@ export class MarketMaker {
       instrument.sizeRule.type === "decimals"
         ? 10 ** -instrument.sizeRule.decimals
         : Number(instrument.sizeRule.stepSize);
+    this.#grid = new PriceGrid(instrument.priceRule);
     this.#minHalfSpreadBps = config.feeAware ? config.makerFee * BPS + config.feeMarginBps : 0;
   }
 
@@ -208,14 +210,14 @@ export class MarketMaker {
     decision.bidHalfSpreadBps = bidHalfBps;
     decision.askHalfSpreadBps = askHalfBps;
 
-    const rule = this.instrument.priceRule;
+    const grid = this.#grid;
     let bestBid = fair * (1 - bidHalfBps / BPS);
     let bestAsk = fair * (1 + askHalfBps / BPS);
     // Post-only quotes must not cross the book; when it is known, stay on our side of it.
     if (input.marketAsk > 0 && bestBid >= input.marketAsk)
-      bestBid = input.marketAsk - priceStepAt(rule, input.marketAsk);
+      bestBid = input.marketAsk - grid.stepAt(input.marketAsk);
     if (input.marketBid > 0 && bestAsk <= input.marketBid)
-      bestAsk = input.marketBid + priceStepAt(rule, input.marketBid);
+      bestAsk = input.marketBid + grid.stepAt(input.marketBid);
 
     const orderSize = this.#lotSize(config.orderSizeUsd / mid);
     const levelSpacing = config.levelSpacingBps / BPS;
@@ -233,7 +235,7 @@ export class MarketMaker {
         const size = reduceOnly
           ? Math.min(orderSize, this.#lotSize(-input.positionSize - level * orderSize))
           : orderSize;
-        const price = snapToStep(bestBid * (1 - level * levelSpacing), priceStepAt(rule, bestBid), "buy");
+        const price = grid.snap(bestBid * (1 - level * levelSpacing), "buy");
         if (size > 0 && price > 0 && size * price >= this.instrument.minNotionalUsd) {
           out.bidPrices[level] = price;
           out.bidSizes[level] = size;
@@ -246,7 +248,7 @@ export class MarketMaker {
         const size = reduceOnly
           ? Math.min(orderSize, this.#lotSize(input.positionSize - level * orderSize))
           : orderSize;
-        const price = snapToStep(bestAsk * (1 + level * levelSpacing), priceStepAt(rule, bestAsk), "sell");
+        const price = grid.snap(bestAsk * (1 + level * levelSpacing), "sell");
         if (size > 0 && size * price >= this.instrument.minNotionalUsd) {
           out.askPrices[level] = price;
           out.askSizes[level] = size;

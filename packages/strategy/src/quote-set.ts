@@ -42,8 +42,10 @@ export function createQuoteSet(levels: number): QuoteSet {
  * ```
  */
 export function clearQuoteSet(quotes: QuoteSet): void {
-  quotes.bidPrices.fill(0);
-  quotes.bidSizes.fill(0);
-  quotes.askPrices.fill(0);
-  quotes.askSizes.fill(0);
+  for (let level = 0; level < quotes.levels; level++) {
+    quotes.bidPrices[level] = 0;
+    quotes.bidSizes[level] = 0;
+    quotes.askPrices[level] = 0;
+    quotes.askSizes[level] = 0;
+  }
 }

@@ -1,0 +1,90 @@
+import type { PriceRule } from "./instrument.ts";
+
+/**
+ * The price grid step at a price, in float64, for hot loops that must stay on the venue's grid without
+ * exact decimals (simulators). Prices that leave the process still go through {@link roundPrice}.
+ * Under a significant-figures rule the step grows with the price (5 figures at 43,210 → 1) but never
+ * exceeds 1, because integer prices are always valid.
+ *
+ * @example
+ * ```ts
+ * priceStepAt({ type: "significant-figures", maxSignificantFigures: 5, maxDecimals: 1 }, 43210); // 1
+ * priceStepAt({ type: "significant-figures", maxSignificantFigures: 5, maxDecimals: 2 }, 3007.1); // 0.1
+ * priceStepAt({ type: "tick", tickSize: "0.1" }, 65000); // 0.1
+ * ```
+ */
+export function priceStepAt(rule: PriceRule, price: number): number {
+  if (rule.type === "tick") return Number(rule.tickSize);
+  // Exact powers of ten from a table: 10 ** k in float64 is not always the nearest double to 10^k.
+  let exponent = Math.floor(Math.log10(price));
+  // log10 can land one off right at a power of ten (log10(1000) may give 2.9999…).
+  if (POWERS_OF_TEN[exponent + POWER_OFFSET + 1]! <= price) exponent++;
+  const index = exponent - (rule.maxSignificantFigures - 1) + POWER_OFFSET;
+  const bySignificantFigures = POWERS_OF_TEN[index < 0 ? 0 : index > 80 ? 80 : index]!;
+  const byDecimals = POWERS_OF_TEN[POWER_OFFSET - rule.maxDecimals]!;
+  const step = bySignificantFigures > byDecimals ? bySignificantFigures : byDecimals;
+  return step > 1 ? 1 : step;
+}
+
+const POWER_OFFSET = 40;
+const POWERS_OF_TEN: readonly number[] = Array.from({ length: 81 }, (_, i) => Number(`1e${i - POWER_OFFSET}`));
+
+/**
+ * Rounds a price onto a step grid in float64: bids down, asks up. A relative slack of 1e-9 keeps a price that
+ * is already on the grid (up to float noise) where it is.
+ *
+ * @example
+ * ```ts
+ * snapToStep(43210.87, 1, "buy"); // 43210
+ * snapToStep(43210.87, 1, "sell"); // 43211
+ * ```
+ */
+export function snapToStep(price: number, step: number, side: "buy" | "sell"): number {
+  const units = price / step;
+  const snapped = side === "buy" ? Math.floor(units + 1e-9) : Math.ceil(units - 1e-9);
+  return snapped * step;
+}
+
+/**
+ * {@link priceStepAt} with the step of the last decade remembered: the step only changes when the price
+ * crosses a power of ten, so a hot loop pays for the logarithm once per decade instead of once per call.
+ *
+ * @example
+ * ```ts
+ * const grid = new PriceGrid(btc.priceRule);
+ * grid.stepAt(43210); // 1
+ * grid.snap(43210.87, "buy"); // 43210
+ * ```
+ */
+export class PriceGrid {
+  readonly rule: PriceRule;
+  #low = Number.POSITIVE_INFINITY;
+  #high = Number.NEGATIVE_INFINITY;
+  #step = 0;
+
+  constructor(rule: PriceRule) {
+    this.rule = rule;
+  }
+
+  /** The grid step at `price`. */
+  stepAt(price: number): number {
+    if (price >= this.#low && price < this.#high) return this.#step;
+    const step = priceStepAt(this.rule, price);
+    this.#step = step;
+    if (this.rule.type === "tick") {
+      this.#low = 0;
+      this.#high = Number.POSITIVE_INFINITY;
+    } else {
+      let exponent = Math.floor(Math.log10(price));
+      if (POWERS_OF_TEN[exponent + POWER_OFFSET + 1]! <= price) exponent++;
+      this.#low = POWERS_OF_TEN[exponent + POWER_OFFSET] ?? 0;
+      this.#high = POWERS_OF_TEN[exponent + POWER_OFFSET + 1] ?? Number.POSITIVE_INFINITY;
+    }
+    return step;
+  }
+
+  /** Snaps `price` onto the grid: bids down, asks up. */
+  snap(price: number, side: "buy" | "sell"): number {
+    return snapToStep(price, this.stepAt(price), side);
+  }
+}
