@@ -1,0 +1,847 @@
+import type { Clock } from "@botmm/core";
+import { RequestBudget } from "./budget.ts";
+import { type RiskConfig, type RiskConfigInput, resolveRiskConfig } from "./config.ts";
+import {
+  ALLOW_DECISION,
+  ORDER_ALLOWED,
+  type OrderCheck,
+  type OrderIntent,
+  type RiskAction,
+  type RiskDecision,
+  type RiskEffect,
+  type RiskReason,
+  type RiskRuleId,
+} from "./decision.ts";
+import { RiskInputError } from "./errors.ts";
+import { parseRiskSnapshot, type RiskSnapshot } from "./snapshot.ts";
+import { SlidingWindow } from "./window.ts";
+
+/** How to build a {@link RiskEngine}. */
+export interface RiskEngineOptions {
+  /** Where time comes from: `ManualClock` in backtests and tests, `systemClock()` in the live app. */
+  clock: Clock;
+  /** Overrides of {@link DEFAULT_RISK_CONFIG}; validated, throws `RiskConfigError`. */
+  config?: RiskConfigInput;
+  /** State to start from (a value `snapshot()` wrote); validated, throws `RiskSnapshotError`. */
+  snapshot?: unknown;
+}
+
+// Local bindings of the shared answers: the hot path then reads a module constant, not an import binding
+// (vitest's module runner turns those into getters, which would distort benchmarks).
+const ALLOW: RiskDecision = ALLOW_DECISION;
+const ALLOWED: OrderCheck = ORDER_ALLOWED;
+
+const DAY_MS = 86_400_000;
+const SLOW = 1;
+const REDUCE = 2;
+const HALT = 4;
+
+interface CoinState {
+  readonly coin: string;
+  readonly limitUsd: number;
+  size: number;
+  markPriceUsd: number;
+  notionalUsd: number;
+  lastDataMs: number;
+  sigma: number;
+  volTripped: boolean;
+  volBelowSinceMs: number;
+}
+
+/**
+ * The risk engine: feed it state (positions, equity, market-data arrivals, volatility, errors, requests) and
+ * ask it, per decision, whether the bot may quote (`evaluate`) or send one order (`checkOrder`).
+ *
+ * Rules and boundaries (each configurable and each can be disabled, see {@link DEFAULT_RISK_CONFIG}):
+ * | rule | breached when | effect |
+ * |---|---|---|
+ * | `kill-switch` | `engageKillSwitch()` | halt until `releaseKillSwitch()` |
+ * | `max-drawdown` | `(peak − equity) / peak ≥ limitFraction` | halt, latched until `resetDrawdown()` |
+ * | `daily-loss` | `dayStartEquity − equity ≥ limitUsd` | halt until the next day starts |
+ * | `error-burst` | `≥ maxErrors` errors in the last `windowMs` | halt for `cooldownMs` |
+ * | `stale-data` | `now − lastData ≥ timeoutMs` (or never) | halt that coin until data arrives |
+ * | `volatility` | `σ ≥ thresholdSigmaPerSqrtHour` | `action` for that coin until `cooldownMs` after σ fell back |
+ * | `address-budget` / `ip-budget` | remaining `≤ 0` / `≤ reserve` | halt / slow-down |
+ * | `max-position` | `|notional| ≥ limit` for the coin | reduce-only for that coin |
+ * | `max-account-position` | `Σ |notional| ≥ limitUsd` | reduce-only for every coin |
+ * | `max-order-notional` | order notional `> limitUsd` | `checkOrder` refuses it |
+ *
+ * Precedence: halt > reduce-only > allow; a decision lists every active reason. Deterministic: time comes
+ * only from the clock or from timestamps passed in. `evaluate` and `checkOrder` allocate nothing when
+ * everything is fine (they return the shared {@link ALLOW_DECISION} / {@link ORDER_ALLOWED}).
+ * Inputs that are NaN or infinite throw `RiskInputError` rather than silently disabling a rule.
+ *
+ * @example
+ * ```ts
+ * const clock = new ManualClock(Date.UTC(2025, 0, 1));
+ * const risk = new RiskEngine({ clock, config: { maxPosition: { limitUsd: 1_000 } } });
+ * risk.recordMarketData("BTC");
+ * risk.updateEquity(10_000);
+ * risk.updatePosition("BTC", 0.01, 100_000); // $1,000 long: at the limit
+ * risk.evaluate("BTC").action; // "reduce-only"
+ * risk.checkOrder({ coin: "BTC", side: "sell", notionalUsd: 200, reduceOnly: false }).allowed; // true
+ * ```
+ */
+export class RiskEngine {
+  /** The validated configuration (frozen). */
+  readonly config: Readonly<RiskConfig>;
+  /** Hyperliquid's request budget; record every request you send through it. */
+  readonly budget: RequestBudget;
+  readonly #clock: Clock;
+
+  #killEngaged = false;
+  #killNote: string | null = null;
+  #killAtMs = Number.NaN;
+
+  #lastEquityUsd = Number.NaN;
+  #peakEquityUsd = Number.NaN;
+  #dayStartMs = Number.NaN;
+  #dayStartEquityUsd = Number.NaN;
+  #dayWorstLossUsd = 0;
+  #dailyHaltUntilMs = Number.NaN;
+  #drawdownLatched = false;
+  #drawdownTripFraction = Number.NaN;
+  #drawdownLatchedAtMs = Number.NaN;
+
+  readonly #errors: SlidingWindow;
+  #errorHaltUntilMs = Number.NaN;
+  #errorTripCount = 0;
+
+  readonly #coinsByName = new Map<string, CoinState>();
+  readonly #coins: CoinState[] = [];
+  #grossNotionalUsd = 0;
+
+  /**
+   * Builds an engine: merges and validates the config (throws `RiskConfigError`), then restores the snapshot
+   * if one is given (throws `RiskSnapshotError`).
+   *
+   * @example
+   * ```ts
+   * const risk = new RiskEngine({ clock: new ManualClock(0), config: { staleData: { timeoutMs: 10_000 } } });
+   * ```
+   */
+  constructor(options: RiskEngineOptions) {
+    this.#clock = options.clock;
+    this.config = resolveRiskConfig(options.config);
+    this.budget = new RequestBudget({ clock: options.clock, config: this.config.requestBudget });
+    this.#errors = new SlidingWindow(
+      this.config.errorBurst.windowMs,
+      Math.max(16, this.config.errorBurst.maxErrors * 2),
+    );
+    if (options.snapshot !== undefined) this.restore(options.snapshot);
+  }
+
+  // ── inputs ────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Sets a coin's position: signed `size` in base units (> 0 long, < 0 short) valued at `markPriceUsd`.
+   * Call it on every fill and whenever the mark moves enough to matter (every bar in a backtest).
+   *
+   * @example
+   * ```ts
+   * risk.updatePosition("ETH", -0.5, 3_200); // $1,600 short
+   * ```
+   */
+  updatePosition(coin: string, size: number, markPriceUsd: number): void {
+    if (!Number.isFinite(size)) throw new RiskInputError("size", "a finite number", size);
+    if (!(markPriceUsd >= 0) || markPriceUsd === Number.POSITIVE_INFINITY) {
+      throw new RiskInputError("markPriceUsd", "a finite number ≥ 0", markPriceUsd);
+    }
+    const state = this.#coin(coin);
+    state.size = size;
+    state.markPriceUsd = markPriceUsd;
+    state.notionalUsd = size * markPriceUsd;
+    let gross = 0;
+    for (let i = 0; i < this.#coins.length; i++) gross += Math.abs(this.#coins[i]!.notionalUsd);
+    this.#grossNotionalUsd = gross;
+  }
+
+  /**
+   * Records that market data for `coin` arrived at `timeMs` (default: now). Use the local receive time,
+   * not the venue's timestamp, so clock skew cannot make data look stale or fresh.
+   *
+   * @example
+   * ```ts
+   * venue.on("bookTop", (top) => risk.recordMarketData(top.coin));
+   * ```
+   */
+  recordMarketData(coin: string, timeMs: number = this.#clock.now()): void {
+    checkTime(timeMs, "timeMs");
+    const state = this.#coin(coin);
+    if (!(timeMs <= state.lastDataMs)) state.lastDataMs = timeMs;
+  }
+
+  /**
+   * Reports the account equity (USD, including unrealized PnL). Drives the daily loss limit (equity change
+   * since the day's start) and the drawdown kill switch (from the peak). The day's start equity is the last
+   * equity reported before the day began, or the first one reported in it.
+   *
+   * @example
+   * ```ts
+   * risk.updateEquity(10_250.4);
+   * ```
+   */
+  updateEquity(equityUsd: number, timeMs: number = this.#clock.now()): void {
+    if (!Number.isFinite(equityUsd)) throw new RiskInputError("equityUsd", "a finite number", equityUsd);
+    checkTime(timeMs, "timeMs");
+    const { dailyLoss, maxDrawdown } = this.config;
+
+    const dayStartMs =
+      Math.floor((timeMs - dailyLoss.dayStartOffsetMs) / DAY_MS) * DAY_MS + dailyLoss.dayStartOffsetMs;
+    if (!(dayStartMs <= this.#dayStartMs)) {
+      this.#dayStartMs = dayStartMs;
+      this.#dayStartEquityUsd = Number.isNaN(this.#lastEquityUsd) ? equityUsd : this.#lastEquityUsd;
+      this.#dayWorstLossUsd = 0;
+    }
+    this.#lastEquityUsd = equityUsd;
+    const lossUsd = this.#dayStartEquityUsd - equityUsd;
+    if (lossUsd > this.#dayWorstLossUsd) this.#dayWorstLossUsd = lossUsd;
+    if (dailyLoss.enabled && lossUsd >= dailyLoss.limitUsd)
+      this.#dailyHaltUntilMs = this.#dayStartMs + DAY_MS;
+
+    if (!(equityUsd <= this.#peakEquityUsd)) this.#peakEquityUsd = equityUsd;
+    const peak = this.#peakEquityUsd;
+    const drawdown = peak > 0 ? (peak - equityUsd) / peak : 0;
+    if (maxDrawdown.enabled && !this.#drawdownLatched && drawdown >= maxDrawdown.limitFraction) {
+      this.#drawdownLatched = true;
+      this.#drawdownTripFraction = drawdown;
+      this.#drawdownLatchedAtMs = timeMs;
+    }
+  }
+
+  /**
+   * Reports a coin's current volatility: σ of log mid returns per √hour (0.01 = 1%). At or above the
+   * threshold the breaker trips; once σ is reported below it, the breaker clears `cooldownMs` later unless
+   * σ comes back.
+   *
+   * @example
+   * ```ts
+   * risk.updateVolatility("BTC", ewmaSigmaPerSqrtHour);
+   * ```
+   */
+  updateVolatility(coin: string, sigmaPerSqrtHour: number, timeMs: number = this.#clock.now()): void {
+    if (!(sigmaPerSqrtHour >= 0) || sigmaPerSqrtHour === Number.POSITIVE_INFINITY) {
+      throw new RiskInputError("sigmaPerSqrtHour", "a finite number ≥ 0", sigmaPerSqrtHour);
+    }
+    checkTime(timeMs, "timeMs");
+    const { volatility } = this.config;
+    const state = this.#coin(coin);
+    state.sigma = sigmaPerSqrtHour;
+    if (sigmaPerSqrtHour >= volatility.thresholdSigmaPerSqrtHour) {
+      if (volatility.enabled) state.volTripped = true;
+      state.volBelowSinceMs = Number.NaN;
+    } else if (state.volTripped) {
+      if (Number.isNaN(state.volBelowSinceMs)) state.volBelowSinceMs = timeMs;
+      if (timeMs >= state.volBelowSinceMs + volatility.cooldownMs) {
+        state.volTripped = false;
+        state.volBelowSinceMs = Number.NaN;
+      }
+    }
+  }
+
+  /**
+   * Records one error (a failed or timed-out request, a rejected order that should not have been rejected).
+   * `maxErrors` within `windowMs` halt for `cooldownMs`; every further error inside a burst extends it.
+   *
+   * @example
+   * ```ts
+   * try { await venue.placeOrders(batch); } catch { risk.recordError(); }
+   * ```
+   */
+  recordError(timeMs: number = this.#clock.now()): void {
+    checkTime(timeMs, "timeMs");
+    const { errorBurst } = this.config;
+    this.#errors.add(timeMs, 1);
+    const inWindow = this.#errors.sum(timeMs);
+    if (errorBurst.enabled && inWindow >= errorBurst.maxErrors) {
+      this.#errorHaltUntilMs = timeMs + errorBurst.cooldownMs;
+      this.#errorTripCount = inWindow;
+    }
+  }
+
+  /**
+   * Manual kill switch: halts everything until {@link RiskEngine.releaseKillSwitch}. Survives snapshots.
+   *
+   * @example
+   * ```ts
+   * risk.engageKillSwitch("operator: exchange incident");
+   * ```
+   */
+  engageKillSwitch(note?: string): void {
+    if (!this.#killEngaged) this.#killAtMs = this.#clock.now();
+    this.#killEngaged = true;
+    this.#killNote = note ?? this.#killNote;
+  }
+
+  /**
+   * Releases the manual kill switch.
+   *
+   * @example
+   * ```ts
+   * risk.releaseKillSwitch();
+   * ```
+   */
+  releaseKillSwitch(): void {
+    this.#killEngaged = false;
+    this.#killNote = null;
+    this.#killAtMs = Number.NaN;
+  }
+
+  /**
+   * Whether the manual kill switch is engaged.
+   *
+   * @example
+   * ```ts
+   * if (risk.killSwitchEngaged) console.log("halted by the operator");
+   * ```
+   */
+  get killSwitchEngaged(): boolean {
+    return this.#killEngaged;
+  }
+
+  /**
+   * Whether the drawdown kill switch has latched (until {@link RiskEngine.resetDrawdown}).
+   *
+   * @example
+   * ```ts
+   * if (risk.drawdownLatched) alertOperator("drawdown limit hit: review, then resetDrawdown()");
+   * ```
+   */
+  get drawdownLatched(): boolean {
+    return this.#drawdownLatched;
+  }
+
+  /**
+   * Releases the drawdown latch after a human has looked, and restarts the peak from the last equity (else
+   * it would trip again at once).
+   *
+   * @example
+   * ```ts
+   * risk.resetDrawdown();
+   * ```
+   */
+  resetDrawdown(): void {
+    this.#drawdownLatched = false;
+    this.#drawdownTripFraction = Number.NaN;
+    this.#drawdownLatchedAtMs = Number.NaN;
+    this.#peakEquityUsd = this.#lastEquityUsd;
+  }
+
+  // ── questions ─────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The decision now: for `coin`, the account-wide reasons plus that coin's (position, stale data,
+   * volatility); without a coin, the account-wide reasons only. Returns the shared {@link ALLOW_DECISION}
+   * (no allocation) when nothing is active.
+   *
+   * @example
+   * ```ts
+   * const decision = risk.evaluate("BTC");
+   * if (decision.action === "halt") cancelAll("BTC");
+   * for (const reason of decision.reasons) log.warn(reason.rule, reason.value, reason.threshold, reason.message);
+   * ```
+   */
+  evaluate(coin?: string): RiskDecision {
+    const now = this.#clock.now();
+    const flags = this.#collect(coin, now, null);
+    if (flags === 0) return ALLOW;
+    const reasons: RiskReason[] = [];
+    this.#collect(coin, now, reasons);
+    reasons.sort(bySeverity);
+    return { action: actionOf(flags), slowDown: (flags & SLOW) !== 0, reasons };
+  }
+
+  /**
+   * Whether one intended order may be sent now. Refused when: its notional is above `maxOrderNotional`;
+   * the coin is halted; the coin is reduce-only and the order would increase `|position|` (a `reduceOnly`
+   * order never does); or its fill would take `|position|` above the coin's or the account's limit (landing
+   * exactly on a limit is allowed). Returns the shared {@link ORDER_ALLOWED} when allowed.
+   *
+   * @example
+   * ```ts
+   * const check = risk.checkOrder({ coin: "BTC", side: "buy", notionalUsd: 250, reduceOnly: false });
+   * if (!check.allowed) log.info(check.reasons.map((r) => r.message).join("; "));
+   * ```
+   */
+  checkOrder(order: OrderIntent): OrderCheck {
+    const { coin, notionalUsd } = order;
+    if (!(notionalUsd >= 0) || notionalUsd === Number.POSITIVE_INFINITY) {
+      throw new RiskInputError("notionalUsd", "a finite number ≥ 0", notionalUsd);
+    }
+    const { maxOrderNotional, maxPosition, maxAccountPosition } = this.config;
+    const now = this.#clock.now();
+    const flags = this.#collect(coin, now, null);
+    const state = this.#coinsByName.get(coin);
+    const positionUsd = state === undefined ? 0 : state.notionalUsd;
+    const afterUsd = positionUsd + (order.side === "buy" ? notionalUsd : -notionalUsd);
+    const increases = !order.reduceOnly && Math.abs(afterUsd) > Math.abs(positionUsd);
+    const tooLarge = maxOrderNotional.enabled && notionalUsd > maxOrderNotional.limitUsd;
+    const halted = (flags & HALT) !== 0;
+    const blockedByReduceOnly = !halted && (flags & REDUCE) !== 0 && increases;
+    const coinLimitUsd = state === undefined ? this.#limitFor(coin) : state.limitUsd;
+    const overCoinLimit = increases && maxPosition.enabled && Math.abs(afterUsd) > coinLimitUsd;
+    const grossAfterUsd = this.#grossNotionalUsd - Math.abs(positionUsd) + Math.abs(afterUsd);
+    const overAccountLimit =
+      increases && maxAccountPosition.enabled && grossAfterUsd > maxAccountPosition.limitUsd;
+    if (!tooLarge && !halted && !blockedByReduceOnly && !overCoinLimit && !overAccountLimit) return ALLOWED;
+
+    const reasons: RiskReason[] = [];
+    if (tooLarge) {
+      reasons.push(
+        reason(
+          "max-order-notional",
+          "refuse",
+          coin,
+          notionalUsd,
+          maxOrderNotional.limitUsd,
+          null,
+          `${coin} order notional ${usd(notionalUsd)} is above the ${usd(maxOrderNotional.limitUsd)} maximum per order`,
+        ),
+      );
+    }
+    if (halted || blockedByReduceOnly) {
+      const active: RiskReason[] = [];
+      this.#collect(coin, now, active);
+      const wanted: RiskEffect = halted ? "halt" : "reduce-only";
+      for (const r of active) if (r.effect === wanted) reasons.push(r);
+    } else {
+      if (overCoinLimit) {
+        reasons.push(
+          reason(
+            "max-position",
+            "refuse",
+            coin,
+            Math.abs(afterUsd),
+            coinLimitUsd,
+            null,
+            `${coin} order would take |position| to ${usd(Math.abs(afterUsd))}, above the ${usd(coinLimitUsd)} limit`,
+          ),
+        );
+      }
+      if (overAccountLimit) {
+        reasons.push(
+          reason(
+            "max-account-position",
+            "refuse",
+            null,
+            grossAfterUsd,
+            maxAccountPosition.limitUsd,
+            null,
+            `${coin} order would take gross position to ${usd(grossAfterUsd)}, above the account limit ${usd(maxAccountPosition.limitUsd)}`,
+          ),
+        );
+      }
+    }
+    return { allowed: false, reasons };
+  }
+
+  // ── persistence ───────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Everything the engine remembers, as a plain JSON-safe object (see {@link RiskSnapshot}): persist it so
+   * the kill switch, latches, cool-downs and budgets survive a restart.
+   *
+   * @example
+   * ```ts
+   * await writeFile("risk.json", JSON.stringify(risk.snapshot()));
+   * ```
+   */
+  snapshot(): RiskSnapshot {
+    const now = this.#clock.now();
+    return {
+      version: 1,
+      killSwitch: { engaged: this.#killEngaged, note: this.#killNote, engagedAtMs: orNull(this.#killAtMs) },
+      equity: {
+        lastUsd: orNull(this.#lastEquityUsd),
+        peakUsd: orNull(this.#peakEquityUsd),
+        dayStartMs: orNull(this.#dayStartMs),
+        dayStartEquityUsd: orNull(this.#dayStartEquityUsd),
+        dayWorstLossUsd: this.#dayWorstLossUsd,
+        dailyHaltUntilMs: orNull(this.#dailyHaltUntilMs),
+        drawdownLatched: this.#drawdownLatched,
+        drawdownTripFraction: orNull(this.#drawdownTripFraction),
+        drawdownLatchedAtMs: orNull(this.#drawdownLatchedAtMs),
+      },
+      errorBurst: {
+        errorTimesMs: this.#errors.entries(now).map(([timeMs]) => timeMs),
+        haltUntilMs: orNull(this.#errorHaltUntilMs),
+        tripCount: this.#errorTripCount,
+      },
+      coins: this.#coins.map((state) => ({
+        coin: state.coin,
+        size: state.size,
+        markPriceUsd: state.markPriceUsd,
+        lastDataMs: orNull(state.lastDataMs),
+        sigmaPerSqrtHour: orNull(state.sigma),
+        volatilityTripped: state.volTripped,
+        volatilityBelowSinceMs: orNull(state.volBelowSinceMs),
+      })),
+      requestBudget: this.budget.snapshot(now),
+    };
+  }
+
+  /**
+   * Replaces the whole state with a snapshot (validated: throws `RiskSnapshotError` naming the field). The
+   * engine's config stays; per-coin limits are resolved from it.
+   *
+   * @example
+   * ```ts
+   * risk.restore(JSON.parse(await readFile("risk.json", "utf8")));
+   * ```
+   */
+  restore(snapshot: unknown): void {
+    const s = parseRiskSnapshot(snapshot);
+    this.#killEngaged = s.killSwitch.engaged;
+    this.#killNote = s.killSwitch.note;
+    this.#killAtMs = orNaN(s.killSwitch.engagedAtMs);
+    this.#lastEquityUsd = orNaN(s.equity.lastUsd);
+    this.#peakEquityUsd = orNaN(s.equity.peakUsd);
+    this.#dayStartMs = orNaN(s.equity.dayStartMs);
+    this.#dayStartEquityUsd = orNaN(s.equity.dayStartEquityUsd);
+    this.#dayWorstLossUsd = s.equity.dayWorstLossUsd;
+    this.#dailyHaltUntilMs = orNaN(s.equity.dailyHaltUntilMs);
+    this.#drawdownLatched = s.equity.drawdownLatched;
+    this.#drawdownTripFraction = orNaN(s.equity.drawdownTripFraction);
+    this.#drawdownLatchedAtMs = orNaN(s.equity.drawdownLatchedAtMs);
+    this.#errors.clear();
+    for (const timeMs of s.errorBurst.errorTimesMs) this.#errors.add(timeMs, 1);
+    this.#errorHaltUntilMs = orNaN(s.errorBurst.haltUntilMs);
+    this.#errorTripCount = s.errorBurst.tripCount;
+    this.#coinsByName.clear();
+    this.#coins.length = 0;
+    let gross = 0;
+    for (const c of s.coins) {
+      const state = this.#coin(c.coin);
+      state.size = c.size;
+      state.markPriceUsd = c.markPriceUsd;
+      state.notionalUsd = c.size * c.markPriceUsd;
+      state.lastDataMs = orNaN(c.lastDataMs);
+      state.sigma = orNaN(c.sigmaPerSqrtHour);
+      state.volTripped = c.volatilityTripped;
+      state.volBelowSinceMs = orNaN(c.volatilityBelowSinceMs);
+      gross += Math.abs(state.notionalUsd);
+    }
+    this.#grossNotionalUsd = gross;
+    this.budget.restore(s.requestBudget);
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────────────────
+
+  #coin(coin: string): CoinState {
+    let state = this.#coinsByName.get(coin);
+    if (state === undefined) {
+      if (typeof coin !== "string" || coin.length === 0)
+        throw new RiskInputError("coin", "a non-empty string", coin);
+      state = {
+        coin,
+        limitUsd: this.#limitFor(coin),
+        size: 0,
+        markPriceUsd: 0,
+        notionalUsd: 0,
+        lastDataMs: Number.NaN,
+        sigma: Number.NaN,
+        volTripped: false,
+        volBelowSinceMs: Number.NaN,
+      };
+      this.#coinsByName.set(coin, state);
+      this.#coins.push(state);
+    }
+    return state;
+  }
+
+  #limitFor(coin: string): number {
+    const { maxPosition } = this.config;
+    return Object.hasOwn(maxPosition.perCoinLimitUsd, coin)
+      ? maxPosition.perCoinLimitUsd[coin]!
+      : maxPosition.limitUsd;
+  }
+
+  /**
+   * Checks every rule at `now` and returns the active effects as flags; when `out` is given, also pushes a
+   * reason per active rule (only then are strings and objects built).
+   */
+  #collect(coin: string | undefined, now: number, out: RiskReason[] | null): number {
+    const c = this.config;
+    let flags = 0;
+
+    if (this.#killEngaged) {
+      flags |= HALT;
+      if (out) {
+        const note = this.#killNote === null ? "" : `: ${this.#killNote}`;
+        out.push(
+          reason(
+            "kill-switch",
+            "halt",
+            null,
+            1,
+            1,
+            null,
+            `manual kill switch engaged${note}; halted until released`,
+          ),
+        );
+      }
+    }
+
+    if (c.maxDrawdown.enabled && this.#drawdownLatched) {
+      flags |= HALT;
+      if (out) {
+        out.push(
+          reason(
+            "max-drawdown",
+            "halt",
+            null,
+            this.#drawdownTripFraction,
+            c.maxDrawdown.limitFraction,
+            null,
+            `drawdown reached ${pct(this.#drawdownTripFraction)} from the peak (limit ${pct(c.maxDrawdown.limitFraction)}); halted until resetDrawdown()`,
+          ),
+        );
+      }
+    }
+
+    if (c.dailyLoss.enabled && now < this.#dailyHaltUntilMs) {
+      flags |= HALT;
+      if (out) {
+        out.push(
+          reason(
+            "daily-loss",
+            "halt",
+            null,
+            this.#dayWorstLossUsd,
+            c.dailyLoss.limitUsd,
+            this.#dailyHaltUntilMs,
+            `loss today reached ${usd(this.#dayWorstLossUsd)} (limit ${usd(c.dailyLoss.limitUsd)}); halted until ${iso(this.#dailyHaltUntilMs)}`,
+          ),
+        );
+      }
+    }
+
+    if (c.errorBurst.enabled && now < this.#errorHaltUntilMs) {
+      flags |= HALT;
+      if (out) {
+        out.push(
+          reason(
+            "error-burst",
+            "halt",
+            null,
+            this.#errorTripCount,
+            c.errorBurst.maxErrors,
+            this.#errorHaltUntilMs,
+            `${this.#errorTripCount} errors within ${c.errorBurst.windowMs} ms (limit ${c.errorBurst.maxErrors}); halted until ${iso(this.#errorHaltUntilMs)}`,
+          ),
+        );
+      }
+    }
+
+    const budgetConfig = c.requestBudget;
+    if (budgetConfig.enabled) {
+      const addressRemaining = this.budget.addressRemaining();
+      if (addressRemaining <= 0) {
+        flags |= HALT;
+        if (out) {
+          out.push(
+            reason(
+              "address-budget",
+              "halt",
+              null,
+              addressRemaining,
+              0,
+              null,
+              `address request budget spent (${addressRemaining} of ${this.budget.addressLimit()} left): the venue allows one request per ${budgetConfig.throttledIntervalMs} ms until traded volume earns more; halted`,
+            ),
+          );
+        }
+      } else if (addressRemaining <= budgetConfig.addressReserveRequests) {
+        flags |= SLOW;
+        if (out) {
+          out.push(
+            reason(
+              "address-budget",
+              "slow-down",
+              null,
+              addressRemaining,
+              budgetConfig.addressReserveRequests,
+              null,
+              `address request budget low: ${addressRemaining} requests left (reserve ${budgetConfig.addressReserveRequests}); slow down`,
+            ),
+          );
+        }
+      }
+      const ipRemaining = this.budget.ipWeightRemaining(now);
+      if (ipRemaining <= 0) {
+        flags |= HALT;
+        if (out) {
+          const until = this.budget.ipWindowFreesAtMs(now);
+          out.push(
+            reason(
+              "ip-budget",
+              "halt",
+              null,
+              ipRemaining,
+              0,
+              until,
+              `IP weight spent (${ipRemaining} of ${budgetConfig.ipWeightLimit} per ${budgetConfig.ipWindowMs} ms left); halted until the window frees`,
+            ),
+          );
+        }
+      } else if (ipRemaining <= budgetConfig.ipReserveWeight) {
+        flags |= SLOW;
+        if (out) {
+          out.push(
+            reason(
+              "ip-budget",
+              "slow-down",
+              null,
+              ipRemaining,
+              budgetConfig.ipReserveWeight,
+              null,
+              `IP weight low: ${ipRemaining} left of ${budgetConfig.ipWeightLimit} per ${budgetConfig.ipWindowMs} ms (reserve ${budgetConfig.ipReserveWeight}); slow down`,
+            ),
+          );
+        }
+      }
+    }
+
+    if (c.maxAccountPosition.enabled && this.#grossNotionalUsd >= c.maxAccountPosition.limitUsd) {
+      flags |= REDUCE;
+      if (out) {
+        out.push(
+          reason(
+            "max-account-position",
+            "reduce-only",
+            null,
+            this.#grossNotionalUsd,
+            c.maxAccountPosition.limitUsd,
+            null,
+            `gross position ${usd(this.#grossNotionalUsd)} is at or above the account limit ${usd(c.maxAccountPosition.limitUsd)}; reduce-only`,
+          ),
+        );
+      }
+    }
+
+    if (coin === undefined) return flags;
+    const state = this.#coinsByName.get(coin);
+
+    if (c.staleData.enabled) {
+      const lastDataMs = state === undefined ? Number.NaN : state.lastDataMs;
+      const ageMs = Number.isNaN(lastDataMs) ? Number.POSITIVE_INFINITY : now - lastDataMs;
+      if (ageMs >= c.staleData.timeoutMs) {
+        flags |= HALT;
+        if (out) {
+          const what =
+            ageMs === Number.POSITIVE_INFINITY
+              ? `no market data for ${coin} yet`
+              : `no market data for ${coin} for ${ageMs} ms`;
+          out.push(
+            reason(
+              "stale-data",
+              "halt",
+              coin,
+              ageMs,
+              c.staleData.timeoutMs,
+              null,
+              `${what} (timeout ${c.staleData.timeoutMs} ms); halted until fresh data`,
+            ),
+          );
+        }
+      }
+    }
+
+    if (state === undefined) return flags;
+
+    const volatility = c.volatility;
+    if (volatility.enabled && state.volTripped && !(now >= state.volBelowSinceMs + volatility.cooldownMs)) {
+      const effect = volatility.action;
+      flags |= effect === "halt" ? HALT : REDUCE;
+      if (out) {
+        const cooling = !Number.isNaN(state.volBelowSinceMs);
+        const untilMs = cooling ? state.volBelowSinceMs + volatility.cooldownMs : null;
+        const tail =
+          untilMs === null
+            ? `${effect} until it falls back`
+            : `cooling down, ${effect} until ${iso(untilMs)}`;
+        out.push(
+          reason(
+            "volatility",
+            effect,
+            coin,
+            state.sigma,
+            volatility.thresholdSigmaPerSqrtHour,
+            untilMs,
+            `${coin} σ ${state.sigma}/√h ${cooling ? "was" : "is"} at or above the ${volatility.thresholdSigmaPerSqrtHour}/√h threshold; ${tail}`,
+          ),
+        );
+      }
+    }
+
+    const absNotional = Math.abs(state.notionalUsd);
+    if (c.maxPosition.enabled && absNotional >= state.limitUsd) {
+      flags |= REDUCE;
+      if (out) {
+        out.push(
+          reason(
+            "max-position",
+            "reduce-only",
+            coin,
+            absNotional,
+            state.limitUsd,
+            null,
+            `${coin} |position| ${usd(absNotional)} is at or above the ${usd(state.limitUsd)} limit; reduce-only`,
+          ),
+        );
+      }
+    }
+    return flags;
+  }
+}
+
+function reason(
+  rule: RiskRuleId,
+  effect: RiskEffect,
+  coin: string | null,
+  value: number,
+  threshold: number,
+  untilMs: number | null,
+  message: string,
+): RiskReason {
+  return { rule, effect, coin, value, threshold, untilMs, message };
+}
+
+const SEVERITY: Record<RiskEffect, number> = { halt: 0, refuse: 1, "reduce-only": 2, "slow-down": 3 };
+
+function bySeverity(a: RiskReason, b: RiskReason): number {
+  return SEVERITY[a.effect] - SEVERITY[b.effect];
+}
+
+function actionOf(flags: number): RiskAction {
+  if ((flags & HALT) !== 0) return "halt";
+  if ((flags & REDUCE) !== 0) return "reduce-only";
+  return "allow";
+}
+
+function checkTime(value: number, field: string): void {
+  if (!Number.isFinite(value)) throw new RiskInputError(field, "a finite number of ms", value);
+}
+
+function orNull(value: number): number | null {
+  return Number.isNaN(value) ? null : value;
+}
+
+function orNaN(value: number | null): number {
+  return value === null ? Number.NaN : value;
+}
+
+function usd(value: number): string {
+  return `$${value.toFixed(2)}`;
+}
+
+function pct(fraction: number): string {
+  return `${(fraction * 100).toFixed(2)}%`;
+}
+
+/** Dates outside ±8.64e15 ms cannot be formatted; say the number instead of throwing. */
+const MAX_DATE_MS = 8.64e15;
+
+function iso(timeMs: number): string {
+  return Math.abs(timeMs) <= MAX_DATE_MS ? new Date(timeMs).toISOString() : `${timeMs} ms`;
+}
