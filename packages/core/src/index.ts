@@ -1,8 +1,18 @@
+export type { ParseCandleCsvOptions, ParsedCandleCsv } from "./candle-csv.ts";
+export { parseCandleCsv, parseCandleCsvRows } from "./candle-csv.ts";
+export type {
+  CandleDataErrorCode,
+  CandleGap,
+  CandleValidationResult,
+  ValidateCandlesOptions,
+} from "./candle-validation.ts";
+export { CandleDataError, DEFAULT_MAX_GAP_FRACTION, validateCandles } from "./candle-validation.ts";
 export type { Clock } from "./clock.ts";
 export { ManualClock, systemClock } from "./clock.ts";
 export { BotmmError, RoundingError } from "./errors.ts";
 export type { Instrument, PriceRule, SizeRule } from "./instrument.ts";
 export { hyperliquidPerpInstrument, instrumentSchema } from "./instrument.ts";
+export { PriceGrid, priceStepAt, snapToStep } from "./price-step.ts";
 export type { Random } from "./random.ts";
 export { createRandom } from "./random.ts";
 export type { PriceRounding, SizeRounding } from "./rounding.ts";

@@ -1,10 +1,9 @@
 import { type Instrument, PriceGrid, type Side } from "@botmm/core";
-import { asFiniteHorizonQuote, basicQuote, glftQuote } from "@botmm/quoter";
+import { asFiniteHorizonQuote, basicQuote, EwmaVolatility, glftQuote, minHalfSpreadBps } from "@botmm/quoter";
 import { biasShiftPrice, DirectionalBias } from "@botmm/signals";
 import type { StrategyConfig } from "./config.ts";
 import { clearQuoteSet, type QuoteSet } from "./quote-set.ts";
 import { ToxicityGuard } from "./toxicity.ts";
-import { LogReturnVolatility } from "./volatility.ts";
 
 /** What the risk engine allows right now. */
 export type RiskMode = "allow" | "reduce-only" | "halt";
@@ -71,7 +70,7 @@ export class MarketMaker {
     bidHalfSpreadBps: 0,
     askHalfSpreadBps: 0,
   };
-  readonly #volatility: LogReturnVolatility;
+  readonly #volatility: EwmaVolatility;
   #bias: DirectionalBias | null = null;
   readonly #toxicity: ToxicityGuard | null;
   readonly #lotStep: number;
@@ -82,7 +81,10 @@ export class MarketMaker {
   constructor(config: StrategyConfig, instrument: Instrument) {
     this.config = config;
     this.instrument = instrument;
-    this.#volatility = new LogReturnVolatility(config.volatilityHalfLifeBars, config.volatilityWarmupBars);
+    this.#volatility = new EwmaVolatility({
+      halfLifeSamples: config.volatilityHalfLifeBars,
+      warmUpSamples: config.volatilityWarmupBars,
+    });
     this.#toxicity = config.toxicityGuard
       ? new ToxicityGuard(config.toxicityHorizonBars, config.toxicityFills, config.toxicityThresholdBps)
       : null;
@@ -91,7 +93,9 @@ export class MarketMaker {
         ? 10 ** -instrument.sizeRule.decimals
         : Number(instrument.sizeRule.stepSize);
     this.#grid = new PriceGrid(instrument.priceRule);
-    this.#minHalfSpreadBps = config.feeAware ? config.makerFee * BPS + config.feeMarginBps : 0;
+    this.#minHalfSpreadBps = config.feeAware
+      ? minHalfSpreadBps({ makerFeeFraction: config.makerFee, marginBps: config.feeMarginBps })
+      : 0;
   }
 
   /** The smallest half spread the fee floor allows, in bps (0 when the fee-aware gate is off). */
@@ -101,7 +105,7 @@ export class MarketMaker {
 
   /** Bars seen so far. */
   get barsSeen(): number {
-    return this.#volatility.samples;
+    return this.#volatility.count;
   }
 
   /** Feeds one closed bar's close. Call once per bar, in time order, after the bar has closed. */
@@ -137,7 +141,7 @@ export class MarketMaker {
     const decision = this.decision;
     const config = this.config;
     const mid = input.midPrice;
-    decision.volatilityBps = this.#volatility.volatilityBps;
+    decision.volatilityBps = this.#volatility.volatilityBps ?? 0;
     decision.bias = this.#bias?.isReady ? this.#bias.bias : 0;
     decision.fairPrice = mid;
     if (input.riskMode === "halt") {

@@ -1,0 +1,49 @@
+import type { RiskGate } from "@botmm/backtest";
+import { ManualClock } from "@botmm/core";
+import { RiskEngine } from "@botmm/risk";
+
+/** Risk limits of a candle backtest, scaled to its capital and position limit. */
+export interface BacktestRiskSettings {
+  coin: string;
+  capitalUsd: number;
+  /** The strategy's soft limit × its hard-limit multiple: beyond it, reduce-only. */
+  hardPositionLimitUsd: number;
+  intervalMs: number;
+}
+
+/**
+ * The live bot's risk engine, wired for a candle backtest: daily loss (3% of capital, UTC days), max drawdown
+ * (10% of peak account value, latched for the rest of the run), the volatility breaker and the hard position
+ * limit act as they would live. Rules that only make sense against a venue (stale data, error bursts, the
+ * request budget) are off: a candle run has neither sockets nor requests.
+ */
+export function backtestRiskGate(settings: BacktestRiskSettings): RiskGate {
+  const clock = new ManualClock(0);
+  const risk = new RiskEngine({
+    clock,
+    config: {
+      maxPosition: { limitUsd: settings.hardPositionLimitUsd },
+      maxAccountPosition: { enabled: false },
+      maxOrderNotional: { enabled: false },
+      dailyLoss: { limitUsd: 0.03 * settings.capitalUsd },
+      maxDrawdown: { limitFraction: 0.1 },
+      staleData: { enabled: false },
+      errorBurst: { enabled: false },
+      requestBudget: { enabled: false },
+    },
+  });
+  const barsPerHour = 3_600_000 / settings.intervalMs;
+  const barsByRule: Record<string, number> = {};
+  return {
+    activeBarsByRule: () => ({ ...barsByRule }),
+    decide(state) {
+      clock.set(Math.max(clock.now(), state.timeMs));
+      risk.updateEquity(settings.capitalUsd + state.equityUsd);
+      risk.updatePosition(settings.coin, state.positionSize, state.markPrice);
+      risk.updateVolatility(settings.coin, (state.volatilityBps / 10_000) * Math.sqrt(barsPerHour));
+      const decision = risk.evaluate(settings.coin);
+      for (const reason of decision.reasons) barsByRule[reason.rule] = (barsByRule[reason.rule] ?? 0) + 1;
+      return decision.action;
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { writeFile } from "node:fs/promises";
+import {
+  type BacktestOptions,
+  buildReport,
+  computeMetrics,
+  type FundingSchedule,
+  fillsCsv,
+  formatSummary,
+  renderHtmlReport,
+  runCandleBacktest,
+  SYNTHETIC_BANNER,
+  toCandleColumns,
+} from "@botmm/backtest";
+import { BotmmError } from "@botmm/core";
+import { loadCandles, mapSymbol } from "./data/index.ts";
+import { intervalToMs } from "./data/intervals.ts";
+import { loadFundingFile } from "./funding-file.ts";
+import { backtestInstrument } from "./instrument.ts";
+import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
+import { ProgressBar, type ProgressOutput } from "./progress.ts";
+import { backtestRiskGate } from "./risk-gate.ts";
+
+/** Where the CLI writes and what time it is: the real process in `cli.ts`, fakes in tests. */
+export interface CliIo {
+  stdout: ProgressOutput;
+  stderr: { write(text: string): unknown };
+  /** Wall clock (ms), for the default range and the runtime. */
+  now(): number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Runs the backtest CLI: parse and validate options, load candles, simulate, print the summary and write the
+ * requested outputs. Returns the process exit code (0 ok, 1 failure, 2 usage error).
+ */
+export async function runBacktestCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const started = performance.now();
+  let options: BacktestCliOptions | "help";
+  try {
+    options = await parseCliOptions(argv);
+  } catch (error) {
+    io.stderr.write(`error: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (options === "help") {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    await runWithOptions(options, io, started);
+    return 0;
+  } catch (error) {
+    const code = error instanceof BotmmError ? ` [${error.code}]` : "";
+    io.stderr.write(`error${code}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function runWithOptions(options: BacktestCliOptions, io: CliIo, started: number): Promise<void> {
+  const intervalMs = intervalToMs(options.interval);
+  const symbols = mapSymbol(options.symbol);
+  const isCsv = options.source === "csv";
+  const now = io.now();
+  const end = options.end ?? (isCsv ? undefined : Math.floor(now / intervalMs) * intervalMs);
+  const start =
+    options.start ??
+    (isCsv || end === undefined
+      ? undefined
+      : (typeof end === "number" ? end : Date.parse(end)) - options.days * DAY_MS);
+
+  const download = new ProgressBar(io.stdout, "candles ", options.progress);
+  const loaded = await loadCandles({
+    source: options.source,
+    symbol: options.symbol,
+    interval: isCsv ? undefined : options.interval,
+    start,
+    end,
+    csvPath: options.csv,
+    cacheDir: options.cacheDir,
+    seed: options.seed,
+    apiUrls: { binance: options.binanceUrl, hyperliquid: options.hyperliquidUrl },
+    gaps: options.gaps,
+    now,
+    onProgress: (progress) =>
+      download.update(
+        progress.pagesDone,
+        Math.max(progress.pagesDone, progress.pagesTotal),
+        `${progress.pagesDone} pages`,
+      ),
+  });
+  download.finish();
+  if (loaded.candles.length < 2) {
+    throw new BotmmError(
+      "NO_DATA",
+      `only ${loaded.candles.length} candle(s) for ${options.symbol} in the range: nothing to simulate`,
+    );
+  }
+  if (loaded.synthetic) io.stdout.write(`!!! ${SYNTHETIC_BANNER} !!!\n`);
+
+  const warnings = [...loaded.warnings];
+  const coin = symbols.hyperliquid;
+  const { instrument, warning } = backtestInstrument(coin, loaded.candles[0]!.close, options.szDecimals);
+  if (warning !== null) warnings.push(warning);
+  let funding: FundingSchedule;
+  let fundingDescription: string;
+  if (options.funding !== undefined) {
+    funding = await loadFundingFile(options.funding);
+    fundingDescription = `hourly series from ${options.funding}`;
+  } else {
+    funding = { type: "constant", ratePerHour: options.fundingRate };
+    fundingDescription = `constant ${(options.fundingRate * 100).toFixed(5)}%/hour (longs pay when positive)`;
+  }
+
+  const columns = toCandleColumns(loaded.candles);
+  // Default capital: twice the position limit, so a full position uses at most half the account at the soft
+  // limit (0.75 at the hard limit) — the account the risk limits (3% daily loss, 10% drawdown) are measured on.
+  const capitalUsd = options.capital ?? 2 * options.strategy.maxPositionUsd;
+  const riskGate = options.risk
+    ? backtestRiskGate({
+        coin,
+        capitalUsd,
+        hardPositionLimitUsd: options.strategy.maxPositionUsd * options.strategy.hardLimitMultiple,
+        intervalMs: loaded.intervalMs,
+      })
+    : undefined;
+  const backtestOptions: BacktestOptions = {
+    instrument,
+    strategy: options.strategy,
+    intervalMs: loaded.intervalMs,
+    fillModel: options.fillModelSpec,
+    barPath: options.barPath,
+    maxVolumeShare: options.maxVolumeShare,
+    latencyMs: options.latencyMs,
+    funding,
+    takerSlippageBps: options.takerSlippageBps,
+    seed: options.seed,
+    risk: riskGate,
+  };
+  const simulation = new ProgressBar(io.stdout, "backtest", options.progress);
+  const run = runCandleBacktest(columns, backtestOptions, (done, total) =>
+    simulation.update(done, total, `${done.toLocaleString("en-US")} bars`),
+  );
+  simulation.finish();
+
+  const metrics = computeMetrics(run, columns);
+  const source = loaded.source === "csv" ? `csv ${options.csv}` : loaded.source;
+  const report = buildReport(run, metrics, columns, backtestOptions, {
+    symbol: options.symbol,
+    interval: loaded.interval ?? `${loaded.intervalMs / 1000}s`,
+    source,
+    synthetic: loaded.synthetic,
+    capitalUsd,
+    fundingDescription,
+    riskBarsByRule: riskGate?.activeBarsByRule?.() ?? null,
+    warnings,
+    gapCount: loaded.gaps.gapCount,
+    missingBars: loaded.gaps.missingBars,
+    runtimeMs: 0,
+  });
+  const writes: Promise<void>[] = [];
+  const written: string[] = [];
+  if (options.report !== undefined) {
+    writes.push(writeFile(options.report, renderHtmlReport(report, run, columns)));
+    written.push(`report ${options.report}`);
+  }
+  if (options.fills !== undefined) {
+    const banner = loaded.synthetic ? `# ${SYNTHETIC_BANNER}\n` : "";
+    writes.push(writeFile(options.fills, banner + fillsCsv(run)));
+    written.push(`fills ${options.fills}`);
+  }
+  await Promise.all(writes);
+  report.runtimeMs = Math.round(performance.now() - started);
+  if (options.json !== undefined) {
+    await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    written.push(`json ${options.json}`);
+  }
+  io.stdout.write(`${formatSummary(report)}\n`);
+  if (written.length > 0) io.stdout.write(`wrote ${written.join(", ")}\n`);
+  io.stdout.write(`runtime ${report.runtimeMs} ms\n`);
+}
