@@ -262,7 +262,13 @@ class CandleBacktest implements OrderActionSink {
     let progressCountdown = progressEvery;
     let nextFundingTime = n > 0 ? Math.floor(candles.openTime[0]! / HOUR_MS) * HOUR_MS + HOUR_MS : 0;
     const risk = options.risk;
-    const riskState: RiskGateState = { timeMs: 0, equityUsd: 0, positionSize: 0, markPrice: 0, volatilityBps: 0 };
+    const riskState: RiskGateState = {
+      timeMs: 0,
+      equityUsd: 0,
+      positionSize: 0,
+      markPrice: 0,
+      volatilityBps: 0,
+    };
 
     let fundingUsd = 0;
     let fundingHoursMissing = 0;
@@ -543,7 +549,7 @@ class CandleBacktest implements OrderActionSink {
     const clientId = this.#clientId[slot]!;
     this.#remaining[slot] = this.#remaining[slot]! - size;
     if (this.#remaining[slot]! <= 1e-12) this.#active[slot] = 0;
-    const timeMs = this.#barOpenTime + t * this.#options.intervalMs;
+    const timeMs = Math.floor(this.#barOpenTime + t * this.#options.intervalMs);
     this.#recordFill(side, price, size, "maker", this.#refMid[slot]!, timeMs);
     this.#orders.onFill(clientId, size);
     this.#maker.onOwnFill(side, price);

@@ -1,6 +1,6 @@
-export { DEFAULT_SIMULATION } from "./defaults.ts";
 export type { CandleColumns } from "./candle-columns.ts";
 export { toCandleColumns } from "./candle-columns.ts";
+export { DEFAULT_SIMULATION } from "./defaults.ts";
 export type { BacktestOptions, BacktestRun, FillRecord, RiskGate, RiskGateState } from "./engine.ts";
 export { runCandleBacktest } from "./engine.ts";
 export type { BarPath, FillModel } from "./fill-model.ts";

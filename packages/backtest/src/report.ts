@@ -186,7 +186,8 @@ const usd = (value: number): string => {
   return `${sign}$${Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 };
 const fixed = (value: number | null, digits = 2): string => (value === null ? "n/a" : value.toFixed(digits));
-const pct = (part: number, whole: number): string => `${whole > 0 ? ((part / whole) * 100).toFixed(1) : "0.0"}%`;
+const pct = (part: number, whole: number): string =>
+  `${whole > 0 ? ((part / whole) * 100).toFixed(1) : "0.0"}%`;
 const bps = (value: number | null): string =>
   value === null ? "n/a" : `${value >= 0 ? "+" : ""}${value.toFixed(2)} bps`;
 
@@ -226,7 +227,17 @@ export function formatSummary(report: BacktestReport): string {
     `  orders       ${report.orders.placed} placed, ${report.orders.modified} modified, ${report.orders.cancelled} cancelled, ${report.orders.rejectedPostOnly} post-only rejects`,
     `  mark-outs    ${report.markouts.bars.map((bars, i) => `${bars} bar${bars === 1 ? "" : "s"} ${bps(report.markouts.allBps[i] ?? null)}`).join(", ")} (negative = adverse selection)`,
     "risk and return",
-    `  risk engine  ${report.risk.enabled ? `halted ${report.risk.haltedBars} bars (${pct(report.risk.haltedBars, report.data.candles)}), reduce-only ${report.risk.reduceOnlyBars} (${pct(report.risk.reduceOnlyBars, report.data.candles)})${Object.keys(report.risk.barsByRule).length > 0 ? ` — ${Object.entries(report.risk.barsByRule).map(([rule, bars]) => `${rule} ${bars} bars`).join(", ")}` : ""}` : "off (--no-risk)"}`,
+    `  risk engine  ${
+      report.risk.enabled
+        ? `halted ${report.risk.haltedBars} bars (${pct(report.risk.haltedBars, report.data.candles)}), reduce-only ${report.risk.reduceOnlyBars} (${pct(report.risk.reduceOnlyBars, report.data.candles)})${
+            Object.keys(report.risk.barsByRule).length > 0
+              ? ` — ${Object.entries(report.risk.barsByRule)
+                  .map(([rule, bars]) => `${rule} ${bars} bars`)
+                  .join(", ")}`
+              : ""
+          }`
+        : "off (--no-risk)"
+    }`,
     `  sharpe ${fixed(report.sharpe)}  sortino ${fixed(report.sortino)}  (daily, ×√365)`,
     `  max drawdown ${usd(report.maxDrawdownUsd)}; return / drawdown ${fixed(report.returnOverDrawdown)}`,
     `  best day ${report.bestDay ? `${report.bestDay.date} ${usd(report.bestDay.pnl)}` : "n/a"}; worst day ${report.worstDay ? `${report.worstDay.date} ${usd(report.worstDay.pnl)}` : "n/a"}; ${report.daysWon} days up, ${report.daysLost} down`,

@@ -20,14 +20,16 @@ export function priceStepAt(rule: PriceRule, price: number): number {
   // log10 can land one off right at a power of ten (log10(1000) may give 2.9999…).
   if (POWERS_OF_TEN[exponent + POWER_OFFSET + 1]! <= price) exponent++;
   const index = exponent - (rule.maxSignificantFigures - 1) + POWER_OFFSET;
-  const bySignificantFigures = POWERS_OF_TEN[index < 0 ? 0 : index > 80 ? 80 : index]!;
+  const bySignificantFigures = POWERS_OF_TEN[index < 0 ? 0 : Math.min(index, 80)]!;
   const byDecimals = POWERS_OF_TEN[POWER_OFFSET - rule.maxDecimals]!;
-  const step = bySignificantFigures > byDecimals ? bySignificantFigures : byDecimals;
-  return step > 1 ? 1 : step;
+  const step = Math.max(bySignificantFigures, byDecimals);
+  return Math.min(step, 1);
 }
 
 const POWER_OFFSET = 40;
-const POWERS_OF_TEN: readonly number[] = Array.from({ length: 81 }, (_, i) => Number(`1e${i - POWER_OFFSET}`));
+const POWERS_OF_TEN: readonly number[] = Array.from({ length: 81 }, (_, i) =>
+  Number(`1e${i - POWER_OFFSET}`),
+);
 
 /**
  * Rounds a price onto a step grid in float64: bids down, asks up. A relative slack of 1e-9 keeps a price that
