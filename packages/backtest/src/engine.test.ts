@@ -65,12 +65,10 @@ describe("fill models on a hand-made bar", () => {
   });
 
   it("lets new instructions arrive only after the latency", () => {
-    // Bar 40 dips at its very start. The first quotes were sent at the close of bar 39; with 30 s latency they
-    // arrive after the dip (the nearer extreme is visited in the first third of the bar) and do not fill.
-    // Bar 40 lifts the market to 101, so the quotes decided at its close move up (bid ≈ 100.75). Bar 41 dips
-    // to 100.5 in its first third: with 30 s latency the new bid arrives after the dip and the old bid
-    // (99.98) is not reached; with no latency the new bid is hit.
-    const early = flatThen(100, 40, [bar(100, 101, 100, 101), bar(101, 101, 100.5, 101)]);
+    // Bar 40 lifts the market to 101, so the quotes decided at its close move up (bid ≈ 100.7). Bar 41 dips to
+    // 100.5 in its first third (the low is the nearer extreme): with 30 s latency the new bid arrives after the
+    // dip and the old bid (99.98) is not reached; with no latency the new bid is hit.
+    const early = flatThen(100, 40, [bar(100, 101, 100, 101), bar(101, 101.6, 100.5, 101)]);
     const buysInBar41 = (fills: { side: string; barIndex: number }[]) =>
       fills.filter((fill) => fill.side === "buy" && fill.barIndex === 41).length;
     const slow = runCandleBacktest(toCandleColumns(early), testOptions({ latencyMs: 30_000 }));

@@ -70,7 +70,9 @@ export function testOptions(
 ): BacktestOptions {
   return {
     instrument: ETH,
-    strategy: parseStrategyConfig(strategy),
+    // A fee margin of 0.25 bp keeps the fee floor (≈ 1.75 bp) under the 2 bp base spread, so hand-made tests
+    // can read quotes straight off the base spread.
+    strategy: parseStrategyConfig({ feeMarginBps: 0.25, ...strategy }),
     intervalMs: 60_000,
     fillModel: { type: "cross", throughTicks: 1 },
     barPath: "nearest",
