@@ -163,6 +163,7 @@ class CandleBacktest implements OrderActionSink {
   // The bar path: four points at times 0, 1/3, 2/3, 1.
   readonly #pathPrice = new Float64Array(4);
   #decisionMid = 0;
+  #pendingCount = 0;
   #bar = 0;
   #barOpenTime = 0;
   #volumeLeft = 0;
@@ -232,6 +233,7 @@ class CandleBacktest implements OrderActionSink {
 
   #setPending(order: WorkingOrder, kind: number): void {
     const slot = order.side === "buy" ? order.level : this.#levels + order.level;
+    this.#pendingCount++;
     this.#pendingKind[slot] = kind;
     this.#pendingClientId[slot] = order.clientId;
     this.#pendingPrice[slot] = order.price;
@@ -592,6 +594,8 @@ class CandleBacktest implements OrderActionSink {
 
   /** New instructions reach the venue at time fraction `t` of the bar. */
   #applyPending(t: number): void {
+    if (this.#pendingCount === 0) return;
+    this.#pendingCount = 0;
     const priceNow = this.#priceAt(t);
     for (let s = 0; s < this.#slots; s++) {
       const kind = this.#pendingKind[s]!;

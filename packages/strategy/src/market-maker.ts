@@ -77,6 +77,28 @@ export class MarketMaker {
   readonly #grid: PriceGrid;
   readonly #minHalfSpreadBps: number;
   #lastClose = Number.NaN;
+  // Reused inputs of the quote models: one allocation per MarketMaker, not per quote.
+  readonly #basicInput = { midPrice: 0, volatilityBps: 0, inventoryUsd: 0 };
+  readonly #basicParams: { baseSpreadBps: number; volMultiplier: number; inventorySkewFactor: number; maxPositionUsd: number };
+  readonly #asInput = {
+    midPrice: MID_IN_BPS,
+    inventory: 0,
+    riskAversion: 0,
+    priceVolatility: 0,
+    timeToHorizon: 0,
+    intensityDecay: 0,
+  };
+  readonly #glftInput = {
+    midPrice: MID_IN_BPS,
+    inventory: 0,
+    riskAversion: 0,
+    priceVolatility: 0,
+    intensityScale: 0,
+    intensityDecay: 0,
+    orderSize: 1,
+    halfSpreadDamping: 1,
+    skewDamping: 1,
+  };
 
   constructor(config: StrategyConfig, instrument: Instrument) {
     this.config = config;
@@ -93,6 +115,20 @@ export class MarketMaker {
         ? 10 ** -instrument.sizeRule.decimals
         : Number(instrument.sizeRule.stepSize);
     this.#grid = new PriceGrid(instrument.priceRule);
+    this.#basicParams = {
+      baseSpreadBps: config.baseSpreadBps,
+      volMultiplier: config.volMultiplier,
+      inventorySkewFactor: config.inventorySkewFactor,
+      maxPositionUsd: config.maxPositionUsd,
+    };
+    this.#asInput.riskAversion = config.riskAversion;
+    this.#asInput.timeToHorizon = config.horizonBars;
+    this.#asInput.intensityDecay = config.intensityDecayPerBps;
+    this.#glftInput.riskAversion = config.riskAversion;
+    this.#glftInput.intensityScale = config.intensityScalePerBar;
+    this.#glftInput.intensityDecay = config.intensityDecayPerBps;
+    this.#glftInput.halfSpreadDamping = config.glftHalfSpreadDamping;
+    this.#glftInput.skewDamping = config.glftSkewDamping;
     this.#minHalfSpreadBps = config.feeAware
       ? minHalfSpreadBps({ makerFeeFraction: config.makerFee, marginBps: config.feeMarginBps })
       : 0;
@@ -164,40 +200,25 @@ export class MarketMaker {
     let bid: number;
     let ask: number;
     if (config.model === "basic") {
-      const quote = basicQuote(
-        { midPrice: fair, volatilityBps, inventoryUsd: positionUsd },
-        {
-          baseSpreadBps: config.baseSpreadBps,
-          volMultiplier: config.volMultiplier,
-          inventorySkewFactor: config.inventorySkewFactor,
-          maxPositionUsd: config.maxPositionUsd,
-        },
-      );
+      const basicInput = this.#basicInput;
+      basicInput.midPrice = fair;
+      basicInput.volatilityBps = volatilityBps;
+      basicInput.inventoryUsd = positionUsd;
+      const quote = basicQuote(basicInput, this.#basicParams);
       bid = quote.bidPrice;
       ask = quote.askPrice;
     } else {
       const inventoryInOrders = positionUsd / config.orderSizeUsd;
-      const quote =
-        config.model === "as"
-          ? asFiniteHorizonQuote({
-              midPrice: MID_IN_BPS,
-              inventory: inventoryInOrders,
-              riskAversion: config.riskAversion,
-              priceVolatility: volatilityBps,
-              timeToHorizon: config.horizonBars,
-              intensityDecay: config.intensityDecayPerBps,
-            })
-          : glftQuote({
-              midPrice: MID_IN_BPS,
-              inventory: inventoryInOrders,
-              riskAversion: config.riskAversion,
-              priceVolatility: volatilityBps,
-              intensityScale: config.intensityScalePerBar,
-              intensityDecay: config.intensityDecayPerBps,
-              orderSize: 1,
-              halfSpreadDamping: config.glftHalfSpreadDamping,
-              skewDamping: config.glftSkewDamping,
-            });
+      let quote: { bidPrice: number; askPrice: number };
+      if (config.model === "as") {
+        this.#asInput.inventory = inventoryInOrders;
+        this.#asInput.priceVolatility = volatilityBps;
+        quote = asFiniteHorizonQuote(this.#asInput);
+      } else {
+        this.#glftInput.inventory = inventoryInOrders;
+        this.#glftInput.priceVolatility = volatilityBps;
+        quote = glftQuote(this.#glftInput);
+      }
       bid = (fair * quote.bidPrice) / MID_IN_BPS;
       ask = (fair * quote.askPrice) / MID_IN_BPS;
     }
