@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Candle } from "@botmm/core";
-import { loadCsvFile } from "../src/data/csv-file.ts";
 import { partitionsOverlapping, writePartition } from "../src/data/cache.ts";
+import { loadCsvFile } from "../src/data/csv-file.ts";
 import { generateSyntheticCandles } from "../src/data/synthetic.ts";
 
 const DAY_MS = 86_400_000;
@@ -25,13 +25,32 @@ if (csv) {
 const start = candles[0]!.openTime;
 const end = candles[candles.length - 1]!.openTime + 60_000;
 const cacheDir = mkdtempSync(join(tmpdir(), "botmm-cache-bench-"));
-const series = { cacheDir, source: "binance-usdm" as const, symbol: "BTCUSDT", interval: "1m", intervalMs: 60_000 };
+const series = {
+  cacheDir,
+  source: "binance-usdm" as const,
+  symbol: "BTCUSDT",
+  interval: "1m",
+  intervalMs: 60_000,
+};
 for (const partition of partitionsOverlapping(start, end, 60_000)) {
   const inside = candles.filter((c) => c.openTime >= partition.start && c.openTime < partition.end);
-  await writePartition(series, { partition, coveredFrom: partition.start, coveredTo: partition.end, candles: inside });
+  await writePartition(series, {
+    partition,
+    coveredFrom: partition.start,
+    coveredTo: partition.end,
+    candles: inside,
+  });
 }
 const args = ["--conditions=@botmm/source", "src/cli.ts", "--source", "binance", "--symbol", "BTCUSDT"];
-args.push("--start", new Date(start).toISOString(), "--end", new Date(end).toISOString(), "--cache-dir", cacheDir, "--no-progress");
+args.push(
+  "--start",
+  new Date(start).toISOString(),
+  "--end",
+  new Date(end).toISOString(),
+  "--cache-dir",
+  cacheDir,
+  "--no-progress",
+);
 const walls: number[] = [];
 for (let i = 0; i < 5; i++) {
   const t0 = performance.now();

@@ -96,7 +96,6 @@ async function runWithOptions(options: BacktestCliOptions, io: CliIo, started: n
       `only ${loaded.candles.length} candle(s) for ${options.symbol} in the range: nothing to simulate`,
     );
   }
-  if (loaded.synthetic) io.stdout.write(`!!! ${SYNTHETIC_BANNER} !!!\n`);
 
   const warnings = [...loaded.warnings];
   const coin = symbols.hyperliquid;

@@ -12,7 +12,9 @@ const path = process.argv[2];
 let candles: Candle[];
 if (path) {
   const bytes = readFileSync(path);
-  candles = parseCandleCsv((path.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8"), { sourceName: path });
+  candles = parseCandleCsv((path.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8"), {
+    sourceName: path,
+  });
 } else {
   candles = randomWalkCandles(90 * 1440, 1);
 }

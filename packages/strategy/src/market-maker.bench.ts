@@ -16,7 +16,13 @@ test("strategy per bar", async ({ bench }) => {
     return maker;
   });
   const quotes = createQuoteSet(1);
-  const input: QuoteInput = { midPrice: 0, positionSize: 0.002, riskMode: "allow", marketBid: Number.NaN, marketAsk: Number.NaN };
+  const input: QuoteInput = {
+    midPrice: 0,
+    positionSize: 0.002,
+    riskMode: "allow",
+    marketBid: Number.NaN,
+    marketAsk: Number.NaN,
+  };
   const manager = new OrderManager({ levels: 1, refreshToleranceBps: 0.5, sizeTolerance: 0.25 });
   const sink: OrderActionSink = {
     place: (order) => manager.onAccepted(order.clientId),

@@ -79,7 +79,12 @@ export class MarketMaker {
   #lastClose = Number.NaN;
   // Reused inputs of the quote models: one allocation per MarketMaker, not per quote.
   readonly #basicInput = { midPrice: 0, volatilityBps: 0, inventoryUsd: 0 };
-  readonly #basicParams: { baseSpreadBps: number; volMultiplier: number; inventorySkewFactor: number; maxPositionUsd: number };
+  readonly #basicParams: {
+    baseSpreadBps: number;
+    volMultiplier: number;
+    inventorySkewFactor: number;
+    maxPositionUsd: number;
+  };
   readonly #asInput = {
     midPrice: MID_IN_BPS,
     inventory: 0,
