@@ -44,6 +44,13 @@ export function fundingSeries(rows: readonly { timeMs: number; rate: number }[])
  * Looks up the rate in force at `timeMs`, walking a cursor forward (calls must come in time order).
  * Returns NaN before a series' first row or more than `maxAgeMs` after the row in force, so a caller can
  * count the hours it had no rate for instead of silently using one.
+ *
+ * @example
+ * ```ts
+ * const cursor = new FundingCursor(fundingSeries([{ timeMs: 0, rate: 0.00001 }]));
+ * cursor.rateAt(3_600_000); // 0.00001
+ * cursor.rateAt(10 * 3_600_000); // NaN: the last rate is more than 8 h old
+ * ```
  */
 export class FundingCursor {
   readonly #schedule: FundingSchedule;
@@ -56,6 +63,7 @@ export class FundingCursor {
     this.#maxAgeMs = maxAgeMs;
   }
 
+  /** The rate in force at `timeMs` (per hour), or NaN when there is none. */
   rateAt(timeMs: number): number {
     const schedule = this.#schedule;
     if (schedule.type === "constant") return schedule.ratePerHour;

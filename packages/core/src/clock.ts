@@ -38,7 +38,14 @@ export class ManualClock implements Clock {
     return this.#now;
   }
 
-  /** Sets the time; it may not go backwards. */
+  /**
+   * Sets the time; it may not go backwards.
+   *
+   * @example
+   * ```ts
+   * clock.set(Date.UTC(2025, 0, 1));
+   * ```
+   */
   set(timeMs: number): void {
     requireTime(timeMs, "timeMs");
     if (timeMs < this.#now) {

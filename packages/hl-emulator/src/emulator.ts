@@ -103,6 +103,14 @@ const subscriptionSchema = z.discriminatedUnion("type", [
 
 /**
  * A running emulator. Create it with {@link start}; stop it with {@link Emulator.stop}.
+ *
+ * @example
+ * ```ts
+ * const emulator = await start({ port: 0, coins: ["BTC"], seed: 1 });
+ * console.log(emulator.url, emulator.wsUrl, emulator.testAccount.address);
+ * emulator.dropConnections(); // fault injection: every WebSocket client must reconnect
+ * await emulator.stop();
+ * ```
  */
 export class Emulator {
   /** HTTP base URL, e.g. `http://127.0.0.1:8787` (give it to `HttpTransport({ apiUrl })`). */

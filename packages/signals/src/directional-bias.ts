@@ -288,7 +288,15 @@ export class DirectionalBias {
     return this.#qqeLevelScore;
   }
 
-  /** Resets both filters and the bias. */
+  /**
+   * Forgets everything seen: back to the state of a new instance (warm-up starts again).
+   *
+   * @example
+   * ```ts
+   * directionalBias.reset();
+   * directionalBias.isReady; // false
+   * ```
+   */
   reset(): void {
     this.kalman.reset();
     this.qqe.reset();

@@ -80,7 +80,15 @@ export class Ema {
     return this.#count;
   }
 
-  /** Forgets all inputs. */
+  /**
+   * Forgets everything seen: back to the state of a new instance (warm-up starts again).
+   *
+   * @example
+   * ```ts
+   * ema.reset();
+   * ema.isReady; // false
+   * ```
+   */
   reset(): void {
     this.#count = 0;
     this.#seedSum = 0;

@@ -127,7 +127,15 @@ export class KalmanLevelFilter {
     return this.#count;
   }
 
-  /** Returns to the state right after construction (the `initial` state, if one was given). */
+  /**
+   * Forgets everything seen: back to the state of a new instance (warm-up starts again).
+   *
+   * @example
+   * ```ts
+   * kalmanLevelFilter.reset();
+   * kalmanLevelFilter.isReady; // false
+   * ```
+   */
   reset(): void {
     this.#level = this.#initialLevel;
     this.#variance = this.#initialVariance;

@@ -259,7 +259,15 @@ export class KalmanTrendFilter {
     return this.#count;
   }
 
-  /** Returns to the state right after construction (the `initial` state, if one was given). */
+  /**
+   * Forgets everything seen: back to the state of a new instance (warm-up starts again).
+   *
+   * @example
+   * ```ts
+   * kalmanTrendFilter.reset();
+   * kalmanTrendFilter.isReady; // false
+   * ```
+   */
   reset(): void {
     this.#count = 0;
     const initial = this.#initial;

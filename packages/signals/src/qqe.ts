@@ -240,7 +240,15 @@ export class Qqe {
     return this.#count;
   }
 
-  /** Forgets all prices. */
+  /**
+   * Forgets everything seen: back to the state of a new instance (warm-up starts again).
+   *
+   * @example
+   * ```ts
+   * qqe.reset();
+   * qqe.isReady; // false
+   * ```
+   */
   reset(): void {
     this.#rsi.reset();
     this.#rsiMa.reset();

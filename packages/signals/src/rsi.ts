@@ -99,7 +99,15 @@ export class WilderRsi {
     return this.#count;
   }
 
-  /** Forgets all prices. */
+  /**
+   * Forgets everything seen: back to the state of a new instance (warm-up starts again).
+   *
+   * @example
+   * ```ts
+   * wilderRsi.reset();
+   * wilderRsi.isReady; // false
+   * ```
+   */
   reset(): void {
     this.#count = 0;
     this.#previousPrice = Number.NaN;

@@ -134,7 +134,14 @@ export type StrategyConfig = z.infer<typeof strategyConfigSchema>;
 /** What a user may pass: any subset of the fields. */
 export type StrategyConfigInput = z.input<typeof strategyConfigSchema>;
 
-/** A configuration value that failed validation; the message names the field. */
+/**
+ * A configuration value that failed validation; the message names the field.
+ *
+ * @example
+ * ```ts
+ * try { parseStrategyConfig({ levels: 0 }); } catch (error) { if (error instanceof StrategyConfigError) console.log(error.message); }
+ * ```
+ */
 export class StrategyConfigError extends BotmmError {
   constructor(message: string) {
     super("INVALID_CONFIG", message);

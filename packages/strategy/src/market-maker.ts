@@ -163,7 +163,14 @@ export class MarketMaker {
     this.#toxicity?.onBar(close);
   }
 
-  /** Tells the strategy about an own fill (for the toxicity guard's mark-outs). */
+  /**
+   * Tells the strategy about an own fill (for the toxicity guard's mark-outs).
+   *
+   * @example
+   * ```ts
+   * maker.onOwnFill("buy", 59_990);
+   * ```
+   */
   onOwnFill(side: Side, price: number): void {
     this.#toxicity?.onFill(side, price);
   }

@@ -191,7 +191,14 @@ export class OrderManager {
     sink.modify(slot, previousClientId);
   }
 
-  /** The slot whose current or replaced order has this client id, or undefined. */
+  /**
+   * The slot whose current or replaced order has this client id, or undefined.
+   *
+   * @example
+   * ```ts
+   * manager.find(7)?.state; // "open"
+   * ```
+   */
   find(clientId: number): WorkingOrder | undefined {
     const slots = this.#slots;
     for (let i = 0; i < slots.length; i++) {
@@ -202,7 +209,14 @@ export class OrderManager {
     return undefined;
   }
 
-  /** The venue accepted a place or modify: the order rests. Returns false for an id it does not know. */
+  /**
+   * The venue accepted a place or modify: the order rests. Returns false for an id it does not know.
+   *
+   * @example
+   * ```ts
+   * manager.onAccepted(7); // true: slot of order 7 is now "open"
+   * ```
+   */
   onAccepted(clientId: number): boolean {
     const slot = this.find(clientId);
     if (slot === undefined || slot.clientId !== clientId) return false;
@@ -217,6 +231,11 @@ export class OrderManager {
    * The venue refused a place or modify, or reports the order gone (cancelled, expired, dead-man's switch).
    * The slot is free again. A refused modify leaves the replaced order's fate to the venue's own report;
    * venues that keep it resting must report it through {@link OrderManager.restore}.
+   *
+   * @example
+   * ```ts
+   * manager.onClosed(7); // order 7 was cancelled or refused: its slot is free
+   * ```
    */
   onClosed(clientId: number): boolean {
     const slot = this.find(clientId);
@@ -234,6 +253,11 @@ export class OrderManager {
    * A fill of `size` on the order `clientId`. Returns the slot (or undefined for an unknown id, e.g. an order
    * of an earlier run). A fill of the replaced order of a modify in flight is accepted and does not touch the
    * replacement.
+   *
+   * @example
+   * ```ts
+   * manager.onFill(7, 0.5)?.filledSize; // 0.5 of order 7 filled; the slot frees itself when fully filled
+   * ```
    */
   onFill(clientId: number, size: number): WorkingOrder | undefined {
     const slot = this.find(clientId);
@@ -244,7 +268,14 @@ export class OrderManager {
     return slot;
   }
 
-  /** A request's outcome was lost: the slot waits for {@link OrderManager.restore} from the venue's orders. */
+  /**
+   * A request's outcome was lost: the slot waits for {@link OrderManager.restore} from the venue's orders.
+   *
+   * @example
+   * ```ts
+   * manager.onUnknown(7); // timed out: slot 7 is "unknown" until restored
+   * ```
+   */
   onUnknown(clientId: number): boolean {
     const slot = this.find(clientId);
     if (slot === undefined || slot.clientId !== clientId) return false;
@@ -256,6 +287,15 @@ export class OrderManager {
    * Rebuilds slot states from the venue's view: `isOpen(clientId)` tells whether an order with that id rests
    * (with its remaining size). Slots in flight or unknown whose order is not open become idle; those that are
    * open become open. Call after a reconnect or a lost request.
+   *
+   * @example
+   * ```ts
+   * const open = new Map((await venue.openOrders("BTC")).map((o) => [Number(o.clientId), o]));
+   * manager.restore((id) => {
+   *   const order = open.get(id);
+   *   return order && { remainingSize: order.size - order.filledSize };
+   * });
+   * ```
    */
   restore(isOpen: (clientId: number) => { remainingSize: number } | undefined): void {
     for (const slot of this.#slots) {
@@ -271,7 +311,14 @@ export class OrderManager {
     }
   }
 
-  /** Slots whose request has waited longer than `timeoutMs`: candidates for reconciliation. */
+  /**
+   * Slots whose request has waited longer than `timeoutMs`: candidates for reconciliation.
+   *
+   * @example
+   * ```ts
+   * for (const slot of manager.overdue(clock.now(), 5_000)) manager.onUnknown(slot.clientId);
+   * ```
+   */
   overdue(now: number, timeoutMs: number): WorkingOrder[] {
     return this.#slots.filter(
       (slot) =>
@@ -280,7 +327,14 @@ export class OrderManager {
     );
   }
 
-  /** Client ids of every order that may be resting: open, in flight or unknown. */
+  /**
+   * Client ids of every order that may be resting: open, in flight or unknown.
+   *
+   * @example
+   * ```ts
+   * manager.liveClientIds(); // e.g. [7, 8]: what a shutdown must cancel
+   * ```
+   */
   liveClientIds(): number[] {
     const ids: number[] = [];
     for (const slot of this.#slots) {

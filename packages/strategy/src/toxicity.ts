@@ -64,7 +64,14 @@ export class ToxicityGuard {
     }
   }
 
-  /** The EWMA mark-out of one side's fills, in bps (negative = toxic). */
+  /**
+   * The EWMA mark-out of one side's fills, in bps (negative = toxic).
+   *
+   * @example
+   * ```ts
+   * guard.markoutBps("buy"); // e.g. −3.2: bids have been picked off
+   * ```
+   */
   markoutBps(side: Side): number {
     return side === "buy" ? this.#buyMarkoutBps : this.#sellMarkoutBps;
   }
