@@ -10,6 +10,9 @@ export const sharedTestConfig = defineConfig({
   resolve: { conditions: ["@botmm/source", ...defaultServerConditions] },
   ssr: { resolve: { conditions: ["@botmm/source", ...defaultServerConditions] } },
   test: {
+    // CI runs every package's suite at once on two cores: generous limits, so a loaded machine is not a failure.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     benchmark: { include: ["src/**/*.bench.ts", "bench/**/*.bench.ts"] },
     reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],

@@ -36,12 +36,16 @@ for (const name of names) {
         checked++;
         if (!hasExample(declaration)) missing.push(where);
         for (const member of declaration.members) {
-          if (!ts.isMethodDeclaration(member) || !member.name || ts.isPrivateIdentifier(member.name)) continue;
+          if (!ts.isMethodDeclaration(member) || !member.name || ts.isPrivateIdentifier(member.name))
+            continue;
           const modifiers = ts.getCombinedModifierFlags(member);
           if (modifiers & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
           checked++;
           // A method is documented by its own example or, for small classes, by the class example naming it.
-          const classText = ts.getJSDocCommentsAndTags(declaration).map((doc) => doc.getText()).join("\n");
+          const classText = ts
+            .getJSDocCommentsAndTags(declaration)
+            .map((doc) => doc.getText())
+            .join("\n");
           if (!hasExample(member) && !classText.includes(`.${member.name.getText()}(`)) {
             missing.push(`${where}.${member.name.getText()}`);
           }
@@ -51,5 +55,7 @@ for (const name of names) {
   }
 }
 for (const item of missing) console.log(`no @example: ${item}`);
-console.log(`tsdoc: ${checked - missing.length} of ${checked} public functions, classes and methods have an @example`);
+console.log(
+  `tsdoc: ${checked - missing.length} of ${checked} public functions, classes and methods have an @example`,
+);
 process.exit(missing.length > 0 ? 1 : 0);
