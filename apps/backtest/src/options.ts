@@ -44,6 +44,11 @@ const simulationSchema = z
     fills: z.string().optional(),
     progress: z.boolean().default(true),
     risk: z.boolean().default(true),
+    replay: z.string().optional(),
+    queueModel: z.enum(["risk-averse", "probabilistic"]).default("risk-averse"),
+    queuePower: z.number().positive().default(2),
+    requoteIntervalMs: z.number().min(0).default(1_000),
+    compareCandles: z.boolean().default(false),
   })
   .strict();
 
@@ -89,6 +94,11 @@ const FLAGS = {
   "no-risk": { type: "boolean" },
   config: { type: "string" },
   help: { type: "boolean", short: "h" },
+  replay: { type: "string" },
+  "queue-model": { type: "string" },
+  "queue-power": { type: "string" },
+  "requote-interval-ms": { type: "string" },
+  "compare-candles": { type: "boolean" },
   // strategy
   model: { type: "string" },
   "base-spread-bps": { type: "string" },
@@ -105,6 +115,7 @@ const FLAGS = {
   "no-fee-aware": { type: "boolean" },
   "fee-margin-bps": { type: "string" },
   "volatility-half-life-bars": { type: "string" },
+  "volatility-warmup-bars": { type: "string" },
   bias: { type: "boolean" },
   "no-bias": { type: "boolean" },
   "bias-strength": { type: "string" },
@@ -120,6 +131,8 @@ const FLAGS = {
 
 const STRATEGY_KEYS = new Set(Object.keys(DEFAULT_STRATEGY_CONFIG));
 const STRING_VALUED = new Set([
+  "replay",
+  "queueModel",
   "symbol",
   "interval",
   "start",
@@ -163,6 +176,11 @@ Strategy
   --maker-fee 0.00015       a COST on Hyperliquid tier 0; a rebate (e.g. -0.00015) must be asked for
   --taker-fee 0.00045       --no-fee-aware  --fee-margin-bps 0.5  --bias --bias-strength 0.5  --no-toxicity-guard
   --risk-aversion --intensity-decay-per-bps --intensity-scale-per-bar --horizon-bars  (AS / GLFT, in bps units)
+Order-book replay (instead of candles)
+  --replay PATH             a recording directory (botmm-md v1), a Hyperliquid archive l2Book file (.jsonl/.gz)
+                            or an hftbacktest capture; --symbol picks the coin (BTC)
+  --queue-model risk-averse risk-averse | probabilistic (--queue-power 2)   --requote-interval-ms 1000
+  --compare-candles         also run the candle backtest on 1m candles built from the same data, side by side
 Output
   --json PATH  --report PATH.html  --fills PATH.csv  --no-progress  --config FILE (JSON or YAML; flags override)`;
 

@@ -18,6 +18,7 @@ import { loadFundingFile } from "./funding-file.ts";
 import { backtestInstrument } from "./instrument.ts";
 import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
 import { ProgressBar, type ProgressOutput } from "./progress.ts";
+import { runReplayCli } from "./replay-run.ts";
 import { backtestRiskGate } from "./risk-gate.ts";
 
 /** Where the CLI writes and what time it is: the real process in `cli.ts`, fakes in tests. */
@@ -48,7 +49,8 @@ export async function runBacktestCli(argv: readonly string[], io: CliIo): Promis
     return 0;
   }
   try {
-    await runWithOptions(options, io, started);
+    if (options.replay !== undefined) await runReplayCli(options, io, started);
+    else await runWithOptions(options, io, started);
     return 0;
   } catch (error) {
     const code = error instanceof BotmmError ? ` [${error.code}]` : "";

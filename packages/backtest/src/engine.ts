@@ -21,7 +21,7 @@ export interface BacktestOptions {
   intervalMs: number;
   fillModel: FillModel;
   barPath: BarPath;
-  /** Own fills in one bar are capped at this share of the bar's traded volume. */
+  /** Own fills in one bar are capped at this share of the bar's traded volume (∞: no cap). */
   maxVolumeShare: number;
   /** Order entry / modify / cancel latency: new instructions take effect this long after the bar opens. */
   latencyMs: number;
@@ -258,6 +258,7 @@ class CandleBacktest implements OrderActionSink {
     const funding = new FundingCursor(options.funding);
     const activation = Math.min(1, options.latencyMs / options.intervalMs);
     const hardLimitUsd = config.maxPositionUsd * config.hardLimitMultiple;
+    const unlimitedVolume = options.maxVolumeShare === Number.POSITIVE_INFINITY;
     const slippage = options.takerSlippageBps / 10_000;
     const path = this.#pathPrice;
     const progressEvery = Math.max(1, Math.floor(n / 100));
@@ -295,7 +296,10 @@ class CandleBacktest implements OrderActionSink {
       this.#bar = i;
       this.#barOpenTime = openTime;
       this.#closePrice = close;
-      this.#volumeLeft = options.maxVolumeShare * candles.volume[i]!;
+      // An unlimited share (data without volume, e.g. candles built from books only) must not become ∞ × 0.
+      this.#volumeLeft = unlimitedVolume
+        ? Number.POSITIVE_INFINITY
+        : options.maxVolumeShare * candles.volume[i]!;
       const positionAtOpen = this.#inventory.size;
 
       // Marks: what the position held into this bar earned or lost from the previous close to this close.

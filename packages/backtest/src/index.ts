@@ -10,6 +10,7 @@ export { FundingCursor, fundingSeries } from "./funding.ts";
 export { renderHtmlReport } from "./html-report.ts";
 export type { BacktestMetrics, DailyPnl, Markouts } from "./metrics.ts";
 export { computeMetrics, MARKOUT_BARS } from "./metrics.ts";
+export * from "./replay/index.ts";
 export type { BacktestReport, ReportContext } from "./report.ts";
 export { buildReport, fillsCsv, formatSummary, SYNTHETIC_BANNER } from "./report.ts";
 export type { ChartMarkers, ChartSeries, ChartSpec } from "./svg-chart.ts";

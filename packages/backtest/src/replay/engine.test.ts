@@ -1,0 +1,280 @@
+import { describe, expect, it } from "vitest";
+import { runReplayBacktest } from "./engine.ts";
+import {
+  ASK,
+  BID,
+  book,
+  gap,
+  generateMarket,
+  replayOptions,
+  standardBook,
+  T0,
+  trade,
+} from "./test-support.ts";
+import type { MarketEvent } from "./types.ts";
+
+const buys = (run: { fills: { side: string; size: number; price: number; source: string }[] }) =>
+  run.fills.filter((fill) => fill.side === "buy");
+
+describe("queue position", () => {
+  it("quotes 2 bps around a flat 100 and joins behind the displayed size", async () => {
+    const run = await runReplayBacktest([standardBook(0), standardBook(5_000)], replayOptions());
+    expect(run.orders.placed).toBe(2);
+    expect(run.queue.ordersRested).toBe(2);
+    expect(run.restingBid[0]).toBeCloseTo(BID, 10);
+    expect(run.restingAsk[0]).toBeCloseTo(ASK, 10);
+    expect(run.fills).toHaveLength(0);
+  });
+
+  it("risk-averse: behind 10 units, a 5-unit trade does not fill; the excess of later trades does", async () => {
+    // Our bid (1 unit at 99.97) arrives at 200 ms behind the 10 displayed units.
+    const events = [
+      standardBook(0),
+      trade(1_000, "A", 99.97, 5), // 10 → 5 ahead: nothing
+      trade(2_000, "A", 99.97, 5.4), // 5 ahead consumed, 0.4 left for us: a partial fill
+      trade(3_000, "A", 99.97, 1), // at the front: the remaining 0.6 fills
+    ];
+    const run = await runReplayBacktest(events, replayOptions());
+    expect(buys(run).map((fill) => fill.size)).toEqual([0.4, 0.6]);
+    expect(run.fills[0]).toMatchObject({ side: "buy", price: 99.97, liquidity: "maker", source: "trade" });
+    expect(run.fills[0]!.timeMs).toBe(T0 + 2_000);
+    expect(run.fills[0]!.feeUsd).toBeCloseTo(0.00015 * 99.97 * 0.4, 12);
+    expect(run.queue.timeToFillMs.median).toBe(1_800); // rested at 200 ms, first fill at 2,000 ms
+    expect(run.queue.ordersFilled).toBe(1);
+  });
+
+  it("two 5-unit trades exactly consume the 10 ahead: the order is at the front, not yet filled", async () => {
+    const events = [standardBook(0), trade(1_000, "A", 99.97, 5), trade(2_000, "A", 99.97, 5)];
+    expect((await runReplayBacktest(events, replayOptions())).fills).toHaveLength(0);
+    const third = [...events, trade(3_000, "A", 99.97, 0.25)];
+    expect(buys(await runReplayBacktest(third, replayOptions())).map((fill) => fill.size)).toEqual([0.25]);
+  });
+
+  it("trades on the other side or at other prices do not advance the order", async () => {
+    const events = [
+      standardBook(0),
+      trade(1_000, "B", 100.03, 5), // lifts asks: our ask is behind 10, 5 consumed
+      trade(1_500, "A", 99.96, 0.5), // below our bid: a trade through it fills 0.5
+      trade(2_000, "A", 99.97, 9.9),
+    ];
+    const run = await runReplayBacktest(events, replayOptions());
+    expect(run.fills.map((fill) => [fill.side, fill.size, fill.source])).toEqual([
+      ["buy", 0.5, "trade-through"],
+    ]);
+  });
+
+  it("probabilistic: a level shrinking without trades advances the order; risk-averse does not", async () => {
+    // 10 ahead; 10 more join behind (20); 5 are cancelled (15). p = f(10)/(f(10)+f(10)) = 0.5 with f = x²:
+    // front = 10 − 0.5·5 + min(10 − 0.5·5, 0) = 7.5. An 8-unit trade then fills 0.5 — or nothing risk-averse.
+    const events = [
+      standardBook(0),
+      standardBook(500, 20),
+      standardBook(1_500, 15),
+      trade(2_000, "A", 99.97, 8),
+    ];
+    const averse = await runReplayBacktest(events, replayOptions());
+    expect(averse.fills).toHaveLength(0);
+    const probabilistic = await runReplayBacktest(
+      events,
+      replayOptions({ queueModel: { type: "probabilistic", power: 2 } }),
+    );
+    expect(buys(probabilistic).map((fill) => fill.size)).toEqual([0.5]);
+  });
+
+  it("probabilistic: the power shapes where cancels are assumed to come from", async () => {
+    // 10 ahead, 30 behind (40), 10 cancelled (30). f = x²: p = 900/1000 = 0.9 → front = 10 − 0.1·10 = 9;
+    // f = x¹: p = 0.75 → front = 10 − 0.25·10 = 7.5. An 8.5-unit trade fills the 1-unit order only in the second.
+    const events = [
+      standardBook(0),
+      standardBook(500, 40),
+      standardBook(1_500, 30),
+      trade(2_000, "A", 99.97, 8.5),
+    ];
+    const square = await runReplayBacktest(
+      events,
+      replayOptions({ queueModel: { type: "probabilistic", power: 2 } }),
+    );
+    expect(square.fills).toHaveLength(0);
+    const linear = await runReplayBacktest(
+      events,
+      replayOptions({ queueModel: { type: "probabilistic", power: 1 } }),
+    );
+    expect(buys(linear).map((fill) => fill.size)).toEqual([1]);
+  });
+
+  it("a shrinking level caps the quantity ahead at the level's size in both models", async () => {
+    const events = [standardBook(0), standardBook(1_500, 3), trade(2_000, "A", 99.97, 3.5)];
+    const run = await runReplayBacktest(events, replayOptions());
+    expect(buys(run).map((fill) => fill.size)).toEqual([0.5]);
+  });
+
+  it("a new price level has nothing ahead", async () => {
+    // Bids thin out: the best bid is 99.95, so our 99.97 bid is a new level at the top.
+    const thin = book(0, [[99.95, 10]], [[100.05, 10]]);
+    const run = await runReplayBacktest([thin, trade(1_000, "A", 99.97, 0.3)], replayOptions());
+    expect(buys(run).map((fill) => [fill.size, fill.source])).toEqual([[0.3, "trade"]]);
+  });
+});
+
+describe("latency and post-only", () => {
+  it("an order arriving after a trade is not filled by it", async () => {
+    const events = [standardBook(0), trade(100, "A", 99.9, 5)]; // a sweep through 99.97 at 100 ms
+    const slow = await runReplayBacktest(events, replayOptions({ latencyMs: 200 }));
+    expect(slow.fills).toHaveLength(0);
+    const fast = await runReplayBacktest(events, replayOptions({ latencyMs: 50 }));
+    expect(fast.fills.map((fill) => [fill.side, fill.size, fill.source])).toEqual([
+      ["buy", 1, "trade-through"],
+    ]);
+  });
+
+  it("a cancel takes the latency too: the order can fill while the cancel travels", async () => {
+    // Halt at the first bar close (12:01): the cancel leaves at 60,000 ms and arrives at 60,200.
+    const risk = { decide: () => "halt" as const };
+    const books = Array.from({ length: 7 }, (_, i) => standardBook(i * 10_000)); // no silence long enough for a gap
+    const events = [...books, trade(60_100, "A", 99.9, 5), trade(60_300, "A", 99.9, 5)];
+    const run = await runReplayBacktest(events, replayOptions({ risk }));
+    expect(run.orders.cancelled).toBe(2);
+    expect(run.fills.map((fill) => fill.timeMs - T0)).toEqual([60_100]);
+  });
+
+  it("rejects a post-only order that would cross on arrival", async () => {
+    // Decided at 0 against 99.97 / 100.03; at 100 ms the ask drops to 99.97: the bid arrives crossing.
+    const moved = book(
+      100,
+      [[99.96, 10]],
+      [
+        [99.97, 5],
+        [100.03, 10],
+      ],
+    );
+    const run = await runReplayBacktest([standardBook(0), moved, standardBook(400)], replayOptions());
+    expect(run.orders.rejectedPostOnly).toBe(1);
+    expect(run.queue.ordersRested).toBe(1); // the ask
+    expect(run.fills).toHaveLength(0);
+  });
+});
+
+describe("fills from book changes (no trades)", () => {
+  it("fills when the opposite best price reaches the order, and says so", async () => {
+    const crossed = book(
+      1_000,
+      [[99.96, 10]],
+      [
+        [99.97, 4],
+        [100.0, 10],
+      ],
+    );
+    const run = await runReplayBacktest([standardBook(0), crossed], replayOptions());
+    expect(run.fillInference).toBe("book-changes");
+    expect(run.fills.map((fill) => [fill.side, fill.size, fill.price, fill.source])).toEqual([
+      ["buy", 1, 99.97, "book-cross"],
+    ]);
+  });
+
+  it("does not fill when the level merely disappears (it may have been cancelled)", async () => {
+    const thinner = book(1_000, [[99.96, 10]], [[100.0, 10]]);
+    const run = await runReplayBacktest([standardBook(0), thinner], replayOptions());
+    expect(run.fills).toHaveLength(0);
+    expect(run.fillInference).toBe("book-changes");
+  });
+
+  it("reports trades as the fill source when the data has them", async () => {
+    const run = await runReplayBacktest([standardBook(0), trade(1_000, "B", 100.03, 1)], replayOptions());
+    expect(run.fillInference).toBe("trades");
+  });
+});
+
+describe("gaps", () => {
+  it("reports a recorded gap, cancels own orders and leaves its time out", async () => {
+    const events = [
+      standardBook(0),
+      gap(10_000, 70_000),
+      trade(70_500, "A", 99.9, 5),
+      standardBook(80_000),
+      standardBook(90_000),
+    ];
+    const run = await runReplayBacktest(events, replayOptions());
+    expect(run.gaps).toEqual([
+      { fromMs: T0 + 10_000, toMs: T0 + 70_000, reason: "disconnect", source: "recorded" },
+    ]);
+    expect(run.gapMs).toBe(60_000);
+    expect(run.fills).toHaveLength(0); // the sweep after the gap found no order resting
+    expect(run.activeMs).toBe(30_000);
+    // Quoted from 200 ms to the gap (9.8 s) and from 80.2 s to 90 s (9.8 s) of 30 s.
+    expect(run.queue.shareOfTimeQuoted.bid).toBeCloseTo(19.6 / 30, 10);
+    expect(run.orders.placed).toBe(4);
+  });
+
+  it("detects a silence longer than maxSilenceMs", async () => {
+    const run = await runReplayBacktest([standardBook(0), standardBook(45_000)], replayOptions());
+    expect(run.gaps).toHaveLength(1);
+    expect(run.gaps[0]).toMatchObject({ fromMs: T0, toMs: T0 + 45_000, source: "detected" });
+    const patient = await runReplayBacktest(
+      [standardBook(0), standardBook(45_000)],
+      replayOptions({ maxSilenceMs: 60_000 }),
+    );
+    expect(patient.gaps).toHaveLength(0);
+  });
+});
+
+describe("accounting", () => {
+  // Quote at the touch of the generated market (1 tick from the mid) so that fills happen.
+  const touchQuotes = { baseSpreadBps: 0.3, volMultiplier: 0, feeAware: false, refreshToleranceBps: 1 };
+  const market = (seed: number): MarketEvent[] => [
+    ...generateMarket({ durationMs: 3 * 3_600_000, seed, startMs: T0 - 30 * 60_000 }),
+  ];
+
+  it("spread + inventory − fees + funding equals the ledger's total to the cent", async () => {
+    const options = replayOptions(
+      { funding: { type: "constant", ratePerHour: 0.0001 }, primeCloses: undefined },
+      { ...touchQuotes, maxPositionUsd: 600, orderSizeUsd: 250, hardLimitMultiple: 1.2 },
+    );
+    const run = await runReplayBacktest(market(7), options);
+    expect(run.fills.length).toBeGreaterThan(20);
+    expect(run.takerExits).toBeGreaterThan(0);
+    expect(run.fundingHoursApplied).toBe(3);
+    expect(run.pnl.fundingUsd).not.toBe(0);
+    const { spreadUsd, inventoryUsd, feesUsd, fundingUsd, totalUsd } = run.pnl;
+    expect(Math.abs(spreadUsd + inventoryUsd - feesUsd + fundingUsd - run.ledgerTotalUsd)).toBeLessThan(
+      0.005,
+    );
+    expect(Math.abs(totalUsd - run.ledgerTotalUsd)).toBeLessThan(0.005);
+    expect(Math.abs(run.equityUsd[run.bars - 1]! - run.ledgerTotalUsd)).toBeLessThan(0.005);
+    const makerFees = run.fills
+      .filter((fill) => fill.liquidity === "maker")
+      .reduce((sum, fill) => sum + fill.feeUsd, 0);
+    expect(makerFees).toBeGreaterThan(0); // tier-0 maker fee is a cost
+  });
+
+  it("is deterministic: the same events and options give the same run", async () => {
+    const options = replayOptions(
+      { queueModel: { type: "probabilistic", power: 3 }, primeCloses: undefined },
+      touchQuotes,
+    );
+    const first = await runReplayBacktest(market(3), options);
+    const second = await runReplayBacktest(market(3), options);
+    expect(second).toEqual(first);
+    expect(first.fills.length).toBeGreaterThan(0);
+  });
+
+  it("accepts async iterables and skips other coins and snapshot trades", async () => {
+    async function* source(): AsyncGenerator<MarketEvent> {
+      yield standardBook(0);
+      yield standardBook(100, 10, 10);
+      yield { ...trade(150, "A", 99.9, 5), snapshot: true };
+      yield trade(1_000, "A", 99.9, 5, "BTC");
+    }
+    const run = await runReplayBacktest(source(), replayOptions());
+    expect(run.events).toMatchObject({ books: 2, otherCoin: 1, snapshotTradesSkipped: 1, trades: 0 });
+    expect(run.fills).toHaveLength(0);
+  });
+
+  it("builds 1-minute bars of the mid, feeds the strategy and counts warm-up", async () => {
+    const events = [...generateMarket({ durationMs: 10 * 60_000, seed: 1 })];
+    const run = await runReplayBacktest(events, replayOptions({ primeCloses: undefined }));
+    expect(run.bars).toBe(10);
+    expect(run.warmupBars).toBe(10); // 30 bars of warm-up needed
+    expect(run.candles.openTime[1]! - run.candles.openTime[0]!).toBe(60_000);
+    expect(run.orders.placed).toBe(0);
+  });
+});

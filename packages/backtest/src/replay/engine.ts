@@ -1,0 +1,1065 @@
+import type { Fill, Side } from "@botmm/core";
+import { Inventory } from "@botmm/inventory";
+import {
+  createQuoteSet,
+  MarketMaker,
+  type OrderActionSink,
+  OrderManager,
+  type QuoteSet,
+  type QuoteStatus,
+  type RiskMode,
+  type StrategyConfig,
+  type WorkingOrder,
+} from "@botmm/strategy";
+import type { CandleColumns } from "../candle-columns.ts";
+import { DEFAULT_SIMULATION } from "../defaults.ts";
+import type { BacktestRun, FillRecord, RiskGateState } from "../engine.ts";
+import { FundingCursor } from "../funding.ts";
+import { DEFAULT_REPLAY, parseReplaySimulation, type QueueModel, type ReplayOptions } from "./options.ts";
+import type { BookEvent, MarketEvent, RecordedLevel, RecordedTrade } from "./types.ts";
+
+/** How an own fill came about. */
+export type FillSource = "trade" | "trade-through" | "book-cross" | "taker-exit";
+
+/** A fill of the replay ledger: the candle engine's record plus how it was inferred. */
+export interface ReplayFillRecord extends FillRecord {
+  source: FillSource;
+}
+
+/** A stretch of time without data. `recorded` gaps come from the file; `detected` ones from silence. */
+export interface DataGap {
+  fromMs: number;
+  toMs: number;
+  reason: string;
+  source: "recorded" | "detected";
+}
+
+/** Queue statistics of a replay. */
+export interface QueueStats {
+  model: QueueModel;
+  /** Orders that reached the venue and rested (after latency, not rejected). */
+  ordersRested: number;
+  /** Of those, how many received at least one fill. */
+  ordersFilled: number;
+  /** `ordersFilled / ordersRested` (0 when none rested). */
+  shareOfQuotesFilled: number;
+  /** From an order starting to rest to its first fill, ms: median and 90th percentile (null when none). */
+  timeToFillMs: { median: number | null; p90: number | null; count: number };
+  /** Share of the data's time (gaps excluded) with at least one own bid / ask / both / either resting. */
+  shareOfTimeQuoted: { bid: number; ask: number; both: number; any: number };
+}
+
+/** Mid move after fills at fixed times, signed so that negative = the market moved against the fill. */
+export interface TimeMarkouts {
+  horizonsMs: number[];
+  /** Size-weighted mean mark-out of buys / sells / all fills per horizon, in bps of the fill price. */
+  buyBps: (number | null)[];
+  sellBps: (number | null)[];
+  allBps: (number | null)[];
+  /** Sum of size × signed mid move per horizon, USD. */
+  totalUsd: number[];
+}
+
+/** Counts of what the replay read. */
+export interface ReplayEventCounts {
+  books: number;
+  tradeMessages: number;
+  trades: number;
+  /** Trades of the venue's subscription snapshots, skipped. */
+  snapshotTradesSkipped: number;
+  gaps: number;
+  /** Events of coins other than the instrument's, skipped. */
+  otherCoin: number;
+}
+
+/** The outcome of a replay: a candle-compatible {@link BacktestRun} over 1-minute bars, plus replay detail. */
+export interface ReplayRun extends BacktestRun {
+  coin: string;
+  fills: ReplayFillRecord[];
+  /** The 1-minute mid candles the bars are (volume: traded size from the trades). Aligned with the bars. */
+  candles: CandleColumns;
+  /** First and last event time (local ms); NaN when no book was seen. */
+  startMs: number;
+  endMs: number;
+  /** Time covered minus gaps, ms. */
+  activeMs: number;
+  events: ReplayEventCounts;
+  /** `trades` when the data had trades; `book-changes` when fills could only be inferred from the book. */
+  fillInference: "trades" | "book-changes";
+  fillsBySource: Record<FillSource, number>;
+  gaps: DataGap[];
+  gapMs: number;
+  queue: QueueStats;
+  markouts: TimeMarkouts;
+  latencyMs: number;
+  requoteIntervalMs: number;
+  seed: number;
+}
+
+/** Mark-out horizons of a replay, ms after the fill. */
+export const MARKOUT_HORIZONS_MS = [1_000, 10_000, 60_000] as const;
+
+const HOUR_MS = 3_600_000;
+const PLACE = 1;
+const MODIFY = 2;
+const CANCEL = 3;
+const PRICE_EPSILON = 1e-9;
+
+interface PendingAction {
+  at: number;
+  kind: number;
+  clientId: number;
+  previousClientId: number;
+  isBid: boolean;
+  slot: number;
+  price: number;
+  size: number;
+  refMid: number;
+}
+
+interface OwnOrder {
+  clientId: number;
+  isBid: boolean;
+  slot: number;
+  price: number;
+  remaining: number;
+  /** Estimated quantity ahead in the queue (base units). */
+  ahead: number;
+  /** Displayed size at the order's price at the last book (own order not included). */
+  levelQty: number;
+  /** Traded at the order's price since the last book. */
+  tradedSinceBook: number;
+  arrivedAt: number;
+  refMid: number;
+  filled: boolean;
+}
+
+/**
+ * Replays recorded order-book and trade events through the same `MarketMaker` and `OrderManager` the candle
+ * engine and the live bot run, against a simulated venue with queue positions and latency.
+ *
+ * - The strategy sees every book (mid, best bid/ask), is fed 1-minute bars of the mid (`onBar`, the candle
+ *   engine's volatility units) and requotes on a book update at most every `requoteIntervalMs`, never crossing
+ *   the book it saw.
+ * - Own orders are post-only. A place, modify or cancel decided at local time L acts at the venue at
+ *   L + `latencyMs` (on the recorded local clock); an order that would cross on arrival is rejected (a modify
+ *   then loses the old order too). A modify re-queues the order at the back.
+ * - An order joins behind the displayed size at its price (0 ahead at a new level). Trades at its price
+ *   consume the quantity ahead first; a trade through its price fills it up to the trade's size. The
+ *   probabilistic queue model also advances it when the level shrinks net of trades. A book whose opposite
+ *   best price reaches the order's price fills it fully (the only fill signal in data without trades).
+ * - Fees: maker fee (a cost at Hyperliquid's tier 0) on every maker fill; a position beyond the hard limit is
+ *   cut back to the soft limit by a taker order that walks the recorded book, paying the taker fee.
+ * - Funding is charged at each hour's first event at the mid. A data gap cancels every own order (nothing is
+ *   simulated while the market is unknown) and is reported.
+ * - PnL is split as the candle engine does: spread (fill vs the mid at decision time), inventory
+ *   (mark-to-market at the mid), fees and funding; the ledger's independent total is returned beside it.
+ *
+ * Deterministic: the same events and options give the same run.
+ *
+ * @example
+ * ```ts
+ * const run = await runReplayBacktest(readRecording("rec", { coins: ["BTC"] }), {
+ *   instrument: btc, strategy: parseStrategyConfig(), queueModel: { type: "probabilistic", power: 2 },
+ * });
+ * run.pnl.totalUsd; run.queue.timeToFillMs.median;
+ * ```
+ */
+export async function runReplayBacktest(
+  events: Iterable<MarketEvent> | AsyncIterable<MarketEvent>,
+  options: ReplayOptions,
+): Promise<ReplayRun> {
+  const engine = new ReplayEngine(options);
+  let count = 0;
+  const onProgress = options.onProgress;
+  if (Symbol.iterator in events) {
+    for (const event of events as Iterable<MarketEvent>) {
+      engine.push(event);
+      if (onProgress !== undefined && ++count % 100_000 === 0) onProgress(count);
+    }
+  } else {
+    for await (const event of events as AsyncIterable<MarketEvent>) {
+      engine.push(event);
+      if (onProgress !== undefined && ++count % 100_000 === 0) onProgress(count);
+    }
+  }
+  return engine.finish();
+}
+
+/** A growable Float64Array. */
+class Series {
+  values = new Float64Array(1024);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+
+  get last(): number {
+    return this.values[this.length - 1]!;
+  }
+
+  set last(value: number) {
+    this.values[this.length - 1] = value;
+  }
+
+  toArray(): Float64Array {
+    return this.values.slice(0, this.length);
+  }
+}
+
+class ReplayEngine implements OrderActionSink {
+  readonly #coin: string;
+  readonly #config: StrategyConfig;
+  readonly #maker: MarketMaker;
+  readonly #orders: OrderManager;
+  readonly #inventory: Inventory;
+  readonly #quotes: QuoteSet;
+  readonly #levels: number;
+  readonly #latencyMs: number;
+  readonly #requoteIntervalMs: number;
+  readonly #maxSilenceMs: number;
+  readonly #queueModel: QueueModel;
+  readonly #power: number;
+  readonly #seed: number;
+  readonly #barMs = DEFAULT_REPLAY.barIntervalMs;
+  readonly #hardLimitUsd: number;
+  readonly #lotStep: number;
+  readonly #funding: FundingCursor;
+  readonly #options: ReplayOptions;
+  readonly #fillTemplate: Fill;
+  readonly #riskState: RiskGateState = {
+    timeMs: 0,
+    equityUsd: 0,
+    positionSize: 0,
+    markPrice: 0,
+    volatilityBps: 0,
+  };
+
+  // The venue.
+  #bids: RecordedLevel[] = [];
+  #asks: RecordedLevel[] = [];
+  #bestBid = Number.NaN;
+  #bestAsk = Number.NaN;
+  #bookValid = false;
+  #own: OwnOrder[] = [];
+  #ownBids = 0;
+  #ownAsks = 0;
+  #pending: PendingAction[] = [];
+  #pendingHead = 0;
+  #exitAt = Number.NaN;
+  #exitSize = 0;
+
+  // Time.
+  #clock = Number.NaN;
+  #startMs = Number.NaN;
+  #lastBookTime = Number.NaN;
+  #lastRequote = Number.NEGATIVE_INFINITY;
+  #nextFundingTime = Number.NaN;
+
+  // Accounting.
+  #mid = Number.NaN;
+  #spreadUsd = 0;
+  #inventoryUsd = 0;
+  #fundingUsd = 0;
+  readonly #fills: ReplayFillRecord[] = [];
+  readonly #fillsBySource: Record<FillSource, number> = {
+    trade: 0,
+    "trade-through": 0,
+    "book-cross": 0,
+    "taker-exit": 0,
+  };
+  #placed = 0;
+  #modified = 0;
+  #cancelled = 0;
+  #rejectedPostOnly = 0;
+  #takerExits = 0;
+  #fundingHoursApplied = 0;
+  #fundingHoursMissing = 0;
+  #riskMode: RiskMode = "allow";
+  #lastStatus: QuoteStatus = "warming-up";
+
+  // Queue statistics.
+  #ordersRested = 0;
+  #ordersFilled = 0;
+  readonly #timeToFill: number[] = [];
+  #quotedBidMs = 0;
+  #quotedAskMs = 0;
+  #quotedBothMs = 0;
+  #quotedAnyMs = 0;
+  readonly #gaps: DataGap[] = [];
+  #gapMs = 0;
+  readonly #counts: ReplayEventCounts = {
+    books: 0,
+    tradeMessages: 0,
+    trades: 0,
+    snapshotTradesSkipped: 0,
+    gaps: 0,
+    otherCoin: 0,
+  };
+
+  // Bars (1 minute of the mid).
+  #barMinute = Number.NaN;
+  #barOpen = false;
+  readonly #slotQuoted: Uint8Array;
+  readonly #bar = {
+    openTime: new Series(),
+    open: new Series(),
+    high: new Series(),
+    low: new Series(),
+    close: new Series(),
+    volume: new Series(),
+    equity: new Series(),
+    position: new Series(),
+    spread: new Series(),
+    fees: new Series(),
+    funding: new Series(),
+    restingBid: new Series(),
+    restingAsk: new Series(),
+    decidedBid: new Series(),
+    decidedAsk: new Series(),
+  };
+  #quotedSideBars = 0;
+  #warmupBars = 0;
+  #haltedBars = 0;
+  #reduceOnlyBars = 0;
+  // Mid at every book, for time mark-outs.
+  readonly #midTimes = new Series();
+  readonly #midValues = new Series();
+
+  constructor(options: ReplayOptions) {
+    const simulation = parseReplaySimulation(options);
+    this.#options = options;
+    this.#coin = options.instrument.coin;
+    this.#config = options.strategy;
+    this.#maker = new MarketMaker(options.strategy, options.instrument);
+    this.#levels = options.strategy.levels;
+    this.#orders = new OrderManager({
+      levels: this.#levels,
+      refreshToleranceBps: options.strategy.refreshToleranceBps,
+      sizeTolerance: options.strategy.sizeTolerance,
+    });
+    this.#inventory = new Inventory({ coin: this.#coin, maxPositionUsd: options.strategy.maxPositionUsd });
+    this.#quotes = createQuoteSet(this.#levels);
+    this.#latencyMs = simulation.latencyMs;
+    this.#requoteIntervalMs = simulation.requoteIntervalMs;
+    this.#maxSilenceMs = simulation.maxSilenceMs;
+    this.#queueModel = simulation.queueModel;
+    this.#power = simulation.queueModel.type === "probabilistic" ? simulation.queueModel.power : 0;
+    this.#seed = simulation.seed;
+    this.#hardLimitUsd = options.strategy.maxPositionUsd * options.strategy.hardLimitMultiple;
+    const sizeRule = options.instrument.sizeRule;
+    this.#lotStep = sizeRule.type === "decimals" ? 10 ** -sizeRule.decimals : Number(sizeRule.stepSize);
+    this.#funding = new FundingCursor(
+      options.funding ?? { type: "constant", ratePerHour: DEFAULT_SIMULATION.fundingRatePerHour },
+    );
+    this.#slotQuoted = new Uint8Array(2 * this.#levels);
+    for (const close of options.primeCloses ?? []) this.#maker.onBar(close);
+    this.#fillTemplate = {
+      clientId: null,
+      venueOrderId: null,
+      tradeId: "",
+      coin: this.#coin,
+      side: "buy",
+      price: 0,
+      size: 0,
+      fee: 0,
+      liquidity: "maker",
+      time: 0,
+    };
+  }
+
+  // OrderActionSink: the strategy's instructions, acting at the venue after the latency.
+  place(order: WorkingOrder): void {
+    this.#enqueue(PLACE, order, 0);
+  }
+
+  modify(order: WorkingOrder, previousClientId: number): void {
+    this.#enqueue(MODIFY, order, previousClientId);
+  }
+
+  cancel(order: WorkingOrder): void {
+    this.#enqueue(CANCEL, order, 0);
+  }
+
+  #enqueue(kind: number, order: WorkingOrder, previousClientId: number): void {
+    const isBid = order.side === "buy";
+    this.#pending.push({
+      at: this.#clock + this.#latencyMs,
+      kind,
+      clientId: order.clientId,
+      previousClientId,
+      isBid,
+      slot: isBid ? order.level : this.#levels + order.level,
+      price: order.price,
+      size: order.size,
+      refMid: this.#mid,
+    });
+  }
+
+  push(event: MarketEvent): void {
+    if (event.coin !== this.#coin) {
+      this.#counts.otherCoin++;
+      return;
+    }
+    if (event.type === "gap") {
+      this.#counts.gaps++;
+      if (Number.isNaN(this.#startMs)) return; // before the first book: nothing to interrupt
+      this.#applyDue(event.from);
+      this.#advanceClock(event.from);
+      this.#gap(event.from, event.to, event.reason, "recorded");
+      return;
+    }
+    if (event.type === "book") this.#onBook(event);
+    else {
+      if (event.snapshot === true) {
+        this.#counts.snapshotTradesSkipped += event.trades.length;
+        return;
+      }
+      this.#counts.tradeMessages++;
+      this.#counts.trades += event.trades.length;
+      if (Number.isNaN(this.#startMs)) return; // no book yet: no orders, no mid
+      const time = Math.max(event.lt, this.#clock);
+      this.#applyDue(time);
+      this.#advanceClock(time);
+      this.#rollBar(time);
+      this.#chargeFunding(time);
+      this.#openBar(time);
+      const trades = event.trades;
+      for (let i = 0; i < trades.length; i++) {
+        const trade = trades[i]!;
+        this.#bar.volume.last += trade.sz;
+        this.#onTrade(trade, time);
+      }
+      this.#checkHardLimit(time);
+    }
+  }
+
+  #onBook(book: BookEvent): void {
+    this.#counts.books++;
+    const bids = book.bids;
+    const asks = book.asks;
+    if (bids.length === 0 || asks.length === 0) return; // a one-sided book has no mid
+    const bestBid = bids[0]![0];
+    const bestAsk = asks[0]![0];
+    const mid = (bestBid + bestAsk) / 2;
+    if (Number.isNaN(this.#startMs)) {
+      this.#startMs = book.lt;
+      this.#clock = book.lt;
+      this.#mid = mid;
+      this.#nextFundingTime = Math.floor(book.lt / HOUR_MS) * HOUR_MS + HOUR_MS;
+    }
+    const time = Math.max(book.lt, this.#clock);
+    if (!Number.isNaN(this.#lastBookTime) && time - this.#lastBookTime > this.#maxSilenceMs) {
+      this.#applyDue(this.#lastBookTime);
+      this.#advanceClock(this.#lastBookTime);
+      this.#gap(
+        this.#lastBookTime,
+        time,
+        `no book update for ${((time - this.#lastBookTime) / 1000).toFixed(1)} s`,
+        "detected",
+      );
+    }
+    this.#applyDue(time);
+    this.#advanceClock(time);
+    this.#rollBar(time);
+    this.#chargeFunding(time);
+
+    // The market moves: the position held is marked to the new mid, then the venue reacts to the new book.
+    this.#inventoryUsd += this.#inventory.size * (mid - this.#mid);
+    this.#mid = mid;
+    this.#bids = bids;
+    this.#asks = asks;
+    this.#bestBid = bestBid;
+    this.#bestAsk = bestAsk;
+    this.#bookValid = true;
+    this.#lastBookTime = time;
+    this.#openBar(time);
+    this.#midTimes.push(time);
+    this.#midValues.push(mid);
+
+    if (this.#own.length > 0) this.#onBookForOrders(time);
+    if (!Number.isNaN(this.#exitAt) && this.#exitAt <= time) this.#executeExit(time);
+    this.#checkHardLimit(time);
+    if (time - this.#lastRequote >= this.#requoteIntervalMs) this.#requote(time);
+  }
+
+  #requote(time: number): void {
+    this.#lastRequote = time;
+    const position = this.#inventory.size;
+    let mode = this.#riskMode;
+    if (
+      mode !== "halt" &&
+      (!Number.isNaN(this.#exitAt) || Math.abs(position * this.#mid) > this.#hardLimitUsd)
+    )
+      mode = "reduce-only";
+    const decision = this.#maker.computeQuotes(
+      {
+        midPrice: this.#mid,
+        positionSize: position,
+        riskMode: mode,
+        marketBid: this.#bestBid,
+        marketAsk: this.#bestAsk,
+      },
+      this.#quotes,
+    );
+    this.#lastStatus = decision.status;
+    const bar = this.#bar;
+    bar.decidedBid.last = this.#quotes.bidSizes[0]! > 0 ? this.#quotes.bidPrices[0]! : Number.NaN;
+    bar.decidedAsk.last = this.#quotes.askSizes[0]! > 0 ? this.#quotes.askPrices[0]! : Number.NaN;
+    const counts = this.#orders.reconcile(this.#quotes, time, this);
+    this.#placed += counts.placed;
+    this.#modified += counts.modified;
+    this.#cancelled += counts.cancelled;
+  }
+
+  /** Applies the instructions and the taker exit that reach the venue by `time`, each at its own arrival. */
+  #applyDue(time: number): void {
+    const pending = this.#pending;
+    while (this.#pendingHead < pending.length && pending[this.#pendingHead]!.at <= time) {
+      const action = pending[this.#pendingHead++]!;
+      if (!Number.isNaN(this.#exitAt) && this.#exitAt <= action.at && this.#bookValid) {
+        this.#advanceClock(this.#exitAt);
+        this.#executeExit(this.#exitAt);
+      }
+      this.#advanceClock(action.at);
+      this.#apply(action);
+    }
+    if (this.#pendingHead === pending.length) {
+      pending.length = 0;
+      this.#pendingHead = 0;
+    }
+    if (!Number.isNaN(this.#exitAt) && this.#exitAt <= time && this.#bookValid) {
+      this.#advanceClock(this.#exitAt);
+      this.#executeExit(this.#exitAt);
+    }
+  }
+
+  #apply(action: PendingAction): void {
+    const orders = this.#orders;
+    if (action.kind === CANCEL) {
+      this.#removeOrder(action.clientId);
+      orders.onClosed(action.clientId);
+      return;
+    }
+    if (action.kind === MODIFY && !this.#removeOrder(action.previousClientId)) {
+      // The order to modify was filled (or cancelled) before the modify arrived: the venue refuses it.
+      orders.onClosed(action.clientId);
+      return;
+    }
+    const price = action.price;
+    const crosses = action.isBid
+      ? price >= this.#bestAsk * (1 - PRICE_EPSILON)
+      : price <= this.#bestBid * (1 + PRICE_EPSILON);
+    if (!this.#bookValid || crosses) {
+      // Post-only: it would take liquidity on arrival (or the market is unknown after a gap): rejected.
+      if (crosses) this.#rejectedPostOnly++;
+      orders.onClosed(action.clientId);
+      return;
+    }
+    const levelQty = this.#displayedAt(action.isBid, price);
+    const order: OwnOrder = {
+      clientId: action.clientId,
+      isBid: action.isBid,
+      slot: action.slot,
+      price,
+      remaining: action.size,
+      ahead: Math.max(levelQty, 0),
+      levelQty: Math.max(levelQty, 0),
+      tradedSinceBook: 0,
+      arrivedAt: action.at,
+      refMid: action.refMid,
+      filled: false,
+    };
+    this.#own.push(order);
+    if (order.isBid) this.#ownBids++;
+    else this.#ownAsks++;
+    this.#markQuoted(order);
+    this.#ordersRested++;
+    orders.onAccepted(action.clientId);
+  }
+
+  #removeOrder(clientId: number): boolean {
+    const own = this.#own;
+    for (let i = 0; i < own.length; i++) {
+      if (own[i]!.clientId !== clientId) continue;
+      if (own[i]!.isBid) this.#ownBids--;
+      else this.#ownAsks--;
+      own.splice(i, 1);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Displayed size at `price` on one side: the level's size; 0 when the price lies inside the displayed
+   * range (or better than the best) but has no level; −1 when it lies beyond the displayed depth (unknown).
+   */
+  #displayedAt(isBid: boolean, price: number): number {
+    const levels = isBid ? this.#bids : this.#asks;
+    const tolerance = price * PRICE_EPSILON;
+    for (let i = 0; i < levels.length; i++) {
+      const levelPrice = levels[i]![0];
+      if (Math.abs(levelPrice - price) <= tolerance) return levels[i]![1];
+      if (isBid ? levelPrice < price : levelPrice > price) return 0;
+    }
+    return -1;
+  }
+
+  #onBookForOrders(time: number): void {
+    const own = this.#own;
+    for (let i = 0; i < own.length; i++) {
+      const order = own[i]!;
+      // A book whose opposite side reaches the order's price could not exist with the order resting: it was
+      // taken. The only fill signal in data without trades.
+      const crossed = order.isBid
+        ? this.#bestAsk <= order.price * (1 + PRICE_EPSILON)
+        : this.#bestBid >= order.price * (1 - PRICE_EPSILON);
+      if (crossed) {
+        this.#fill(order, order.remaining, time, "book-cross");
+        if (order.remaining <= 0) {
+          i--;
+          continue;
+        }
+      }
+      const newQty = this.#displayedAt(order.isBid, order.price);
+      if (newQty < 0) continue; // beyond the displayed depth: nothing known
+      if (this.#power === 0) {
+        if (order.ahead > newQty) order.ahead = newQty;
+      } else {
+        const change = order.levelQty - newQty - order.tradedSinceBook;
+        if (change <= 0) {
+          if (order.ahead > newQty) order.ahead = newQty;
+        } else {
+          const front = order.ahead;
+          const back = Math.max(0, order.levelQty - front);
+          const fBack = back ** this.#power;
+          const fFront = front ** this.#power;
+          const p = fBack + fFront > 0 ? fBack / (fBack + fFront) : 1;
+          const estimate = front - (1 - p) * change + Math.min(back - p * change, 0);
+          order.ahead = Math.max(0, Math.min(estimate, newQty));
+        }
+      }
+      order.levelQty = newQty;
+      order.tradedSinceBook = 0;
+    }
+  }
+
+  #onTrade(trade: RecordedTrade, time: number): void {
+    const own = this.#own;
+    if (own.length === 0) return;
+    // `A`: the seller was the aggressor and hit bids; `B`: the buyer lifted asks.
+    const hitsBids = trade.side === "A";
+    const px = trade.px;
+    let left = trade.sz;
+    // Orders the trade went through (better priced than the print) fill first, best price first.
+    for (;;) {
+      let best: OwnOrder | null = null;
+      for (let i = 0; i < own.length; i++) {
+        const order = own[i]!;
+        if (order.isBid !== hitsBids) continue;
+        const through = hitsBids
+          ? order.price > px * (1 + PRICE_EPSILON)
+          : order.price < px * (1 - PRICE_EPSILON);
+        if (!through) continue;
+        if (best === null || (hitsBids ? order.price > best.price : order.price < best.price)) best = order;
+      }
+      if (best === null || left <= 0) break;
+      const size = this.#fill(best, Math.min(best.remaining, left), time, "trade-through");
+      if (size <= 0) break;
+      left -= size;
+    }
+    if (left <= 0) return;
+    for (let i = 0; i < own.length; i++) {
+      const order = own[i]!;
+      if (order.isBid !== hitsBids || Math.abs(order.price - px) > px * PRICE_EPSILON) continue;
+      order.tradedSinceBook += left;
+      const excess = left - order.ahead;
+      order.ahead = Math.max(0, order.ahead - left);
+      if (excess > 0) {
+        const size = this.#fill(order, Math.min(order.remaining, excess), time, "trade");
+        left -= size;
+        if (order.remaining <= 0) i--;
+      }
+      if (left <= 0) break;
+    }
+  }
+
+  /** Fills `size` (rounded down to the lot unless it completes the order); returns the size filled. */
+  #fill(order: OwnOrder, size: number, time: number, source: FillSource): number {
+    if (size < order.remaining - this.#lotStep * 1e-6) {
+      size = Math.floor(size / this.#lotStep + 1e-9) * this.#lotStep;
+      if (size <= 0) return 0;
+    } else size = order.remaining;
+    order.remaining -= size;
+    const done = order.remaining <= this.#lotStep * 1e-6;
+    if (done) order.remaining = 0;
+    if (!order.filled) {
+      order.filled = true;
+      this.#ordersFilled++;
+      this.#timeToFill.push(time - order.arrivedAt);
+    }
+    const side: Side = order.isBid ? "buy" : "sell";
+    this.#record(side, order.price, size, "maker", order.refMid, time, source);
+    if (done) this.#removeOrder(order.clientId);
+    this.#orders.onFill(order.clientId, size);
+    this.#maker.onOwnFill(side, order.price);
+    return size;
+  }
+
+  #record(
+    side: Side,
+    price: number,
+    size: number,
+    liquidity: "maker" | "taker",
+    referenceMid: number,
+    time: number,
+    source: FillSource,
+  ): void {
+    const rate = liquidity === "maker" ? this.#config.makerFee : this.#config.takerFee;
+    const feeUsd = rate * price * size;
+    const fill = this.#fillTemplate;
+    fill.side = side;
+    fill.price = price;
+    fill.size = size;
+    fill.fee = feeUsd;
+    fill.liquidity = liquidity;
+    fill.time = time;
+    this.#inventory.applyFill(fill);
+    const sign = side === "buy" ? 1 : -1;
+    this.#spreadUsd += sign * (referenceMid - price) * size;
+    // The fill's units are marked from the mid they were priced from to the current mid here, mid to mid after.
+    this.#inventoryUsd += sign * size * (this.#mid - referenceMid);
+    this.#fillsBySource[source]++;
+    this.#fills.push({
+      timeMs: time,
+      barIndex: this.#bar.openTime.length - 1,
+      side,
+      price,
+      size,
+      feeUsd,
+      liquidity,
+      positionAfter: this.#inventory.size,
+      referenceMid,
+      source,
+    });
+  }
+
+  #checkHardLimit(time: number): void {
+    if (!Number.isNaN(this.#exitAt)) return;
+    const position = this.#inventory.size;
+    if (Math.abs(position * this.#mid) <= this.#hardLimitUsd) return;
+    const target = (Math.sign(position) * this.#config.maxPositionUsd) / this.#mid;
+    this.#exitSize = target - position;
+    this.#exitAt = time + this.#latencyMs;
+  }
+
+  /** The taker exit reaches the venue: it walks the recorded book (the last level prices any remainder). */
+  #executeExit(time: number): void {
+    const signed = this.#exitSize;
+    this.#exitAt = Number.NaN;
+    this.#exitSize = 0;
+    const position = this.#inventory.size;
+    // Never flip or grow the position: the exit only reduces what is still held.
+    const size = Math.min(Math.abs(signed), Math.abs(position));
+    if (size <= 0 || Math.sign(signed) === Math.sign(position)) return;
+    const isBuy = signed > 0;
+    const levels = isBuy ? this.#asks : this.#bids;
+    let left = size;
+    let cost = 0;
+    let lastPrice = isBuy ? this.#bestAsk : this.#bestBid;
+    for (let i = 0; i < levels.length && left > 0; i++) {
+      const take = Math.min(left, levels[i]![1]);
+      lastPrice = levels[i]![0];
+      cost += take * lastPrice;
+      left -= take;
+    }
+    cost += left * lastPrice;
+    this.#takerExits++;
+    this.#record(isBuy ? "buy" : "sell", cost / size, size, "taker", this.#mid, time, "taker-exit");
+  }
+
+  /** A stretch without data: every own order and instruction in flight is dropped; nothing is simulated. */
+  #gap(from: number, to: number, reason: string, source: DataGap["source"]): void {
+    const orders = this.#orders;
+    for (const order of this.#own) orders.onClosed(order.clientId);
+    this.#own.length = 0;
+    this.#ownBids = 0;
+    this.#ownAsks = 0;
+    for (let i = this.#pendingHead; i < this.#pending.length; i++) {
+      const action = this.#pending[i]!;
+      orders.onClosed(action.clientId);
+    }
+    this.#pending.length = 0;
+    this.#pendingHead = 0;
+    this.#bookValid = false;
+    this.#lastBookTime = Number.NaN;
+    this.#lastRequote = Number.NEGATIVE_INFINITY;
+    const duration = Math.max(0, to - from);
+    this.#gapMs += duration;
+    this.#gaps.push({ fromMs: from, toMs: to, reason, source });
+    // Time inside the gap is not counted as quoted or unquoted.
+    if (to > this.#clock) this.#clock = to;
+  }
+
+  /** Accumulates quoted time up to `to` with the orders resting now. */
+  #advanceClock(to: number): void {
+    const dt = to - this.#clock;
+    if (!(dt > 0)) return;
+    this.#clock = to;
+    const bid = this.#ownBids > 0;
+    const ask = this.#ownAsks > 0;
+    if (bid) this.#quotedBidMs += dt;
+    if (ask) this.#quotedAskMs += dt;
+    if (bid && ask) this.#quotedBothMs += dt;
+    if (bid || ask) this.#quotedAnyMs += dt;
+  }
+
+  #chargeFunding(time: number): void {
+    if (time < this.#nextFundingTime) return;
+    // Charged once at each hour's first event; an event past several hours (a gap) charges one hour.
+    const hour = Math.floor(time / HOUR_MS) * HOUR_MS;
+    this.#nextFundingTime = hour + HOUR_MS;
+    const rate = this.#funding.rateAt(hour);
+    if (Number.isNaN(rate)) {
+      this.#fundingHoursMissing++;
+      return;
+    }
+    this.#fundingHoursApplied++;
+    if (this.#inventory.size !== 0) this.#fundingUsd += this.#inventory.applyFunding(rate, this.#mid);
+  }
+
+  #markQuoted(order: OwnOrder): void {
+    if (this.#barOpen && this.#slotQuoted[order.slot] === 0) this.#slotQuoted[order.slot] = 1;
+  }
+
+  /** Closes the current bar when `time` is in a later minute. */
+  #rollBar(time: number): void {
+    if (!this.#barOpen) return;
+    const minute = Math.floor(time / this.#barMs);
+    if (minute === this.#barMinute) return;
+    this.#closeBar();
+  }
+
+  /** Opens the bar of `time`'s minute at the current mid when none is open. */
+  #openBar(time: number): void {
+    const bar = this.#bar;
+    if (this.#barOpen) {
+      const mid = this.#mid;
+      if (mid > bar.high.last) bar.high.last = mid;
+      if (mid < bar.low.last) bar.low.last = mid;
+      bar.close.last = mid;
+      return;
+    }
+    this.#barOpen = true;
+    this.#barMinute = Math.floor(time / this.#barMs);
+    const mid = this.#mid;
+    bar.openTime.push(this.#barMinute * this.#barMs);
+    bar.open.push(mid);
+    bar.high.push(mid);
+    bar.low.push(mid);
+    bar.close.push(mid);
+    bar.volume.push(0);
+    bar.equity.push(0);
+    bar.position.push(0);
+    bar.spread.push(0);
+    bar.fees.push(0);
+    bar.funding.push(0);
+    bar.restingBid.push(Number.NaN);
+    bar.restingAsk.push(Number.NaN);
+    bar.decidedBid.push(Number.NaN);
+    bar.decidedAsk.push(Number.NaN);
+    this.#slotQuoted.fill(0);
+    for (const order of this.#own) this.#slotQuoted[order.slot] = 1;
+  }
+
+  #closeBar(): void {
+    this.#barOpen = false;
+    const bar = this.#bar;
+    const close = this.#mid;
+    const equity = this.#inventory.totalPnlUsd(close);
+    bar.equity.last = equity;
+    bar.position.last = this.#inventory.size * close;
+    bar.spread.last = this.#spreadUsd;
+    bar.fees.last = this.#inventory.netFeesUsd;
+    bar.funding.last = this.#fundingUsd;
+    let bestOwnBid = Number.NaN;
+    let bestOwnAsk = Number.NaN;
+    for (const order of this.#own) {
+      if (order.isBid) {
+        if (!(order.price <= bestOwnBid)) bestOwnBid = order.price;
+      } else if (!(order.price >= bestOwnAsk)) bestOwnAsk = order.price;
+    }
+    bar.restingBid.last = bestOwnBid;
+    bar.restingAsk.last = bestOwnAsk;
+    for (let s = 0; s < this.#slotQuoted.length; s++) this.#quotedSideBars += this.#slotQuoted[s]!;
+    if (this.#lastStatus === "warming-up") this.#warmupBars++;
+
+    this.#maker.onBar(close);
+    const risk = this.#options.risk;
+    if (risk !== undefined) {
+      const state = this.#riskState;
+      state.timeMs = (this.#barMinute + 1) * this.#barMs;
+      state.equityUsd = equity;
+      state.positionSize = this.#inventory.size;
+      state.markPrice = close;
+      state.volatilityBps = this.#maker.decision.volatilityBps;
+      this.#riskMode = risk.decide(state);
+    }
+    if (this.#riskMode === "halt") this.#haltedBars++;
+    else if (this.#riskMode === "reduce-only" || !Number.isNaN(this.#exitAt)) this.#reduceOnlyBars++;
+  }
+
+  finish(): ReplayRun {
+    if (this.#barOpen) this.#closeBar();
+    const bar = this.#bar;
+    const n = bar.openTime.length;
+    const mid = this.#mid;
+    const feesUsd = this.#inventory.netFeesUsd;
+    const hasMid = mid > 0;
+    const endMs = Number.isNaN(this.#startMs) ? Number.NaN : this.#clock;
+    const activeMs = Number.isNaN(this.#startMs) ? 0 : Math.max(0, endMs - this.#startMs - this.#gapMs);
+    const share = (ms: number) => (activeMs > 0 ? ms / activeMs : 0);
+    const sortedWaits = [...this.#timeToFill].sort((a, b) => a - b);
+    return {
+      coin: this.#coin,
+      bars: n,
+      fills: this.#fills,
+      equityUsd: bar.equity.toArray(),
+      positionUsd: bar.position.toArray(),
+      spreadUsdByBar: bar.spread.toArray(),
+      feesUsdByBar: bar.fees.toArray(),
+      fundingUsdByBar: bar.funding.toArray(),
+      restingBid: bar.restingBid.toArray(),
+      restingAsk: bar.restingAsk.toArray(),
+      decidedBid: bar.decidedBid.toArray(),
+      decidedAsk: bar.decidedAsk.toArray(),
+      pnl: {
+        totalUsd: this.#spreadUsd + this.#inventoryUsd - feesUsd + this.#fundingUsd,
+        spreadUsd: this.#spreadUsd,
+        inventoryUsd: this.#inventoryUsd,
+        feesUsd,
+        fundingUsd: this.#fundingUsd,
+      },
+      ledgerTotalUsd: hasMid ? this.#inventory.totalPnlUsd(mid) : 0,
+      finalPosition: this.#inventory.size,
+      quotedSideBars: this.#quotedSideBars,
+      orders: {
+        placed: this.#placed,
+        modified: this.#modified,
+        cancelled: this.#cancelled,
+        rejectedPostOnly: this.#rejectedPostOnly,
+      },
+      takerExits: this.#takerExits,
+      fundingHoursMissing: this.#fundingHoursMissing,
+      fundingHoursApplied: this.#fundingHoursApplied,
+      warmupBars: this.#warmupBars,
+      haltedBars: this.#haltedBars,
+      reduceOnlyBars: this.#reduceOnlyBars,
+      candles: {
+        length: n,
+        openTime: bar.openTime.toArray(),
+        open: bar.open.toArray(),
+        high: bar.high.toArray(),
+        low: bar.low.toArray(),
+        close: bar.close.toArray(),
+        volume: bar.volume.toArray(),
+      },
+      startMs: this.#startMs,
+      endMs,
+      activeMs,
+      events: { ...this.#counts },
+      fillInference: this.#counts.trades > 0 ? "trades" : "book-changes",
+      fillsBySource: { ...this.#fillsBySource },
+      gaps: this.#gaps,
+      gapMs: this.#gapMs,
+      queue: {
+        model: this.#queueModel,
+        ordersRested: this.#ordersRested,
+        ordersFilled: this.#ordersFilled,
+        shareOfQuotesFilled: this.#ordersRested > 0 ? this.#ordersFilled / this.#ordersRested : 0,
+        timeToFillMs: {
+          median: quantile(sortedWaits, 0.5),
+          p90: quantile(sortedWaits, 0.9),
+          count: sortedWaits.length,
+        },
+        shareOfTimeQuoted: {
+          bid: share(this.#quotedBidMs),
+          ask: share(this.#quotedAskMs),
+          both: share(this.#quotedBothMs),
+          any: share(this.#quotedAnyMs),
+        },
+      },
+      markouts: timeMarkouts(this.#fills, this.#midTimes, this.#midValues),
+      latencyMs: this.#latencyMs,
+      requoteIntervalMs: this.#requoteIntervalMs,
+      seed: this.#seed,
+    };
+  }
+}
+
+/** Linear-interpolated quantile of sorted values, or null when empty. */
+function quantile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.min(sorted.length - 1, low + 1);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+}
+
+/** Mid at or before `time` (binary search), or NaN past the end of the data. */
+function midAt(times: Series, values: Series, time: number): number {
+  const n = times.length;
+  if (n === 0 || time > times.values[n - 1]!) return Number.NaN;
+  let low = 0;
+  let high = n - 1;
+  if (time < times.values[0]!) return Number.NaN;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (times.values[middle]! <= time) low = middle;
+    else high = middle - 1;
+  }
+  return values.values[low]!;
+}
+
+function timeMarkouts(fills: readonly ReplayFillRecord[], times: Series, values: Series): TimeMarkouts {
+  const result: TimeMarkouts = {
+    horizonsMs: [...MARKOUT_HORIZONS_MS],
+    buyBps: [],
+    sellBps: [],
+    allBps: [],
+    totalUsd: [],
+  };
+  for (const horizon of MARKOUT_HORIZONS_MS) {
+    let buyWeighted = 0;
+    let buySize = 0;
+    let sellWeighted = 0;
+    let sellSize = 0;
+    let usd = 0;
+    for (const fill of fills) {
+      const later = midAt(times, values, fill.timeMs + horizon);
+      if (Number.isNaN(later)) continue;
+      const sign = fill.side === "buy" ? 1 : -1;
+      const move = sign * (later - fill.price);
+      usd += move * fill.size;
+      const bps = (move / fill.price) * 10_000;
+      if (sign > 0) {
+        buyWeighted += bps * fill.size;
+        buySize += fill.size;
+      } else {
+        sellWeighted += bps * fill.size;
+        sellSize += fill.size;
+      }
+    }
+    result.buyBps.push(buySize > 0 ? buyWeighted / buySize : null);
+    result.sellBps.push(sellSize > 0 ? sellWeighted / sellSize : null);
+    result.allBps.push(buySize + sellSize > 0 ? (buyWeighted + sellWeighted) / (buySize + sellSize) : null);
+    result.totalUsd.push(usd);
+  }
+  return result;
+}
