@@ -59,7 +59,7 @@ describe("Recorder", () => {
       writer,
       clock,
       onStatus: (line) => statuses.push(line),
-      statusIntervalMs: 0,
+      statusIntervalMs: 100,
     });
     await recorder.start();
 
@@ -82,6 +82,7 @@ describe("Recorder", () => {
     expect(summary.trades).toBeGreaterThan(50);
     expect(summary.gaps).toBe(1);
     expect(summary.files.length).toBeGreaterThanOrEqual(1);
+    expect(statuses.at(-1)).toMatch(/recording ETH: \d+ books, \d+ trades, 1 gaps, [\d.]+ events\/s, \d+ files, [\d.]+ MiB compressed/);
 
     const options = {
       instrument: hyperliquidPerpInstrument({ coin: "ETH", assetId: 1, szDecimals: 4, maxLeverage: 25 }),

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import type { BookEvent, RecordedLevel, RecordingWriter, TradesEvent } from "@botmm/backtest";
 import type { Clock, Level, Venue, VenueEvent } from "@botmm/core";
 
@@ -170,9 +171,12 @@ export class Recorder {
   #status(intervalMs: number): void {
     const rate = (this.#sinceStatus * 1000) / intervalMs;
     this.#sinceStatus = 0;
+    const files = this.#options.writer.files;
+    let bytes = 0;
+    for (const file of files) bytes += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
     this.#options.onStatus?.(
       `recording ${this.#options.coins.join(",")}: ${this.#books} books, ${this.#trades} trades, ${this.#gaps} gaps, ` +
-        `${rate.toFixed(1)} events/s, ${this.#options.writer.files.length} files`,
+        `${rate.toFixed(1)} events/s, ${files.length} files, ${(bytes / 1_048_576).toFixed(2)} MiB compressed`,
     );
   }
 }
