@@ -82,7 +82,9 @@ describe("Recorder", () => {
     expect(summary.trades).toBeGreaterThan(50);
     expect(summary.gaps).toBe(1);
     expect(summary.files.length).toBeGreaterThanOrEqual(1);
-    expect(statuses.at(-1)).toMatch(/recording ETH: \d+ books, \d+ trades, 1 gaps, [\d.]+ events\/s, \d+ files, [\d.]+ MiB compressed/);
+    expect(statuses.at(-1)).toMatch(
+      /recording ETH: \d+ books, \d+ trades, 1 gaps, [\d.]+ events\/s, \d+ files, [\d.]+ MiB compressed/,
+    );
 
     const options = {
       instrument: hyperliquidPerpInstrument({ coin: "ETH", assetId: 1, szDecimals: 4, maxLeverage: 25 }),

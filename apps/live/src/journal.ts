@@ -1,0 +1,434 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { Fill, Side } from "@botmm/core";
+
+/** What the journal remembers about one order. */
+export interface JournalOrder {
+  clientId: string;
+  coin: string;
+  side: Side;
+  price: number;
+  size: number;
+  /** `pending` (sent, no answer), `open`, `unknown` (answer lost), `closed` (cancelled, filled, rejected). */
+  status: "pending" | "open" | "unknown" | "closed";
+  updatedAt: number;
+}
+
+/** Kinds of journal events. */
+export type JournalEventKind =
+  | "place"
+  | "modify"
+  | "cancel"
+  | "ack"
+  | "reject"
+  | "unknown"
+  | "closed"
+  | "fill"
+  | "note";
+
+/** A run as the journal records it. */
+export interface JournalRun {
+  id: number;
+  startedAt: number;
+  endedAt: number | null;
+  mode: string;
+}
+
+/**
+ * An append-only SQLite journal (Node's built-in `node:sqlite`, no native addon) of every order intent,
+ * acknowledgement and fill, plus the state a restart needs: Inventory and risk snapshots, the next client
+ * id of each coin and the time of the last fill. Writes are synchronous, so an intent is on disk before the
+ * request leaves and an answer right after it arrives. `":memory:"` keeps it in memory (nothing to resume).
+ *
+ * @example
+ * ```ts
+ * const journal = Journal.open("run.sqlite");
+ * const run = journal.beginRun("sim", Date.now());
+ * journal.recordIntent("place", { clientId: "7", coin: "BTC", side: "buy", price: 100, size: 1 }, Date.now());
+ * journal.close();
+ * ```
+ */
+export class Journal {
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #insertEvent: StatementSync;
+  readonly #upsertOrder: StatementSync;
+  readonly #setOrderStatus: StatementSync;
+  readonly #insertFill: StatementSync;
+  readonly #setState: StatementSync;
+  readonly #getState: StatementSync;
+  #runId = 0;
+
+  private constructor(path: string) {
+    this.path = path;
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      CREATE TABLE IF NOT EXISTS runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL, ended_at INTEGER, mode TEXT NOT NULL,
+        summary TEXT);
+      CREATE TABLE IF NOT EXISTS events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, run INTEGER NOT NULL, time INTEGER NOT NULL, kind TEXT NOT NULL,
+        coin TEXT, client_id TEXT, data TEXT);
+      CREATE TABLE IF NOT EXISTS orders (
+        client_id TEXT PRIMARY KEY, coin TEXT NOT NULL, side TEXT NOT NULL, price REAL NOT NULL, size REAL NOT NULL,
+        status TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS orders_status ON orders(status);
+      CREATE TABLE IF NOT EXISTS fills (
+        trade_id TEXT PRIMARY KEY, run INTEGER NOT NULL, time INTEGER NOT NULL, coin TEXT NOT NULL,
+        side TEXT NOT NULL, price REAL NOT NULL, size REAL NOT NULL, fee REAL NOT NULL, liquidity TEXT NOT NULL,
+        client_id TEXT);
+      CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+    this.#insertEvent = this.#db.prepare(
+      "INSERT INTO events (run, time, kind, coin, client_id, data) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.#upsertOrder = this.#db.prepare(
+      `INSERT INTO orders (client_id, coin, side, price, size, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(client_id) DO UPDATE SET price = excluded.price, size = excluded.size,
+       status = excluded.status, updated_at = excluded.updated_at`,
+    );
+    this.#setOrderStatus = this.#db.prepare(
+      "UPDATE orders SET status = ?, updated_at = ? WHERE client_id = ?",
+    );
+    this.#insertFill = this.#db.prepare(
+      `INSERT OR IGNORE INTO fills (trade_id, run, time, coin, side, price, size, fee, liquidity, client_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#setState = this.#db.prepare(
+      "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    );
+    this.#getState = this.#db.prepare("SELECT value FROM state WHERE key = ?");
+  }
+
+  /**
+   * Opens (creating if needed) a journal file, or an in-memory one for `":memory:"`.
+   *
+   * @example
+   * ```ts
+   * const journal = Journal.open(":memory:");
+   * ```
+   */
+  static open(path: string): Journal {
+    return new Journal(path);
+  }
+
+  /** The current run's id (0 before {@link Journal.beginRun}). */
+  get runId(): number {
+    return this.#runId;
+  }
+
+  /**
+   * Starts a run and returns how many runs this journal held before it (the restarts).
+   *
+   * @example
+   * ```ts
+   * const restarts = journal.beginRun("sim", clock.now());
+   * ```
+   */
+  beginRun(mode: string, time: number): number {
+    const before = this.#db.prepare("SELECT COUNT(*) AS n FROM runs").get() as { n: number };
+    const result = this.#db.prepare("INSERT INTO runs (started_at, mode) VALUES (?, ?)").run(time, mode);
+    this.#runId = Number(result.lastInsertRowid);
+    return Number(before.n);
+  }
+
+  /**
+   * Closes the current run with its summary.
+   *
+   * @example
+   * ```ts
+   * journal.endRun(clock.now(), summary);
+   * ```
+   */
+  endRun(time: number, summary: unknown): void {
+    this.#db
+      .prepare("UPDATE runs SET ended_at = ?, summary = ? WHERE id = ?")
+      .run(time, JSON.stringify(summary), this.#runId);
+  }
+
+  /**
+   * Every run, oldest first.
+   *
+   * @example
+   * ```ts
+   * journal.runs().length; // 2 after one restart
+   * ```
+   */
+  runs(): JournalRun[] {
+    const rows = this.#db.prepare("SELECT id, started_at, ended_at, mode FROM runs ORDER BY id").all() as {
+      id: number;
+      started_at: number;
+      ended_at: number | null;
+      mode: string;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      startedAt: row.started_at,
+      endedAt: row.ended_at,
+      mode: row.mode,
+    }));
+  }
+
+  /**
+   * Appends an intent (before the request is sent) and records the order as pending.
+   *
+   * @example
+   * ```ts
+   * journal.recordIntent("place", { clientId: "12", coin: "BTC", side: "sell", price: 101, size: 0.01 }, now);
+   * ```
+   */
+  recordIntent(
+    kind: "place" | "modify" | "cancel",
+    order: { clientId: string; coin: string; side: Side; price: number; size: number; replaces?: string },
+    time: number,
+  ): void {
+    this.#insertEvent.run(this.#runId, time, kind, order.coin, order.clientId, JSON.stringify(order));
+    if (kind !== "cancel") {
+      this.#upsertOrder.run(order.clientId, order.coin, order.side, order.price, order.size, "pending", time);
+    }
+  }
+
+  /**
+   * Appends an answer or a state change of an order and updates its status.
+   *
+   * @example
+   * ```ts
+   * journal.recordOrderEvent("ack", "BTC", "12", now);
+   * journal.recordOrderEvent("reject", "BTC", "13", now, { reason: "Post only order would have immediately matched" });
+   * ```
+   */
+  recordOrderEvent(
+    kind: "ack" | "reject" | "unknown" | "closed",
+    coin: string,
+    clientId: string,
+    time: number,
+    data?: Record<string, unknown>,
+  ): void {
+    this.#insertEvent.run(this.#runId, time, kind, coin, clientId, data ? JSON.stringify(data) : null);
+    const status = kind === "ack" ? "open" : kind === "unknown" ? "unknown" : "closed";
+    this.#setOrderStatus.run(status, time, clientId);
+  }
+
+  /**
+   * Appends a fill unless one with the same trade id is already there. Returns false for a duplicate.
+   *
+   * @example
+   * ```ts
+   * if (journal.recordFill(fill)) inventory.applyFill(fill);
+   * ```
+   */
+  recordFill(fill: Fill): boolean {
+    const result = this.#insertFill.run(
+      fill.tradeId,
+      this.#runId,
+      fill.time,
+      fill.coin,
+      fill.side,
+      fill.price,
+      fill.size,
+      fill.fee,
+      fill.liquidity,
+      fill.clientId,
+    );
+    if (Number(result.changes) === 0) return false;
+    this.#insertEvent.run(this.#runId, fill.time, "fill", fill.coin, fill.clientId, JSON.stringify(fill));
+    return true;
+  }
+
+  /**
+   * Whether a fill with this trade id is journaled.
+   *
+   * @example
+   * ```ts
+   * journal.hasFill("0xabc:1");
+   * ```
+   */
+  hasFill(tradeId: string): boolean {
+    return this.#db.prepare("SELECT 1 FROM fills WHERE trade_id = ?").get(tradeId) !== undefined;
+  }
+
+  /**
+   * Appends a free-form note (start-up steps, risk changes, reconciliation outcomes).
+   *
+   * @example
+   * ```ts
+   * journal.note(now, { event: "kill-switch", source: "SIGUSR2" });
+   * ```
+   */
+  note(time: number, data: Record<string, unknown>): void {
+    this.#insertEvent.run(this.#runId, time, "note", null, null, JSON.stringify(data));
+  }
+
+  /**
+   * Orders the journal believes may still rest (pending, open or unknown).
+   *
+   * @example
+   * ```ts
+   * for (const order of journal.liveOrders()) console.log(order.clientId);
+   * ```
+   */
+  liveOrders(): JournalOrder[] {
+    const rows = this.#db
+      .prepare(
+        "SELECT client_id, coin, side, price, size, status, updated_at FROM orders WHERE status != 'closed'",
+      )
+      .all() as {
+      client_id: string;
+      coin: string;
+      side: Side;
+      price: number;
+      size: number;
+      status: JournalOrder["status"];
+      updated_at: number;
+    }[];
+    return rows.map((row) => ({
+      clientId: row.client_id,
+      coin: row.coin,
+      side: row.side,
+      price: row.price,
+      size: row.size,
+      status: row.status,
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  /**
+   * Counts of journaled fills by side (all runs).
+   *
+   * @example
+   * ```ts
+   * journal.fillCounts(); // { buy: 3, sell: 2 }
+   * ```
+   */
+  fillCounts(): { buy: number; sell: number } {
+    const rows = this.#db.prepare("SELECT side, COUNT(*) AS n FROM fills GROUP BY side").all() as {
+      side: Side;
+      n: number;
+    }[];
+    const counts = { buy: 0, sell: 0 };
+    for (const row of rows) counts[row.side] = Number(row.n);
+    return counts;
+  }
+
+  /**
+   * The largest numeric client id journaled for `coin` (0 when none): a restarted bot continues past it.
+   *
+   * @example
+   * ```ts
+   * const next = journal.maxClientId("BTC") + 1;
+   * ```
+   */
+  maxClientId(coin: string): number {
+    const row = this.#db
+      .prepare("SELECT MAX(CAST(client_id AS INTEGER)) AS id FROM orders WHERE coin = ?")
+      .get(coin) as { id: number | bigint | null };
+    return row.id === null ? 0 : Number(row.id);
+  }
+
+  /**
+   * Time of the newest journaled fill (0 when none).
+   *
+   * @example
+   * ```ts
+   * const since = journal.lastFillTime();
+   * ```
+   */
+  lastFillTime(): number {
+    const row = this.#db.prepare("SELECT MAX(time) AS t FROM fills").get() as { t: number | null };
+    return row.t ?? 0;
+  }
+
+  /**
+   * Stores a JSON value under `key` (snapshots, counters).
+   *
+   * @example
+   * ```ts
+   * journal.setState("inventory:BTC", inventory.toJSON());
+   * ```
+   */
+  setState(key: string, value: unknown): void {
+    this.#setState.run(key, JSON.stringify(value));
+  }
+
+  /**
+   * Reads a JSON value stored with {@link Journal.setState}, or undefined.
+   *
+   * @example
+   * ```ts
+   * const snapshot = journal.getState("risk");
+   * ```
+   */
+  getState(key: string): unknown {
+    const row = this.#getState.get(key) as { value: string } | undefined;
+    return row === undefined ? undefined : JSON.parse(row.value);
+  }
+
+  /**
+   * Runs `write` in one transaction (state saves touch several rows).
+   *
+   * @example
+   * ```ts
+   * journal.transaction(() => { journal.setState("a", 1); journal.setState("b", 2); });
+   * ```
+   */
+  transaction(write: () => void): void {
+    this.#db.exec("BEGIN");
+    try {
+      write();
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  /**
+   * Every event of every run as rows (for tests, audits and the security check that no secret is stored).
+   *
+   * @example
+   * ```ts
+   * journal.events().filter((event) => event.kind === "fill").length;
+   * ```
+   */
+  events(): {
+    run: number;
+    time: number;
+    kind: JournalEventKind;
+    coin: string | null;
+    clientId: string | null;
+    data: string | null;
+  }[] {
+    const rows = this.#db
+      .prepare("SELECT run, time, kind, coin, client_id, data FROM events ORDER BY seq")
+      .all() as {
+      run: number;
+      time: number;
+      kind: JournalEventKind;
+      coin: string | null;
+      client_id: string | null;
+      data: string | null;
+    }[];
+    return rows.map((row) => ({ ...row, clientId: row.client_id }));
+  }
+
+  /**
+   * Flushes (a WAL checkpoint) and closes the database.
+   *
+   * @example
+   * ```ts
+   * journal.close();
+   * ```
+   */
+  close(): void {
+    if (!this.#db.isOpen) return;
+    try {
+      if (this.path !== ":memory:") this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } finally {
+      this.#db.close();
+    }
+  }
+}

@@ -1,0 +1,202 @@
+import type { Fill, Instrument, L2Book, SubscriptionRequest, Trade, Venue, VenueEvent } from "@botmm/core";
+import { ManualClock } from "@botmm/core";
+import { describe, expect, it } from "vitest";
+import { BarBuilder } from "./bars.ts";
+import { buildConfig, ConfigError, parseDuration, redactedConfig } from "./config.ts";
+import { Journal } from "./journal.ts";
+import { PaperVenue } from "./paper.ts";
+import { CLIENT_ID_BLOCK, clientIdPrefix, firstClientIdOfBlock } from "./prefix.ts";
+import { networkFor, scaleForSimSpeed } from "./run.ts";
+
+describe("config", () => {
+  it("layers defaults < file < env < flags and validates strategy and risk", () => {
+    const config = buildConfig([
+      { coins: ["btc", "eth"], strategy: { orderSizeUsd: 20 } },
+      { mode: "paper" },
+    ]);
+    expect(config.mode).toBe("paper");
+    expect(config.coins).toEqual(["BTC", "ETH"]);
+    expect(config.strategy.orderSizeUsd).toBe(20);
+    expect(config.strategy.makerFee).toBe(0.00015);
+    expect(config.risk.maxPosition.limitUsd).toBe(2_000);
+    expect(config.requoteIntervalMs).toBe(1_000);
+  });
+
+  it("names the field at fault", () => {
+    expect(() => buildConfig([{ leverage: 0 }])).toThrow(/leverage/);
+    expect(() => buildConfig([{ strategy: { levels: 0 } }])).toThrow(/strategy\.levels/);
+    expect(() => buildConfig([{ risk: { staleData: { timeoutMs: -1 } } }])).toThrow(
+      /risk\.staleData\.timeoutMs/,
+    );
+    expect(() => buildConfig([{ requoteIntervalMz: 5 }])).toThrow(/requoteIntervalMz: unknown setting/);
+    expect(() => buildConfig([{ account: "0x12" }])).toThrow(/account/);
+  });
+
+  it("refuses mainnet without the confirmation and says why", () => {
+    expect(() => buildConfig([{ mode: "mainnet" }])).toThrow(ConfigError);
+    expect(() => buildConfig([{ mode: "mainnet" }])).toThrow(/REAL MONEY/);
+    expect(buildConfig([{ mode: "mainnet", confirmRealMoney: true }]).mode).toBe("mainnet");
+  });
+
+  it("parses durations", () => {
+    expect(parseDuration("10m")).toBe(600_000);
+    expect(parseDuration("1.5h")).toBe(5_400_000);
+    expect(parseDuration("250ms")).toBe(250);
+    expect(parseDuration("30")).toBe(30_000);
+    expect(parseDuration("0s")).toBeNull();
+    expect(parseDuration("soon")).toBeNull();
+    expect(buildConfig([{ duration: "2m" }]).durationMs).toBe(120_000);
+  });
+
+  it("redacts the key: only says whether one is set", () => {
+    const key = `0x${"ab".repeat(32)}`;
+    const text = JSON.stringify(
+      redactedConfig(buildConfig([{ mode: "testnet" }]), { BOTMM_PRIVATE_KEY: key }),
+    );
+    expect(text).not.toContain("abab");
+    expect(text).toContain("redacted");
+  });
+
+  it("points --api-url at any endpoint and stretches sim tolerances with speed", () => {
+    expect(networkFor(buildConfig([{ mode: "testnet", apiUrl: "http://127.0.0.1:8787" }]))).toEqual({
+      apiUrl: "http://127.0.0.1:8787",
+      wsUrl: "ws://127.0.0.1:8787/ws",
+      isTestnet: false,
+    });
+    expect(networkFor(buildConfig([{ mode: "testnet" }]))).toBe("testnet");
+    const scaled = scaleForSimSpeed(buildConfig([{ sim: { speed: 60 } }]));
+    expect(scaled.orderTimeoutMs).toBe(90_000);
+    expect(scaled.risk.staleData.timeoutMs).toBe(30_000);
+  });
+});
+
+describe("client ids", () => {
+  it("derives a stable 16-hex prefix from account and bot name", () => {
+    const a = clientIdPrefix("0xAbCdEf0000000000000000000000000000000001", "botmm");
+    expect(a).toMatch(/^[0-9a-f]{16}$/);
+    expect(clientIdPrefix("0xabcdef0000000000000000000000000000000001", "botmm")).toBe(a);
+    expect(clientIdPrefix("0xabcdef0000000000000000000000000000000001", "other")).not.toBe(a);
+  });
+
+  it("gives each coin a disjoint block of ids", () => {
+    expect(firstClientIdOfBlock(0)).toBe(1);
+    expect(firstClientIdOfBlock(2)).toBe(2 * CLIENT_ID_BLOCK + 1);
+    expect(() => firstClientIdOfBlock(-1)).toThrow(RangeError);
+  });
+});
+
+describe("BarBuilder", () => {
+  it("reports a bar's close only once the bar is over", () => {
+    const bars = new BarBuilder(60_000);
+    expect(bars.onMid(100, 0)).toBeNaN();
+    expect(bars.onMid(101, 59_999)).toBeNaN();
+    expect(bars.onMid(102, 60_000)).toBe(101);
+    expect(bars.onMid(103, 200_000)).toBe(102);
+    expect(bars.closedBars).toBe(2);
+  });
+});
+
+const fill = (tradeId: string, side: "buy" | "sell", size: number): Fill => ({
+  clientId: "1",
+  venueOrderId: "9",
+  tradeId,
+  coin: "BTC",
+  side,
+  price: 100,
+  size,
+  fee: 0.01,
+  liquidity: "maker",
+  time: 1_000,
+});
+
+describe("Journal", () => {
+  it("journals intents and answers, dedupes fills and keeps state", () => {
+    const journal = Journal.open(":memory:");
+    expect(journal.beginRun("sim", 0)).toBe(0);
+    journal.recordIntent("place", { clientId: "5", coin: "BTC", side: "buy", price: 100, size: 1 }, 1);
+    expect(journal.liveOrders().map((order) => order.status)).toEqual(["pending"]);
+    journal.recordOrderEvent("ack", "BTC", "5", 2);
+    expect(journal.liveOrders()[0]?.status).toBe("open");
+    expect(journal.recordFill(fill("t1", "buy", 1))).toBe(true);
+    expect(journal.recordFill(fill("t1", "buy", 1))).toBe(false);
+    journal.recordOrderEvent("closed", "BTC", "5", 3);
+    expect(journal.liveOrders()).toEqual([]);
+    expect(journal.fillCounts()).toEqual({ buy: 1, sell: 0 });
+    expect(journal.maxClientId("BTC")).toBe(5);
+    journal.setState("x", { a: 1 });
+    expect(journal.getState("x")).toEqual({ a: 1 });
+    expect(journal.beginRun("sim", 10)).toBe(1);
+    expect(journal.runs()).toHaveLength(2);
+    expect(journal.events().map((event) => event.kind)).toEqual(["place", "ack", "fill", "closed"]);
+    journal.close();
+  });
+});
+
+class FakeMarket implements Venue {
+  readonly name = "fake";
+  listener: ((event: VenueEvent) => void) | null = null;
+  async instruments(): Promise<Instrument[]> {
+    return [];
+  }
+  async placeOrders() {
+    return [];
+  }
+  async modifyOrders() {
+    return [];
+  }
+  async cancelOrders() {
+    return [];
+  }
+  async openOrders() {
+    return [];
+  }
+  async position(coin: string) {
+    return { coin, size: 0, entryPrice: 0 };
+  }
+  async subscribe(_request: SubscriptionRequest, listener: (event: VenueEvent) => void) {
+    this.listener = listener;
+    return async () => {};
+  }
+  book(book: L2Book) {
+    this.listener?.({ type: "book", book, receivedAt: 0 });
+  }
+  trade(trade: Omit<Trade, "coin" | "time" | "id">) {
+    this.listener?.({ type: "trades", trades: [{ ...trade, coin: "BTC", time: 5, id: "x" }], receivedAt: 0 });
+  }
+}
+
+describe("PaperVenue (queue rule)", () => {
+  it("rejects crossing post-only orders and fills only after the size ahead is traded", async () => {
+    const market = new FakeMarket();
+    const paper = new PaperVenue({ market, clock: new ManualClock(0), makerFee: 0.00015, capitalUsd: 1_000 });
+    const events: VenueEvent[] = [];
+    await paper.subscribe({ coins: ["BTC"], book: "l2", trades: false, account: true }, (event) =>
+      events.push(event),
+    );
+    market.book({ coin: "BTC", time: 0, bids: [{ price: 99, size: 2 }], asks: [{ price: 101, size: 1 }] });
+    const order = {
+      coin: "BTC",
+      side: "buy" as const,
+      size: 1,
+      timeInForce: "alo" as const,
+      reduceOnly: false,
+    };
+    const [crossing] = await paper.placeOrders([{ ...order, clientId: "1", price: 101 }]);
+    expect(crossing?.status).toBe("rejected");
+    const [resting] = await paper.placeOrders([{ ...order, clientId: "2", price: 99 }]);
+    expect(resting?.status).toBe("open");
+    market.trade({ side: "sell", price: 99, size: 1.5 }); // eats 1.5 of the 2 ahead
+    expect(events.filter((event) => event.type === "fill")).toHaveLength(0);
+    market.trade({ side: "buy", price: 99, size: 5 }); // a buyer does not hit bids
+    market.trade({ side: "sell", price: 99, size: 0.8 }); // 0.5 ahead left, 0.3 fills us
+    let fills = events.filter((event) => event.type === "fill");
+    expect(fills).toHaveLength(1);
+    expect(fills[0]?.type === "fill" && fills[0].fill.size).toBeCloseTo(0.3, 9);
+    market.trade({ side: "sell", price: 98, size: 3 }); // through the price: the rest fills
+    fills = events.filter((event) => event.type === "fill");
+    expect(fills).toHaveLength(2);
+    expect((await paper.position("BTC")).size).toBeCloseTo(1, 9);
+    expect(await paper.openOrders()).toEqual([]);
+    expect(await paper.accountValue()).toBeCloseTo(1_000 + (100 - 99) - 0.00015 * 99, 9); // marked at mid 100, minus the fee
+  });
+});
