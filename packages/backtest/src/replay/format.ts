@@ -8,7 +8,16 @@ export const RECORDING_VERSION = 1;
 /** Most levels per side a recorded book holds. */
 export const MAX_RECORDED_LEVELS = 20;
 
-/** A recording or archive line that cannot be read; the message names the file and line. */
+/**
+ * A recording or archive line that cannot be read; the message names the file and line.
+ *
+ * @example
+ * ```ts
+ * try { parseRecordingLine("{", "BTC/20250101/00.jsonl.gz", 3); } catch (error) {
+ *   if (error instanceof RecordingError) console.log(error.file, error.line); // BTC/20250101/00.jsonl.gz 3
+ * }
+ * ```
+ */
 export class RecordingError extends BotmmError {
   readonly file: string;
   readonly line: number;

@@ -111,7 +111,14 @@ export function parseReplaySimulation(input: ReplaySimulationInput = {}): Replay
   return parsed.data;
 }
 
-/** A replay option that failed validation; the message names the field. */
+/**
+ * A replay option that failed validation; the message names the field.
+ *
+ * @example
+ * ```ts
+ * parseReplaySimulation({ latencyMs: -1 }); // throws ReplayConfigError "invalid replay options: latencyMs: latencyMs must be ≥ 0"
+ * ```
+ */
 export class ReplayConfigError extends BotmmError {
   constructor(message: string) {
     super("INVALID_CONFIG", message);
