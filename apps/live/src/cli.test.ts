@@ -168,9 +168,10 @@ describe("kill -9 of the bot (child process) and a restart against a standalone 
   });
 
   it("recovers: no orphans, journal and venue agree, PnL continues", async () => {
-    const first = runBot(["--duration", "60s"]);
+    const first = runBot(["--duration", "120s"]);
     const fills = () => emulator.account(account.address)?.fills.length ?? 0;
-    expect(await waitFor(() => ours().length === 2 && fills() >= 2, 20_000, 50)).toBe(true);
+    // Real time: a loaded CI machine (every package's suite at once on two cores) can be slow to start the child.
+    expect(await waitFor(() => ours().length === 2 && fills() >= 2, 60_000, 50)).toBe(true);
     first.child.kill("SIGKILL");
     await first.exited;
     // Orders of the dead bot still rest (its dead-man's switch has not fired yet).
@@ -215,16 +216,9 @@ describe("kill -9 of the bot (child process) and a restart against a standalone 
     } finally {
       after.close();
     }
-    console.log(
-      output
-        .join("")
-        .split("\n")
-        .filter((l) => /position|adjust|orphan|dead-man/.test(l))
-        .join("\n"),
-    );
     // Security: the key appears in no log line or summary.
     expect(leaksKey(output.join(""))).toBe(false);
     expect(leaksKey(readFileSync(join(dir, "summary.json"), "utf8"))).toBe(false);
     expect(existsSync(join(dir, "journal.sqlite"))).toBe(true);
-  }, 45_000);
+  }, 150_000);
 });
