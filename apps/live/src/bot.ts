@@ -455,6 +455,14 @@ export class Bot {
         case "fill":
           this.#onFill(event.fill);
           return;
+        case "funding": {
+          const state = this.#coins.get(event.funding.coin);
+          if (!state || !this.#journal.recordFunding(event.funding)) return;
+          state.inventory.recordFundingPayment(event.funding.paymentUsd);
+          this.#saveCoinState(state);
+          this.#log.info({ ...event.funding }, "funding");
+          return;
+        }
         case "order":
           this.#onOrderUpdate(
             event.update.coin,

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { Fill, Side } from "@botmm/core";
+import type { Fill, FundingPayment, Side } from "@botmm/core";
 
 /** What the journal remembers about one order. */
 export interface JournalOrder {
@@ -55,6 +55,8 @@ export class Journal {
   readonly #insertEvent: StatementSync;
   readonly #upsertOrder: StatementSync;
   readonly #setOrderStatus: StatementSync;
+  readonly #insertFunding: StatementSync;
+
   readonly #insertFill: StatementSync;
   readonly #setState: StatementSync;
   readonly #getState: StatementSync;
@@ -82,6 +84,9 @@ export class Journal {
         side TEXT NOT NULL, price REAL NOT NULL, size REAL NOT NULL, fee REAL NOT NULL, liquidity TEXT NOT NULL,
         client_id TEXT);
       CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS funding (
+        coin TEXT NOT NULL, time INTEGER NOT NULL, run INTEGER NOT NULL, payment REAL NOT NULL, rate REAL NOT NULL,
+        position REAL NOT NULL, PRIMARY KEY (coin, time));
     `);
     this.#insertEvent = this.#db.prepare(
       "INSERT INTO events (run, time, kind, coin, client_id, data) VALUES (?, ?, ?, ?, ?, ?)",
@@ -93,6 +98,9 @@ export class Journal {
     );
     this.#setOrderStatus = this.#db.prepare(
       "UPDATE orders SET status = ?, updated_at = ? WHERE client_id = ?",
+    );
+    this.#insertFunding = this.#db.prepare(
+      "INSERT OR IGNORE INTO funding (coin, time, run, payment, rate, position) VALUES (?, ?, ?, ?, ?, ?)",
     );
     this.#insertFill = this.#db.prepare(
       `INSERT OR IGNORE INTO fills (trade_id, run, time, coin, side, price, size, fee, liquidity, client_id)
@@ -236,6 +244,29 @@ export class Journal {
     );
     if (Number(result.changes) === 0) return false;
     this.#insertEvent.run(this.#runId, fill.time, "fill", fill.coin, fill.clientId, JSON.stringify(fill));
+    return true;
+  }
+
+  /**
+   * Journals a funding payment; false when it was journaled before (a resubscription may repeat it), so the
+   * caller books it into the position ledger exactly once.
+   *
+   * @example
+   * ```ts
+   * if (journal.recordFunding(payment)) inventory.recordFundingPayment(payment.paymentUsd);
+   * ```
+   */
+  recordFunding(payment: FundingPayment): boolean {
+    const result = this.#insertFunding.run(
+      payment.coin,
+      payment.time,
+      this.#runId,
+      payment.paymentUsd,
+      payment.rate,
+      payment.positionSize,
+    );
+    if (Number(result.changes) === 0) return false;
+    this.#insertEvent.run(this.#runId, payment.time, "funding", payment.coin, null, JSON.stringify(payment));
     return true;
   }
 

@@ -110,6 +110,17 @@ const fill = (tradeId: string, side: "buy" | "sell", size: number): Fill => ({
 });
 
 describe("Journal", () => {
+  it("journals a funding payment once, so a repeated event is not booked twice", () => {
+    const journal = Journal.open(":memory:");
+    journal.beginRun("sim", 0);
+    const payment = { coin: "BTC", time: 3_600_000, rate: 0.0001, positionSize: 0.01, paymentUsd: -0.06 };
+    expect(journal.recordFunding(payment)).toBe(true);
+    expect(journal.recordFunding(payment)).toBe(false);
+    expect(journal.recordFunding({ ...payment, time: 7_200_000 })).toBe(true);
+    expect(journal.events().filter((event) => event.kind === "funding")).toHaveLength(2);
+    journal.close();
+  });
+
   it("journals intents and answers, dedupes fills and keeps state", () => {
     const journal = Journal.open(":memory:");
     expect(journal.beginRun("sim", 0)).toBe(0);

@@ -30,6 +30,7 @@ export type {
   Candle,
   FeeSchedule,
   Fill,
+  FundingPayment,
   L2Book,
   Level,
   Liquidity,

@@ -128,6 +128,19 @@ export interface Fill {
   time: number;
 }
 
+/**
+ * A funding payment on a perp position as the venue booked it. `paymentUsd` is signed as received:
+ * negative = paid. `rate` is the rate applied for the interval (positive = longs pay shorts).
+ */
+export interface FundingPayment {
+  coin: string;
+  time: number;
+  rate: number;
+  /** Signed position size the payment was charged on. */
+  positionSize: number;
+  paymentUsd: number;
+}
+
 /** A perp position: signed `size` (> 0 long, < 0 short) at an average `entryPrice`. */
 export interface Position {
   coin: string;

@@ -3,6 +3,7 @@ import type {
   BookTop,
   CancelRequest,
   Fill,
+  FundingPayment,
   L2Book,
   ModifyRequest,
   Order,
@@ -57,6 +58,7 @@ export type VenueEvent =
   | { type: "trades"; trades: Trade[]; receivedAt: number }
   | { type: "order"; update: OrderUpdate; receivedAt: number }
   | { type: "fill"; fill: Fill; receivedAt: number }
+  | { type: "funding"; funding: FundingPayment; receivedAt: number }
   | { type: "connection"; state: ConnectionState; reason?: string; receivedAt: number }
   | { type: "error"; error: Error; receivedAt: number };
 

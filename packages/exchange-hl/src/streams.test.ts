@@ -37,6 +37,24 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
     expect(l2.all.some((e) => e.type === "bookTop")).toBe(false);
   });
 
+  it("forwards funding payments from the user channel, signed as received", async () => {
+    t = await setup({ emulator: { coins: [{ name: "BTC", fundingRatePerHour: 0.0001 }] } });
+    const mine = collector();
+    await t.venue.subscribe({ coins: [], book: "none", trades: false, account: true }, mine.listener);
+    // Take a long position against the background book, then let an hour pass on the emulator's clock.
+    const [taken] = await t.venue.placeOrders([
+      order("1", "buy", t.ask() + 50, 0.01, { timeInForce: "ioc" }),
+    ]);
+    expect(taken?.status).toBe("filled");
+    t.emulator.advance(3_600_000);
+    await until(() => mine.of("funding").length >= 1, 3_000, "funding event");
+    const [funding] = mine.of("funding").map((e) => e.funding);
+    expect(funding).toMatchObject({ coin: "BTC", rate: 0.0001, positionSize: 0.01 });
+    // A long pays a positive rate: ≈ −0.01 × price × 0.0001.
+    expect(funding!.paymentUsd).toBeLessThan(0);
+    expect(funding!.paymentUsd).toBeCloseTo(-0.01 * t.bid() * 0.0001, 2);
+  });
+
   it("turns partial and full fills into core Fill events with the fee as a cost, liquidity and the client id", async () => {
     t = await setup();
     const mine = collector();

@@ -195,6 +195,7 @@ export class HyperliquidVenue implements Venue {
   readonly #channels = new Map<string, Channel>();
   #fillsSeeded = false;
   readonly #seenFills = new Set<string>();
+  readonly #seenFunding = new Set<string>();
   readonly #seenFillsOrder: string[] = [];
 
   private constructor(options: ResolvedOptions) {
@@ -948,6 +949,9 @@ export class HyperliquidVenue implements Venue {
         this.#channel("userFills", (onError) =>
           subscriptions.userFills({ user: this.user }, (data) => this.#onUserFills(data), { onError }),
         ),
+        this.#channel("userEvents", (onError) =>
+          subscriptions.userEvents({ user: this.user }, (data) => this.#onUserEvents(data), { onError }),
+        ),
       );
     }
     // Dedupe channels asked twice by one request (same coin listed twice).
@@ -1200,6 +1204,33 @@ export class HyperliquidVenue implements Venue {
       this.#budget.recordTradedUsd(event.fill.price * event.fill.size);
       for (const stream of channel.streams) this.#emit(stream, event);
     }
+  }
+
+  /** Funding payments from the `user` channel (fills come through `userFills`, deduplicated there). */
+  #onUserEvents(data: object): void {
+    if (!("funding" in data)) return;
+    const channel = this.#channels.get("userEvents");
+    if (!channel) return;
+    const wire = (
+      data as { funding: { time: number; coin: string; usdc: string; szi: string; fundingRate: string } }
+    ).funding;
+    const key = `${wire.coin}:${wire.time}`;
+    if (this.#seenFunding.has(key)) return;
+    this.#seenFunding.add(key);
+    if (this.#seenFunding.size > 4_096)
+      this.#seenFunding.delete(this.#seenFunding.values().next().value as string);
+    const event: VenueEvent = {
+      type: "funding",
+      funding: {
+        coin: wire.coin,
+        time: wire.time,
+        rate: Number(wire.fundingRate),
+        positionSize: Number(wire.szi),
+        paymentUsd: Number(wire.usdc),
+      },
+      receivedAt: this.#o.clock.now(),
+    };
+    for (const stream of channel.streams) this.#emit(stream, event);
   }
 
   /** Records a fill as seen; false when it was seen before. */

@@ -339,6 +339,27 @@ export class Inventory {
   }
 
   /**
+   * Books a funding payment exactly as the venue reported it (USD, positive = received, negative = paid),
+   * for live trading where the venue computes the amount. Backtests use {@link Inventory.applyFunding}.
+   *
+   * @example
+   * ```ts
+   * inventory.recordFundingPayment(-0.0125); // the venue charged the long 1.25 cents
+   * inventory.fundingPnlUsd; // -0.0125
+   * ```
+   */
+  recordFundingPayment(paymentUsd: number): void {
+    if (!(paymentUsd > Number.NEGATIVE_INFINITY && paymentUsd < Number.POSITIVE_INFINITY)) {
+      throw new InventoryInputError(
+        "INVALID_RATE",
+        "paymentUsd",
+        `paymentUsd must be a finite number, got ${describeValue(paymentUsd)}`,
+      );
+    }
+    this.#fundingPnlUsd += paymentUsd;
+  }
+
+  /**
    * Unrealized PnL at `markPrice` (USD): `size × (markPrice − entryPrice)`; 0 when flat.
    *
    * @example
