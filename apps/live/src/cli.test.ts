@@ -150,7 +150,7 @@ describe("kill -9 of the bot (child process) and a restart against a standalone 
         "statusIntervalMs: 0",
         "deadManSwitchMs: 30000",
         "strategy: { volatilityWarmupBars: 2, volMultiplier: 0, baseSpreadBps: 0.5, feeAware: false, refreshToleranceBps: 3, orderSizeUsd: 60, maxPositionUsd: 300, toxicityGuard: false }",
-        "risk: { maxDrawdown: { enabled: false }, errorBurst: { maxErrors: 100 } }",
+        "risk: { maxDrawdown: { enabled: false }, errorBurst: { maxErrors: 100 }, volatility: { enabled: false } }",
         "",
       ].join("\n"),
     );
@@ -171,7 +171,12 @@ describe("kill -9 of the bot (child process) and a restart against a standalone 
     const first = runBot(["--duration", "120s"]);
     const fills = () => emulator.account(account.address)?.fills.length ?? 0;
     // Real time: a loaded CI machine (every package's suite at once on two cores) can be slow to start the child.
-    expect(await waitFor(() => ours().length === 2 && fills() >= 2, 60_000, 50)).toBe(true);
+    const ready = await waitFor(() => ours().length === 2 && fills() >= 2, 60_000, 50);
+    if (!ready) {
+      throw new Error(
+        `the first bot never had 2 orders resting and 2 fills (orders ${ours().length}, fills ${fills()}); its output:\n${output.join("").slice(-3_000)}`,
+      );
+    }
     first.child.kill("SIGKILL");
     await first.exited;
     // Orders of the dead bot still rest (its dead-man's switch has not fired yet).

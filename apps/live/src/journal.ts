@@ -25,6 +25,7 @@ export type JournalEventKind =
   | "unknown"
   | "closed"
   | "fill"
+  | "funding"
   | "note";
 
 /** A run as the journal records it. */

@@ -27,6 +27,8 @@ export const FAST_SETTINGS = {
     maxDrawdown: { enabled: false },
     dailyLoss: { limitUsd: 5_000 },
     errorBurst: { maxErrors: 100 },
+    // 1 s bars of an emulator at 20× speed can look like a 2%/√h crash; the breaker has its own tests in @botmm/risk.
+    volatility: { enabled: false },
   },
 };
 
