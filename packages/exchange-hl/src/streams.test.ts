@@ -37,6 +37,22 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
     expect(l2.all.some((e) => e.type === "bookTop")).toBe(false);
   });
 
+  it("reads back the fills since a time (userFillsByTime) with the stream's trade ids, oldest first", async () => {
+    t = await setup();
+    const mine = collector();
+    await t.venue.subscribe({ coins: [], book: "none", trades: false, account: true }, mine.listener);
+    const since = t.clock.now();
+    await t.venue.placeOrders([order("1", "buy", t.ask() + 50, 0.002, { timeInForce: "ioc" })]);
+    t.clock.advance(1_000);
+    await t.venue.placeOrders([order("2", "sell", t.bid() - 50, 0.001, { timeInForce: "ioc" })]);
+    await until(() => mine.of("fill").length >= 2, 3_000, "fills on the stream");
+    const read = await t.venue.fillsSince(since);
+    const streamed = mine.of("fill").map((e) => e.fill);
+    expect(read.map((fill) => fill.tradeId).sort()).toEqual(streamed.map((fill) => fill.tradeId).sort());
+    expect(read.map((fill) => fill.clientId)).toEqual(["1", "2"]);
+    expect(await t.venue.fillsSince(t.clock.now() + 1)).toEqual([]);
+  });
+
   it("forwards funding payments from the user channel, signed as received", async () => {
     t = await setup({ emulator: { coins: [{ name: "BTC", fundingRatePerHour: 0.0001 }] } });
     const mine = collector();

@@ -64,6 +64,13 @@ export const infoRequestSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("frontendOpenOrders"), user: address, dex }),
   z.object({ type: z.literal("userFills"), user: address, aggregateByTime: z.boolean().optional() }),
   z.object({
+    type: z.literal("userFillsByTime"),
+    user: address,
+    startTime: z.number().int().nonnegative(),
+    endTime: z.number().int().nonnegative().nullish(),
+    aggregateByTime: z.boolean().optional(),
+  }),
+  z.object({
     type: z.literal("orderStatus"),
     user: address,
     oid: z.union([z.number().int().nonnegative(), cloid]),
@@ -141,6 +148,18 @@ export function answerInfo(
     case "userFills": {
       const account = engine.accounts.get(request.user.toLowerCase() as Hex);
       const data: UserFillWire[] = account ? [...account.fills].reverse() : [];
+      return { data, items: data.length };
+    }
+    case "userFillsByTime": {
+      // Like the venue: fills in [startTime, endTime], newest first, at most 2000.
+      const account = engine.accounts.get(request.user.toLowerCase() as Hex);
+      const end = request.endTime ?? Number.POSITIVE_INFINITY;
+      const data: UserFillWire[] = account
+        ? [...account.fills]
+            .filter((fill) => fill.time >= request.startTime && fill.time <= end)
+            .reverse()
+            .slice(0, 2_000)
+        : [];
       return { data, items: data.length };
     }
     case "orderStatus":
