@@ -1,5 +1,6 @@
 import type { CandleColumns } from "./candle-columns.ts";
 import type { BacktestRun } from "./engine.ts";
+import type { DailyPnl } from "./metrics.ts";
 import { type BacktestReport, formatSummary } from "./report.ts";
 import { downsampleMinMax, renderChart } from "./svg-chart.ts";
 
@@ -9,19 +10,29 @@ const MAX_MARKERS = 1_500;
 const escapeHtml = (text: string): string =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
+/** The per-bar series every run (candle or replay) records, and its fills. */
+export type ChartableRun = Pick<
+  BacktestRun,
+  "bars" | "fills" | "equityUsd" | "positionUsd" | "spreadUsdByBar" | "feesUsdByBar" | "fundingUsdByBar"
+>;
+
 /**
- * A self-contained HTML report (inline SVG charts and CSS, no scripts, nothing fetched): the summary, price
- * with fills, equity and its split, inventory, drawdown and daily PnL.
+ * The charts of a report as SVG strings: price with fills (every nth fill when there are many), equity and its
+ * split, inventory, drawdown and daily PnL. `times` and `prices` are the bars' open times and the price line.
  *
  * @example
  * ```ts
- * writeFileSync("report.html", renderHtmlReport(report, run, columns));
+ * const svgs = reportCharts(run, columns.openTime, columns.close, "Price and fills", report.daily);
  * ```
  */
-export function renderHtmlReport(report: BacktestReport, run: BacktestRun, candles: CandleColumns): string {
+export function reportCharts(
+  run: ChartableRun,
+  times: ArrayLike<number>,
+  prices: ArrayLike<number>,
+  priceTitle: string,
+  daily: readonly DailyPnl[],
+): string[] {
   const n = run.bars;
-  const times = candles.openTime.subarray(0, n);
-  const price = downsampleMinMax(times, candles.close.subarray(0, n), BUCKETS);
   const fillStride = Math.max(1, Math.ceil(run.fills.length / MAX_MARKERS));
   const buys = { x: [] as number[], y: [] as number[] };
   const sells = { x: [] as number[], y: [] as number[] };
@@ -31,7 +42,6 @@ export function renderHtmlReport(report: BacktestReport, run: BacktestRun, candl
     target.x.push(fill.timeMs);
     target.y.push(fill.price);
   });
-
   const inventoryPnl = new Float64Array(n);
   const negativeFees = new Float64Array(n);
   const drawdown = new Float64Array(n);
@@ -47,13 +57,11 @@ export function renderHtmlReport(report: BacktestReport, run: BacktestRun, candl
     const sampled = downsampleMinMax(times, values, BUCKETS);
     return { name, color, x: sampled.x, y: sampled.y };
   };
-  const dayTimes = report.daily.map((day) => Date.parse(`${day.date}T12:00:00Z`));
-
-  const charts = [
+  return [
     renderChart({
-      title: `Price and fills${fillStride > 1 ? ` (every ${fillStride}th fill shown)` : ""}`,
+      title: `${priceTitle}${fillStride > 1 ? ` (every ${fillStride}th fill shown)` : ""}`,
       yLabel: "price",
-      series: [{ name: "close", color: "#475569", ...price }],
+      series: [line("price", "#475569", prices)],
       markers: [
         { name: "buy fills", color: "#16a34a", shape: "up", ...buys },
         { name: "sell fills", color: "#dc2626", shape: "down", ...sells },
@@ -86,17 +94,40 @@ export function renderHtmlReport(report: BacktestReport, run: BacktestRun, candl
       title: "Daily PnL (UTC days)",
       yLabel: "USD",
       bars: true,
-      series: [{ name: "daily PnL", color: "#16a34a", x: dayTimes, y: report.daily.map((day) => day.pnl) }],
+      series: [
+        {
+          name: "daily PnL",
+          color: "#16a34a",
+          x: daily.map((day) => Date.parse(`${day.date}T12:00:00Z`)),
+          y: daily.map((day) => day.pnl),
+        },
+      ],
     }),
   ];
+}
 
-  const banner = report.banner === null ? "" : `<div class="banner">${escapeHtml(report.banner)}</div>`;
+/**
+ * A self-contained HTML page (inline CSS and SVG, no scripts, nothing fetched) around a summary and charts,
+ * with the banner (synthetic data) at the top and the bottom.
+ *
+ * @example
+ * ```ts
+ * writeFileSync("report.html", renderReportPage("BotMM candle backtest — BTC 1m", null, summaryText, svgs));
+ * ```
+ */
+export function renderReportPage(
+  title: string,
+  banner: string | null,
+  summary: string,
+  charts: readonly string[],
+): string {
+  const bannerHtml = banner === null ? "" : `<div class="banner">${escapeHtml(banner)}</div>`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>BotMM backtest — ${escapeHtml(report.data.symbol)} ${escapeHtml(report.data.interval)}</title>
+<title>${escapeHtml(title)}</title>
 <style>
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1060px; color: #111827; padding: 0 12px; }
 h1 { font-size: 22px; margin: 0 0 8px; }
@@ -111,12 +142,38 @@ svg .frame { fill: none; stroke: #cbd5e1; }
 </style>
 </head>
 <body>
-<h1>BotMM candle backtest — ${escapeHtml(report.data.symbol)} ${escapeHtml(report.data.interval)}</h1>
-${banner}
-<pre>${escapeHtml(formatSummary(report))}</pre>
+<h1>${escapeHtml(title)}</h1>
+${bannerHtml}
+<pre>${escapeHtml(summary)}</pre>
 ${charts.map((svg) => `<div class="chart">${svg}</div>`).join("\n")}
-${banner}
+${bannerHtml}
 </body>
 </html>
 `;
+}
+
+/**
+ * The candle backtest's HTML report: the summary, price with fills, equity and its split, inventory, drawdown
+ * and daily PnL, self-contained.
+ *
+ * @example
+ * ```ts
+ * writeFileSync("report.html", renderHtmlReport(report, run, columns));
+ * ```
+ */
+export function renderHtmlReport(report: BacktestReport, run: BacktestRun, candles: CandleColumns): string {
+  const n = run.bars;
+  const charts = reportCharts(
+    run,
+    candles.openTime.subarray(0, n),
+    candles.close.subarray(0, n),
+    "Price and fills",
+    report.daily,
+  );
+  return renderReportPage(
+    `BotMM candle backtest — ${report.data.symbol} ${report.data.interval}`,
+    report.banner,
+    formatSummary(report),
+    charts,
+  );
 }

@@ -150,19 +150,42 @@ function dailyPnl(run: BacktestRun, candles: CandleColumns): DailyPnl[] {
   return days;
 }
 
-function markouts(fills: readonly FillRecord[], candles: CandleColumns): Markouts {
-  const result: Markouts = { bars: [...MARKOUT_BARS], buyBps: [], sellBps: [], allBps: [], totalUsd: [] };
-  for (const horizon of MARKOUT_BARS) {
+/** Size-weighted mark-outs of fills at each horizon, per side and overall, in bps of the fill price. */
+export interface MarkoutSums {
+  buyBps: (number | null)[];
+  sellBps: (number | null)[];
+  allBps: (number | null)[];
+  totalUsd: number[];
+}
+
+/**
+ * Aggregates mark-outs: for each horizon, each fill's signed price move from its fill price to
+ * `priceAfter(fill, horizon)` (NaN: no price that far, the fill is left out), size-weighted per side.
+ * Negative = the market moved against the fill (adverse selection). Shared by the candle and replay reports.
+ *
+ * @example
+ * ```ts
+ * const sums = aggregateMarkouts(fills, [1, 5], (fill, bars) => closes[fill.barIndex + bars] ?? Number.NaN);
+ * sums.allBps[0]; // e.g. −1.4
+ * ```
+ */
+export function aggregateMarkouts<F extends { side: "buy" | "sell"; price: number; size: number }>(
+  fills: readonly F[],
+  horizons: readonly number[],
+  priceAfter: (fill: F, horizon: number) => number,
+): MarkoutSums {
+  const result: MarkoutSums = { buyBps: [], sellBps: [], allBps: [], totalUsd: [] };
+  for (const horizon of horizons) {
     let buyWeighted = 0;
     let buySize = 0;
     let sellWeighted = 0;
     let sellSize = 0;
     let usd = 0;
     for (const fill of fills) {
-      const index = fill.barIndex + horizon;
-      if (index >= candles.length) continue;
+      const later = priceAfter(fill, horizon);
+      if (Number.isNaN(later)) continue;
       const sign = fill.side === "buy" ? 1 : -1;
-      const move = sign * (candles.close[index]! - fill.price);
+      const move = sign * (later - fill.price);
       usd += move * fill.size;
       const bps = (move / fill.price) * 10_000;
       if (sign > 0) {
@@ -179,6 +202,14 @@ function markouts(fills: readonly FillRecord[], candles: CandleColumns): Markout
     result.totalUsd.push(usd);
   }
   return result;
+}
+
+function markouts(fills: readonly FillRecord[], candles: CandleColumns): Markouts {
+  const sums = aggregateMarkouts(fills, MARKOUT_BARS, (fill, bars) => {
+    const index = fill.barIndex + bars;
+    return index < candles.length ? candles.close[index]! : Number.NaN;
+  });
+  return { bars: [...MARKOUT_BARS], ...sums };
 }
 
 function average(values: readonly number[]): number {

@@ -15,6 +15,7 @@ import type { CandleColumns } from "../candle-columns.ts";
 import { DEFAULT_SIMULATION } from "../defaults.ts";
 import type { BacktestRun, FillRecord, RiskGateState } from "../engine.ts";
 import { FundingCursor } from "../funding.ts";
+import { aggregateMarkouts } from "../metrics.ts";
 import { DEFAULT_REPLAY, parseReplaySimulation, type QueueModel, type ReplayOptions } from "./options.ts";
 import type { BookEvent, MarketEvent, RecordedLevel, RecordedTrade } from "./types.ts";
 
@@ -1028,38 +1029,8 @@ function midAt(times: Series, values: Series, time: number): number {
 }
 
 function timeMarkouts(fills: readonly ReplayFillRecord[], times: Series, values: Series): TimeMarkouts {
-  const result: TimeMarkouts = {
-    horizonsMs: [...MARKOUT_HORIZONS_MS],
-    buyBps: [],
-    sellBps: [],
-    allBps: [],
-    totalUsd: [],
-  };
-  for (const horizon of MARKOUT_HORIZONS_MS) {
-    let buyWeighted = 0;
-    let buySize = 0;
-    let sellWeighted = 0;
-    let sellSize = 0;
-    let usd = 0;
-    for (const fill of fills) {
-      const later = midAt(times, values, fill.timeMs + horizon);
-      if (Number.isNaN(later)) continue;
-      const sign = fill.side === "buy" ? 1 : -1;
-      const move = sign * (later - fill.price);
-      usd += move * fill.size;
-      const bps = (move / fill.price) * 10_000;
-      if (sign > 0) {
-        buyWeighted += bps * fill.size;
-        buySize += fill.size;
-      } else {
-        sellWeighted += bps * fill.size;
-        sellSize += fill.size;
-      }
-    }
-    result.buyBps.push(buySize > 0 ? buyWeighted / buySize : null);
-    result.sellBps.push(sellSize > 0 ? sellWeighted / sellSize : null);
-    result.allBps.push(buySize + sellSize > 0 ? (buyWeighted + sellWeighted) / (buySize + sellSize) : null);
-    result.totalUsd.push(usd);
-  }
-  return result;
+  const sums = aggregateMarkouts(fills, MARKOUT_HORIZONS_MS, (fill, horizon) =>
+    midAt(times, values, fill.timeMs + horizon),
+  );
+  return { horizonsMs: [...MARKOUT_HORIZONS_MS], ...sums };
 }
