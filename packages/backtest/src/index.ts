@@ -12,7 +12,7 @@ export { renderHtmlReport, renderReportPage, reportCharts } from "./html-report.
 export type { BacktestMetrics, DailyPnl, Markouts } from "./metrics.ts";
 export { computeMetrics, MARKOUT_BARS } from "./metrics.ts";
 export * from "./replay/index.ts";
-export type { BacktestReport, ReportContext } from "./report.ts";
-export { buildReport, fillsCsv, formatSummary, SYNTHETIC_BANNER } from "./report.ts";
+export type { BacktestReport, PerformanceFields, ReportContext } from "./report.ts";
+export { buildReport, fillsCsv, formatSummary, performanceFields, SYNTHETIC_BANNER } from "./report.ts";
 export type { ChartMarkers, ChartSeries, ChartSpec } from "./svg-chart.ts";
 export { downsampleMinMax, renderChart } from "./svg-chart.ts";

@@ -2,7 +2,7 @@ import type { StrategyConfig } from "@botmm/strategy";
 import type { CandleColumns } from "./candle-columns.ts";
 import type { BacktestOptions, BacktestRun } from "./engine.ts";
 import { describeFillModel } from "./fill-model.ts";
-import type { BacktestMetrics, DailyPnl, Markouts } from "./metrics.ts";
+import type { BacktestMetrics, Markouts } from "./metrics.ts";
 
 /** Where the candles came from and what the run was asked. */
 export interface ReportContext {
@@ -24,8 +24,58 @@ export interface ReportContext {
   runtimeMs: number;
 }
 
+/** The performance figures both reports carry, from {@link computeMetrics}. */
+export type PerformanceFields = Pick<
+  BacktestMetrics,
+  | "fillRate"
+  | "volumeUsd"
+  | "maxAbsInventoryUsd"
+  | "maxDrawdownUsd"
+  | "sharpe"
+  | "sortino"
+  | "returnOverDrawdown"
+  | "bestDay"
+  | "worstDay"
+  | "daysWon"
+  | "daysLost"
+  | "dailyMeanPnl"
+  | "dailyMedianPnl"
+  | "daily"
+> & {
+  /** Mean daily PnL as a fraction of the capital. */
+  dailyMeanReturnOnCapital: number;
+};
+
+/**
+ * The performance figures of a report from its metrics, with the mean daily return on `capitalUsd`.
+ *
+ * @example
+ * ```ts
+ * performanceFields(computeMetrics(run, columns), 1_000).dailyMeanReturnOnCapital; // e.g. −0.00005
+ * ```
+ */
+export function performanceFields(metrics: BacktestMetrics, capitalUsd: number): PerformanceFields {
+  return {
+    fillRate: metrics.fillRate,
+    volumeUsd: metrics.volumeUsd,
+    maxAbsInventoryUsd: metrics.maxAbsInventoryUsd,
+    maxDrawdownUsd: metrics.maxDrawdownUsd,
+    sharpe: metrics.sharpe,
+    sortino: metrics.sortino,
+    returnOverDrawdown: metrics.returnOverDrawdown,
+    bestDay: metrics.bestDay,
+    worstDay: metrics.worstDay,
+    daysWon: metrics.daysWon,
+    daysLost: metrics.daysLost,
+    dailyMeanPnl: metrics.dailyMeanPnl,
+    dailyMedianPnl: metrics.dailyMedianPnl,
+    dailyMeanReturnOnCapital: capitalUsd > 0 ? metrics.dailyMeanPnl / capitalUsd : 0,
+    daily: metrics.daily,
+  };
+}
+
 /** The JSON report of a candle backtest (`--json`). */
-export interface BacktestReport {
+export interface BacktestReport extends PerformanceFields {
   banner: string | null;
   data: {
     symbol: string;
@@ -59,22 +109,7 @@ export interface BacktestReport {
   strategy: StrategyConfig;
   pnl: { total: number; spread: number; inventory: number; fees: number; funding: number };
   fills: BacktestMetrics["fills"];
-  fillRate: number;
-  volumeUsd: number;
-  maxAbsInventoryUsd: number;
   finalPositionUsd: number;
-  maxDrawdownUsd: number;
-  sharpe: number | null;
-  sortino: number | null;
-  returnOverDrawdown: number | null;
-  bestDay: DailyPnl | null;
-  worstDay: DailyPnl | null;
-  daysWon: number;
-  daysLost: number;
-  dailyMeanPnl: number;
-  dailyMedianPnl: number;
-  dailyMeanReturnOnCapital: number;
-  daily: { date: string; pnl: number; fills: number; volumeUsd: number }[];
   markouts: Markouts;
   orders: BacktestRun["orders"];
   takerExits: number;
@@ -150,22 +185,8 @@ export function buildReport(
       funding: run.pnl.fundingUsd,
     },
     fills: metrics.fills,
-    fillRate: metrics.fillRate,
-    volumeUsd: metrics.volumeUsd,
-    maxAbsInventoryUsd: metrics.maxAbsInventoryUsd,
+    ...performanceFields(metrics, context.capitalUsd),
     finalPositionUsd: run.finalPosition * lastClose,
-    maxDrawdownUsd: metrics.maxDrawdownUsd,
-    sharpe: metrics.sharpe,
-    sortino: metrics.sortino,
-    returnOverDrawdown: metrics.returnOverDrawdown,
-    bestDay: metrics.bestDay,
-    worstDay: metrics.worstDay,
-    daysWon: metrics.daysWon,
-    daysLost: metrics.daysLost,
-    dailyMeanPnl: metrics.dailyMeanPnl,
-    dailyMedianPnl: metrics.dailyMedianPnl,
-    dailyMeanReturnOnCapital: context.capitalUsd > 0 ? metrics.dailyMeanPnl / context.capitalUsd : 0,
-    daily: metrics.daily,
     markouts: metrics.markouts,
     orders: run.orders,
     takerExits: run.takerExits,

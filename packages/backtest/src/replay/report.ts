@@ -1,6 +1,7 @@
 import type { StrategyConfig } from "@botmm/strategy";
 import { renderReportPage, reportCharts } from "../html-report.ts";
-import { type BacktestMetrics, computeMetrics, type DailyPnl } from "../metrics.ts";
+import { type BacktestMetrics, computeMetrics } from "../metrics.ts";
+import { type PerformanceFields, performanceFields } from "../report.ts";
 import type { DataGap, QueueStats, ReplayEventCounts, ReplayRun, TimeMarkouts } from "./engine.ts";
 import type { ReplayOptions } from "./options.ts";
 import { describeQueueModel } from "./options.ts";
@@ -22,7 +23,7 @@ export interface ReplayReportContext {
 }
 
 /** The JSON report of a replay: the candle report's top-level fields plus `queue` and the data description. */
-export interface ReplayReport {
+export interface ReplayReport extends PerformanceFields {
   kind: "replay";
   banner: string | null;
   data: {
@@ -67,22 +68,7 @@ export interface ReplayReport {
   ledgerTotal: number;
   fills: BacktestMetrics["fills"];
   fillsBySource: ReplayRun["fillsBySource"];
-  fillRate: number;
-  volumeUsd: number;
-  maxAbsInventoryUsd: number;
   finalPositionUsd: number;
-  maxDrawdownUsd: number;
-  sharpe: number | null;
-  sortino: number | null;
-  returnOverDrawdown: number | null;
-  bestDay: DailyPnl | null;
-  worstDay: DailyPnl | null;
-  daysWon: number;
-  daysLost: number;
-  dailyMeanPnl: number;
-  dailyMedianPnl: number;
-  dailyMeanReturnOnCapital: number;
-  daily: DailyPnl[];
   markouts: TimeMarkouts;
   queue: QueueStats;
   orders: ReplayRun["orders"];
@@ -205,22 +191,8 @@ export function buildReplayReport(
     ledgerTotal: run.ledgerTotalUsd,
     fills: metrics.fills,
     fillsBySource: run.fillsBySource,
-    fillRate: metrics.fillRate,
-    volumeUsd: metrics.volumeUsd,
-    maxAbsInventoryUsd: metrics.maxAbsInventoryUsd,
+    ...performanceFields(metrics, context.capitalUsd),
     finalPositionUsd: run.finalPosition * lastClose,
-    maxDrawdownUsd: metrics.maxDrawdownUsd,
-    sharpe: metrics.sharpe,
-    sortino: metrics.sortino,
-    returnOverDrawdown: metrics.returnOverDrawdown,
-    bestDay: metrics.bestDay,
-    worstDay: metrics.worstDay,
-    daysWon: metrics.daysWon,
-    daysLost: metrics.daysLost,
-    dailyMeanPnl: metrics.dailyMeanPnl,
-    dailyMedianPnl: metrics.dailyMedianPnl,
-    dailyMeanReturnOnCapital: context.capitalUsd > 0 ? metrics.dailyMeanPnl / context.capitalUsd : 0,
-    daily: metrics.daily,
     markouts: run.markouts,
     queue: run.queue,
     orders: run.orders,
