@@ -1,3 +1,4 @@
+import { OrderQueue, type QueueFill, type QueueLevel, type QueueModel } from "@botmm/backtest";
 import type {
   CancelRequest,
   CancelResult,
@@ -28,21 +29,23 @@ export interface PaperVenueOptions {
   makerFee: number;
   /** Simulated collateral in USD. */
   capitalUsd: number;
+  /** The replay backtester's queue position model (default risk-averse: only trades at the price advance it). */
+  queueModel?: QueueModel;
 }
 
 interface PaperOrder {
   order: Order;
-  /** Displayed size at the order's price, on its side, when it arrived: it fills only after that is traded. */
-  queueAhead: number;
 }
 
-const EPSILON = 1e-9;
-
 /**
- * A venue that takes real market data from another venue and simulates the bot's own orders locally: a
- * post-only order that would cross the book is rejected; a resting order fills only when public trades go
- * through its price, after the displayed size ahead of it at arrival has been consumed (a conservative queue
- * rule: trades at its price first eat that size; a trade through its price fills it). No keys needed.
+ * A venue that takes real market data from another venue and simulates the bot's own orders locally, with the
+ * order-book replay backtester's queue and fill rules ({@link OrderQueue} of `@botmm/backtest`): a post-only
+ * order that would cross the book is rejected; a resting order joins behind the displayed size at its price;
+ * each book caps the quantity ahead at the level's size (the probabilistic model also advances it when the level
+ * shrinks net of trades) and fills the order fully when the opposite best reaches its price; public trades at its
+ * price consume the quantity ahead first, the excess fills it; a trade through its price fills it up to the
+ * trade's size (best priced orders first). Partial fills are rounded down to the lot once {@link
+ * PaperVenue.instruments} has been asked for. No keys needed.
  *
  * @example
  * ```ts
@@ -56,7 +59,12 @@ export class PaperVenue implements LiveVenue {
   readonly #clock: Clock;
   readonly #makerFee: number;
   readonly #capitalUsd: number;
+  readonly #queueModel: QueueModel;
   readonly #orders = new Map<string, PaperOrder>();
+  /** Own resting orders' queue positions, one queue per coin. */
+  readonly #queues = new Map<string, OrderQueue<string>>();
+  /** Lot size per coin, learnt from {@link PaperVenue.instruments}. */
+  readonly #lotSteps = new Map<string, number>();
   readonly #books = new Map<string, L2Book>();
   readonly #inventories = new Map<string, Inventory>();
   readonly #listeners = new Set<(event: VenueEvent) => void>();
@@ -68,10 +76,19 @@ export class PaperVenue implements LiveVenue {
     this.#clock = options.clock;
     this.#makerFee = options.makerFee;
     this.#capitalUsd = options.capitalUsd;
+    this.#queueModel = options.queueModel ?? { type: "risk-averse" };
   }
 
-  instruments(): Promise<Instrument[]> {
-    return this.#market.instruments();
+  async instruments(): Promise<Instrument[]> {
+    const instruments = await this.#market.instruments();
+    for (const instrument of instruments) {
+      const rule = instrument.sizeRule;
+      this.#lotSteps.set(
+        instrument.coin,
+        rule.type === "decimals" ? 10 ** -rule.decimals : Number(rule.stepSize),
+      );
+    }
+    return instruments;
   }
 
   async placeOrders(requests: readonly OrderRequest[]): Promise<OrderResult[]> {
@@ -93,6 +110,7 @@ export class PaperVenue implements LiveVenue {
       const result = this.#place({ ...request, clientId: newId });
       if (result.status === "open") {
         this.#orders.delete(request.clientId);
+        this.#queues.get(old.order.coin)?.remove(request.clientId);
         this.#emitOrder(old.order, "cancelled", "modified");
       }
       return result;
@@ -110,6 +128,7 @@ export class PaperVenue implements LiveVenue {
         };
       }
       this.#orders.delete(request.clientId);
+      this.#queues.get(paper.order.coin)?.remove(request.clientId);
       this.#emitOrder(paper.order, "cancelled");
       return { clientId: request.clientId, status: "cancelled" };
     });
@@ -119,6 +138,7 @@ export class PaperVenue implements LiveVenue {
     for (const [id, paper] of this.#orders) {
       if (coin !== undefined && paper.order.coin !== coin) continue;
       this.#orders.delete(id);
+      this.#queues.get(paper.order.coin)?.remove(id);
       this.#emitOrder(paper.order, "cancelled");
     }
   }
@@ -205,10 +225,6 @@ export class PaperVenue implements LiveVenue {
         reason: `Post only order would have immediately matched, bbo was ${bestBid}@${bestAsk}.`,
       };
     }
-    const levels = request.side === "buy" ? book.bids : book.asks;
-    const level = levels.find(
-      (candidate) => Math.abs(candidate.price - request.price) <= EPSILON * request.price,
-    );
     const now = this.#clock.now();
     const order: Order = {
       clientId: request.clientId,
@@ -224,13 +240,35 @@ export class PaperVenue implements LiveVenue {
       createdAt: now,
       updatedAt: now,
     };
-    this.#orders.set(request.clientId, { order, queueAhead: level?.size ?? 0 });
+    this.#orders.set(request.clientId, { order });
+    const [bids, asks] = request.side === "buy" ? [queueLevels(book.bids), []] : [[], queueLevels(book.asks)];
+    this.#queueOf(request.coin).add(
+      { id: request.clientId, side: request.side, price: request.price, size: request.size },
+      bids,
+      asks,
+    );
     return { clientId: request.clientId, status: "open", venueOrderId: order.venueOrderId };
+  }
+
+  #queueOf(coin: string): OrderQueue<string> {
+    let queue = this.#queues.get(coin);
+    if (!queue) {
+      queue = new OrderQueue<string>({ model: this.#queueModel, lotStep: this.#lotSteps.get(coin) ?? 0 });
+      this.#queues.set(coin, queue);
+    }
+    return queue;
   }
 
   #onMarket(event: VenueEvent): void {
     if (event.type === "book") {
-      this.#books.set(event.book.coin, event.book);
+      const book = event.book;
+      this.#books.set(book.coin, book);
+      // The venue reacts to the new book (queue positions, orders it crosses) before the bot sees it.
+      const queue = this.#queues.get(book.coin);
+      if (queue !== undefined && queue.size > 0) {
+        const fills = queue.onBook(queueLevels(book.bids), queueLevels(book.asks));
+        this.#settle(fills, book.coin, `book-${book.time}`, book.time);
+      }
       this.#emit(event);
     } else if (event.type === "trades") {
       for (const trade of event.trades) this.#onTrade(trade);
@@ -241,56 +279,53 @@ export class PaperVenue implements LiveVenue {
 
   /** A public trade: the aggressor's side is `trade.side`; it may fill own orders on the other side. */
   #onTrade(trade: Trade): void {
-    for (const [id, paper] of this.#orders) {
+    const queue = this.#queues.get(trade.coin);
+    if (queue === undefined || queue.size === 0) return;
+    const fills = queue.onTrade({ side: trade.side, price: trade.price, size: trade.size });
+    this.#settle(fills, trade.coin, trade.id, trade.time);
+  }
+
+  /** Books the queue's fills of one coin and reports them, in the order the queue decided them. */
+  #settle(fills: readonly QueueFill<string>[], coin: string, sourceId: string, time: number): void {
+    for (const queueFill of fills) {
+      const paper = this.#orders.get(queueFill.id);
+      if (!paper) continue;
       const order = paper.order;
-      if (order.coin !== trade.coin) continue;
-      // A sell aggressor hits bids at or above the trade price; a buy aggressor lifts asks at or below it.
-      const reaches =
-        order.side === "buy"
-          ? trade.side === "sell" && trade.price <= order.price
-          : trade.side === "buy" && trade.price >= order.price;
-      if (!reaches) continue;
-      let available = trade.size;
-      const atPrice = Math.abs(trade.price - order.price) <= EPSILON * order.price;
-      if (atPrice) {
-        const eaten = Math.min(paper.queueAhead, available);
-        paper.queueAhead -= eaten;
-        available -= eaten;
-      } else {
-        paper.queueAhead = 0; // traded through the price: everything ahead of it is gone
-      }
-      const size = Math.min(available, order.size - order.filledSize);
-      if (size <= EPSILON) continue;
-      order.filledSize += size;
+      order.filledSize += queueFill.size;
       const now = this.#clock.now();
       order.updatedAt = now;
       const fill: Fill = {
         clientId: order.clientId,
         venueOrderId: order.venueOrderId,
-        tradeId: `paper-${trade.id}-${++this.#tradeSeq}`,
-        coin: order.coin,
+        tradeId: `paper-${sourceId}-${++this.#tradeSeq}`,
+        coin,
         side: order.side,
-        price: order.price,
-        size,
-        fee: this.#makerFee * order.price * size,
+        price: queueFill.price,
+        size: queueFill.size,
+        fee: this.#makerFee * queueFill.price * queueFill.size,
         liquidity: "maker",
-        time: trade.time,
+        time,
       };
-      let inventory = this.#inventories.get(order.coin);
+      let inventory = this.#inventories.get(coin);
       if (!inventory) {
-        inventory = new Inventory({ coin: order.coin, maxPositionUsd: 1e12 });
-        this.#inventories.set(order.coin, inventory);
+        inventory = new Inventory({ coin, maxPositionUsd: 1e12 });
+        this.#inventories.set(coin, inventory);
       }
       inventory.applyFill(fill);
-      const done = order.filledSize >= order.size - EPSILON;
+      const done = queueFill.remaining <= 0;
       if (done) {
-        this.#orders.delete(id);
+        this.#orders.delete(queueFill.id);
         order.status = "filled";
       }
       this.#emit({ type: "fill", fill, receivedAt: now });
       if (done) this.#emitOrder(order, "filled");
     }
   }
+}
+
+/** Core book levels as the queue reads them. */
+function queueLevels(levels: L2Book["bids"]): QueueLevel[] {
+  return levels.map((level) => [level.price, level.size]);
 }
 
 function midOf(book: L2Book): number {

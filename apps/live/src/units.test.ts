@@ -210,4 +210,86 @@ describe("PaperVenue (queue rule)", () => {
     expect(await paper.openOrders()).toEqual([]);
     expect(await paper.accountValue()).toBeCloseTo(1_000 + (100 - 99) - 0.00015 * 99, 9); // marked at mid 100, minus the fee
   });
+
+  // The replay backtester's rules (OrderQueue), beyond what trades alone did in the old paper rule.
+  const setup = async (options: Partial<ConstructorParameters<typeof PaperVenue>[0]> = {}) => {
+    const market = new FakeMarket();
+    const paper = new PaperVenue({
+      market,
+      clock: new ManualClock(0),
+      makerFee: 0,
+      capitalUsd: 1_000,
+      ...options,
+    });
+    const events: VenueEvent[] = [];
+    await paper.subscribe({ coins: ["BTC"], book: "l2", trades: false, account: true }, (event) =>
+      events.push(event),
+    );
+    const fills = () => events.flatMap((event) => (event.type === "fill" ? [event.fill] : []));
+    market.book({ coin: "BTC", time: 0, bids: [{ price: 99, size: 2 }], asks: [{ price: 101, size: 1 }] });
+    const place = (clientId: string, side: "buy" | "sell", price: number, size = 1) =>
+      paper.placeOrders([
+        { coin: "BTC", clientId, side, price, size, timeInForce: "alo", reduceOnly: false },
+      ]);
+    return { market, paper, events, fills, place };
+  };
+
+  it("caps the quantity ahead at the level's size on each book", async () => {
+    const { market, fills, place } = await setup();
+    await place("1", "buy", 99); // 2 ahead
+    market.book({ coin: "BTC", time: 1, bids: [{ price: 99, size: 0.5 }], asks: [{ price: 101, size: 1 }] });
+    market.trade({ side: "sell", price: 99, size: 0.8 }); // 0.5 ahead, 0.3 fills
+    expect(fills().map((fill) => fill.size)).toEqual([expect.closeTo(0.3, 9)]);
+  });
+
+  it("fills an order fully when a book's opposite best reaches its price", async () => {
+    const { market, paper, events, fills, place } = await setup();
+    await place("1", "sell", 101);
+    market.book({ coin: "BTC", time: 7, bids: [{ price: 101, size: 3 }], asks: [{ price: 102, size: 1 }] });
+    expect(fills()).toMatchObject([{ clientId: "1", side: "sell", price: 101, size: 1, time: 7 }]);
+    // The fill is reported before the book that revealed it.
+    expect(events.slice(-3).map((event) => event.type)).toEqual(["fill", "order", "book"]);
+    expect(await paper.openOrders()).toEqual([]);
+  });
+
+  it("shares a trade's size among the orders it goes through, best priced first", async () => {
+    const { market, fills, place } = await setup();
+    await place("1", "buy", 98.5);
+    await place("2", "buy", 99);
+    market.trade({ side: "sell", price: 98, size: 1.5 });
+    expect(fills().map((fill) => [fill.clientId, fill.size])).toEqual([
+      ["2", 1],
+      ["1", 0.5],
+    ]);
+  });
+
+  it("lets the options choose the probabilistic queue model", async () => {
+    const { market, fills, place } = await setup({ queueModel: { type: "probabilistic", power: 2 } });
+    await place("1", "buy", 99); // 2 ahead, none behind
+    market.book({ coin: "BTC", time: 1, bids: [{ price: 99, size: 4 }], asks: [{ price: 101, size: 1 }] });
+    // 2 ahead, 2 behind; 2 cancelled: half estimated ahead → 1 ahead (risk-averse would keep 2).
+    market.book({ coin: "BTC", time: 2, bids: [{ price: 99, size: 2 }], asks: [{ price: 101, size: 1 }] });
+    market.trade({ side: "sell", price: 99, size: 1.5 });
+    expect(fills().map((fill) => fill.size)).toEqual([expect.closeTo(0.5, 9)]);
+  });
+
+  it("forgets the queue place of cancelled and modified orders", async () => {
+    const { market, paper, fills, place } = await setup();
+    await place("1", "buy", 99);
+    await paper.modifyOrders([
+      {
+        coin: "BTC",
+        clientId: "1",
+        newClientId: "2",
+        side: "buy",
+        price: 98,
+        size: 1,
+        timeInForce: "alo",
+        reduceOnly: false,
+      },
+    ]);
+    await paper.cancelOrders([{ coin: "BTC", clientId: "2" }]);
+    market.trade({ side: "sell", price: 97, size: 5 });
+    expect(fills()).toEqual([]);
+  });
 });

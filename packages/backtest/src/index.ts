@@ -12,6 +12,16 @@ export { renderHtmlReport, renderReportPage, reportCharts } from "./html-report.
 export type { BacktestMetrics, DailyPnl, Markouts } from "./metrics.ts";
 export { computeMetrics, MARKOUT_BARS } from "./metrics.ts";
 export * from "./replay/index.ts";
+export type {
+  OrderQueueOptions,
+  QueuedOrder,
+  QueueFill,
+  QueueFillSource,
+  QueueLevel,
+  QueueOrderInput,
+  QueueTrade,
+} from "./replay/queue.ts";
+export { OrderQueue } from "./replay/queue.ts";
 export type { BacktestReport, PerformanceFields, ReportContext } from "./report.ts";
 export { buildReport, fillsCsv, formatSummary, performanceFields, SYNTHETIC_BANNER } from "./report.ts";
 export type { ChartMarkers, ChartSeries, ChartSpec } from "./svg-chart.ts";

@@ -17,6 +17,7 @@ import type { BacktestRun, FillRecord, RiskGateState } from "../engine.ts";
 import { FundingCursor } from "../funding.ts";
 import { aggregateMarkouts } from "../metrics.ts";
 import { DEFAULT_REPLAY, parseReplaySimulation, type QueueModel, type ReplayOptions } from "./options.ts";
+import { OrderQueue, type QueueFill, type QueueTrade } from "./queue.ts";
 import type { BookEvent, MarketEvent, RecordedLevel, RecordedTrade } from "./types.ts";
 
 /** How an own fill came about. */
@@ -118,18 +119,12 @@ interface PendingAction {
   refMid: number;
 }
 
+/** The engine's side of a resting own order; its queue position and remaining size live in the {@link OrderQueue}. */
 interface OwnOrder {
   clientId: number;
   isBid: boolean;
   slot: number;
   price: number;
-  remaining: number;
-  /** Estimated quantity ahead in the queue (base units). */
-  ahead: number;
-  /** Displayed size at the order's price at the last book (own order not included). */
-  levelQty: number;
-  /** Traded at the order's price since the last book. */
-  tradedSinceBook: number;
   arrivedAt: number;
   refMid: number;
   filled: boolean;
@@ -226,11 +221,12 @@ class ReplayEngine implements OrderActionSink {
   readonly #requoteIntervalMs: number;
   readonly #maxSilenceMs: number;
   readonly #queueModel: QueueModel;
-  readonly #power: number;
+  readonly #queue: OrderQueue<number>;
+  /** Scratch trade handed to the queue (one allocation per engine, not per trade). */
+  readonly #queueTrade: QueueTrade = { side: "buy", price: 0, size: 0 };
   readonly #seed: number;
   readonly #barMs = DEFAULT_REPLAY.barIntervalMs;
   readonly #hardLimitUsd: number;
-  readonly #lotStep: number;
   readonly #funding: FundingCursor;
   readonly #options: ReplayOptions;
   readonly #fillTemplate: Fill;
@@ -248,7 +244,8 @@ class ReplayEngine implements OrderActionSink {
   #bestBid = Number.NaN;
   #bestAsk = Number.NaN;
   #bookValid = false;
-  #own: OwnOrder[] = [];
+  /** Resting own orders by client id, in arrival order. */
+  readonly #own = new Map<number, OwnOrder>();
   #ownBids = 0;
   #ownAsks = 0;
   #pending: PendingAction[] = [];
@@ -351,11 +348,11 @@ class ReplayEngine implements OrderActionSink {
     this.#requoteIntervalMs = simulation.requoteIntervalMs;
     this.#maxSilenceMs = simulation.maxSilenceMs;
     this.#queueModel = simulation.queueModel;
-    this.#power = simulation.queueModel.type === "probabilistic" ? simulation.queueModel.power : 0;
     this.#seed = simulation.seed;
     this.#hardLimitUsd = options.strategy.maxPositionUsd * options.strategy.hardLimitMultiple;
     const sizeRule = options.instrument.sizeRule;
-    this.#lotStep = sizeRule.type === "decimals" ? 10 ** -sizeRule.decimals : Number(sizeRule.stepSize);
+    const lotStep = sizeRule.type === "decimals" ? 10 ** -sizeRule.decimals : Number(sizeRule.stepSize);
+    this.#queue = new OrderQueue<number>({ model: simulation.queueModel, lotStep });
     this.#funding = new FundingCursor(
       options.funding ?? { type: "constant", ratePerHour: DEFAULT_SIMULATION.fundingRatePerHour },
     );
@@ -484,7 +481,7 @@ class ReplayEngine implements OrderActionSink {
     this.#midTimes.push(time);
     this.#midValues.push(mid);
 
-    if (this.#own.length > 0) this.#onBookForOrders(time);
+    if (this.#own.size > 0) this.#settle(this.#queue.onBook(bids, asks), time);
     if (!Number.isNaN(this.#exitAt) && this.#exitAt <= time) this.#executeExit(time);
     this.#checkHardLimit(time);
     if (time - this.#lastRequote >= this.#requoteIntervalMs) this.#requote(time);
@@ -563,21 +560,21 @@ class ReplayEngine implements OrderActionSink {
       orders.onClosed(action.clientId);
       return;
     }
-    const levelQty = this.#displayedAt(action.isBid, price);
     const order: OwnOrder = {
       clientId: action.clientId,
       isBid: action.isBid,
       slot: action.slot,
       price,
-      remaining: action.size,
-      ahead: Math.max(levelQty, 0),
-      levelQty: Math.max(levelQty, 0),
-      tradedSinceBook: 0,
       arrivedAt: action.at,
       refMid: action.refMid,
       filled: false,
     };
-    this.#own.push(order);
+    this.#queue.add(
+      { id: action.clientId, side: action.isBid ? "buy" : "sell", price, size: action.size },
+      this.#bids,
+      this.#asks,
+    );
+    this.#own.set(order.clientId, order);
     if (order.isBid) this.#ownBids++;
     else this.#ownAsks++;
     this.#markQuoted(order);
@@ -585,132 +582,48 @@ class ReplayEngine implements OrderActionSink {
     orders.onAccepted(action.clientId);
   }
 
+  /** Takes an own order off the venue (a cancel or modify); whether it was resting. */
   #removeOrder(clientId: number): boolean {
-    const own = this.#own;
-    for (let i = 0; i < own.length; i++) {
-      if (own[i]!.clientId !== clientId) continue;
-      if (own[i]!.isBid) this.#ownBids--;
-      else this.#ownAsks--;
-      own.splice(i, 1);
-      return true;
-    }
-    return false;
+    if (!this.#queue.remove(clientId)) return false;
+    this.#forget(clientId);
+    return true;
   }
 
-  /**
-   * Displayed size at `price` on one side: the level's size; 0 when the price lies inside the displayed
-   * range (or better than the best) but has no level; −1 when it lies beyond the displayed depth (unknown).
-   */
-  #displayedAt(isBid: boolean, price: number): number {
-    const levels = isBid ? this.#bids : this.#asks;
-    const tolerance = price * PRICE_EPSILON;
-    for (let i = 0; i < levels.length; i++) {
-      const levelPrice = levels[i]![0];
-      if (Math.abs(levelPrice - price) <= tolerance) return levels[i]![1];
-      if (isBid ? levelPrice < price : levelPrice > price) return 0;
-    }
-    return -1;
-  }
-
-  #onBookForOrders(time: number): void {
-    const own = this.#own;
-    for (let i = 0; i < own.length; i++) {
-      const order = own[i]!;
-      // A book whose opposite side reaches the order's price could not exist with the order resting: it was
-      // taken. The only fill signal in data without trades.
-      const crossed = order.isBid
-        ? this.#bestAsk <= order.price * (1 + PRICE_EPSILON)
-        : this.#bestBid >= order.price * (1 - PRICE_EPSILON);
-      if (crossed) {
-        this.#fill(order, order.remaining, time, "book-cross");
-        if (order.remaining <= 0) {
-          i--;
-          continue;
-        }
-      }
-      const newQty = this.#displayedAt(order.isBid, order.price);
-      if (newQty < 0) continue; // beyond the displayed depth: nothing known
-      if (this.#power === 0) {
-        if (order.ahead > newQty) order.ahead = newQty;
-      } else {
-        const change = order.levelQty - newQty - order.tradedSinceBook;
-        if (change <= 0) {
-          if (order.ahead > newQty) order.ahead = newQty;
-        } else {
-          const front = order.ahead;
-          const back = Math.max(0, order.levelQty - front);
-          const fBack = back ** this.#power;
-          const fFront = front ** this.#power;
-          const p = fBack + fFront > 0 ? fBack / (fBack + fFront) : 1;
-          const estimate = front - (1 - p) * change + Math.min(back - p * change, 0);
-          order.ahead = Math.max(0, Math.min(estimate, newQty));
-        }
-      }
-      order.levelQty = newQty;
-      order.tradedSinceBook = 0;
-    }
+  /** Drops the engine's record of an order that left the queue. */
+  #forget(clientId: number): void {
+    const order = this.#own.get(clientId);
+    if (order === undefined) return;
+    if (order.isBid) this.#ownBids--;
+    else this.#ownAsks--;
+    this.#own.delete(clientId);
   }
 
   #onTrade(trade: RecordedTrade, time: number): void {
-    const own = this.#own;
-    if (own.length === 0) return;
+    if (this.#own.size === 0) return;
     // `A`: the seller was the aggressor and hit bids; `B`: the buyer lifted asks.
-    const hitsBids = trade.side === "A";
-    const px = trade.px;
-    let left = trade.sz;
-    // Orders the trade went through (better priced than the print) fill first, best price first.
-    for (;;) {
-      let best: OwnOrder | null = null;
-      for (let i = 0; i < own.length; i++) {
-        const order = own[i]!;
-        if (order.isBid !== hitsBids) continue;
-        const through = hitsBids
-          ? order.price > px * (1 + PRICE_EPSILON)
-          : order.price < px * (1 - PRICE_EPSILON);
-        if (!through) continue;
-        if (best === null || (hitsBids ? order.price > best.price : order.price < best.price)) best = order;
-      }
-      if (best === null || left <= 0) break;
-      const size = this.#fill(best, Math.min(best.remaining, left), time, "trade-through");
-      if (size <= 0) break;
-      left -= size;
-    }
-    if (left <= 0) return;
-    for (let i = 0; i < own.length; i++) {
-      const order = own[i]!;
-      if (order.isBid !== hitsBids || Math.abs(order.price - px) > px * PRICE_EPSILON) continue;
-      order.tradedSinceBook += left;
-      const excess = left - order.ahead;
-      order.ahead = Math.max(0, order.ahead - left);
-      if (excess > 0) {
-        const size = this.#fill(order, Math.min(order.remaining, excess), time, "trade");
-        left -= size;
-        if (order.remaining <= 0) i--;
-      }
-      if (left <= 0) break;
-    }
+    const queueTrade = this.#queueTrade;
+    queueTrade.side = trade.side === "A" ? "sell" : "buy";
+    queueTrade.price = trade.px;
+    queueTrade.size = trade.sz;
+    this.#settle(this.#queue.onTrade(queueTrade), time);
   }
 
-  /** Fills `size` (rounded down to the lot unless it completes the order); returns the size filled. */
-  #fill(order: OwnOrder, size: number, time: number, source: FillSource): number {
-    if (size < order.remaining - this.#lotStep * 1e-6) {
-      size = Math.floor(size / this.#lotStep + 1e-9) * this.#lotStep;
-      if (size <= 0) return 0;
-    } else size = order.remaining;
-    order.remaining -= size;
-    const done = order.remaining <= this.#lotStep * 1e-6;
-    if (done) order.remaining = 0;
-    if (!order.filled) {
-      order.filled = true;
-      this.#ordersFilled++;
-      this.#timeToFill.push(time - order.arrivedAt);
+  /** Books the queue's fills, in the order the queue decided them. */
+  #settle(fills: readonly QueueFill<number>[], time: number): void {
+    for (let i = 0; i < fills.length; i++) {
+      const fill = fills[i]!;
+      const order = this.#own.get(fill.id)!;
+      if (!order.filled) {
+        order.filled = true;
+        this.#ordersFilled++;
+        this.#timeToFill.push(time - order.arrivedAt);
+      }
+      const side: Side = fill.side;
+      this.#record(side, fill.price, fill.size, "maker", order.refMid, time, fill.source);
+      if (fill.remaining <= 0) this.#forget(fill.id);
+      this.#orders.onFill(fill.id, fill.size);
+      this.#maker.onOwnFill(side, fill.price);
     }
-    const side: Side = order.isBid ? "buy" : "sell";
-    this.#record(side, order.price, size, "maker", order.refMid, time, source);
-    if (done) this.#removeOrder(order.clientId);
-    this.#orders.onFill(order.clientId, size);
-    this.#maker.onOwnFill(side, order.price);
-    return size;
   }
 
   #record(
@@ -788,8 +701,9 @@ class ReplayEngine implements OrderActionSink {
   /** A stretch without data: every own order and instruction in flight is dropped; nothing is simulated. */
   #gap(from: number, to: number, reason: string, source: DataGap["source"]): void {
     const orders = this.#orders;
-    for (const order of this.#own) orders.onClosed(order.clientId);
-    this.#own.length = 0;
+    for (const order of this.#own.values()) orders.onClosed(order.clientId);
+    this.#own.clear();
+    this.#queue.clear();
     this.#ownBids = 0;
     this.#ownAsks = 0;
     for (let i = this.#pendingHead; i < this.#pending.length; i++) {
@@ -876,7 +790,7 @@ class ReplayEngine implements OrderActionSink {
     bar.decidedBid.push(Number.NaN);
     bar.decidedAsk.push(Number.NaN);
     this.#slotQuoted.fill(0);
-    for (const order of this.#own) this.#slotQuoted[order.slot] = 1;
+    for (const order of this.#own.values()) this.#slotQuoted[order.slot] = 1;
   }
 
   #closeBar(): void {
@@ -891,7 +805,7 @@ class ReplayEngine implements OrderActionSink {
     bar.funding.last = this.#fundingUsd;
     let bestOwnBid = Number.NaN;
     let bestOwnAsk = Number.NaN;
-    for (const order of this.#own) {
+    for (const order of this.#own.values()) {
       if (order.isBid) {
         if (!(order.price <= bestOwnBid)) bestOwnBid = order.price;
       } else if (!(order.price >= bestOwnAsk)) bestOwnAsk = order.price;
