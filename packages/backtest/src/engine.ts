@@ -154,6 +154,8 @@ class CandleBacktest implements OrderActionSink {
   readonly #refMid: Float64Array;
   readonly #triggerPrice: Float64Array;
   readonly #grid: PriceGrid;
+  /** Ticks an order must be traded through to fill (0 unless the fill model is `cross`). */
+  readonly #throughTicks: number;
   readonly #decidedBar: Float64Array;
   // Instructions sent at the last close, taking effect after the latency.
   readonly #pendingKind: Uint8Array;
@@ -199,6 +201,7 @@ class CandleBacktest implements OrderActionSink {
     this.#refMid = new Float64Array(slots);
     this.#triggerPrice = new Float64Array(slots);
     this.#grid = new PriceGrid(options.instrument.priceRule);
+    this.#throughTicks = options.fillModel.type === "cross" ? options.fillModel.throughTicks : 0;
     this.#decidedBar = new Float64Array(slots).fill(-1);
     this.#pendingKind = new Uint8Array(slots);
     this.#pendingClientId = new Float64Array(slots);
@@ -465,9 +468,8 @@ class CandleBacktest implements OrderActionSink {
 
   /** The price an order must reach to fill under the fill model. */
   #triggerFor(slot: number, price: number): number {
-    const model = this.#options.fillModel;
-    if (model.type !== "cross") return price;
-    const step = this.#grid.stepAt(price) * model.throughTicks;
+    if (this.#throughTicks === 0) return price;
+    const step = this.#grid.stepAt(price) * this.#throughTicks;
     return slot < this.#levels ? price - step : price + step;
   }
 

@@ -166,3 +166,12 @@ describe("basicQuote: properties", () => {
     );
   });
 });
+
+describe("basicQuote into a reused result", () => {
+  it("overwrites and returns the given object with the same numbers", () => {
+    const reused = { reservationPrice: 0, halfSpreadBps: 0, bidPrice: 0, askPrice: 0 };
+    const input = { midPrice: 100, volatilityBps: 4, inventoryUsd: 250 };
+    expect(basicQuote(input, {}, reused)).toBe(reused);
+    expect(reused).toEqual(basicQuote(input));
+  });
+});

@@ -77,6 +77,7 @@ export interface BasicQuote {
  *
  * @param input market state (mid, per-bar volatility in bps, inventory in USD)
  * @param params any subset of {@link BasicQuoteParams}; missing fields come from {@link DEFAULT_BASIC_QUOTE_PARAMS}
+ * @param into optional result object to overwrite and return, so a hot loop allocates nothing
  * @throws {QuoterInputError} `INVALID_INPUT` for a field out of its domain; `INFEASIBLE` if the bid would be ≤ 0
  *
  * @example
@@ -85,11 +86,14 @@ export interface BasicQuote {
  * // half spread = 2 + 1.5 × 4 = 8 bps = 0.08 at mid 100; skew = 0.5 × 250/500 = 0.25 → r = 100 − 0.02
  * basicQuote({ midPrice: 100, volatilityBps: 4, inventoryUsd: 250 });
  * // { reservationPrice: 99.98, halfSpreadBps: 8, bidPrice: 99.9, askPrice: 100.06 }
+ * const reused = { reservationPrice: 0, halfSpreadBps: 0, bidPrice: 0, askPrice: 0 };
+ * basicQuote({ midPrice: 100, volatilityBps: 4, inventoryUsd: 250 }, {}, reused) === reused; // true
  * ```
  */
 export function basicQuote(
   input: BasicQuoteInput,
   params: Partial<BasicQuoteParams> = DEFAULT_BASIC_QUOTE_PARAMS,
+  into?: { -readonly [K in keyof BasicQuote]: BasicQuote[K] },
 ): BasicQuote {
   const midPrice = input.midPrice;
   const volatilityBps = input.volatilityBps;
@@ -121,5 +125,10 @@ export function basicQuote(
   const askPrice = reservationPrice + halfSpreadPrice;
   if (!(bidPrice > 0 && bidPrice < askPrice && askPrice < Number.POSITIVE_INFINITY))
     throw unusableQuote(bidPrice, askPrice);
-  return { reservationPrice, halfSpreadBps, bidPrice, askPrice };
+  if (into === undefined) return { reservationPrice, halfSpreadBps, bidPrice, askPrice };
+  into.reservationPrice = reservationPrice;
+  into.halfSpreadBps = halfSpreadBps;
+  into.bidPrice = bidPrice;
+  into.askPrice = askPrice;
+  return into;
 }

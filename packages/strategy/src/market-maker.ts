@@ -79,6 +79,7 @@ export class MarketMaker {
   #lastClose = Number.NaN;
   // Reused inputs of the quote models: one allocation per MarketMaker, not per quote.
   readonly #basicInput = { midPrice: 0, volatilityBps: 0, inventoryUsd: 0 };
+  readonly #basicQuote = { reservationPrice: 0, halfSpreadBps: 0, bidPrice: 0, askPrice: 0 };
   readonly #basicParams: {
     baseSpreadBps: number;
     volMultiplier: number;
@@ -216,7 +217,7 @@ export class MarketMaker {
       basicInput.midPrice = fair;
       basicInput.volatilityBps = volatilityBps;
       basicInput.inventoryUsd = positionUsd;
-      const quote = basicQuote(basicInput, this.#basicParams);
+      const quote = basicQuote(basicInput, this.#basicParams, this.#basicQuote);
       bid = quote.bidPrice;
       ask = quote.askPrice;
     } else {
