@@ -48,7 +48,7 @@ export class HyperliquidVenueError extends BotmmError {
 
 /**
  * Stable codes of {@link WalletError}: `KEY_MISSING` (no key in the named env var or file), `KEY_INVALID`
- * (not a 32-byte hex private key), `KEY_FILE_UNREADABLE`, `NO_SOURCE` (no `keyFile`, no `env` and no `process.env`).
+ * (not a 32-byte hex private key), `KEY_FILE_UNREADABLE`, `NO_SOURCE` (neither `keyFile` nor `env` given).
  */
 export type WalletErrorCode = "KEY_MISSING" | "KEY_INVALID" | "KEY_FILE_UNREADABLE" | "NO_SOURCE";
 

@@ -40,10 +40,11 @@ describe("loadWallet", () => {
     );
   });
 
-  it("falls back to process.env when no env is passed", () => {
+  it("never reads process.env itself: without env or keyFile it asks for a source", () => {
     vi.stubEnv("BOTMM_PRIVATE_KEY", privateKey);
     try {
-      expect(loadWallet({}).address.toLowerCase()).toBe(address);
+      expect(failure(() => loadWallet({})).code).toBe("NO_SOURCE");
+      expect(loadWallet({ env: process.env }).address.toLowerCase()).toBe(address);
     } finally {
       vi.unstubAllEnvs();
     }
@@ -66,7 +67,9 @@ describe("loadWallet", () => {
   });
 
   it("fails with typed errors that never contain the key", () => {
-    expect(failure(() => loadWallet({ envName: "BOTMM_TEST_SURELY_UNSET_KEY" })).code).toBe("KEY_MISSING");
+    expect(failure(() => loadWallet({ env: {}, envName: "BOTMM_TEST_SURELY_UNSET_KEY" })).code).toBe(
+      "KEY_MISSING",
+    );
     expect(failure(() => loadWallet({ env: {} })).code).toBe("KEY_MISSING");
     expect(failure(() => loadWallet({ keyFile: join(dir, "absent") })).code).toBe("KEY_FILE_UNREADABLE");
     const cases = [

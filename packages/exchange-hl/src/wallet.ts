@@ -3,9 +3,9 @@ import type { LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { WalletError } from "./errors.ts";
 
-/** Where {@link loadWallet} reads the private key from: `keyFile` when given, otherwise `env` (default `process.env`). */
+/** Where {@link loadWallet} reads the private key from: `keyFile` when given, otherwise `env` (the app's `process.env`). */
 export interface WalletSource {
-  /** The environment to read `envName` from (default `process.env`; apps should pass it explicitly). */
+  /** The environment to read `envName` from: the app passes `process.env`; the library never reads it itself. */
   env?: NodeJS.ProcessEnv;
   /** A file holding the key (0x + 64 hex digits, surrounding whitespace ignored); should be mode 0600. */
   keyFile?: string;
@@ -42,8 +42,8 @@ export function loadWallet(source: WalletSource): LocalAccount {
     where = `key file ${source.keyFile}`;
     raw = readKeyFile(source.keyFile, source.onWarning ?? defaultWarning);
   } else {
-    // The one place a BotMM library reads the environment, and only when the app did not pass one.
-    const env = source.env ?? (typeof process === "undefined" ? undefined : process.env);
+    // Libraries never read the environment themselves: the app passes it (`{ env: process.env }`).
+    const env = source.env;
     if (env === undefined) {
       throw new WalletError(
         "NO_SOURCE",
