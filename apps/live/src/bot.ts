@@ -80,6 +80,9 @@ export interface RunSummary {
   killSwitch: boolean;
 }
 
+/** A hard-limit exit is retried at most this often (bot clock) while the position stays beyond the limit. */
+const HARD_LIMIT_EXIT_RETRY_MS = 5_000;
+
 interface CoinState {
   readonly coin: string;
   readonly instrument: Instrument;
@@ -101,6 +104,9 @@ interface CoinState {
   /** Venue position minus journal position found at start-up (fills missed while the bot was down). */
   positionGap: number;
   maxAbsPositionUsd: number;
+  /** A hard-limit taker exit is in flight; the last one was sent at `lastExitAt` (bot clock). */
+  exitInFlight: boolean;
+  lastExitAt: number;
 }
 
 type Kind = "place" | "modify" | "cancel";
@@ -355,6 +361,8 @@ export class Bot {
         venueSize: null,
         positionGap: 0,
         maxAbsPositionUsd: 0,
+        exitInFlight: false,
+        lastExitAt: Number.NEGATIVE_INFINITY,
       });
     }
     this.#journal.setState("coinBlocks", blocks);
@@ -689,11 +697,15 @@ export class Bot {
     state.bookDirty = false;
     state.lastQuoteAt = now;
     if (!(state.mid > 0)) return;
-    const strategy = this.#config.strategy;
     let mode = action;
-    const positionUsd = Math.abs(state.inventory.size * state.mid);
-    if (mode === "allow" && positionUsd > strategy.maxPositionUsd * strategy.hardLimitMultiple)
-      mode = "reduce-only";
+    // Beyond the hard limit: reduce-only quotes, and the same taker exit the backtester assumes.
+    const exitSize = state.maker.hardLimitExitSize(state.inventory.size, state.mid);
+    if (exitSize !== 0) {
+      if (mode === "allow") mode = "reduce-only";
+      if (action !== "halt" && !state.exitInFlight && now - state.lastExitAt >= HARD_LIMIT_EXIT_RETRY_MS) {
+        void this.#sendExit(state, exitSize, now);
+      }
+    }
     state.maker.computeQuotes(
       {
         midPrice: state.mid,
@@ -733,6 +745,56 @@ export class Bot {
     if (counts.placed + counts.modified + counts.cancelled > 0) {
       this.#metrics?.quotes.set({ coin: state.coin, side: "bid" }, state.quotes.bidPrices[0] ?? 0);
       this.#metrics?.quotes.set({ coin: state.coin, side: "ask" }, state.quotes.askPrices[0] ?? 0);
+    }
+  }
+
+  /**
+   * Cuts a position beyond the hard limit with one IOC reduce-only order, priced `exitSlippageBps` through the
+   * best opposite price (the adapter rounds it and the size exactly). Journaled like every order; its fill comes
+   * back on the stream like any other.
+   */
+  async #sendExit(state: CoinState, exitSize: number, now: number): Promise<void> {
+    const side = exitSize > 0 ? "buy" : "sell";
+    const reference = side === "buy" ? state.ask : state.bid;
+    if (!(reference > 0)) return;
+    state.exitInFlight = true;
+    state.lastExitAt = now;
+    const slippage = this.#config.exitSlippageBps / 10_000;
+    const order: OrderRequest = {
+      clientId: String(state.manager.reserveClientId()),
+      coin: state.coin,
+      side,
+      price: side === "buy" ? reference * (1 + slippage) : reference * (1 - slippage),
+      size: Math.abs(exitSize),
+      timeInForce: "ioc",
+      reduceOnly: true,
+    };
+    this.#log.warn(
+      { coin: state.coin, side, size: order.size, price: order.price, position: state.inventory.size },
+      "hard limit: cutting the position back to the soft limit with a taker order",
+    );
+    this.#journal.recordIntent("place", order, now);
+    this.#spend("place", 1);
+    try {
+      const [result] = await this.#venue.placeOrders([order]);
+      const status = result?.status ?? "unknown";
+      this.#journal.recordOrderEvent(
+        status === "rejected" ? "reject" : "closed",
+        order.coin,
+        order.clientId,
+        this.#clock.now(),
+        {
+          exit: true,
+          status,
+          reason: result?.reason,
+        },
+      );
+      if (status === "unknown") this.#reconcileWanted = true;
+    } catch (error) {
+      this.#errors++;
+      this.#log.error({ coin: state.coin, err: errorText(error) }, "hard-limit exit failed");
+    } finally {
+      state.exitInFlight = false;
     }
   }
 

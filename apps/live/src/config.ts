@@ -28,6 +28,11 @@ export const LIVE_DEFAULTS = {
   /** Part of the client-order-id prefix: two bots on one account need different names. */
   botName: "botmm",
   coins: ["BTC"],
+  /**
+   * Beyond the strategy's hard limit the position is cut back to the soft limit with an IOC reduce-only order
+   * priced this far through the best opposite price (a marketable limit, never a blind market order).
+   */
+  exitSlippageBps: 10,
   /** Requote on book updates at most this often (bot clock). */
   requoteIntervalMs: 1_000,
   /** Bars fed to `MarketMaker.onBar` are built from the mid over this interval. */
@@ -93,6 +98,7 @@ export const liveConfigSchema = z
     metricsPort: z.number().int().min(0).max(65_535).optional(),
     killFile: z.string().min(1).optional(),
     requoteIntervalMs: z.number().int().min(10).default(LIVE_DEFAULTS.requoteIntervalMs),
+    exitSlippageBps: z.number().min(0).max(500).default(LIVE_DEFAULTS.exitSlippageBps),
     barIntervalMs: z.number().int().min(100).default(LIVE_DEFAULTS.barIntervalMs),
     leverage: z.number().int().min(1).max(50).default(LIVE_DEFAULTS.leverage),
     deadManSwitchMs: z.number().int().min(0).default(LIVE_DEFAULTS.deadManSwitchMs),

@@ -246,7 +246,6 @@ class CandleBacktest implements OrderActionSink {
   run(onProgress?: (barsDone: number, barsTotal: number) => void): BacktestRun {
     const candles = this.#candles;
     const options = this.#options;
-    const config = this.#config;
     const n = candles.length;
     const equityUsd = new Float64Array(n);
     const positionUsd = new Float64Array(n);
@@ -260,7 +259,6 @@ class CandleBacktest implements OrderActionSink {
     const quotes = createQuoteSet(this.#levels);
     const funding = new FundingCursor(options.funding);
     const activation = Math.min(1, options.latencyMs / options.intervalMs);
-    const hardLimitUsd = config.maxPositionUsd * config.hardLimitMultiple;
     const unlimitedVolume = options.maxVolumeShare === Number.POSITIVE_INFINITY;
     const slippage = options.takerSlippageBps / 10_000;
     const path = this.#pathPrice;
@@ -373,9 +371,9 @@ class CandleBacktest implements OrderActionSink {
         riskState.volatilityBps = this.#maker.decision.volatilityBps;
         mode = risk.decide(riskState);
       }
-      if (Math.abs(position * close) > hardLimitUsd) {
-        const targetSize = (Math.sign(position) * config.maxPositionUsd) / close;
-        pendingExitSize = targetSize - position;
+      const exitSize = this.#maker.hardLimitExitSize(position, close);
+      if (exitSize !== 0) {
+        pendingExitSize = exitSize;
         mode = "reduce-only";
       }
       if (mode === "halt") haltedBars++;

@@ -154,3 +154,13 @@ describe("parseStrategyConfig", () => {
     expect(() => parseStrategyConfig({ nope: 1 } as never)).toThrow(/nope/);
   });
 });
+
+describe("MarketMaker.hardLimitExitSize", () => {
+  it("cuts a position beyond the hard limit back to the soft limit, and nothing inside it", () => {
+    const maker = new MarketMaker(parseStrategyConfig({ maxPositionUsd: 500, hardLimitMultiple: 1.5 }), eth);
+    expect(maker.hardLimitExitSize(7, 100)).toBe(0); // $700 ≤ $750
+    expect(maker.hardLimitExitSize(8, 100)).toBeCloseTo(-3, 12); // $800 long → sell 3 to $500
+    expect(maker.hardLimitExitSize(-8, 100)).toBeCloseTo(3, 12); // short → buy back
+    expect(maker.hardLimitExitSize(8, Number.NaN)).toBe(0);
+  });
+});

@@ -176,6 +176,22 @@ export class MarketMaker {
     this.#toxicity?.onFill(side, price);
   }
 
+  /**
+   * The signed size (base units; + buy, − sell) a taker order must trade to bring a position beyond the hard
+   * limit (`maxPositionUsd × hardLimitMultiple`, valued at `midPrice`) back to the soft limit; 0 inside it.
+   * The backtester and the live bot both cut positions with it.
+   *
+   * @example
+   * ```ts
+   * maker.hardLimitExitSize(0.02, 60_000); // $1,200 long > $750 → −0.011667 (sell back to $500)
+   * ```
+   */
+  hardLimitExitSize(positionSize: number, midPrice: number): number {
+    const { maxPositionUsd, hardLimitMultiple } = this.config;
+    if (!(midPrice > 0) || Math.abs(positionSize * midPrice) <= maxPositionUsd * hardLimitMultiple) return 0;
+    return (Math.sign(positionSize) * maxPositionUsd) / midPrice - positionSize;
+  }
+
   /** The last close seen, or NaN before the first bar. */
   get lastClose(): number {
     return this.#lastClose;

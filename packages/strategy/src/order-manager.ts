@@ -116,6 +116,19 @@ export class OrderManager {
     this.#nextClientId = firstClientId;
   }
 
+  /**
+   * Hands out the next client id for an order outside the quote slots (a taker exit), from the same sequence,
+   * so ids stay unique and a restarted bot that continues past its journal's last id cannot reuse it.
+   *
+   * @example
+   * ```ts
+   * const exitId = manager.reserveClientId(); // e.g. 42; the next quote gets 43
+   * ```
+   */
+  reserveClientId(): number {
+    return this.#nextClientId++;
+  }
+
   /** The next client id this manager will hand out. */
   get nextClientId(): number {
     return this.#nextClientId;

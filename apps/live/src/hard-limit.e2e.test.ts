@@ -1,0 +1,79 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HyperliquidVenue } from "@botmm/exchange-hl";
+import { testAccount } from "@botmm/hl-emulator";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, describe, expect, it } from "vitest";
+import { startSession } from "./run.ts";
+import { fastConfig, memoryLogger, startTestEmulator, waitFor } from "./test-support.ts";
+
+const SEED = 11;
+
+describe("hard position limit (--sim)", () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it("cuts a position beyond the hard limit back to the soft limit with an IOC reduce-only order", async () => {
+    const emulator = await startTestEmulator({ seed: SEED, speed: 20 });
+    cleanups.push(() => emulator.stop());
+    const account = testAccount(SEED);
+    // Somebody (an earlier run, a manual trade) left a $400 long on the account.
+    const manual = await HyperliquidVenue.connect({
+      network: { apiUrl: emulator.url, wsUrl: emulator.wsUrl },
+      wallet: privateKeyToAccount(account.privateKey),
+      clock: { now: () => emulator.now() },
+      clientIdPrefix: "0000000000000abc",
+      deadManSwitchMs: null,
+    });
+    const book = emulator.book("BTC")!;
+    const ask = Number(book.levels[1][0]!.px);
+    const size = Number((400 / ask).toFixed(5));
+    const [taken] = await manual.placeOrders([
+      {
+        clientId: "1",
+        coin: "BTC",
+        side: "buy",
+        price: ask * 1.01,
+        size,
+        timeInForce: "ioc",
+        reduceOnly: false,
+      },
+    ]);
+    expect(taken?.status).toBe("filled");
+    await manual.close();
+    const positionUsd = () => {
+      const btc = emulator
+        .clearinghouseState(account.address)
+        .assetPositions.find((p) => p.position.coin === "BTC");
+      const mid =
+        (Number(emulator.book("BTC")!.levels[0][0]!.px) + Number(emulator.book("BTC")!.levels[1][0]!.px)) / 2;
+      return btc ? Number(btc.position.szi) * mid : 0;
+    };
+    expect(positionUsd()).toBeGreaterThan(350);
+
+    const { logger, lines } = memoryLogger("info");
+    // Soft limit $100, hard limit $150: the $400 long must come back to about $100.
+    const config = fastConfig({
+      journal: join(mkdtempSync(join(tmpdir(), "botmm-hard-limit-")), "journal.sqlite"),
+      sim: { seed: SEED, speed: 20 },
+      strategy: { maxPositionUsd: 100, hardLimitMultiple: 1.5 },
+    });
+    const session = await startSession(
+      config,
+      { env: {}, stdout: process.stdout, stderr: process.stderr },
+      { emulator, logger },
+    );
+    cleanups.push(() => session.close("test"));
+    const cut = await waitFor(() => positionUsd() <= 150, 15_000);
+    expect(cut).toBe(true);
+    expect(positionUsd()).toBeGreaterThan(50); // cut to the soft limit, not flattened
+    expect(lines.some((line) => line.includes("hard limit: cutting the position"))).toBe(true);
+    const exits = session.journal
+      .events()
+      .filter((event) => event.kind === "place" && event.data?.includes('"ioc"'));
+    expect(exits.length).toBeGreaterThanOrEqual(1);
+  });
+});
