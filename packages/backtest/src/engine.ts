@@ -1,5 +1,5 @@
-import { createRandom, type Fill, type Instrument, PriceGrid, type Random, type Side } from "@botmm/core";
-import { Inventory } from "@botmm/inventory";
+import { createRandom, type Instrument, PriceGrid, type Random, type Side } from "@botmm/core";
+import type { Inventory } from "@botmm/inventory";
 import {
   createQuoteSet,
   MarketMaker,
@@ -12,6 +12,7 @@ import {
 import type { CandleColumns } from "./candle-columns.ts";
 import type { BarPath, FillModel } from "./fill-model.ts";
 import { FundingCursor, type FundingSchedule } from "./funding.ts";
+import { PnlLedger } from "./pnl-ledger.ts";
 
 /** Everything a candle backtest needs besides the candles. */
 export interface BacktestOptions {
@@ -139,9 +140,9 @@ export function runCandleBacktest(
 class CandleBacktest implements OrderActionSink {
   readonly #candles: CandleColumns;
   readonly #options: BacktestOptions;
-  readonly #config: StrategyConfig;
   readonly #maker: MarketMaker;
   readonly #orders: OrderManager;
+  readonly #ledger: PnlLedger;
   readonly #inventory: Inventory;
   readonly #random: Random;
   readonly #levels: number;
@@ -170,16 +171,12 @@ class CandleBacktest implements OrderActionSink {
   #barOpenTime = 0;
   #volumeLeft = 0;
   #closePrice = 0;
-  #spreadUsd = 0;
-  #inventoryUsd = 0;
   #fills: FillRecord[] = [];
   #rejectedPostOnly = 0;
-  readonly #fillTemplate: Fill;
 
   constructor(candles: CandleColumns, options: BacktestOptions) {
     this.#candles = candles;
     this.#options = options;
-    this.#config = options.strategy;
     this.#maker = new MarketMaker(options.strategy, options.instrument);
     this.#levels = options.strategy.levels;
     this.#orders = new OrderManager({
@@ -187,10 +184,13 @@ class CandleBacktest implements OrderActionSink {
       refreshToleranceBps: options.strategy.refreshToleranceBps,
       sizeTolerance: options.strategy.sizeTolerance,
     });
-    this.#inventory = new Inventory({
+    this.#ledger = new PnlLedger({
       coin: options.instrument.coin,
       maxPositionUsd: options.strategy.maxPositionUsd,
+      makerFee: options.strategy.makerFee,
+      takerFee: options.strategy.takerFee,
     });
+    this.#inventory = this.#ledger.inventory;
     this.#random = createRandom(options.seed);
     const slots = 2 * this.#levels;
     this.#slots = slots;
@@ -207,18 +207,6 @@ class CandleBacktest implements OrderActionSink {
     this.#pendingClientId = new Float64Array(slots);
     this.#pendingPrice = new Float64Array(slots);
     this.#pendingSize = new Float64Array(slots);
-    this.#fillTemplate = {
-      clientId: null,
-      venueOrderId: null,
-      tradeId: "",
-      coin: options.instrument.coin,
-      side: "buy",
-      price: 0,
-      size: 0,
-      fee: 0,
-      liquidity: "maker",
-      time: 0,
-    };
   }
 
   // OrderActionSink: the strategy's instructions at a close, applied by the venue after the latency.
@@ -304,7 +292,7 @@ class CandleBacktest implements OrderActionSink {
       const positionAtOpen = this.#inventory.size;
 
       // Marks: what the position held into this bar earned or lost from the previous close to this close.
-      this.#inventoryUsd += positionAtOpen * (close - previousClose);
+      this.#ledger.markHeld(previousClose, close);
 
       if (openTime >= nextFundingTime) {
         // Funding is charged at each hour's open; a bar that starts past an hour (a gap) charges it once.
@@ -356,7 +344,7 @@ class CandleBacktest implements OrderActionSink {
       const equity = this.#inventory.totalPnlUsd(close);
       equityUsd[i] = equity;
       positionUsd[i] = position * close;
-      spreadUsdByBar[i] = this.#spreadUsd;
+      spreadUsdByBar[i] = this.#ledger.spreadUsd;
       feesUsdByBar[i] = this.#inventory.netFeesUsd;
       fundingUsdByBar[i] = fundingUsd;
       previousClose = close;
@@ -421,9 +409,9 @@ class CandleBacktest implements OrderActionSink {
       decidedBid,
       decidedAsk,
       pnl: {
-        totalUsd: this.#spreadUsd + this.#inventoryUsd - feesUsd + fundingUsd,
-        spreadUsd: this.#spreadUsd,
-        inventoryUsd: this.#inventoryUsd,
+        totalUsd: this.#ledger.spreadUsd + this.#ledger.inventoryUsd - feesUsd + fundingUsd,
+        spreadUsd: this.#ledger.spreadUsd,
+        inventoryUsd: this.#ledger.inventoryUsd,
         feesUsd,
         fundingUsd,
       },
@@ -569,20 +557,16 @@ class CandleBacktest implements OrderActionSink {
     referenceMid: number,
     timeMs: number,
   ): void {
-    const rate = liquidity === "maker" ? this.#config.makerFee : this.#config.takerFee;
-    const feeUsd = rate * price * size;
-    const fill = this.#fillTemplate;
-    fill.side = side;
-    fill.price = price;
-    fill.size = size;
-    fill.fee = feeUsd;
-    fill.liquidity = liquidity;
-    fill.time = timeMs;
-    this.#inventory.applyFill(fill);
-    const sign = side === "buy" ? 1 : -1;
-    this.#spreadUsd += sign * (referenceMid - price) * size;
-    // The fill's units are marked from the reference mid to this bar's close here, and from close to close after.
-    this.#inventoryUsd += sign * size * (this.#closePrice - referenceMid);
+    // Units are marked from the reference mid to this bar's close here, and from close to close after.
+    const feeUsd = this.#ledger.recordFill(
+      side,
+      price,
+      size,
+      liquidity,
+      referenceMid,
+      this.#closePrice,
+      timeMs,
+    );
     this.#fills.push({
       timeMs,
       barIndex: this.#bar,

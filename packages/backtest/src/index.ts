@@ -11,6 +11,7 @@ export type { ChartableRun } from "./html-report.ts";
 export { renderHtmlReport, renderReportPage, reportCharts } from "./html-report.ts";
 export type { BacktestMetrics, DailyPnl, Markouts } from "./metrics.ts";
 export { computeMetrics, MARKOUT_BARS } from "./metrics.ts";
+export { PnlLedger } from "./pnl-ledger.ts";
 export * from "./replay/index.ts";
 export type {
   OrderQueueOptions,

@@ -1,5 +1,5 @@
-import type { Fill, Side } from "@botmm/core";
-import { Inventory } from "@botmm/inventory";
+import type { Side } from "@botmm/core";
+import type { Inventory } from "@botmm/inventory";
 import {
   createQuoteSet,
   MarketMaker,
@@ -8,7 +8,6 @@ import {
   type QuoteSet,
   type QuoteStatus,
   type RiskMode,
-  type StrategyConfig,
   type WorkingOrder,
 } from "@botmm/strategy";
 import type { CandleColumns } from "../candle-columns.ts";
@@ -16,6 +15,7 @@ import { DEFAULT_SIMULATION } from "../defaults.ts";
 import type { BacktestRun, FillRecord, RiskGateState } from "../engine.ts";
 import { FundingCursor } from "../funding.ts";
 import { aggregateMarkouts } from "../metrics.ts";
+import { PnlLedger } from "../pnl-ledger.ts";
 import { DEFAULT_REPLAY, parseReplaySimulation, type QueueModel, type ReplayOptions } from "./options.ts";
 import { OrderQueue, type QueueFill, type QueueTrade } from "./queue.ts";
 import type { BookEvent, MarketEvent, RecordedLevel, RecordedTrade } from "./types.ts";
@@ -211,9 +211,9 @@ class Series {
 
 class ReplayEngine implements OrderActionSink {
   readonly #coin: string;
-  readonly #config: StrategyConfig;
   readonly #maker: MarketMaker;
   readonly #orders: OrderManager;
+  readonly #ledger: PnlLedger;
   readonly #inventory: Inventory;
   readonly #quotes: QuoteSet;
   readonly #levels: number;
@@ -229,7 +229,6 @@ class ReplayEngine implements OrderActionSink {
   readonly #hardLimitUsd: number;
   readonly #funding: FundingCursor;
   readonly #options: ReplayOptions;
-  readonly #fillTemplate: Fill;
   readonly #riskState: RiskGateState = {
     timeMs: 0,
     equityUsd: 0,
@@ -262,8 +261,6 @@ class ReplayEngine implements OrderActionSink {
 
   // Accounting.
   #mid = Number.NaN;
-  #spreadUsd = 0;
-  #inventoryUsd = 0;
   #fundingUsd = 0;
   readonly #fills: ReplayFillRecord[] = [];
   readonly #fillsBySource: Record<FillSource, number> = {
@@ -334,7 +331,6 @@ class ReplayEngine implements OrderActionSink {
     const simulation = parseReplaySimulation(options);
     this.#options = options;
     this.#coin = options.instrument.coin;
-    this.#config = options.strategy;
     this.#maker = new MarketMaker(options.strategy, options.instrument);
     this.#levels = options.strategy.levels;
     this.#orders = new OrderManager({
@@ -342,7 +338,13 @@ class ReplayEngine implements OrderActionSink {
       refreshToleranceBps: options.strategy.refreshToleranceBps,
       sizeTolerance: options.strategy.sizeTolerance,
     });
-    this.#inventory = new Inventory({ coin: this.#coin, maxPositionUsd: options.strategy.maxPositionUsd });
+    this.#ledger = new PnlLedger({
+      coin: this.#coin,
+      maxPositionUsd: options.strategy.maxPositionUsd,
+      makerFee: options.strategy.makerFee,
+      takerFee: options.strategy.takerFee,
+    });
+    this.#inventory = this.#ledger.inventory;
     this.#quotes = createQuoteSet(this.#levels);
     this.#latencyMs = simulation.latencyMs;
     this.#requoteIntervalMs = simulation.requoteIntervalMs;
@@ -358,18 +360,6 @@ class ReplayEngine implements OrderActionSink {
     );
     this.#slotQuoted = new Uint8Array(2 * this.#levels);
     for (const close of options.primeCloses ?? []) this.#maker.onBar(close);
-    this.#fillTemplate = {
-      clientId: null,
-      venueOrderId: null,
-      tradeId: "",
-      coin: this.#coin,
-      side: "buy",
-      price: 0,
-      size: 0,
-      fee: 0,
-      liquidity: "maker",
-      time: 0,
-    };
   }
 
   // OrderActionSink: the strategy's instructions, acting at the venue after the latency.
@@ -469,7 +459,7 @@ class ReplayEngine implements OrderActionSink {
     this.#chargeFunding(time);
 
     // The market moves: the position held is marked to the new mid, then the venue reacts to the new book.
-    this.#inventoryUsd += this.#inventory.size * (mid - this.#mid);
+    this.#ledger.markHeld(this.#mid, mid);
     this.#mid = mid;
     this.#bids = bids;
     this.#asks = asks;
@@ -635,20 +625,8 @@ class ReplayEngine implements OrderActionSink {
     time: number,
     source: FillSource,
   ): void {
-    const rate = liquidity === "maker" ? this.#config.makerFee : this.#config.takerFee;
-    const feeUsd = rate * price * size;
-    const fill = this.#fillTemplate;
-    fill.side = side;
-    fill.price = price;
-    fill.size = size;
-    fill.fee = feeUsd;
-    fill.liquidity = liquidity;
-    fill.time = time;
-    this.#inventory.applyFill(fill);
-    const sign = side === "buy" ? 1 : -1;
-    this.#spreadUsd += sign * (referenceMid - price) * size;
-    // The fill's units are marked from the mid they were priced from to the current mid here, mid to mid after.
-    this.#inventoryUsd += sign * size * (this.#mid - referenceMid);
+    // Units are marked from the mid they were priced from to the current mid here, mid to mid after.
+    const feeUsd = this.#ledger.recordFill(side, price, size, liquidity, referenceMid, this.#mid, time);
     this.#fillsBySource[source]++;
     this.#fills.push({
       timeMs: time,
@@ -666,10 +644,9 @@ class ReplayEngine implements OrderActionSink {
 
   #checkHardLimit(time: number): void {
     if (!Number.isNaN(this.#exitAt)) return;
-    const position = this.#inventory.size;
-    if (Math.abs(position * this.#mid) <= this.#hardLimitUsd) return;
-    const target = (Math.sign(position) * this.#config.maxPositionUsd) / this.#mid;
-    this.#exitSize = target - position;
+    const exitSize = this.#maker.hardLimitExitSize(this.#inventory.size, this.#mid);
+    if (exitSize === 0) return;
+    this.#exitSize = exitSize;
     this.#exitAt = time + this.#latencyMs;
   }
 
@@ -800,7 +777,7 @@ class ReplayEngine implements OrderActionSink {
     const equity = this.#inventory.totalPnlUsd(close);
     bar.equity.last = equity;
     bar.position.last = this.#inventory.size * close;
-    bar.spread.last = this.#spreadUsd;
+    bar.spread.last = this.#ledger.spreadUsd;
     bar.fees.last = this.#inventory.netFeesUsd;
     bar.funding.last = this.#fundingUsd;
     let bestOwnBid = Number.NaN;
@@ -855,9 +832,9 @@ class ReplayEngine implements OrderActionSink {
       decidedBid: bar.decidedBid.toArray(),
       decidedAsk: bar.decidedAsk.toArray(),
       pnl: {
-        totalUsd: this.#spreadUsd + this.#inventoryUsd - feesUsd + this.#fundingUsd,
-        spreadUsd: this.#spreadUsd,
-        inventoryUsd: this.#inventoryUsd,
+        totalUsd: this.#ledger.spreadUsd + this.#ledger.inventoryUsd - feesUsd + this.#fundingUsd,
+        spreadUsd: this.#ledger.spreadUsd,
+        inventoryUsd: this.#ledger.inventoryUsd,
         feesUsd,
         fundingUsd: this.#fundingUsd,
       },
