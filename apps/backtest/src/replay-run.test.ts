@@ -4,19 +4,8 @@ import { join } from "node:path";
 import { RecordingWriter } from "@botmm/backtest";
 import { createRandom } from "@botmm/core";
 import { describe, expect, it } from "vitest";
-import { type CliIo, runBacktestCli } from "./run.ts";
-
-function captureIo(): CliIo & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdout: { isTTY: false, write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
-    now: () => Date.UTC(2025, 5, 1),
-    out: () => out,
-    err: () => err,
-  };
-}
+import { runBacktestCli } from "./run.ts";
+import { captureIo } from "./test-support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "botmm-replay-cli-"));
 const start = Date.UTC(2025, 0, 6, 10);

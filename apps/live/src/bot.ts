@@ -837,26 +837,44 @@ export class Bot {
     this.#metrics?.requests.inc({ kind });
   }
 
+  /**
+   * Sends one batch request of a kind: counts it against the budget, times it, clears the kind's in-flight
+   * flag, and turns a thrown error into an `unknown` answer for every item (never a guess).
+   */
+  async #request<I, R>(
+    kind: Kind,
+    batch: readonly I[],
+    send: () => Promise<R[]>,
+    unknown: (item: I, reason: string) => R,
+  ): Promise<R[]> {
+    this.#spend(kind, batch.length);
+    const started = performance.now();
+    try {
+      return await send();
+    } catch (error) {
+      const reason = errorText(error);
+      return batch.map((item) => unknown(item, reason));
+    } finally {
+      this.#metrics?.latency.observe({ kind }, (performance.now() - started) / 1000);
+      this.#inFlight[kind] = false;
+    }
+  }
+
   async #sendPlaces(batch: OrderRequest[]): Promise<void> {
     this.#inFlight.place = true;
     const now = this.#clock.now();
     for (const order of batch) this.#journal.recordIntent("place", order, now);
-    this.#spend("place", batch.length);
-    const started = performance.now();
-    let results: OrderResult[];
-    try {
-      results = await this.#venue.placeOrders(batch);
-    } catch (error) {
-      results = batch.map((order) => ({
+    const results = await this.#request(
+      "place",
+      batch,
+      () => this.#venue.placeOrders(batch),
+      (order, reason) => ({
         clientId: order.clientId,
-        status: "unknown",
+        status: "unknown" as const,
         venueOrderId: null,
-        reason: errorText(error),
-      }));
-    } finally {
-      this.#metrics?.latency.observe({ kind: "place" }, (performance.now() - started) / 1000);
-      this.#inFlight.place = false;
-    }
+        reason,
+      }),
+    );
     this.#onOrderResults(
       "place",
       batch.map((order) => ({ coin: order.coin, id: Number(order.clientId), previousId: 0 })),
@@ -874,22 +892,17 @@ export class Bot {
         now,
       );
     }
-    this.#spend("modify", batch.length);
-    const started = performance.now();
-    let results: OrderResult[];
-    try {
-      results = await this.#venue.modifyOrders(batch.map((item) => item.request));
-    } catch (error) {
-      results = batch.map((item) => ({
+    const results = await this.#request(
+      "modify",
+      batch,
+      () => this.#venue.modifyOrders(batch.map((item) => item.request)),
+      (item, reason) => ({
         clientId: item.request.clientId,
-        status: "unknown",
+        status: "unknown" as const,
         venueOrderId: null,
-        reason: errorText(error),
-      }));
-    } finally {
-      this.#metrics?.latency.observe({ kind: "modify" }, (performance.now() - started) / 1000);
-      this.#inFlight.modify = false;
-    }
+        reason,
+      }),
+    );
     this.#onOrderResults(
       "modify",
       batch.map((item) => ({ coin: item.request.coin, id: item.slotId, previousId: item.previousId })),
@@ -973,21 +986,16 @@ export class Bot {
     for (const cancel of batch) {
       this.#journal.recordIntent("cancel", { ...cancel, side: "buy", price: 0, size: 0 }, now);
     }
-    this.#spend("cancel", batch.length);
-    const started = performance.now();
-    let results: Awaited<ReturnType<LiveVenue["cancelOrders"]>>;
-    try {
-      results = await this.#venue.cancelOrders(batch);
-    } catch (error) {
-      results = batch.map((cancel) => ({
+    const results = await this.#request(
+      "cancel",
+      batch,
+      () => this.#venue.cancelOrders(batch),
+      (cancel, reason) => ({
         clientId: cancel.clientId,
-        status: "unknown",
-        reason: errorText(error),
-      }));
-    } finally {
-      this.#metrics?.latency.observe({ kind: "cancel" }, (performance.now() - started) / 1000);
-      this.#inFlight.cancel = false;
-    }
+        status: "unknown" as const,
+        reason,
+      }),
+    );
     const done = this.#clock.now();
     let lost = false;
     for (let i = 0; i < batch.length; i++) {

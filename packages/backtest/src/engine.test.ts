@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toCandleColumns } from "./candle-columns.ts";
 import { runCandleBacktest } from "./engine.ts";
-import { ETH, flatThen, randomWalkCandles, testOptions } from "./test-support.ts";
+import { ETH, flatThen, randomWalkCandles, testOptions, trendingCandles } from "./test-support.ts";
 
 const bar = (open: number, high: number, low: number, close: number, volume = 1000) => ({
   open,
@@ -161,16 +161,7 @@ describe("fee sign", () => {
 describe("PnL identity", () => {
   it("spread + inventory − fees + funding equals the ledger's total to the cent, with funding and taker exits", () => {
     // A steady uptrend drags a short position past the hard limit, forcing taker exits.
-    const trending = randomWalkCandles(6_000, 5).map((candle, i) => {
-      const drift = 1 + i * 0.00004;
-      return {
-        ...candle,
-        open: candle.open * drift,
-        high: candle.high * drift,
-        low: candle.low * drift,
-        close: candle.close * drift,
-      };
-    });
+    const trending = trendingCandles(6_000, 5, 0.00004);
     const run = runCandleBacktest(
       toCandleColumns(trending),
       testOptions(
@@ -216,16 +207,7 @@ describe("inventory limits", () => {
   });
 
   it("cuts a position beyond the hard limit with a taker order at the next open", () => {
-    const trending = randomWalkCandles(4_000, 5).map((candle, i) => {
-      const drift = 1 + i * 0.0001;
-      return {
-        ...candle,
-        open: candle.open * drift,
-        high: candle.high * drift,
-        low: candle.low * drift,
-        close: candle.close * drift,
-      };
-    });
+    const trending = trendingCandles(4_000, 5, 0.0001);
     const run = runCandleBacktest(
       toCandleColumns(trending),
       testOptions({}, { inventorySkewFactor: 0, hardLimitMultiple: 1.2 }),

@@ -2,6 +2,7 @@ import type { StrategyConfig } from "@botmm/strategy";
 import type { CandleColumns } from "./candle-columns.ts";
 import type { BacktestOptions, BacktestRun } from "./engine.ts";
 import { describeFillModel } from "./fill-model.ts";
+import { bps, fixed, usd } from "./format.ts";
 import type { BacktestMetrics, Markouts } from "./metrics.ts";
 
 /** Where the candles came from and what the run was asked. */
@@ -202,15 +203,8 @@ export function buildReport(
   };
 }
 
-const usd = (value: number): string => {
-  const sign = value < 0 ? "−" : "";
-  return `${sign}$${Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-};
-const fixed = (value: number | null, digits = 2): string => (value === null ? "n/a" : value.toFixed(digits));
 const pct = (part: number, whole: number): string =>
   `${whole > 0 ? ((part / whole) * 100).toFixed(1) : "0.0"}%`;
-const bps = (value: number | null): string =>
-  value === null ? "n/a" : `${value >= 0 ? "+" : ""}${value.toFixed(2)} bps`;
 
 /**
  * The terminal summary: period, data, assumptions, PnL split, fills, risk and the revenue question answered

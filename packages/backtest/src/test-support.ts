@@ -48,6 +48,20 @@ export function randomWalkCandles(
   return candles;
 }
 
+/** {@link randomWalkCandles} with a steady upward drift of `driftPerBar` (a fraction) per bar. */
+export function trendingCandles(count: number, seed: number, driftPerBar: number): Candle[] {
+  return randomWalkCandles(count, seed).map((candle, i) => {
+    const drift = 1 + i * driftPerBar;
+    return {
+      ...candle,
+      open: candle.open * drift,
+      high: candle.high * drift,
+      low: candle.low * drift,
+      close: candle.close * drift,
+    };
+  });
+}
+
 /** `count` flat candles at `price` (zero volatility), then the given ones. */
 export function flatThen(price: number, count: number, rest: Omit<Candle, "openTime">[]): Candle[] {
   const start = Date.UTC(2024, 0, 1);

@@ -1,4 +1,5 @@
 import type { StrategyConfig } from "@botmm/strategy";
+import { bps, fixed, usd } from "../format.ts";
 import { renderReportPage, reportCharts } from "../html-report.ts";
 import { type BacktestMetrics, computeMetrics } from "../metrics.ts";
 import { type PerformanceFields, performanceFields } from "../report.ts";
@@ -209,14 +210,7 @@ export function buildReplayReport(
   };
 }
 
-const usd = (value: number): string => {
-  const sign = value < 0 ? "−" : "";
-  return `${sign}$${Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-};
-const fixed = (value: number | null, digits = 2): string => (value === null ? "n/a" : value.toFixed(digits));
 const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
-const bps = (value: number | null): string =>
-  value === null ? "n/a" : `${value >= 0 ? "+" : ""}${value.toFixed(2)} bps`;
 const seconds = (ms: number | null): string => (ms === null ? "n/a" : `${(ms / 1000).toFixed(1)} s`);
 
 /**
