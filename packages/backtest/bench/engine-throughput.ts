@@ -33,7 +33,7 @@ const options = {
 };
 const times: number[] = [];
 let fills = 0;
-for (let run = 0; run < 25; run++) {
+for (let run = 0; run < (Number(process.env.RUNS) || 25); run++) {
   const started = performance.now();
   fills = runCandleBacktest(columns, options).fills.length;
   times.push(performance.now() - started);

@@ -5,6 +5,7 @@ import {
   MarketMaker,
   type OrderActionSink,
   OrderManager,
+  type QuoteInput,
   type RiskMode,
   type StrategyConfig,
   type WorkingOrder,
@@ -245,6 +246,13 @@ class CandleBacktest implements OrderActionSink {
     const decidedBid = new Float64Array(n).fill(Number.NaN);
     const decidedAsk = new Float64Array(n).fill(Number.NaN);
     const quotes = createQuoteSet(this.#levels);
+    const quoteInput: QuoteInput = {
+      midPrice: 0,
+      positionSize: 0,
+      riskMode: "allow",
+      marketBid: Number.NaN,
+      marketAsk: Number.NaN,
+    };
     const funding = new FundingCursor(options.funding);
     const activation = Math.min(1, options.latencyMs / options.intervalMs);
     const unlimitedVolume = options.maxVolumeShare === Number.POSITIVE_INFINITY;
@@ -368,16 +376,10 @@ class CandleBacktest implements OrderActionSink {
       else if (mode === "reduce-only") reduceOnlyBars++;
 
       this.#decisionMid = close;
-      const decision = this.#maker.computeQuotes(
-        {
-          midPrice: close,
-          positionSize: position,
-          riskMode: mode,
-          marketBid: Number.NaN,
-          marketAsk: Number.NaN,
-        },
-        quotes,
-      );
+      quoteInput.midPrice = close;
+      quoteInput.positionSize = position;
+      quoteInput.riskMode = mode;
+      const decision = this.#maker.computeQuotes(quoteInput, quotes);
       if (decision.status === "warming-up") warmupBars++;
       if (quotes.bidSizes[0]! > 0) decidedBid[i] = quotes.bidPrices[0]!;
       if (quotes.askSizes[0]! > 0) decidedAsk[i] = quotes.askPrices[0]!;
