@@ -90,7 +90,7 @@ describe("CLI safety", () => {
   });
 });
 
-describe("kill -9 of the bot (child process) and a restart against a standalone emulator", () => {
+describe("the bot as a child process against a standalone emulator: kill -9 and restart, SIGUSR2", () => {
   let emulator: Emulator;
   let dir: string;
   const prefix = clientIdPrefix(account.address, "botmm");
@@ -167,7 +167,7 @@ describe("kill -9 of the bot (child process) and a restart against a standalone 
     await emulator?.stop();
   });
 
-  it("recovers: no orphans, journal and venue agree, PnL continues", async () => {
+  it("kill -9 and restart recovers: no orphans, journal and venue agree, PnL continues", async () => {
     const first = runBot(["--duration", "120s"]);
     const fills = () => emulator.account(account.address)?.fills.length ?? 0;
     // Real time: a loaded CI machine (every package's suite at once on two cores) can be slow to start the child.
@@ -226,4 +226,35 @@ describe("kill -9 of the bot (child process) and a restart against a standalone 
     expect(leaksKey(readFileSync(join(dir, "summary.json"), "utf8"))).toBe(false);
     expect(existsSync(join(dir, "journal.sqlite"))).toBe(true);
   }, 150_000);
+
+  it("SIGUSR2 to the pid it prints engages the kill switch: every order cancelled, halted until stopped", async () => {
+    const started = output.length;
+    const bot = runBot(["--duration", "120s", "--json", join(dir, "killed.json")]);
+    const ready = await waitFor(() => ours().length === 2, 60_000, 50);
+    if (!ready)
+      throw new Error(`the bot never had 2 orders resting; its output:\n${output.slice(started).join("")}`);
+    const printed = /running as pid (\d+); kill switch: kill -USR2 \1/.exec(output.slice(started).join(""));
+    expect(Number(printed?.[1])).toBe(bot.child.pid);
+
+    process.kill(Number(printed?.[1]), "SIGUSR2");
+    expect(await waitFor(() => ours().length === 0, 30_000, 50)).toBe(true);
+    // Halted, not stopped: it keeps running (and keeps its orders at zero) until told to stop.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(bot.child.exitCode).toBe(null);
+    expect(ours()).toEqual([]);
+
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, "killed.json"), "utf8"));
+    expect(summary.killSwitch).toBe(true);
+    expect(summary.openOrdersAtExit).toBe(0);
+    expect(output.slice(started).join("")).toContain("KILL SWITCH engaged");
+    const journal = Journal.open(join(dir, "journal.sqlite"));
+    try {
+      const notes = journal.events().map((event) => JSON.parse(event.data ?? "null"));
+      expect(notes).toContainEqual(expect.objectContaining({ event: "kill-switch", source: "SIGUSR2" }));
+    } finally {
+      journal.close();
+    }
+  }, 120_000);
 });

@@ -322,6 +322,12 @@ export async function runLiveCli(argv: readonly string[], io: LiveIo): Promise<n
     io.stderr.write(`botmm live: ${signal}: stopping (cancelling orders); send it again to force exit\n`);
     void session.bot.stop(signal);
   };
+  // Under `pnpm … start` the bot runs below pnpm and node's launcher script, which do not pass SIGUSR2 on:
+  // name the process that must receive it.
+  io.stderr.write(
+    `botmm live: running as pid ${process.pid}; kill switch: kill -USR2 ${process.pid}` +
+      `${config.killFile === undefined ? "" : ` or create ${config.killFile}`}; SIGINT/SIGTERM stop\n`,
+  );
   const removers = [
     onSignal("SIGINT", stop("SIGINT")),
     onSignal("SIGTERM", stop("SIGTERM")),
