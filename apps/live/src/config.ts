@@ -51,7 +51,13 @@ export const LIVE_DEFAULTS = {
   /** In-process emulator of `--sim`. */
   sim: { seed: 1, speed: 60, usdc: 100_000 },
   /** `--paper`: simulated collateral and where market data comes from. */
-  paper: { capitalUsd: 10_000, source: "mainnet" as "mainnet" | "testnet" },
+  paper: {
+    capitalUsd: 10_000,
+    source: "mainnet" as "mainnet" | "testnet",
+    /** The replay backtester's queue models: risk-averse (only trades at our price advance us) or probabilistic. */
+    queueModel: "risk-averse" as "risk-averse" | "probabilistic",
+    queuePower: 2,
+  },
 } as const;
 
 const durationSchema = z.union([
@@ -118,6 +124,8 @@ export const liveConfigSchema = z
       .object({
         capitalUsd: z.number().positive().default(LIVE_DEFAULTS.paper.capitalUsd),
         source: z.enum(["mainnet", "testnet"]).default(LIVE_DEFAULTS.paper.source),
+        queueModel: z.enum(["risk-averse", "probabilistic"]).default(LIVE_DEFAULTS.paper.queueModel),
+        queuePower: z.number().positive().default(LIVE_DEFAULTS.paper.queuePower),
       })
       .strict()
       .default({ ...LIVE_DEFAULTS.paper }),
@@ -178,6 +186,8 @@ const FLAGS = {
   "sim-usdc": { type: "string" },
   "paper-capital-usd": { type: "string" },
   "paper-source": { type: "string" },
+  "paper-queue-model": { type: "string" },
+  "paper-queue-power": { type: "string" },
   "print-config": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -221,6 +231,7 @@ Options:
   --kill-file PATH      when this file exists: halt and cancel everything
   --requote-interval-ms 1000  --bar-interval-ms 60000  --leverage 3  --dead-man-switch-ms 60000
   --sim-seed 1 --sim-speed 60 --sim-usdc 100000      --paper-capital-usd 10000 --paper-source mainnet|testnet
+  --paper-queue-model risk-averse|probabilistic (--paper-queue-power 2): how paper fills advance in the queue
   --print-config        print the effective config (secrets redacted) and exit
 Signals: SIGINT/SIGTERM stop gracefully (a second one forces exit); SIGUSR2 engages the kill switch.`;
 
@@ -354,6 +365,9 @@ export async function parseCli(
   if (flags["paper-capital-usd"])
     paper.capitalUsd = toNumber(flags["paper-capital-usd"], "--paper-capital-usd");
   if (flags["paper-source"]) paper.source = flags["paper-source"];
+  if (flags["paper-queue-model"]) paper.queueModel = flags["paper-queue-model"];
+  if (flags["paper-queue-power"])
+    paper.queuePower = toNumber(flags["paper-queue-power"], "--paper-queue-power");
   if (Object.keys(paper).length > 0) flagLayer.paper = paper;
 
   const config = buildConfig([fileLayer, envLayer, flagLayer], flags.config ?? null);

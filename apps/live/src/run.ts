@@ -180,6 +180,10 @@ export async function startSession(
       clock,
       makerFee: config.strategy.makerFee,
       capitalUsd: config.paper.capitalUsd,
+      queueModel:
+        config.paper.queueModel === "probabilistic"
+          ? { type: "probabilistic", power: config.paper.queuePower }
+          : { type: "risk-averse" },
     });
     const close = market.close.bind(market);
     (venue as PaperVenue & { close?: () => Promise<void> }).close = close;

@@ -2,7 +2,7 @@ import type { Fill, Instrument, L2Book, SubscriptionRequest, Trade, Venue, Venue
 import { ManualClock } from "@botmm/core";
 import { describe, expect, it } from "vitest";
 import { BarBuilder } from "./bars.ts";
-import { buildConfig, ConfigError, parseDuration, redactedConfig } from "./config.ts";
+import { buildConfig, ConfigError, parseCli, parseDuration, redactedConfig } from "./config.ts";
 import { Journal } from "./journal.ts";
 import { PaperVenue } from "./paper.ts";
 import { CLIENT_ID_BLOCK, clientIdPrefix, firstClientIdOfBlock } from "./prefix.ts";
@@ -36,6 +36,22 @@ describe("config", () => {
     expect(() => buildConfig([{ mode: "mainnet" }])).toThrow(ConfigError);
     expect(() => buildConfig([{ mode: "mainnet" }])).toThrow(/REAL MONEY/);
     expect(buildConfig([{ mode: "mainnet", confirmRealMoney: true }]).mode).toBe("mainnet");
+  });
+
+  it("chooses paper mode's queue model by flag (risk-averse by default) and names a bad one", async () => {
+    const paperConfig = async (argv: string[]) => {
+      const request = await parseCli(argv, {});
+      if (request.kind !== "run") throw new Error(`expected a run request, got ${request.kind}`);
+      return request.config.paper;
+    };
+    expect((await paperConfig(["--paper"])).queueModel).toBe("risk-averse");
+    expect(
+      await paperConfig(["--paper", "--paper-queue-model", "probabilistic", "--paper-queue-power", "3"]),
+    ).toMatchObject({ queueModel: "probabilistic", queuePower: 3 });
+    await expect(parseCli(["--paper", "--paper-queue-model", "fifo"], {})).rejects.toThrow(
+      /paper\.queueModel/,
+    );
+    await expect(parseCli(["--paper", "--paper-queue-power=0"], {})).rejects.toThrow(/paper\.queuePower/);
   });
 
   it("parses durations", () => {
