@@ -53,7 +53,7 @@ export interface RunSummary {
   durationMs: number;
   stopReason: string;
   /** This run's order actions. */
-  orders: { placed: number; modified: number; cancelled: number; rejected: number };
+  orders: { placed: number; modified: number; cancelled: number; rejected: number; deferred: number };
   /** This run's own fills by side; `fillsAllRuns` counts every run of the journal. */
   fills: { buy: number; sell: number };
   fillsAllRuns: { buy: number; sell: number };
@@ -226,7 +226,7 @@ export class Bot {
   readonly #orphanCancels: CancelRequest[] = [];
   /** Client ids closed lately (fills, cancels): a venue snapshot older than the close may still list them. */
   readonly #recentlyClosed = new Set<string>();
-  readonly #counts = { placed: 0, modified: 0, cancelled: 0, rejected: 0 };
+  readonly #counts = { placed: 0, modified: 0, cancelled: 0, rejected: 0, deferred: 0 };
   readonly #fillCounts = { buy: 0, sell: 0 };
   readonly #requests = { place: 0, modify: 0, cancel: 0, other: 0 };
   #errors = 0;
@@ -717,7 +717,9 @@ export class Bot {
       state.quotes,
     );
     const sink = state.sink;
-    const counts = state.manager.reconcile(state.quotes, now, sink);
+    // Chasing modifies wait for the request budget's pacing; protective ones always go.
+    const counts = state.manager.reconcile(state.quotes, now, sink, this.risk.budget);
+    this.#counts.deferred += counts.deferred;
     this.#counts.placed += counts.placed - sink.refused.filter((r) => r.previousId === 0).length;
     this.#counts.modified += counts.modified - sink.refused.filter((r) => r.previousId !== 0).length;
     this.#counts.cancelled += counts.cancelled;
@@ -1407,7 +1409,7 @@ export class Bot {
     return (
       `${parts.join(" | ")} | pnl ${pnl.total.toFixed(2)} (spread ${pnl.spread.toFixed(2)} fees ${pnl.fees.toFixed(2)}) ` +
       `fills ${this.#fillCounts.buy}b/${this.#fillCounts.sell}s orders +${this.#counts.placed} ~${this.#counts.modified} ` +
-      `x${this.#counts.cancelled} !${this.#counts.rejected} err ${this.#errors}`
+      `x${this.#counts.cancelled} !${this.#counts.rejected} deferred ${this.#counts.deferred} err ${this.#errors}`
     );
   }
 
@@ -1441,6 +1443,8 @@ export class Bot {
     metrics.budget.set({ budget: "address_remaining" }, budget.addressRemaining);
     metrics.budget.set({ budget: "ip_weight_remaining" }, budget.ipWeightRemaining);
     metrics.budget.set({ budget: "slow_down" }, budget.slowDown ? 1 : 0);
+    metrics.budget.set({ budget: "sustainable_requests_per_second" }, budget.sustainableRatePerSecond);
+    metrics.budget.set({ budget: "deferred_modifies" }, budget.deferredRequests);
     const decision = this.risk.evaluate();
     const active = new Set(decision.reasons.map((reason) => reason.rule));
     for (const state of this.#coins.values()) {

@@ -64,7 +64,7 @@ export class Metrics {
   });
   readonly budget = new Gauge({
     name: "botmm_request_budget",
-    help: "Request budget: address requests left, IP weight left, slow-down flag",
+    help: "Request budget: address requests left, IP weight left, slow-down flag, sustainable requests per second, deferred modifies",
     labelNames: ["budget"],
     registers: [this.registry],
   });

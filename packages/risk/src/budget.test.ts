@@ -159,7 +159,52 @@ describe("slow-down signal", () => {
       ipWeightRemaining: 1_200,
       slowDown: true,
       exhausted: true,
+      sustainableRatePerSecond: 0,
+      deferredRequests: 0,
     });
+  });
+});
+
+describe("pacing discretionary requests", () => {
+  it("sustains the spare budget over the horizon plus what the last hour's volume earns", () => {
+    const { clock, budget } = fresh();
+    expect(budget.sustainableRatePerSecond()).toBeCloseTo(8_000 / 86_400, 12); // (10,000 − 2,000 reserve) / day
+    budget.recordTradedUsd(3_600); // earns 3,600 requests: 1 per second over the hour window…
+    expect(budget.sustainableRatePerSecond()).toBeCloseTo((8_000 + 3_600) / 86_400 + 1, 12);
+    clock.advance(3_600_000); // …until it leaves the window (the requests earned stay in the spare budget)
+    expect(budget.sustainableRatePerSecond()).toBeCloseTo((8_000 + 3_600) / 86_400, 12);
+    budget.record(11_600, 1); // at the reserve: only what trading earns is left to spend
+    expect(budget.sustainableRatePerSecond()).toBe(0);
+  });
+
+  it("lets a burst go, then one request per 1 / rate seconds, and counts what it held back", () => {
+    const { clock, budget } = fresh({ pacingBurstRequests: 3 });
+    const allowed = () => budget.allowDiscretionary(1);
+    expect([allowed(), allowed(), allowed(), allowed()]).toEqual([true, true, true, false]);
+    const secondsPerRequest = 86_400 / 8_000; // 10.8 s
+    clock.advance(secondsPerRequest * 1_000 - 1);
+    expect(allowed()).toBe(false);
+    clock.advance(1);
+    expect(allowed()).toBe(true);
+    expect(allowed()).toBe(false);
+    expect(budget.deferredRequests).toBe(3);
+    expect(budget.status().deferredRequests).toBe(3);
+    clock.advance(10 * 86_400_000); // a quiet spell refills only up to the burst
+    expect([allowed(), allowed(), allowed(), allowed()]).toEqual([true, true, true, false]);
+  });
+
+  it("never paces with pacing or the budget off; a batch needs as many requests as it holds", () => {
+    expect(fresh({ pacingEnabled: false }).budget.allowDiscretionary(1_000)).toBe(true);
+    expect(fresh({ enabled: false }).budget.allowDiscretionary(1_000)).toBe(true);
+    const { budget } = fresh({ pacingBurstRequests: 5 });
+    expect(budget.allowDiscretionary(6)).toBe(false);
+    expect(budget.allowDiscretionary(5)).toBe(true);
+    expect(() => budget.allowDiscretionary(-1)).toThrow(RiskInputError);
+  });
+
+  it("names a bad pacing setting", () => {
+    expect(() => fresh({ pacingBurstRequests: 0.5 })).toThrow(/pacingBurstRequests/);
+    expect(() => fresh({ pacingHorizonMs: 0 })).toThrow(/pacingHorizonMs/);
   });
 });
 
@@ -190,6 +235,7 @@ describe("RequestBudget misc", () => {
       tradedUsd: 500,
       lastRequestMs: T0 + 61_000,
       ipWindow: [[T0 + 61_000, 20]],
+      recentTradedUsd: [[T0 + 61_000, 500]],
     });
     const other = new RequestBudget({ clock });
     other.restore(snapshot);

@@ -26,6 +26,10 @@ export interface RequestBudgetStatus {
   slowDown: boolean;
   /** A budget is spent: the venue will throttle the next request. */
   exhausted: boolean;
+  /** The address-budget spend rate that can be kept up, requests per second (see `sustainableRatePerSecond`). */
+  sustainableRatePerSecond: number;
+  /** Discretionary requests held back by pacing so far. */
+  deferredRequests: number;
 }
 
 /** The JSON-safe state of a {@link RequestBudget}, part of `RiskSnapshot`. */
@@ -36,6 +40,8 @@ export interface RequestBudgetSnapshot {
   lastRequestMs: number | null;
   /** IP weight still inside the window: `[timeMs, weight]`, oldest first. */
   ipWindow: Array<[number, number]>;
+  /** Volume traded inside the pacing earn window: `[timeMs, usd]`, oldest first (absent in older snapshots). */
+  recentTradedUsd?: Array<[number, number]>;
 }
 
 /** How to build a {@link RequestBudget}. */
@@ -76,11 +82,18 @@ export class RequestBudget {
   #requestsUsed = 0;
   #tradedUsd = 0;
   #lastRequestMs = Number.NaN;
+  // Discretionary pacing: a token bucket refilled at the sustainable rate; recent volume earns requests.
+  readonly #recentTradedUsd: SlidingWindow;
+  #pacingTokens: number;
+  #pacingRefilledAtMs = Number.NaN;
+  #deferred = 0;
 
   constructor(options: RequestBudgetOptions) {
     this.#clock = options.clock;
     this.config = resolveRiskConfig({ requestBudget: options.config ?? {} }).requestBudget;
     this.#ip = new SlidingWindow(this.config.ipWindowMs, 256);
+    this.#recentTradedUsd = new SlidingWindow(this.config.pacingEarnWindowMs, 256);
+    this.#pacingTokens = this.config.pacingBurstRequests;
   }
 
   /**
@@ -237,6 +250,70 @@ export class RequestBudget {
     if (!Number.isFinite(notionalUsd))
       throw new RiskInputError("notionalUsd", "a finite number", notionalUsd);
     this.#tradedUsd += Math.abs(notionalUsd);
+    this.#recentTradedUsd.add(this.#clock.now(), Math.abs(notionalUsd));
+  }
+
+  /**
+   * The address-budget spend rate (requests per second) that can be kept up: the spare budget
+   * (`addressRemaining − addressReserveRequests`, not below 0) spread over `pacingHorizonMs`, plus what the
+   * volume traded in the last `pacingEarnWindowMs` earns per second.
+   *
+   * @example
+   * ```ts
+   * budget.sustainableRatePerSecond(); // 0.0926 on a fresh address: 8,000 spare requests over a day
+   * ```
+   */
+  sustainableRatePerSecond(nowMs: number = this.#clock.now()): number {
+    const config = this.config;
+    const spare = Math.max(0, this.addressRemaining() - config.addressReserveRequests);
+    const earned = config.requestsPerUsdTraded * this.#recentTradedUsd.sum(nowMs);
+    return (spare * 1_000) / config.pacingHorizonMs + (earned * 1_000) / config.pacingEarnWindowMs;
+  }
+
+  /**
+   * Whether a discretionary request — a modify that only moves a quote towards the market or enlarges it —
+   * may be sent now, and if so takes `requests` from the pacing bucket (capacity `pacingBurstRequests`,
+   * refilled at {@link RequestBudget.sustainableRatePerSecond}). Protective requests (cancels, a quote moved
+   * away from the market or shrunk, exits) must not ask: they are never paced. The request still has to be
+   * counted with {@link RequestBudget.record} when sent. Always true with `enabled` or `pacingEnabled` off.
+   * Matches the `ModifyPacer` that `OrderManager.reconcile` of `@botmm/strategy` takes.
+   *
+   * @example
+   * ```ts
+   * manager.reconcile(quotes, now, sink, budget); // chasing modifies wait for the budget; others go
+   * budget.allowDiscretionary(1); // true while the bucket has a request left
+   * ```
+   */
+  allowDiscretionary(requests: number, nowMs: number = this.#clock.now()): boolean {
+    checkCount(requests, "requests");
+    const config = this.config;
+    if (!config.enabled || !config.pacingEnabled) return true;
+    const elapsedMs = Number.isNaN(this.#pacingRefilledAtMs)
+      ? 0
+      : Math.max(0, nowMs - this.#pacingRefilledAtMs);
+    this.#pacingRefilledAtMs = nowMs;
+    this.#pacingTokens = Math.min(
+      config.pacingBurstRequests,
+      this.#pacingTokens + (this.sustainableRatePerSecond(nowMs) * elapsedMs) / 1_000,
+    );
+    if (this.#pacingTokens < requests) {
+      this.#deferred += 1;
+      return false;
+    }
+    this.#pacingTokens -= requests;
+    return true;
+  }
+
+  /**
+   * How many discretionary requests {@link RequestBudget.allowDiscretionary} has held back so far.
+   *
+   * @example
+   * ```ts
+   * budget.deferredRequests; // e.g. 412 chasing modifies skipped today
+   * ```
+   */
+  get deferredRequests(): number {
+    return this.#deferred;
   }
 
   /**
@@ -296,6 +373,8 @@ export class RequestBudget {
       ipWeightRemaining,
       slowDown: this.shouldSlowDown(nowMs),
       exhausted: this.config.enabled && (addressRemaining <= 0 || ipWeightRemaining <= 0),
+      sustainableRatePerSecond: this.sustainableRatePerSecond(nowMs),
+      deferredRequests: this.#deferred,
     };
   }
 
@@ -313,6 +392,7 @@ export class RequestBudget {
       tradedUsd: this.#tradedUsd,
       lastRequestMs: Number.isNaN(this.#lastRequestMs) ? null : this.#lastRequestMs,
       ipWindow: this.#ip.entries(nowMs),
+      recentTradedUsd: this.#recentTradedUsd.entries(nowMs),
     };
   }
 
@@ -330,6 +410,8 @@ export class RequestBudget {
     this.#lastRequestMs = snapshot.lastRequestMs ?? Number.NaN;
     this.#ip.clear();
     for (const [timeMs, weight] of snapshot.ipWindow) this.#ip.add(timeMs, weight);
+    this.#recentTradedUsd.clear();
+    for (const [timeMs, usd] of snapshot.recentTradedUsd ?? []) this.#recentTradedUsd.add(timeMs, usd);
   }
 }
 

@@ -108,6 +108,17 @@ export interface RequestBudgetConfig {
   ipReserveWeight: number;
   /** Once the address budget is spent, the venue allows one request per this interval. */
   throttledIntervalMs: number;
+  /**
+   * Pace discretionary requests (modifies that only chase the market or enlarge a quote) to a rate the
+   * address budget can sustain; protective requests are never paced. See `RequestBudget.allowDiscretionary`.
+   */
+  pacingEnabled: boolean;
+  /** The spare budget (remaining − reserve) is spread over this long, on top of what recent trading earns. */
+  pacingHorizonMs: number;
+  /** Discretionary requests that may go at once after a quiet spell (the token bucket's capacity). */
+  pacingBurstRequests: number;
+  /** Requests earned by the volume traded in this trailing window count towards the sustainable rate. */
+  pacingEarnWindowMs: number;
 }
 
 /** The full, validated configuration of a `RiskEngine`: one section per rule. */
@@ -205,6 +216,16 @@ export const DEFAULT_RISK_CONFIG = deepFreeze({
     addressReserveRequests: 2_000,
     ipReserveWeight: 240,
     throttledIntervalMs: 10_000,
+    /**
+     * Chasing the mid is what spends a small account's budget: at a 0.5 bp refresh tolerance BTC's
+     * second-to-second moves ask for ~80,000 modifies a day against 10,000 + 1 per USDC traded. Pacing holds
+     * back only modifies that move a quote towards the market (they cost fill chances, never adverse
+     * selection) to the spare budget over a day plus what the last hour's volume earns.
+     */
+    pacingEnabled: true,
+    pacingHorizonMs: 24 * 60 * MINUTE_MS,
+    pacingBurstRequests: 20,
+    pacingEarnWindowMs: 60 * MINUTE_MS,
   },
 } satisfies RiskConfig);
 
@@ -272,6 +293,13 @@ export const riskConfigSchema = z.strictObject({
       addressReserveRequests: nonNegative("a number of requests"),
       ipReserveWeight: nonNegative("a weight"),
       throttledIntervalMs: ms(),
+      pacingEnabled: enabled,
+      pacingHorizonMs: ms(),
+      pacingBurstRequests: z
+        .number({ error: "expected a whole number of requests ≥ 1" })
+        .int({ error: "expected a whole number of requests ≥ 1" })
+        .gte(1, { error: "expected a whole number of requests ≥ 1" }),
+      pacingEarnWindowMs: ms(),
     })
     .refine((budget) => budget.ipReserveWeight < budget.ipWeightLimit, {
       error: "expected ipReserveWeight < ipWeightLimit (otherwise the bot would always be slowed down)",

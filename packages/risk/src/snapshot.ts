@@ -96,6 +96,7 @@ export const riskSnapshotSchema = z.strictObject({
     tradedUsd: count,
     lastRequestMs: nullableFinite,
     ipWindow: z.array(z.tuple([finite, count])),
+    recentTradedUsd: z.array(z.tuple([finite, count])).optional(),
   }),
 }) satisfies z.ZodType<RiskSnapshot>;
 

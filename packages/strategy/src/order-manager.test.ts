@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type OrderActionSink, OrderManager, type WorkingOrder } from "./order-manager.ts";
+import { type ModifyPacer, type OrderActionSink, OrderManager, type WorkingOrder } from "./order-manager.ts";
 import { createQuoteSet } from "./quote-set.ts";
 
 function recordingSink() {
@@ -29,6 +29,7 @@ describe("OrderManager", () => {
       placed: 2,
       modified: 0,
       cancelled: 0,
+      deferred: 0,
     });
     // Nothing moves until the venue answers: no stacked requests.
     manager.reconcile(quotes([99, 1], [101, 1]), 1, sink);
@@ -100,5 +101,40 @@ describe("OrderManager", () => {
     expect(
       () => new OrderManager({ levels: 1, refreshToleranceBps: 1, sizeTolerance: 0, firstClientId: 0 }),
     ).toThrow(/firstClientId/);
+  });
+
+  it("with a pacer, holds back only modifies that chase the market or enlarge a quote", () => {
+    const manager = new OrderManager({ levels: 1, refreshToleranceBps: 1, sizeTolerance: 0.25 });
+    const { sink, actions } = recordingSink();
+    const asked: number[] = [];
+    const closed: ModifyPacer = { allowDiscretionary: (requests) => (asked.push(requests), false) };
+    manager.reconcile(quotes([100, 1], [101, 1]), 0, sink, closed); // places are never paced
+    manager.onAccepted(1);
+    manager.onAccepted(2);
+    expect(actions).toHaveLength(2);
+
+    // The market rose: bid up (chasing) waits; ask up (away from the market) goes.
+    const rose = manager.reconcile(quotes([100.5, 1], [101.5, 1]), 1, sink, closed);
+    expect(rose).toMatchObject({ modified: 1, deferred: 1 });
+    expect(actions.slice(2)).toEqual(["modify sell #2→#3 101.5x1"]);
+    expect(asked).toEqual([1]);
+    manager.onAccepted(3);
+
+    // The market fell: bid down (away) goes; ask down (chasing) waits.
+    manager.reconcile(quotes([99.5, 1], [100.8, 1]), 2, sink, closed);
+    expect(actions.slice(3)).toEqual(["modify buy #1→#4 99.5x1"]);
+    manager.onAccepted(4);
+
+    // A smaller size is protection (goes); a larger one at the same price waits.
+    manager.reconcile(quotes([99.5, 0.5], [101.5, 2]), 3, sink, closed);
+    expect(actions.slice(4)).toEqual(["modify buy #4→#5 99.5x0.5"]);
+    manager.onAccepted(5);
+
+    // Once the pacer allows, the chasing modifies go; without a pacer nothing is held back.
+    const open: ModifyPacer = { allowDiscretionary: () => true };
+    expect(manager.reconcile(quotes([99.8, 0.5], [101.2, 2]), 4, sink, open)).toMatchObject({
+      modified: 2,
+      deferred: 0,
+    });
   });
 });

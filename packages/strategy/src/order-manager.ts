@@ -35,6 +35,15 @@ export interface OrderActionSink {
   cancel(order: WorkingOrder): void;
 }
 
+/**
+ * Holds back discretionary modifies — those that only move a quote towards the market or enlarge it — when
+ * the venue's request budget cannot sustain them. `RequestBudget` of `@botmm/risk` is one.
+ */
+export interface ModifyPacer {
+  /** Whether `requests` discretionary requests may be sent now (and, if so, takes them from the allowance). */
+  allowDiscretionary(requests: number): boolean;
+}
+
 /** How eagerly working orders follow the wanted quotes. */
 export interface OrderManagerOptions {
   levels: number;
@@ -51,6 +60,8 @@ export interface ReconcileCounts {
   placed: number;
   modified: number;
   cancelled: number;
+  /** Discretionary modifies the pacer held back (the order keeps resting where it is). */
+  deferred: number;
 }
 
 const SIZE_EPSILON = 1e-12;
@@ -62,7 +73,9 @@ const SIZE_EPSILON = 1e-12;
  *
  * Rules: a slot with a request in flight is left alone until the venue answers (no stacked requests); an
  * order inside the refresh tolerance is kept (saving the venue's request budget); an order that must move is
- * modified, not cancelled and re-placed.
+ * modified, not cancelled and re-placed. With a {@link ModifyPacer}, a modify that would only chase the market
+ * (a bid up, an ask down, or a larger size) waits for the pacer; one that moves a quote away from the market
+ * or shrinks it — protection against adverse selection — is never held back.
  *
  * @example
  * ```ts
@@ -136,13 +149,16 @@ export class OrderManager {
 
   /**
    * Compares the wanted quotes with the working orders and tells `sink` what to do. Returns counts of the
-   * actions taken (the object is reused between calls).
+   * actions taken (the object is reused between calls). `pacer`, when given, decides on discretionary
+   * modifies (see {@link ModifyPacer}).
    */
-  reconcile(wanted: QuoteSet, now: number, sink: OrderActionSink): ReconcileCounts {
+  reconcile(wanted: QuoteSet, now: number, sink: OrderActionSink, pacer?: ModifyPacer): ReconcileCounts {
     const counts = this.#counts;
     counts.placed = 0;
     counts.modified = 0;
     counts.cancelled = 0;
+    counts.deferred = 0;
+    this.#pacer = pacer;
     const levels = Math.min(wanted.levels, this.bids.length);
     for (let level = 0; level < this.bids.length; level++) {
       const inRange = level < levels;
@@ -164,7 +180,8 @@ export class OrderManager {
     return counts;
   }
 
-  readonly #counts: ReconcileCounts = { placed: 0, modified: 0, cancelled: 0 };
+  readonly #counts: ReconcileCounts = { placed: 0, modified: 0, cancelled: 0, deferred: 0 };
+  #pacer: ModifyPacer | undefined = undefined;
 
   #reconcileSlot(slot: WorkingOrder, price: number, size: number, now: number, sink: OrderActionSink): void {
     if (slot.state === "idle") {
@@ -192,6 +209,14 @@ export class OrderManager {
     const priceMoved = Math.abs(price - slot.price) > this.#toleranceFraction * slot.price;
     const sizeMoved = Math.abs(size - remaining) > this.#sizeTolerance * size;
     if (!priceMoved && !sizeMoved) return;
+    if (this.#pacer !== undefined) {
+      const towardsMarket = slot.side === "buy" ? price >= slot.price : price <= slot.price;
+      const discretionary = towardsMarket && size >= remaining;
+      if (discretionary && !this.#pacer.allowDiscretionary(1)) {
+        this.#counts.deferred++;
+        return;
+      }
+    }
     const previousClientId = slot.clientId;
     slot.clientId = this.#nextClientId++;
     slot.replacedClientId = previousClientId;
