@@ -107,7 +107,12 @@ describe("OrderManager", () => {
     const manager = new OrderManager({ levels: 1, refreshToleranceBps: 1, sizeTolerance: 0.25 });
     const { sink, actions } = recordingSink();
     const asked: number[] = [];
-    const closed: ModifyPacer = { allowDiscretionary: (requests) => (asked.push(requests), false) };
+    const closed: ModifyPacer = {
+      allowDiscretionary: (requests) => {
+        asked.push(requests);
+        return false;
+      },
+    };
     manager.reconcile(quotes([100, 1], [101, 1]), 0, sink, closed); // places are never paced
     manager.onAccepted(1);
     manager.onAccepted(2);
