@@ -12,7 +12,8 @@ import { loadCsvFile } from "../src/data/csv-file.ts";
 import { generateSyntheticCandles } from "../src/data/synthetic.ts";
 
 const DAY_MS = 86_400_000;
-const csv = process.argv[2];
+// pnpm passes a literal "--" through to the script.
+const csv = process.argv.slice(2).find((arg) => arg !== "--");
 let candles: Candle[];
 if (csv) {
   candles = await loadCsvFile(csv);

@@ -8,7 +8,8 @@ import { parseStrategyConfig } from "@botmm/strategy";
 import { DEFAULT_SIMULATION, runCandleBacktest, toCandleColumns } from "../src/index.ts";
 import { ETH, randomWalkCandles } from "../src/test-support.ts";
 
-const path = process.argv[2];
+// pnpm passes a literal "--" through to the script.
+const path = process.argv.slice(2).find((arg) => arg !== "--");
 let candles: Candle[];
 if (path) {
   const bytes = readFileSync(path);

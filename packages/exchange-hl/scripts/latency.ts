@@ -4,7 +4,12 @@
  */
 import { createLatencyLoop, type LatencySample, quantile } from "./latency-loop.ts";
 
-const target = Number(process.argv[2] ?? 10_000);
+// pnpm passes a literal "--" through to the script.
+const argument = process.argv.slice(2).find((arg) => arg !== "--");
+const target = argument === undefined ? 10_000 : Number(argument);
+if (!Number.isInteger(target) || target < 1) {
+  throw new Error(`updates: expected a whole number ≥ 1, got ${JSON.stringify(argument)}`);
+}
 const warmup = 200;
 const loop = await createLatencyLoop();
 const samples: LatencySample[] = [];
