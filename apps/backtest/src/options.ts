@@ -48,6 +48,8 @@ const simulationSchema = z
     queueModel: z.enum(["risk-averse", "probabilistic"]).default("risk-averse"),
     queuePower: z.number().positive().default(2),
     requoteIntervalMs: z.number().min(0).default(1_000),
+    /** Address requests left when the replay starts (a fresh Hyperliquid address has 10,000); false: not modelled. */
+    requestBudget: z.union([z.number().min(0), z.literal(false)]).default(10_000),
     compareCandles: z.boolean().default(false),
   })
   .strict();
@@ -98,6 +100,8 @@ const FLAGS = {
   "queue-model": { type: "string" },
   "queue-power": { type: "string" },
   "requote-interval-ms": { type: "string" },
+  "request-budget": { type: "string" },
+  "no-request-budget": { type: "boolean" },
   "compare-candles": { type: "boolean" },
   // strategy
   model: { type: "string" },
@@ -180,6 +184,8 @@ Order-book replay (instead of candles)
   --replay PATH             a recording directory (botmm-md v1), a Hyperliquid archive l2Book file (.jsonl/.gz)
                             or an hftbacktest capture; --symbol picks the coin (BTC)
   --queue-model risk-averse risk-averse | probabilistic (--queue-power 2)   --requote-interval-ms 1000
+  --request-budget 10000    address requests left at the start: chasing modifies are paced as live
+                            (a fresh Hyperliquid address has 10,000 + 1 per USDC traded); --no-request-budget: off
   --compare-candles         also run the candle backtest on 1m candles built from the same data, side by side
 Output
   --json PATH  --report PATH.html  --fills PATH.csv  --no-progress  --config FILE (JSON or YAML; flags override)`;

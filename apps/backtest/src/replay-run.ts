@@ -18,6 +18,7 @@ import {
   toCandleColumns,
 } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
+import { RequestBudget } from "@botmm/risk";
 import { mapSymbol } from "./data/index.ts";
 import { backtestInstrument } from "./instrument.ts";
 import type { BacktestCliOptions } from "./options.ts";
@@ -112,6 +113,11 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
     instrument,
     strategy: options.strategy,
     queueModel,
+    requestBudget:
+      options.requestBudget === false
+        ? undefined
+        : (clock) =>
+            new RequestBudget({ clock, config: { initialRequests: options.requestBudget as number } }),
     latencyMs: options.latencyMs,
     requoteIntervalMs: options.requoteIntervalMs,
     funding,

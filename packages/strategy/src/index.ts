@@ -8,6 +8,7 @@ export {
 export type { QuoteDecision, QuoteInput, QuoteStatus, RiskMode } from "./market-maker.ts";
 export { MarketMaker } from "./market-maker.ts";
 export type {
+  ModifyPacer,
   OrderActionSink,
   OrderManagerOptions,
   ReconcileCounts,

@@ -1,3 +1,4 @@
+import { RequestBudget } from "@botmm/risk";
 import { describe, expect, it } from "vitest";
 import { runReplayBacktest } from "./engine.ts";
 import {
@@ -244,6 +245,44 @@ describe("accounting", () => {
       .filter((fill) => fill.liquidity === "maker")
       .reduce((sum, fill) => sum + fill.feeUsd, 0);
     expect(makerFees).toBeGreaterThan(0); // tier-0 maker fee is a cost
+  });
+
+  it("paces chasing modifies through a request budget and counts every order action it sends", async () => {
+    const options = replayOptions({ primeCloses: undefined }, touchQuotes);
+    const free = await runReplayBacktest(market(5), options);
+    expect(free.requestBudget).toBeNull();
+    const seenTimes: number[] = [];
+    const paced = await runReplayBacktest(market(5), {
+      ...options,
+      requestBudget: (clock) => {
+        const budget = new RequestBudget({
+          clock,
+          // Volume earns nothing and the budget starts at the reserve: after the burst no chasing modify goes.
+          config: { initialRequests: 2_000, requestsPerUsdTraded: 0, pacingBurstRequests: 5 },
+        });
+        return {
+          allowDiscretionary: (requests) => {
+            seenTimes.push(clock.now());
+            return budget.allowDiscretionary(requests);
+          },
+          record: (requests, weight) => budget.record(requests, weight),
+          recordTradedUsd: (usd) => budget.recordTradedUsd(usd),
+          addressRemaining: () => budget.addressRemaining(),
+          get deferredRequests() {
+            return budget.deferredRequests;
+          },
+        };
+      },
+    });
+    const stats = paced.requestBudget!;
+    expect(stats.deferredModifies).toBeGreaterThan(0);
+    expect(paced.orders.modified).toBeLessThan(free.orders.modified);
+    const { placed, modified, cancelled } = paced.orders;
+    expect(stats.requestsSent).toBe(placed + modified + cancelled + paced.takerExits);
+    expect(stats.addressRemainingAtEnd).toBe(2_000 - stats.requestsSent);
+    // The budget runs on the replay's clock: event time, never going back.
+    expect(seenTimes[0]).toBeGreaterThanOrEqual(T0 - 30 * 60_000);
+    expect(seenTimes.every((time, i) => i === 0 || time >= seenTimes[i - 1]!)).toBe(true);
   });
 
   it("is deterministic: the same events and options give the same run", async () => {

@@ -16,7 +16,13 @@ import type { BacktestRun, FillRecord, RiskGateState } from "../engine.ts";
 import { FundingCursor } from "../funding.ts";
 import { aggregateMarkouts } from "../metrics.ts";
 import { PnlLedger } from "../pnl-ledger.ts";
-import { DEFAULT_REPLAY, parseReplaySimulation, type QueueModel, type ReplayOptions } from "./options.ts";
+import {
+  DEFAULT_REPLAY,
+  parseReplaySimulation,
+  type QueueModel,
+  type ReplayOptions,
+  type ReplayRequestBudget,
+} from "./options.ts";
 import { OrderQueue, type QueueFill, type QueueTrade } from "./queue.ts";
 import type { BookEvent, MarketEvent, RecordedLevel, RecordedTrade } from "./types.ts";
 
@@ -96,6 +102,18 @@ export interface ReplayRun extends BacktestRun {
   latencyMs: number;
   requoteIntervalMs: number;
   seed: number;
+  /** What the request budget saw, or null when the replay ran without one (every modify sent). */
+  requestBudget: ReplayBudgetStats | null;
+}
+
+/** The request budget's side of a replay. */
+export interface ReplayBudgetStats {
+  /** Order actions sent (each order of a place, modify or cancel counts 1, the taker exit too). */
+  requestsSent: number;
+  /** Modifies that only chased the market and were held back by pacing. */
+  deferredModifies: number;
+  /** The address budget left at the end of the replay. */
+  addressRemainingAtEnd: number;
 }
 
 /** Mark-out horizons of a replay, ms after the fill. */
@@ -229,6 +247,8 @@ class ReplayEngine implements OrderActionSink {
   readonly #hardLimitUsd: number;
   readonly #funding: FundingCursor;
   readonly #options: ReplayOptions;
+  readonly #budget: ReplayRequestBudget | undefined;
+  #requestsSent = 0;
   readonly #riskState: RiskGateState = {
     timeMs: 0,
     equityUsd: 0,
@@ -360,6 +380,7 @@ class ReplayEngine implements OrderActionSink {
     );
     this.#slotQuoted = new Uint8Array(2 * this.#levels);
     for (const close of options.primeCloses ?? []) this.#maker.onBar(close);
+    this.#budget = options.requestBudget?.({ now: () => this.#clock });
   }
 
   // OrderActionSink: the strategy's instructions, acting at the venue after the latency.
@@ -500,10 +521,17 @@ class ReplayEngine implements OrderActionSink {
     const bar = this.#bar;
     bar.decidedBid.last = this.#quotes.bidSizes[0]! > 0 ? this.#quotes.bidPrices[0]! : Number.NaN;
     bar.decidedAsk.last = this.#quotes.askSizes[0]! > 0 ? this.#quotes.askPrices[0]! : Number.NaN;
-    const counts = this.#orders.reconcile(this.#quotes, time, this);
+    const counts = this.#orders.reconcile(this.#quotes, time, this, this.#budget);
     this.#placed += counts.placed;
     this.#modified += counts.modified;
     this.#cancelled += counts.cancelled;
+    this.#spendRequests(counts.placed + counts.modified + counts.cancelled);
+  }
+
+  #spendRequests(requests: number): void {
+    if (requests === 0) return;
+    this.#requestsSent += requests;
+    this.#budget?.record(requests, 0);
   }
 
   /** Applies the instructions and the taker exit that reach the venue by `time`, each at its own arrival. */
@@ -627,6 +655,7 @@ class ReplayEngine implements OrderActionSink {
   ): void {
     // Units are marked from the mid they were priced from to the current mid here, mid to mid after.
     const feeUsd = this.#ledger.recordFill(side, price, size, liquidity, referenceMid, this.#mid, time);
+    this.#budget?.recordTradedUsd(price * size);
     this.#fillsBySource[source]++;
     this.#fills.push({
       timeMs: time,
@@ -659,6 +688,7 @@ class ReplayEngine implements OrderActionSink {
     // Never flip or grow the position: the exit only reduces what is still held.
     const size = Math.min(Math.abs(signed), Math.abs(position));
     if (size <= 0 || Math.sign(signed) === Math.sign(position)) return;
+    this.#spendRequests(1);
     const isBuy = signed > 0;
     const levels = isBuy ? this.#asks : this.#bids;
     let left = size;
@@ -891,6 +921,14 @@ class ReplayEngine implements OrderActionSink {
       latencyMs: this.#latencyMs,
       requoteIntervalMs: this.#requoteIntervalMs,
       seed: this.#seed,
+      requestBudget:
+        this.#budget === undefined
+          ? null
+          : {
+              requestsSent: this.#requestsSent,
+              deferredModifies: this.#budget.deferredRequests,
+              addressRemainingAtEnd: this.#budget.addressRemaining(),
+            },
     };
   }
 }

@@ -3,6 +3,7 @@ export type {
   DataGap,
   FillSource,
   QueueStats,
+  ReplayBudgetStats,
   ReplayEventCounts,
   ReplayFillRecord,
   ReplayRun,
@@ -30,7 +31,13 @@ export {
   readHftbacktestCapture,
   readHyperliquidArchive,
 } from "./hyperliquid.ts";
-export type { QueueModel, ReplayOptions, ReplaySimulation, ReplaySimulationInput } from "./options.ts";
+export type {
+  QueueModel,
+  ReplayOptions,
+  ReplayRequestBudget,
+  ReplaySimulation,
+  ReplaySimulationInput,
+} from "./options.ts";
 export {
   DEFAULT_REPLAY,
   describeQueueModel,

@@ -1,6 +1,6 @@
-import type { Instrument } from "@botmm/core";
+import type { Clock, Instrument } from "@botmm/core";
 import { BotmmError } from "@botmm/core";
-import type { StrategyConfig } from "@botmm/strategy";
+import type { ModifyPacer, StrategyConfig } from "@botmm/strategy";
 import { z } from "zod";
 import { DEFAULT_SIMULATION } from "../defaults.ts";
 import type { RiskGate } from "../engine.ts";
@@ -65,6 +65,18 @@ export type ReplaySimulation = z.infer<typeof replaySimulationSchema>;
 /** What a caller may pass: any subset of the simulation parameters. */
 export type ReplaySimulationInput = z.input<typeof replaySimulationSchema>;
 
+/**
+ * The venue's request budget as the replay spends it: `RequestBudget` of `@botmm/risk` fits. The replay asks
+ * it before each discretionary modify (as the live bot does), records every order action sent (a place,
+ * modify or cancel of n orders counts n) and the volume traded, which earns requests.
+ */
+export interface ReplayRequestBudget extends ModifyPacer {
+  record(requests: number, weight: number): void;
+  recordTradedUsd(notionalUsd: number): void;
+  addressRemaining(): number;
+  readonly deferredRequests: number;
+}
+
 /** Everything a replay needs besides the events. */
 export interface ReplayOptions extends ReplaySimulationInput {
   /** The instrument traded; events of other coins are skipped (and counted). */
@@ -75,6 +87,11 @@ export interface ReplayOptions extends ReplaySimulationInput {
   funding?: FundingSchedule;
   /** Decides the risk mode at each 1-minute bar's close (default: always allow). */
   risk?: RiskGate;
+  /**
+   * Builds the request budget the replay paces modifies with, on the replay's own clock (local event time).
+   * Without it every modify is sent at once, which a small Hyperliquid account cannot afford live.
+   */
+  requestBudget?: (clock: Clock) => ReplayRequestBudget;
   /**
    * Closes of 1-minute bars before the recording (e.g. from candles), fed to the strategy first so that it
    * does not spend the recording's first `volatilityWarmupBars` minutes warming up.

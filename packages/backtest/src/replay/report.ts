@@ -48,6 +48,8 @@ export interface ReplayReport extends PerformanceFields {
     latencyMs: number;
     latency: string;
     requoteIntervalMs: number;
+    /** How the address request budget was modelled, in words. */
+    requestBudget: string;
     fillInference: string;
     makerFee: number;
     takerFee: number;
@@ -73,6 +75,8 @@ export interface ReplayReport extends PerformanceFields {
   markouts: TimeMarkouts;
   queue: QueueStats;
   orders: ReplayRun["orders"];
+  /** The request budget's side of the replay, or null when it was not modelled. */
+  requestBudget: ReplayRun["requestBudget"];
   takerExits: number;
   warmupBars: number;
   risk: { enabled: boolean; haltedBars: number; reduceOnlyBars: number; barsByRule: Record<string, number> };
@@ -162,6 +166,10 @@ export function buildReplayReport(
       latencyMs: run.latencyMs,
       latency: `place, modify and cancel act ${run.latencyMs} ms after the event they react to (local clock: order entry plus feed delay); a modify re-queues at the back`,
       requoteIntervalMs: run.requoteIntervalMs,
+      requestBudget:
+        run.requestBudget === null
+          ? "not modelled: every modify is sent at once (a small Hyperliquid account could not afford that live)"
+          : "paced as the live bot: modifies that only chase the market wait for what the address budget sustains; protective ones always go",
       fillInference: bookOnly
         ? `${BOOK_ONLY_FILLS}: an order fills when the opposite best price reaches its price`
         : "a trade at the order's price fills it after the quantity ahead; a trade through it fills it up to the trade's size; a book crossing it fills it fully",
@@ -197,6 +205,7 @@ export function buildReplayReport(
     markouts: run.markouts,
     queue: run.queue,
     orders: run.orders,
+    requestBudget: run.requestBudget,
     takerExits: run.takerExits,
     warmupBars: run.warmupBars,
     risk: {
@@ -210,6 +219,8 @@ export function buildReplayReport(
   };
 }
 
+const perDay = (count: number, hours: number): string =>
+  hours > 0 ? Math.round((count * 24) / hours).toLocaleString("en-US") : "n/a";
 const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const seconds = (ms: number | null): string => (ms === null ? "n/a" : `${(ms / 1000).toFixed(1)} s`);
 
@@ -236,6 +247,7 @@ export function formatReplaySummary(report: ReplayReport): string {
     "assumptions",
     `  queue        ${a.queueModelDescription}`,
     `  latency      ${a.latency}; requote at most every ${a.requoteIntervalMs} ms`,
+    `  requests     ${a.requestBudget}`,
     `  fills        ${a.fillInference}`,
     `  fees         maker ${(a.makerFee * 100).toFixed(4)}% (${a.makerFee >= 0 ? "a cost" : "a REBATE — assumed, not Hyperliquid's base tier"}), taker ${(a.takerFee * 100).toFixed(4)}%; fee-aware quoting ${a.feeAware ? "on" : "off"}`,
     `  exits        ${a.takerExits}`,
@@ -257,6 +269,11 @@ export function formatReplaySummary(report: ReplayReport): string {
       .join(", ")}`,
     `  volume       ${usd(report.volumeUsd)}; max |inventory| ${usd(report.maxAbsInventoryUsd)}; final position ${usd(report.finalPositionUsd)}`,
     `  orders       ${report.orders.placed} placed, ${report.orders.modified} modified, ${report.orders.cancelled} cancelled, ${report.orders.rejectedPostOnly} post-only rejects`,
+    ...(report.requestBudget === null
+      ? []
+      : [
+          `  budget       ${report.requestBudget.requestsSent.toLocaleString("en-US")} requests sent (${perDay(report.requestBudget.requestsSent, d.hours)}/day), ${report.requestBudget.deferredModifies.toLocaleString("en-US")} chasing modifies deferred; ${report.requestBudget.addressRemainingAtEnd.toLocaleString("en-US")} of the address budget left`,
+        ]),
     `  mark-outs    ${report.markouts.horizonsMs.map((ms, i) => `${ms / 1000} s ${bps(report.markouts.allBps[i] ?? null)}`).join(", ")} (negative = adverse selection)`,
     "queue",
     `  quotes       ${q.ordersFilled} of ${q.ordersRested} resting orders filled (${percent(q.shareOfQuotesFilled)})`,
