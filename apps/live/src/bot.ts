@@ -340,12 +340,7 @@ export class Bot {
         coin,
         instrument,
         maker: new MarketMaker(strategy, instrument),
-        manager: new OrderManager({
-          levels: strategy.levels,
-          refreshToleranceBps: strategy.refreshToleranceBps,
-          sizeTolerance: strategy.sizeTolerance,
-          firstClientId,
-        }),
+        manager: OrderManager.forStrategy(strategy, { firstClientId }),
         inventory,
         bars: new BarBuilder(this.#config.barIntervalMs),
         quotes: createQuoteSet(strategy.levels),

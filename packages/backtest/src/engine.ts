@@ -180,17 +180,8 @@ class CandleBacktest implements OrderActionSink {
     this.#options = options;
     this.#maker = new MarketMaker(options.strategy, options.instrument);
     this.#levels = options.strategy.levels;
-    this.#orders = new OrderManager({
-      levels: this.#levels,
-      refreshToleranceBps: options.strategy.refreshToleranceBps,
-      sizeTolerance: options.strategy.sizeTolerance,
-    });
-    this.#ledger = new PnlLedger({
-      coin: options.instrument.coin,
-      maxPositionUsd: options.strategy.maxPositionUsd,
-      makerFee: options.strategy.makerFee,
-      takerFee: options.strategy.takerFee,
-    });
+    this.#orders = OrderManager.forStrategy(options.strategy);
+    this.#ledger = PnlLedger.forStrategy(options.instrument.coin, options.strategy);
     this.#inventory = this.#ledger.inventory;
     this.#random = createRandom(options.seed);
     const slots = 2 * this.#levels;

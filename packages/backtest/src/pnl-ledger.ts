@@ -1,5 +1,6 @@
 import type { Fill, Liquidity, Side } from "@botmm/core";
 import { Inventory } from "@botmm/inventory";
+import type { StrategyConfig } from "@botmm/strategy";
 
 /**
  * The PnL split both simulators keep: the position ledger (`Inventory`: realized, unrealized, signed fees,
@@ -41,6 +42,26 @@ export class PnlLedger {
       liquidity: "maker",
       time: 0,
     };
+  }
+
+  /**
+   * A ledger for `coin` with a strategy's position limit and fees: what both simulators keep.
+   *
+   * @example
+   * ```ts
+   * const ledger = PnlLedger.forStrategy("BTC", parseStrategyConfig());
+   * ```
+   */
+  static forStrategy(
+    coin: string,
+    config: Pick<StrategyConfig, "maxPositionUsd" | "makerFee" | "takerFee">,
+  ): PnlLedger {
+    return new PnlLedger({
+      coin,
+      maxPositionUsd: config.maxPositionUsd,
+      makerFee: config.makerFee,
+      takerFee: config.takerFee,
+    });
   }
 
   /**

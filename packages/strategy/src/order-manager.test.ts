@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseStrategyConfig } from "./config.ts";
 import { type ModifyPacer, type OrderActionSink, OrderManager, type WorkingOrder } from "./order-manager.ts";
 import { createQuoteSet } from "./quote-set.ts";
 
@@ -141,5 +142,23 @@ describe("OrderManager", () => {
       modified: 2,
       deferred: 0,
     });
+  });
+
+  it("forStrategy takes the levels and tolerances of a strategy config", () => {
+    const config = parseStrategyConfig({ levels: 2, refreshToleranceBps: 5 });
+    const manager = OrderManager.forStrategy(config, { firstClientId: 1_000 });
+    expect(manager.bids).toHaveLength(2);
+    expect(manager.nextClientId).toBe(1_000);
+    const { sink, actions } = recordingSink();
+    const one = createQuoteSet(1);
+    one.bidPrices[0] = 100;
+    one.bidSizes[0] = 1;
+    manager.reconcile(one, 0, sink);
+    manager.onAccepted(1_000);
+    one.bidPrices[0] = 100.04; // 4 bps: inside the config's 5 bps
+    manager.reconcile(one, 1, sink);
+    one.bidPrices[0] = 100.06; // 6 bps: outside
+    manager.reconcile(one, 2, sink);
+    expect(actions).toEqual(["place buy #1000 100x1", "modify buy #1000→#1001 100.06x1"]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Side } from "@botmm/core";
+import type { StrategyConfig } from "./config.ts";
 import type { QuoteSet } from "./quote-set.ts";
 
 /**
@@ -127,6 +128,27 @@ export class OrderManager {
     this.#toleranceFraction = refreshToleranceBps / 10_000;
     this.#sizeTolerance = sizeTolerance;
     this.#nextClientId = firstClientId;
+  }
+
+  /**
+   * An order manager with a strategy's levels and refresh / size tolerances: what the candle engine, the
+   * replay and the live bot each build per coin.
+   *
+   * @example
+   * ```ts
+   * const manager = OrderManager.forStrategy(parseStrategyConfig(), { firstClientId: 1_000 });
+   * ```
+   */
+  static forStrategy(
+    config: Pick<StrategyConfig, "levels" | "refreshToleranceBps" | "sizeTolerance">,
+    options: { firstClientId?: number } = {},
+  ): OrderManager {
+    return new OrderManager({
+      levels: config.levels,
+      refreshToleranceBps: config.refreshToleranceBps,
+      sizeTolerance: config.sizeTolerance,
+      ...options,
+    });
   }
 
   /**

@@ -353,17 +353,8 @@ class ReplayEngine implements OrderActionSink {
     this.#coin = options.instrument.coin;
     this.#maker = new MarketMaker(options.strategy, options.instrument);
     this.#levels = options.strategy.levels;
-    this.#orders = new OrderManager({
-      levels: this.#levels,
-      refreshToleranceBps: options.strategy.refreshToleranceBps,
-      sizeTolerance: options.strategy.sizeTolerance,
-    });
-    this.#ledger = new PnlLedger({
-      coin: this.#coin,
-      maxPositionUsd: options.strategy.maxPositionUsd,
-      makerFee: options.strategy.makerFee,
-      takerFee: options.strategy.takerFee,
-    });
+    this.#orders = OrderManager.forStrategy(options.strategy);
+    this.#ledger = PnlLedger.forStrategy(this.#coin, options.strategy);
     this.#inventory = this.#ledger.inventory;
     this.#quotes = createQuoteSet(this.#levels);
     this.#latencyMs = simulation.latencyMs;
