@@ -23,7 +23,13 @@ export type {
   QueueTrade,
 } from "./replay/queue.ts";
 export { OrderQueue } from "./replay/queue.ts";
-export type { BacktestReport, PerformanceFields, ReportContext } from "./report.ts";
+export type {
+  BacktestReport,
+  PerformanceFields,
+  PnlSplit,
+  ReportContext,
+  SharedAssumptions,
+} from "./report.ts";
 export { buildReport, fillsCsv, formatSummary, performanceFields, SYNTHETIC_BANNER } from "./report.ts";
 export type { ChartMarkers, ChartSeries, ChartSpec } from "./svg-chart.ts";
 export { downsampleMinMax, renderChart } from "./svg-chart.ts";

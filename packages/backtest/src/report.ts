@@ -75,6 +75,29 @@ export function performanceFields(metrics: BacktestMetrics, capitalUsd: number):
   };
 }
 
+/** The assumptions every report states, candle or replay. */
+export interface SharedAssumptions {
+  makerFee: number;
+  takerFee: number;
+  rebateAssumed: boolean;
+  feeAware: boolean;
+  funding: string;
+  fundingHoursMissing: number;
+  synthetic: boolean;
+  seed: number;
+  capitalUsd: number;
+  noLookAhead: string;
+}
+
+/** The PnL split every report gives, in USD: `total = spread + inventory − fees + funding`. */
+export interface PnlSplit {
+  total: number;
+  spread: number;
+  inventory: number;
+  fees: number;
+  funding: number;
+}
+
 /** The JSON report of a candle backtest (`--json`). */
 export interface BacktestReport extends PerformanceFields {
   banner: string | null;
@@ -88,27 +111,17 @@ export interface BacktestReport extends PerformanceFields {
     gaps: number;
     missingBars: number;
   };
-  assumptions: {
+  assumptions: SharedAssumptions & {
     fillModel: string;
     fillModelDescription: string;
     fillModelParameters: BacktestOptions["fillModel"];
     barPath: string;
     maxVolumeShare: number;
-    makerFee: number;
-    takerFee: number;
-    rebateAssumed: boolean;
-    feeAware: boolean;
     latencyMs: number;
     takerSlippageBps: number;
-    funding: string;
-    fundingHoursMissing: number;
-    synthetic: boolean;
-    seed: number;
-    capitalUsd: number;
-    noLookAhead: string;
   };
   strategy: StrategyConfig;
-  pnl: { total: number; spread: number; inventory: number; fees: number; funding: number };
+  pnl: PnlSplit;
   fills: BacktestMetrics["fills"];
   finalPositionUsd: number;
   markouts: Markouts;

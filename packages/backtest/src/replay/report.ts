@@ -2,7 +2,12 @@ import type { StrategyConfig } from "@botmm/strategy";
 import { bps, fixed, usd } from "../format.ts";
 import { renderReportPage, reportCharts } from "../html-report.ts";
 import { type BacktestMetrics, computeMetrics } from "../metrics.ts";
-import { type PerformanceFields, performanceFields } from "../report.ts";
+import {
+  type PerformanceFields,
+  type PnlSplit,
+  performanceFields,
+  type SharedAssumptions,
+} from "../report.ts";
 import type { DataGap, QueueStats, ReplayEventCounts, ReplayRun, TimeMarkouts } from "./engine.ts";
 import type { ReplayOptions } from "./options.ts";
 import { describeQueueModel } from "./options.ts";
@@ -41,7 +46,7 @@ export interface ReplayReport extends PerformanceFields {
     gapList: DataGap[];
     bars: number;
   };
-  assumptions: {
+  assumptions: SharedAssumptions & {
     queueModel: string;
     queueModelDescription: string;
     queueModelParameters: QueueStats["model"];
@@ -51,22 +56,12 @@ export interface ReplayReport extends PerformanceFields {
     /** How the address request budget was modelled, in words. */
     requestBudget: string;
     fillInference: string;
-    makerFee: number;
-    takerFee: number;
-    rebateAssumed: boolean;
-    feeAware: boolean;
     takerExits: string;
-    funding: string;
-    fundingHoursMissing: number;
     gaps: string;
     bars: string;
-    synthetic: boolean;
-    seed: number;
-    capitalUsd: number;
-    noLookAhead: string;
   };
   strategy: StrategyConfig;
-  pnl: { total: number; spread: number; inventory: number; fees: number; funding: number };
+  pnl: PnlSplit;
   /** The ledger's independent total; equals `pnl.total` to the cent. */
   ledgerTotal: number;
   fills: BacktestMetrics["fills"];
