@@ -30,6 +30,13 @@ export type {
   ReportContext,
   SharedAssumptions,
 } from "./report.ts";
-export { buildReport, fillsCsv, formatSummary, performanceFields, SYNTHETIC_BANNER } from "./report.ts";
+export {
+  buildReport,
+  fillsCsv,
+  formatSummary,
+  performanceFields,
+  pnlSplit,
+  SYNTHETIC_BANNER,
+} from "./report.ts";
 export type { ChartMarkers, ChartSeries, ChartSpec } from "./svg-chart.ts";
 export { downsampleMinMax, renderChart } from "./svg-chart.ts";

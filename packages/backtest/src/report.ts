@@ -98,6 +98,24 @@ export interface PnlSplit {
   funding: number;
 }
 
+/**
+ * A run's PnL in report form (`total = spread + inventory − fees + funding`, USD).
+ *
+ * @example
+ * ```ts
+ * pnlSplit(run.pnl).total; // e.g. −4.48
+ * ```
+ */
+export function pnlSplit(pnl: BacktestRun["pnl"]): PnlSplit {
+  return {
+    total: pnl.totalUsd,
+    spread: pnl.spreadUsd,
+    inventory: pnl.inventoryUsd,
+    fees: pnl.feesUsd,
+    funding: pnl.fundingUsd,
+  };
+}
+
 /** The JSON report of a candle backtest (`--json`). */
 export interface BacktestReport extends PerformanceFields {
   banner: string | null;
@@ -191,13 +209,7 @@ export function buildReport(
       noLookAhead: "quotes resting in bar t are decided from data up to the close of bar t−1",
     },
     strategy,
-    pnl: {
-      total: run.pnl.totalUsd,
-      spread: run.pnl.spreadUsd,
-      inventory: run.pnl.inventoryUsd,
-      fees: run.pnl.feesUsd,
-      funding: run.pnl.fundingUsd,
-    },
+    pnl: pnlSplit(run.pnl),
     fills: metrics.fills,
     ...performanceFields(metrics, context.capitalUsd),
     finalPositionUsd: run.finalPosition * lastClose,

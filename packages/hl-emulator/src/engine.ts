@@ -874,13 +874,7 @@ export class MatchingEngine {
    */
   frontendOrderWire(order: OrderRecord): FrontendOpenOrderWire {
     return {
-      coin: order.coin.spec.name,
-      side: order.isBuy ? "B" : "A",
-      limitPx: this.pxWire(order.coin, order.pxInt),
-      sz: this.szWire(order.coin, order.szInt),
-      oid: order.oid,
-      timestamp: order.timestamp,
-      origSz: this.szWire(order.coin, order.origSzInt),
+      ...this.openOrderWire(order),
       triggerCondition: "N/A",
       isTrigger: false,
       triggerPx: "0.0",

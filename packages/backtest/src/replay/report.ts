@@ -6,6 +6,7 @@ import {
   type PerformanceFields,
   type PnlSplit,
   performanceFields,
+  pnlSplit,
   type SharedAssumptions,
 } from "../report.ts";
 import type { DataGap, QueueStats, ReplayEventCounts, ReplayRun, TimeMarkouts } from "./engine.ts";
@@ -185,13 +186,7 @@ export function buildReplayReport(
         "quotes are decided from the book as seen at local time L and act at L + latency; own orders never move the recorded market",
     },
     strategy,
-    pnl: {
-      total: run.pnl.totalUsd,
-      spread: run.pnl.spreadUsd,
-      inventory: run.pnl.inventoryUsd,
-      fees: run.pnl.feesUsd,
-      funding: run.pnl.fundingUsd,
-    },
+    pnl: pnlSplit(run.pnl),
     ledgerTotal: run.ledgerTotalUsd,
     fills: metrics.fills,
     fillsBySource: run.fillsBySource,
