@@ -5,15 +5,18 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Candle } from "@botmm/core";
 import { partitionsOverlapping, writePartition } from "../src/data/cache.ts";
 import { loadCsvFile } from "../src/data/csv-file.ts";
 import { generateSyntheticCandles } from "../src/data/synthetic.ts";
+import { userWorkingDirectory } from "../src/paths.ts";
 
 const DAY_MS = 86_400_000;
-// pnpm passes a literal "--" through to the script.
-const csv = process.argv.slice(2).find((arg) => arg !== "--");
+// pnpm passes a literal "--" through to the script; a relative path is the user's, as in the CLI.
+const csvArg = process.argv.slice(2).find((arg) => arg !== "--");
+const csv =
+  csvArg === undefined ? undefined : resolve(userWorkingDirectory(process.env, process.cwd()), csvArg);
 let candles: Candle[];
 if (csv) {
   candles = await loadCsvFile(csv);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The backtest command: `pnpm --filter backtest start -- --symbol BTCUSDT --days 90`.
+import { userWorkingDirectory } from "./paths.ts";
 import { runBacktestCli } from "./run.ts";
 
 const args = process.argv.slice(2);
@@ -9,5 +10,6 @@ const code = await runBacktestCli(argv, {
   stdout: process.stdout,
   stderr: process.stderr,
   now: () => Date.now(),
+  cwd: userWorkingDirectory(process.env, process.cwd()),
 });
 process.exitCode = code;

@@ -1,4 +1,4 @@
-import { hyperliquidPerpInstrument, type Instrument } from "@botmm/core";
+import { BotmmError, hyperliquidPerpInstrument, type Instrument } from "@botmm/core";
 
 /**
  * szDecimals of common Hyperliquid perps as its `meta` listed them in 2025 (BTC, ETH, SOL and XRP are also in
@@ -20,24 +20,46 @@ const HYPERLIQUID_SZ_DECIMALS: Readonly<Record<string, number>> = {
   kPEPE: 0,
 };
 
+/** The coins whose grid is built in. */
+export const BUILT_IN_COINS: readonly string[] = Object.keys(HYPERLIQUID_SZ_DECIMALS);
+
 /**
- * The Hyperliquid perp instrument a backtest of `coin` simulates. Unknown coins need `szDecimals`; without it
- * a value is derived from the price (one more than its integer digits, within 0..5) and a warning says so.
+ * Hyperliquid's szDecimals of a built-in coin, or undefined for a coin the backtester does not know.
+ *
+ * @example
+ * ```ts
+ * knownSzDecimals("BTC"); // 5
+ * knownSzDecimals("NOPE"); // undefined
+ * ```
+ */
+export function knownSzDecimals(coin: string): number | undefined {
+  return Object.hasOwn(HYPERLIQUID_SZ_DECIMALS, coin) ? HYPERLIQUID_SZ_DECIMALS[coin] : undefined;
+}
+
+/**
+ * The perp instrument a backtest of `coin` simulates: Hyperliquid's grid for the coin (its szDecimals; prices
+ * to 5 significant figures and at most 6 − szDecimals decimals), or a fixed `tick` for the price when given.
+ * A coin that is not built in needs `szDecimals`: guessing it would round every quote to a grid the venue
+ * does not have.
+ *
+ * @example
+ * ```ts
+ * backtestInstrument("BTC", undefined, undefined).sizeRule; // { type: "decimals", decimals: 5 }
+ * backtestInstrument("NOPE", 2, "0.01").priceRule; // { type: "tick", tickSize: "0.01" }
+ * ```
  */
 export function backtestInstrument(
   coin: string,
-  referencePrice: number,
   szDecimals: number | undefined,
-): { instrument: Instrument; warning: string | null } {
-  const known = HYPERLIQUID_SZ_DECIMALS[coin];
-  let decimals = szDecimals ?? known;
-  let warning: string | null = null;
+  tick: string | undefined,
+): Instrument {
+  const decimals = szDecimals ?? knownSzDecimals(coin);
   if (decimals === undefined) {
-    decimals = Math.max(0, Math.min(5, Math.floor(Math.log10(referencePrice)) + 1));
-    warning = `szDecimals of ${coin} unknown: assumed ${decimals} from its price (pass --sz-decimals to set it)`;
+    throw new BotmmError(
+      "UNKNOWN_COIN",
+      `--symbol: the backtester does not know how ${coin} trades; pass --sz-decimals N (optionally --tick PRICE)`,
+    );
   }
-  return {
-    instrument: hyperliquidPerpInstrument({ coin, assetId: 0, szDecimals: decimals, maxLeverage: 20 }),
-    warning,
-  };
+  const instrument = hyperliquidPerpInstrument({ coin, assetId: 0, szDecimals: decimals, maxLeverage: 20 });
+  return tick === undefined ? instrument : { ...instrument, priceRule: { type: "tick", tickSize: tick } };
 }

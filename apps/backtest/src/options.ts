@@ -1,255 +1,126 @@
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
-import { DEFAULT_SIMULATION, type FillModel } from "@botmm/backtest";
+import { dirname, isAbsolute, resolve } from "node:path";
+import type { FillModel } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
-import { DEFAULT_STRATEGY_CONFIG, strategyConfigSchema } from "@botmm/strategy";
+import { strategyConfigSchema } from "@botmm/strategy";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import type { z } from "zod";
+import { mapSymbol } from "./data/symbols.ts";
+import { BUILT_IN_COINS, knownSzDecimals } from "./instrument.ts";
+import {
+  OPTION_ROWS,
+  type OptionContext,
+  type OptionRow,
+  type RunMode,
+  renderHelp,
+  rowOfFlag,
+  rowOfKey,
+  runOptionsSchema,
+} from "./option-table.ts";
 
-/** A command-line or config-file value that cannot be used; the message names the flag or field. */
+/** A command-line or config-file value that cannot be used; the message lists every problem found. */
 export class CliUsageError extends BotmmError {
   constructor(message: string) {
     super("USAGE", message);
   }
 }
 
-const simulationSchema = z
-  .object({
-    symbol: z.string().min(1).default("BTCUSDT"),
-    days: z.number().positive().max(3650).default(7),
-    interval: z.string().default("1m"),
-    start: z.string().optional(),
-    end: z.string().optional(),
-    source: z.enum(["auto", "binance", "hyperliquid", "csv", "synthetic"]).default("auto"),
-    csv: z.string().optional(),
-    cacheDir: z.string().optional(),
-    binanceUrl: z.url().optional(),
-    hyperliquidUrl: z.url().optional(),
-    gaps: z.enum(["error", "skip"]).default("error"),
-    fillModel: z.enum(["touch", "cross", "probabilistic"]).default(DEFAULT_SIMULATION.fillModel.type),
-    throughTicks: z.number().int().min(1).default(1),
-    touchProbability: z.number().min(0).max(1).default(0.3),
-    fullFillPenetrationBps: z.number().positive().default(5),
-    barPath: z.enum(["ohlc", "nearest"]).default(DEFAULT_SIMULATION.barPath),
-    maxVolumeShare: z.number().positive().max(1).default(DEFAULT_SIMULATION.maxVolumeShare),
-    latencyMs: z.number().min(0).default(DEFAULT_SIMULATION.latencyMs),
-    takerSlippageBps: z.number().min(0).default(DEFAULT_SIMULATION.takerSlippageBps),
-    fundingRate: z.number().gt(-0.04).lt(0.04).default(DEFAULT_SIMULATION.fundingRatePerHour),
-    funding: z.string().optional(),
-    seed: z.number().int().default(DEFAULT_SIMULATION.seed),
-    capital: z.number().positive().optional(),
-    szDecimals: z.number().int().min(0).max(8).optional(),
-    json: z.string().optional(),
-    report: z.string().optional(),
-    fills: z.string().optional(),
-    progress: z.boolean().default(true),
-    risk: z.boolean().default(true),
-    replay: z.string().optional(),
-    queueModel: z.enum(["risk-averse", "probabilistic"]).default("risk-averse"),
-    queuePower: z.number().positive().default(2),
-    requoteIntervalMs: z.number().min(0).default(1_000),
-    /** Address requests left when the replay starts (a fresh Hyperliquid address has 10,000); false: not modelled. */
-    requestBudget: z.union([z.number().min(0), z.literal(false)]).default(10_000),
-    compareCandles: z.boolean().default(false),
-  })
-  .strict();
-
 /** The validated options of one backtest run: data, simulation, outputs and the strategy. */
-export type BacktestCliOptions = z.infer<typeof simulationSchema> & {
+export type BacktestCliOptions = z.infer<typeof runOptionsSchema> & {
   strategy: z.infer<typeof strategyConfigSchema>;
   fillModelSpec: FillModel;
+  /** The config file read, as an absolute path, or null. */
   configFile: string | null;
+  mode: RunMode;
 };
 
-/** Flags: kebab-case of the config keys. Booleans have a `--no-…` form. */
-const FLAGS = {
-  symbol: { type: "string" },
-  days: { type: "string" },
-  interval: { type: "string" },
-  start: { type: "string" },
-  end: { type: "string" },
-  source: { type: "string" },
-  csv: { type: "string" },
-  "cache-dir": { type: "string" },
-  "binance-url": { type: "string" },
-  "hyperliquid-url": { type: "string" },
-  gaps: { type: "string" },
-  "fill-model": { type: "string" },
-  "through-ticks": { type: "string" },
-  "touch-probability": { type: "string" },
-  "full-fill-penetration-bps": { type: "string" },
-  "bar-path": { type: "string" },
-  "max-volume-share": { type: "string" },
-  "latency-ms": { type: "string" },
-  "taker-slippage-bps": { type: "string" },
-  "funding-rate": { type: "string" },
-  funding: { type: "string" },
-  seed: { type: "string" },
-  capital: { type: "string" },
-  "sz-decimals": { type: "string" },
-  json: { type: "string" },
-  report: { type: "string" },
-  fills: { type: "string" },
-  progress: { type: "boolean" },
-  "no-progress": { type: "boolean" },
-  risk: { type: "boolean" },
-  "no-risk": { type: "boolean" },
-  config: { type: "string" },
-  help: { type: "boolean", short: "h" },
-  replay: { type: "string" },
-  "queue-model": { type: "string" },
-  "queue-power": { type: "string" },
-  "requote-interval-ms": { type: "string" },
-  "request-budget": { type: "string" },
-  "no-request-budget": { type: "boolean" },
-  "compare-candles": { type: "boolean" },
-  // strategy
-  model: { type: "string" },
-  "base-spread-bps": { type: "string" },
-  "vol-multiplier": { type: "string" },
-  "inventory-skew-factor": { type: "string" },
-  "max-position-usd": { type: "string" },
-  "hard-limit-multiple": { type: "string" },
-  "order-size-usd": { type: "string" },
-  levels: { type: "string" },
-  "level-spacing-bps": { type: "string" },
-  "maker-fee": { type: "string" },
-  "taker-fee": { type: "string" },
-  "fee-aware": { type: "boolean" },
-  "no-fee-aware": { type: "boolean" },
-  "fee-margin-bps": { type: "string" },
-  "volatility-half-life-bars": { type: "string" },
-  "volatility-warmup-bars": { type: "string" },
-  bias: { type: "boolean" },
-  "no-bias": { type: "boolean" },
-  "bias-strength": { type: "string" },
-  "risk-aversion": { type: "string" },
-  "intensity-decay-per-bps": { type: "string" },
-  "intensity-scale-per-bar": { type: "string" },
-  "horizon-bars": { type: "string" },
-  "refresh-tolerance-bps": { type: "string" },
-  "toxicity-guard": { type: "boolean" },
-  "no-toxicity-guard": { type: "boolean" },
-  "toxicity-threshold-bps": { type: "string" },
-} as const;
-
-const STRATEGY_KEYS = new Set(Object.keys(DEFAULT_STRATEGY_CONFIG));
-const STRING_VALUED = new Set([
-  "replay",
-  "queueModel",
-  "symbol",
-  "interval",
-  "start",
-  "end",
-  "source",
-  "csv",
-  "cacheDir",
-  "binanceUrl",
-  "hyperliquidUrl",
-  "gaps",
-  "fillModel",
-  "barPath",
-  "funding",
-  "json",
-  "report",
-  "fills",
-  "model",
-]);
+/** The usage text printed by `--help`, generated from the option table. */
+export const USAGE = renderHelp();
 
 const camel = (flag: string): string =>
   flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
-/** The usage text printed by `--help`. */
-export const USAGE = `Usage: pnpm --filter backtest start -- [options]
+/** Where a value came from, for error messages: `--days` or `days (in /abs/config.yaml)`. */
+type Origin = { type: "flag"; flag: string } | { type: "file"; key: string; file: string };
 
-Data
-  --symbol BTCUSDT          symbol (BTCUSDT, BTC, ETHUSDT, …)          --days 7        length of the run
-  --interval 1m             bar interval                              --start/--end   UTC dates or ISO times
-  --source auto             auto | binance | hyperliquid | csv | synthetic
-  --csv PATH                candles file (.csv or .csv.gz): Binance klines or open_time,open,high,low,close,volume
-  --gaps error              error | skip missing bars                 --cache-dir DIR download cache
-  --funding FILE            hourly funding series (time_ms,funding_rate); else --funding-rate (per hour)
-Simulation (conservative defaults)
-  --fill-model cross        touch | cross | probabilistic             --through-ticks 1
-  --touch-probability 0.3   --full-fill-penetration-bps 5            --bar-path nearest (or ohlc)
-  --max-volume-share 0.1    --latency-ms 200   --taker-slippage-bps 1 --seed 1   --capital USD
-  --no-risk                 run without the risk engine (daily loss, drawdown, volatility breakers)
-Strategy
-  --model basic             basic | as | glft     --base-spread-bps 2  --vol-multiplier 1.5
-  --inventory-skew-factor 0.5  --max-position-usd 500  --order-size-usd 100  --levels 1  --level-spacing-bps 1
-  --maker-fee 0.00015       a COST on Hyperliquid tier 0; a rebate (e.g. -0.00015) must be asked for
-  --taker-fee 0.00045       --no-fee-aware  --fee-margin-bps 0.5  --bias --bias-strength 0.5  --no-toxicity-guard
-  --risk-aversion --intensity-decay-per-bps --intensity-scale-per-bar --horizon-bars  (AS / GLFT, in bps units)
-Order-book replay (instead of candles)
-  --replay PATH             a recording directory (botmm-md v1), a Hyperliquid archive l2Book file (.jsonl/.gz)
-                            or an hftbacktest capture; --symbol picks the coin (BTC)
-  --queue-model risk-averse risk-averse | probabilistic (--queue-power 2)   --requote-interval-ms 1000
-  --request-budget 10000    address requests left at the start: chasing modifies are paced as live
-                            (a fresh Hyperliquid address has 10,000 + 1 per USDC traded); --no-request-budget: off
-  --compare-candles         also run the candle backtest on 1m candles built from the same data, side by side
-Output
-  --json PATH  --report PATH.html  --fills PATH.csv  --no-progress  --config FILE (JSON or YAML; flags override)`;
+const describeOrigin = (origin: Origin): string =>
+  origin.type === "flag" ? origin.flag : `${origin.key} (in ${origin.file})`;
+
+interface RawValue {
+  value: unknown;
+  origin: Origin;
+  row: OptionRow;
+}
 
 /**
- * Parses argv (and a `--config` file) into validated options. Flags override the file; both are validated by
- * zod, and an error names the flag or field.
+ * Parses argv (and a `--config` file) into validated options. Flags override the file. Every problem is
+ * collected — unknown or malformed flags, zod issues of the file and the flags, options that have no effect in
+ * the run's mode, a coin the backtester cannot trade — and thrown together as one {@link CliUsageError}.
+ * Relative paths resolve against `cwd` (the user's directory), those in a config file against the file's.
  */
-export async function parseCliOptions(argv: readonly string[]): Promise<BacktestCliOptions | "help"> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: false; strict: true }>>;
-  try {
-    parsed = parseArgs({
-      args: joinNegativeValues(argv),
-      options: FLAGS,
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (error) {
-    throw new CliUsageError(`${(error as Error).message}\n\n${USAGE}`);
+export async function parseCliOptions(
+  argv: readonly string[],
+  cwd: string,
+): Promise<BacktestCliOptions | "help"> {
+  const problems: string[] = [];
+  const flags = readFlags(argv, problems);
+  if (flags === "help") return "help";
+
+  const values = new Map<string, RawValue>();
+  let configFile: string | null = null;
+  const configFlag = flags.find((flag) => flag.row.flag === "config");
+  if (configFlag !== undefined) {
+    configFile = resolve(cwd, String(configFlag.value));
+    for (const entry of await readConfigFile(configFile, problems)) values.set(entry.row.key!, entry);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
-  if (values.help) return "help";
-
-  let fileValues: Record<string, unknown> = {};
-  const configFile = typeof values.config === "string" ? values.config : null;
-  if (configFile !== null) fileValues = await readConfigFile(configFile);
-
-  const flagValues: Record<string, unknown> = {};
-  for (const [flag, value] of Object.entries(values)) {
-    if (value === undefined || flag === "config" || flag === "help") continue;
-    if (flag.startsWith("no-")) {
-      if (value === true) flagValues[camel(flag.slice(3))] = false;
-      continue;
-    }
-    const key = camel(flag);
-    if (typeof value === "boolean" || STRING_VALUED.has(key)) {
-      flagValues[key] = value;
-      continue;
-    }
-    const number = Number(value);
-    if (value.trim() === "" || !Number.isFinite(number)) {
-      throw new CliUsageError(`--${flag} must be a number, got ${JSON.stringify(value)}`);
-    }
-    flagValues[key] = number;
+  for (const flag of flags) {
+    if (flag.row.key === null) continue;
+    const value = flag.row.kind === "path" ? resolve(cwd, String(flag.value)) : flag.value;
+    values.set(flag.row.key, { ...flag, value });
   }
 
-  const merged: Record<string, unknown> = { ...fileValues, ...flagValues };
-  const strategyInput: Record<string, unknown> = {
-    ...((fileValues.strategy as Record<string, unknown> | undefined) ?? {}),
-  };
-  const simulationInput: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(merged)) {
-    if (key === "strategy") continue;
-    if (STRATEGY_KEYS.has(key)) strategyInput[key] = value;
-    else simulationInput[key] = value;
-  }
-  const simulation = simulationSchema.safeParse(simulationInput);
-  if (!simulation.success) throw new CliUsageError(describeIssues(simulation.error, configFile));
+  const runInput: Record<string, unknown> = {};
+  const strategyInput: Record<string, unknown> = {};
+  for (const [key, entry] of values)
+    (entry.row.group === "strategy" ? strategyInput : runInput)[key] = entry.value;
+  const run = runOptionsSchema.safeParse(runInput);
+  if (!run.success) problems.push(...describeIssues(run.error, values));
   const strategy = strategyConfigSchema.safeParse(strategyInput);
-  if (!strategy.success) throw new CliUsageError(describeIssues(strategy.error, configFile, "strategy"));
-  const options = simulation.data;
-  if (options.source === "csv" && options.csv === undefined)
-    throw new CliUsageError("--source csv needs --csv PATH");
-  if (options.csv !== undefined && simulationInput.source === undefined) options.source = "csv";
+  if (!strategy.success) problems.push(...describeIssues(strategy.error, values));
+
+  const source = runInput.source;
+  const mode: RunMode =
+    runInput.replay !== undefined
+      ? "replay"
+      : runInput.csv !== undefined || source === "csv"
+        ? "csv"
+        : "candles";
+  problems.push(...modeProblems(mode, values));
+  if (mode === "csv" && runInput.csv === undefined) problems.push("--source csv needs --csv PATH");
+  if (runInput.csv !== undefined && source !== undefined && source !== "csv" && source !== "auto")
+    problems.push(`--csv reads candles from a file: it cannot be combined with --source ${String(source)}`);
+  if (runInput.primeCandles !== undefined && runInput.primeDownload === true)
+    problems.push("--prime-candles and --prime-download both prime the strategy: pass one of them");
+  const symbol = typeof runInput.symbol === "string" ? runInput.symbol : "BTCUSDT";
+  if (runInput.szDecimals === undefined) {
+    const coin = mapSymbol(symbol).hyperliquid;
+    if (knownSzDecimals(coin) === undefined) {
+      problems.push(
+        `--symbol ${symbol}: the backtester does not know how ${coin} trades (its size decimals)` +
+          `${runInput.tick === undefined ? "" : "; --tick sets only the price grid"}. Pass --sz-decimals N ` +
+          `(Hyperliquid's szDecimals of the coin; optionally --tick PRICE), or use a built-in coin: ${BUILT_IN_COINS.join(", ")}`,
+      );
+    }
+  }
+
+  if (problems.length > 0 || !run.success || !strategy.success) {
+    const where = configFile === null ? "" : ` (flags and ${configFile})`;
+    throw new CliUsageError(
+      `${problems.length} problem${problems.length === 1 ? "" : "s"} with the options${where}:\n${problems.map((line) => `  ${line}`).join("\n")}\n(--help lists every option)`,
+    );
+  }
+  const options = run.data;
+  if (options.csv !== undefined) options.source = "csv";
   const fillModelSpec: FillModel =
     options.fillModel === "touch"
       ? { type: "touch" }
@@ -260,56 +131,200 @@ export async function parseCliOptions(argv: readonly string[]): Promise<Backtest
             touchProbability: options.touchProbability,
             fullFillPenetrationBps: options.fullFillPenetrationBps,
           };
-  return { ...options, strategy: strategy.data, fillModelSpec, configFile };
+  return { ...options, strategy: strategy.data, fillModelSpec, configFile, mode };
 }
 
-/** `--maker-fee -0.00015` → `--maker-fee=-0.00015`: parseArgs would read a negative number as flags. */
-function joinNegativeValues(argv: readonly string[]): string[] {
-  const out: string[] = [];
+/** The contexts a run of `mode` with these values switches on. */
+function activeContexts(mode: RunMode, values: ReadonlyMap<string, RawValue>): Set<OptionContext> {
+  const active = new Set<OptionContext>([mode]);
+  if (mode === "replay" && values.get("compareCandles")?.value === true) active.add("compare-candles");
+  if (mode === "replay" && values.get("primeDownload")?.value === true) active.add("prime-download");
+  return active;
+}
+
+const MODE_TEXT: Record<RunMode, string> = {
+  candles: "a candle run on downloaded or synthetic candles",
+  csv: "a --csv run",
+  replay: "a --replay run",
+};
+const CONTEXT_TEXT: Record<OptionContext, string> = {
+  candles: "candle runs on downloaded or synthetic candles",
+  csv: "--csv runs",
+  replay: "--replay runs",
+  "compare-candles": "--replay with --compare-candles",
+  "prime-download": "--replay with --prime-download",
+};
+
+function modeProblems(mode: RunMode, values: ReadonlyMap<string, RawValue>): string[] {
+  const active = activeContexts(mode, values);
+  const problems: string[] = [];
+  for (const entry of values.values()) {
+    if (entry.row.appliesTo.some((context) => active.has(context))) continue;
+    // Turning off a feature the mode does not have is harmless only when it was off already.
+    if (
+      entry.value === false &&
+      entry.row.kind === "boolean" &&
+      entry.row.schema?.safeParse(undefined).data === false
+    )
+      continue;
+    const name = entry.origin.type === "flag" ? entry.origin.flag : describeOrigin(entry.origin);
+    const hint =
+      mode === "csv" && entry.row.flag === "days"
+        ? "; a candles file has its own range: use --start/--end to cut it"
+        : "";
+    problems.push(
+      `${name} has no effect in ${MODE_TEXT[mode]}: it applies to ${entry.row.appliesTo.map((context) => CONTEXT_TEXT[context]).join(", ")}${hint}`,
+    );
+  }
+  return problems;
+}
+
+interface FlagValue {
+  row: OptionRow;
+  value: unknown;
+  origin: Origin;
+}
+
+const levenshtein = (a: string, b: string): number => {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+};
+
+function suggestion(name: string): string {
+  let best: string | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const row of OPTION_ROWS) {
+    const distance = levenshtein(name, row.flag);
+    if (distance < bestDistance) {
+      best = row.flag;
+      bestDistance = distance;
+    }
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(name.length / 4))
+    ? ` (did you mean --${best}?)`
+    : "";
+}
+
+/** Reads `--flag value`, `--flag=value`, `--no-flag` and `-h`; problems are collected, not thrown. */
+function readFlags(argv: readonly string[], problems: string[]): FlagValue[] | "help" {
+  const out: FlagValue[] = [];
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
-    const next = argv[i + 1];
-    const flag = token.startsWith("--")
-      ? (FLAGS as Record<string, { type: string }>)[token.slice(2)]
-      : undefined;
-    if (flag?.type === "string" && next !== undefined && /^-(\d|\.\d)/.test(next)) {
-      out.push(`${token}=${next}`);
+    if (token === "-h" || token === "--help") return "help";
+    if (!token.startsWith("--")) {
+      problems.push(`unexpected argument ${JSON.stringify(token)}: every option is a --flag (see --help)`);
+      continue;
+    }
+    const equals = token.indexOf("=");
+    const name = token.slice(2, equals < 0 ? undefined : equals);
+    const inline = equals < 0 ? undefined : token.slice(equals + 1);
+    let row = rowOfFlag(name);
+    let negated = false;
+    if (row === undefined && name.startsWith("no-")) {
+      const positive = rowOfFlag(name.slice(3));
+      if (positive !== undefined && (positive.kind === "boolean" || positive.negatable === true)) {
+        row = positive;
+        negated = true;
+      }
+    }
+    if (row === undefined) {
+      problems.push(`unknown option --${name}${suggestion(name)}`);
+      // Its value, if it had one, is not a second problem.
+      if (inline === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("-")) i++;
+      continue;
+    }
+    const origin: Origin = { type: "flag", flag: `--${name}` };
+    if (negated || row.kind === "boolean") {
+      if (inline !== undefined) {
+        problems.push(
+          `--${name} takes no value (got ${JSON.stringify(inline)}); write --${row.flag} or --no-${row.flag}`,
+        );
+        continue;
+      }
+      out.push({ row, value: !negated, origin });
+      continue;
+    }
+    let text = inline;
+    if (text === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith("--")) {
+        problems.push(`--${name} needs a value (${row.value ?? "VALUE"})`);
+        continue;
+      }
+      text = next;
       i++;
-    } else out.push(token);
+    }
+    if (row.kind === "number") {
+      const number = Number(text);
+      if (text.trim() === "" || !Number.isFinite(number)) {
+        problems.push(`--${name} must be a number, got ${JSON.stringify(text)}`);
+        continue;
+      }
+      out.push({ row, value: number, origin });
+    } else out.push({ row, value: text, origin });
   }
   return out;
 }
 
-async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+async function readConfigFile(path: string, problems: string[]): Promise<RawValue[]> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new CliUsageError(
+    problems.push(
       `--config ${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? error})`,
     );
+    return [];
   }
+  const yaml = /\.ya?ml$/i.test(path);
   let value: unknown;
   try {
-    value = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+    value = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new CliUsageError(
-      `--config ${path}: not valid ${/\.ya?ml$/i.test(path) ? "YAML" : "JSON"}: ${(error as Error).message}`,
-    );
+    problems.push(`--config ${path}: not valid ${yaml ? "YAML" : "JSON"}: ${(error as Error).message}`);
+    return [];
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new CliUsageError(`--config ${path}: expected an object of settings at the top level`);
+    problems.push(`--config ${path}: expected an object of settings at the top level`);
+    return [];
   }
-  return value as Record<string, unknown>;
+  const entries: RawValue[] = [];
+  const add = (key: string, raw: unknown, prefix: string) => {
+    const row = rowOfKey(key);
+    if (row === undefined || (prefix !== "" && row.group !== "strategy")) {
+      const flagLike = rowOfFlag(key) ?? rowOfKey(camel(key));
+      const hint = flagLike?.key ? ` (did you mean ${flagLike.key}?)` : "";
+      problems.push(`${prefix}${key} (in ${path}): not a setting${hint}`);
+      return;
+    }
+    const value =
+      row.kind === "path" && typeof raw === "string" && !isAbsolute(raw) ? resolve(dirname(path), raw) : raw;
+    entries.push({ row, value, origin: { type: "file", key: `${prefix}${key}`, file: path } });
+  };
+  for (const [key, raw] of Object.entries(value)) {
+    if (key === "strategy" && raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
+      for (const [inner, innerValue] of Object.entries(raw)) add(inner, innerValue, "strategy.");
+    } else add(key, raw, "");
+  }
+  return entries;
 }
 
-function describeIssues(error: z.ZodError, configFile: string | null, prefix?: string): string {
-  const lines = error.issues.map((issue) => {
-    const path = [prefix, ...issue.path].filter((part) => part !== undefined).join(".");
+function describeIssues(error: z.ZodError, values: ReadonlyMap<string, RawValue>): string[] {
+  return error.issues.map((issue) => {
     const key = String(issue.path[0] ?? "");
-    const flag = `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+    const entry = values.get(key);
+    const name = entry === undefined ? (key === "" ? "(options)" : `--${key}`) : describeOrigin(entry.origin);
     const unknownKeys = issue.code === "unrecognized_keys" ? ` (${issue.keys.join(", ")})` : "";
-    return `  ${path || "(options)"}${key ? ` / ${flag}` : ""}: ${issue.message}${unknownKeys}`;
+    const got = entry === undefined ? "" : ` (got ${JSON.stringify(entry.value)})`;
+    return `${name}: ${issue.message}${unknownKeys}${got}`;
   });
-  return `invalid options${configFile ? ` (flags and ${configFile})` : ""}:\n${lines.join("\n")}`;
 }

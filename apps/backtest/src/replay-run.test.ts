@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RecordingWriter } from "@botmm/backtest";
 import { createRandom } from "@botmm/core";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeVenue, makeHistory, startFakeBinance, unusedLocalUrl } from "./data/testing/fake-venues.ts";
 import { runBacktestCli } from "./run.ts";
 import { captureIo } from "./test-support.ts";
 
@@ -116,5 +117,71 @@ describe("backtest CLI --replay", () => {
     writeFileSync(lz4, "x");
     expect(await runBacktestCli(["--replay", lz4], io)).toBe(1);
     expect(io.err()).toMatch(/decompress it first/);
+  });
+});
+
+describe("backtest CLI --replay priming", () => {
+  const root = join(dir, "recording-prime");
+  const venues: FakeVenue[] = [];
+  beforeAll(() => writeRecording(root));
+  afterAll(async () => {
+    await Promise.all(venues.map((venue) => venue.close()));
+  });
+  /** 1m candles near the recording's price for the `count` minutes before it starts. */
+  const before = (count: number) =>
+    makeHistory(start - count * 60_000, count, 60_000).map((c) => ({
+      ...c,
+      open: c.open / 20,
+      high: c.high / 20,
+      low: c.low / 20,
+      close: c.close / 20,
+    }));
+  const base = ["--replay", root, "--symbol", "ETH", "--volatility-warmup-bars", "70", "--no-progress"];
+
+  it("without priming, warms up on the recording and the warning names the flags that avoid it", async () => {
+    const json = join(dir, "unprimed.json");
+    const io = captureIo();
+    expect(await runBacktestCli([...base, "--json", json], io)).toBe(0);
+    const report = JSON.parse(readFileSync(json, "utf8"));
+    expect(report.warmupBars).toBeGreaterThanOrEqual(70);
+    expect(io.out()).toMatch(
+      /warming up for \d+ of \d+ minutes \(pass --prime-candles PATH or --prime-download/,
+    );
+  });
+
+  it("--prime-candles warms the strategy up on the file's candles before the recording", async () => {
+    const csv = join(dir, "prime.csv");
+    // 300 minutes before the recording, and one hour inside it that must not be used.
+    const rows = [...before(300), ...makeHistory(start, 60, 60_000)].map(
+      (c) => `${c.openTime},${c.open},${c.high},${c.low},${c.close},${c.volume}`,
+    );
+    writeFileSync(csv, `open_time,open,high,low,close,volume\n${rows.join("\n")}\n`);
+    const json = join(dir, "primed.json");
+    const io = captureIo();
+    expect(await runBacktestCli([...base, "--prime-candles", csv, "--json", json], io)).toBe(0);
+    expect(io.err()).toBe("");
+    const report = JSON.parse(readFileSync(json, "utf8"));
+    expect(report.warmupBars).toBe(0);
+    expect(report.data.source).toContain(`strategy primed on 240 1m closes from ${csv}`);
+    expect(io.out()).not.toContain("warming up");
+  });
+
+  it("--prime-download primes from the venue, and names the hosts it could not reach", async () => {
+    const binance = await startFakeBinance({ candles: before(600), intervalMs: 60_000, symbol: "ETHUSDT" });
+    venues.push(binance);
+    const json = join(dir, "downloaded.json");
+    const args = [...base, "--prime-download", "--cache-dir", join(dir, "prime-cache")];
+    const io = captureIo();
+    expect(await runBacktestCli([...args, "--binance-url", binance.url, "--json", json], io)).toBe(0);
+    expect(JSON.parse(readFileSync(json, "utf8")).warmupBars).toBe(0);
+    expect(binance.requests.length).toBeGreaterThan(0);
+
+    const offline = captureIo();
+    const urls = ["--binance-url", await unusedLocalUrl(), "--hyperliquid-url", await unusedLocalUrl()];
+    const cold = [...base, "--prime-download", "--cache-dir", join(dir, "empty-cache")];
+    expect(await runBacktestCli([...cold, ...urls], offline)).toBe(1);
+    expect(offline.err()).toMatch(
+      /--prime-download: no 1m ETH candles .*Binance USDⓈ-M: cannot reach 127\.0\.0\.1:\d+ .*connection refused.*Hyperliquid: cannot reach 127\.0\.0\.1:\d+/,
+    );
   });
 });

@@ -1,13 +1,16 @@
 import { open, stat, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { createGunzip } from "node:zlib";
 import {
   aggregateToCandles,
   buildReplayReport,
   buildReport,
   computeMetrics,
+  type FundingSchedule,
   fillsCsv,
   formatReplaySummary,
   type MarketEvent,
+  type PnlSplit,
   readHftbacktestCapture,
   readHyperliquidArchive,
   readRecording,
@@ -19,7 +22,8 @@ import {
 } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { RequestBudget } from "@botmm/risk";
-import { mapSymbol } from "./data/index.ts";
+import { defaultCacheDir, loadCandles, mapSymbol } from "./data/index.ts";
+import { loadFundingFile } from "./funding-file.ts";
 import { backtestInstrument } from "./instrument.ts";
 import type { BacktestCliOptions } from "./options.ts";
 import { ProgressBar } from "./progress.ts";
@@ -94,16 +98,26 @@ function eventsOf(source: ReplaySource, path: string, coin: string): AsyncIterab
 export async function runReplayCli(options: BacktestCliOptions, io: CliIo, started: number): Promise<void> {
   const path = options.replay!;
   const coin = mapSymbol(options.symbol).hyperliquid;
+  const instrument = backtestInstrument(coin, options.szDecimals, options.tick);
   const source = await detectSource(path);
   const progress = new ProgressBar(io.stdout, "replay  ", options.progress);
 
-  // Candles first (one pass): the instrument's grid needs a price, and --compare-candles needs them anyway.
+  // Candles first (one pass): priming needs the start, and --compare-candles needs them anyway.
   const candles = await aggregateToCandles(eventsOf(source, path, coin), 60_000, coin);
   if (candles.length === 0) throw new BotmmError("NO_DATA", `--replay ${path}: no ${coin} books in the data`);
-  const { instrument, warning } = backtestInstrument(coin, candles[0]!.close, options.szDecimals);
+  const warnings: string[] = [];
+  const priming = await primeCloses(options, io, coin, candles[0]!.openTime);
+  if (priming !== null) warnings.push(...priming.warnings);
   const capitalUsd = options.capital ?? 2 * options.strategy.maxPositionUsd;
-  const funding = { type: "constant" as const, ratePerHour: options.fundingRate };
-  const fundingDescription = `constant ${(options.fundingRate * 100).toFixed(5)}%/hour (longs pay when positive)`;
+  let funding: FundingSchedule;
+  let fundingDescription: string;
+  if (options.funding !== undefined) {
+    funding = await loadFundingFile(options.funding);
+    fundingDescription = `hourly series from ${options.funding}`;
+  } else {
+    funding = { type: "constant", ratePerHour: options.fundingRate };
+    fundingDescription = `constant ${(options.fundingRate * 100).toFixed(5)}%/hour (longs pay when positive)`;
+  }
   const queueModel =
     options.queueModel === "probabilistic"
       ? { type: "probabilistic" as const, power: options.queuePower }
@@ -122,21 +136,30 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
     requoteIntervalMs: options.requoteIntervalMs,
     funding,
     seed: options.seed,
+    ...(priming === null ? {} : { primeCloses: priming.closes }),
     onProgress: (events) => progress.update(0, 1, `${events.toLocaleString("en-US")} events`),
   });
   progress.finish();
   const report = buildReplayReport(run, options, {
-    source: `${source}:${path}`,
+    source: `${source}:${path}${priming === null ? "" : ` (strategy primed on ${priming.description})`}`,
     capitalUsd,
     fundingDescription,
-    warnings: warning === null ? [] : [warning],
+    warnings,
+    warmupAdvice:
+      "pass --prime-candles PATH or --prime-download to warm it up on the candles before the recording",
     runtimeMs: 0,
   });
 
   const writes: Promise<void>[] = [];
-  if (options.report !== undefined)
+  const written: string[] = [];
+  if (options.report !== undefined) {
     writes.push(writeFile(options.report, renderReplayHtmlReport(report, run)));
-  if (options.fills !== undefined) writes.push(writeFile(options.fills, fillsCsv(run)));
+    written.push(`report ${options.report}`);
+  }
+  if (options.fills !== undefined) {
+    writes.push(writeFile(options.fills, fillsCsv(run)));
+    written.push(`fills ${options.fills}`);
+  }
   await Promise.all(writes);
 
   let comparison: CandleComparison | null = null;
@@ -172,12 +195,14 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
     });
     comparison = {
       candle: summarise(
+        candleReport.ordersFilled,
         candleReport.fills,
         candleReport.volumeUsd,
         candleReport.pnl,
         candleReport.markouts.allBps[0] ?? null,
       ),
       replay: summarise(
+        report.ordersFilled,
         report.fills,
         report.volumeUsd,
         report.pnl,
@@ -189,13 +214,120 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
   const runtimeMs = Math.round(performance.now() - started);
   report.runtimeMs = runtimeMs;
   const json = comparison === null ? report : { ...report, candleComparison: withRatios(comparison) };
-  if (options.json !== undefined) await writeFile(options.json, `${JSON.stringify(json, null, 2)}\n`);
+  if (options.json !== undefined) {
+    await writeFile(options.json, `${JSON.stringify(json, null, 2)}\n`);
+    written.push(`json ${options.json}`);
+  }
   io.stdout.write(`${formatReplaySummary(report)}\n`);
   if (comparison !== null) io.stdout.write(`${formatComparison(comparison)}\n`);
+  if (written.length > 0) io.stdout.write(`wrote ${written.join(", ")}\n`);
   io.stdout.write(`runtime ${runtimeMs} ms\n`);
 }
 
+/**
+ * 1-minute bars fed to the strategy before the recording: enough for the volatility warm-up and four
+ * half-lives of its EWMA, and at least four hours for the bias signals.
+ */
+export function primeBarsFor(strategy: BacktestCliOptions["strategy"]): number {
+  return Math.max(strategy.volatilityWarmupBars + 1, Math.ceil(4 * strategy.volatilityHalfLifeBars), 240);
+}
+
+interface Priming {
+  closes: number[];
+  description: string;
+  warnings: string[];
+}
+
+/**
+ * The closes `--prime-candles` / `--prime-download` warm the strategy up on: 1-minute bars that closed by
+ * `recordingStart` (the open of the recording's first minute), so nothing of the recording is seen early.
+ */
+async function primeCloses(
+  options: BacktestCliOptions,
+  io: CliIo,
+  coin: string,
+  recordingStart: number,
+): Promise<Priming | null> {
+  const bars = primeBarsFor(options.strategy);
+  let loaded: Awaited<ReturnType<typeof loadCandles>>;
+  let from: string;
+  if (options.primeCandles !== undefined) {
+    try {
+      loaded = await loadCandles({
+        source: "csv",
+        csvPath: options.primeCandles,
+        symbol: coin,
+        end: recordingStart,
+        gaps: "skip",
+      });
+    } catch (error) {
+      throw new BotmmError(
+        "PRIME",
+        `--prime-candles ${options.primeCandles}: ${(error as Error).message} (it needs 1m candles that close before the recording starts, ${new Date(recordingStart).toISOString()})`,
+      );
+    }
+    if (loaded.intervalMs !== 60_000) {
+      throw new BotmmError(
+        "PRIME",
+        `--prime-candles ${options.primeCandles}: its bars are ${loaded.interval ?? `${loaded.intervalMs} ms`}; the replay's strategy runs on 1m bars`,
+      );
+    }
+    from = options.primeCandles;
+  } else if (options.primeDownload) {
+    const failures: string[] = [];
+    let found: typeof loaded | null = null;
+    for (const source of ["binance", "hyperliquid"] as const) {
+      try {
+        found = await loadCandles({
+          source,
+          symbol: coin,
+          interval: "1m",
+          start: recordingStart - bars * 60_000,
+          end: recordingStart,
+          cacheDir: options.cacheDir ?? resolve(io.cwd, defaultCacheDir()),
+          apiUrls: { binance: options.binanceUrl, hyperliquid: options.hyperliquidUrl },
+          gaps: "skip",
+          now: io.now(),
+        });
+        break;
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
+    }
+    if (found === null) {
+      throw new BotmmError(
+        "PRIME",
+        `--prime-download: no 1m ${coin} candles before ${new Date(recordingStart).toISOString()}: ${failures.join("; ")}. Pass --prime-candles PATH to prime from a file, or neither flag to warm up on the recording`,
+      );
+    }
+    loaded = found;
+    from = loaded.source === "binance" ? "Binance USDⓈ-M" : "Hyperliquid";
+  } else return null;
+
+  const candles = loaded.candles.slice(-bars);
+  const warnings = loaded.warnings.map((warning) => `priming: ${warning}`);
+  const last = candles.at(-1)!;
+  const lagMinutes = Math.round((recordingStart - (last.openTime + 60_000)) / 60_000);
+  if (lagMinutes > 5) {
+    warnings.push(
+      `priming: the candles end ${lagMinutes} minutes before the recording starts; the first minutes' volatility mixes the two`,
+    );
+  }
+  if (candles.length <= options.strategy.volatilityWarmupBars) {
+    warnings.push(
+      `priming: only ${candles.length} 1m candles before the recording; the strategy waits for ${options.strategy.volatilityWarmupBars}`,
+    );
+  }
+  return {
+    closes: candles.map((candle) => candle.close),
+    description: `${candles.length} 1m closes from ${from}`,
+    warnings,
+  };
+}
+
 interface RunFigures {
+  /** Orders with at least one fill: the unit both models share (a replay fills orders in parts). */
+  ordersFilled: number;
   fills: number;
   buys: number;
   sells: number;
@@ -216,16 +348,27 @@ interface CandleComparison {
 }
 
 function summarise(
+  ordersFilled: number,
   fills: { buy: number; sell: number },
   volumeUsd: number,
-  pnl: { total: number; spread: number; inventory: number; fees: number; funding: number },
+  pnl: PnlSplit,
   markoutBps: number | null,
 ): RunFigures {
-  return { fills: fills.buy + fills.sell, buys: fills.buy, sells: fills.sell, volumeUsd, ...pnl, markoutBps };
+  const { whileHalted: _whileHalted, ...split } = pnl;
+  return {
+    ordersFilled,
+    fills: fills.buy + fills.sell,
+    buys: fills.buy,
+    sells: fills.sell,
+    volumeUsd,
+    ...split,
+    markoutBps,
+  };
 }
 
 const FIELDS: [keyof RunFigures, string][] = [
-  ["fills", "fills"],
+  ["ordersFilled", "orders filled"],
+  ["fills", "fills (incl. partial)"],
   ["buys", "  buys"],
   ["sells", "  sells"],
   ["volumeUsd", "volume $"],

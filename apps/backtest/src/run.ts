@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import {
   type BacktestOptions,
   buildReport,
@@ -12,7 +13,7 @@ import {
   toCandleColumns,
 } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
-import { loadCandles, mapSymbol } from "./data/index.ts";
+import { defaultCacheDir, loadCandles, mapSymbol } from "./data/index.ts";
 import { intervalToMs } from "./data/intervals.ts";
 import { loadFundingFile } from "./funding-file.ts";
 import { backtestInstrument } from "./instrument.ts";
@@ -27,6 +28,8 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
   /** Wall clock (ms), for the default range and the runtime. */
   now(): number;
+  /** The user's working directory: relative paths resolve against it (see `userWorkingDirectory`). */
+  cwd: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -39,7 +42,7 @@ export async function runBacktestCli(argv: readonly string[], io: CliIo): Promis
   const started = performance.now();
   let options: BacktestCliOptions | "help";
   try {
-    options = await parseCliOptions(argv);
+    options = await parseCliOptions(argv, io.cwd);
   } catch (error) {
     io.stderr.write(`error: ${(error as Error).message}\n`);
     return 2;
@@ -60,9 +63,10 @@ export async function runBacktestCli(argv: readonly string[], io: CliIo): Promis
 }
 
 async function runWithOptions(options: BacktestCliOptions, io: CliIo, started: number): Promise<void> {
-  const intervalMs = intervalToMs(options.interval);
-  const symbols = mapSymbol(options.symbol);
   const isCsv = options.source === "csv";
+  const interval = options.interval ?? (isCsv ? undefined : "1m");
+  const intervalMs = intervalToMs(interval ?? "1m");
+  const symbols = mapSymbol(options.symbol);
   const now = io.now();
   const end = options.end ?? (isCsv ? undefined : Math.floor(now / intervalMs) * intervalMs);
   const start =
@@ -75,11 +79,11 @@ async function runWithOptions(options: BacktestCliOptions, io: CliIo, started: n
   const loaded = await loadCandles({
     source: options.source,
     symbol: options.symbol,
-    interval: isCsv ? undefined : options.interval,
+    interval,
     start,
     end,
     csvPath: options.csv,
-    cacheDir: options.cacheDir,
+    cacheDir: options.cacheDir ?? resolve(io.cwd, defaultCacheDir()),
     seed: options.seed,
     apiUrls: { binance: options.binanceUrl, hyperliquid: options.hyperliquidUrl },
     gaps: options.gaps,
@@ -101,8 +105,7 @@ async function runWithOptions(options: BacktestCliOptions, io: CliIo, started: n
 
   const warnings = [...loaded.warnings];
   const coin = symbols.hyperliquid;
-  const { instrument, warning } = backtestInstrument(coin, loaded.candles[0]!.close, options.szDecimals);
-  if (warning !== null) warnings.push(warning);
+  const instrument = backtestInstrument(coin, options.szDecimals, options.tick);
   let funding: FundingSchedule;
   let fundingDescription: string;
   if (options.funding !== undefined) {

@@ -210,7 +210,7 @@ describe("inventory limits", () => {
     const trending = trendingCandles(4_000, 5, 0.0001);
     const run = runCandleBacktest(
       toCandleColumns(trending),
-      testOptions({}, { inventorySkewFactor: 0, hardLimitMultiple: 1.2 }),
+      testOptions({}, { inventorySkewFactor: 0, hardLimitMultiple: 1.1 }),
     );
     const exits = run.fills.filter((fill) => fill.liquidity === "taker");
     expect(run.takerExits).toBeGreaterThan(0);

@@ -1,11 +1,10 @@
 import { createRandom, type Instrument, PriceGrid, type Random, type Side } from "@botmm/core";
 import type { Inventory } from "@botmm/inventory";
 import {
-  createQuoteSet,
-  MarketMaker,
+  CoinKernel,
+  type HaltAccounting,
   type OrderActionSink,
-  OrderManager,
-  type QuoteInput,
+  type RiskInputs,
   type RiskMode,
   type StrategyConfig,
   type WorkingOrder,
@@ -13,7 +12,6 @@ import {
 import type { CandleColumns } from "./candle-columns.ts";
 import type { BarPath, FillModel } from "./fill-model.ts";
 import { FundingCursor, type FundingSchedule } from "./funding.ts";
-import { PnlLedger } from "./pnl-ledger.ts";
 
 /** Everything a candle backtest needs besides the candles. */
 export interface BacktestOptions {
@@ -42,17 +40,8 @@ export interface RiskGate {
   activeBarsByRule?(): Record<string, number>;
 }
 
-/** What a {@link RiskGate} sees at a bar's close. */
-export interface RiskGateState {
-  timeMs: number;
-  /** Total PnL so far (USD), marked at the close. */
-  equityUsd: number;
-  /** Signed position in base units and the close it is marked at. */
-  positionSize: number;
-  markPrice: number;
-  /** Per-bar volatility of log returns, in bps. */
-  volatilityBps: number;
-}
+/** What a {@link RiskGate} sees at a bar's close: the kernel's risk inputs. */
+export type RiskGateState = RiskInputs;
 
 /** One own fill in the ledger. */
 export interface FillRecord {
@@ -96,11 +85,15 @@ export interface BacktestRun {
   quotedSideBars: number;
   orders: { placed: number; modified: number; cancelled: number; rejectedPostOnly: number };
   takerExits: number;
+  /** Orders that received at least one maker fill (a partly filled order counts once; `fills` counts each fill). */
+  ordersFilled: number;
   fundingHoursMissing: number;
   fundingHoursApplied: number;
   warmupBars: number;
   haltedBars: number;
   reduceOnlyBars: number;
+  /** Halts, the PnL made while halted and the largest position carried while halted. */
+  halt: HaltAccounting;
 }
 
 const HOUR_MS = 3_600_000;
@@ -141,9 +134,7 @@ export function runCandleBacktest(
 class CandleBacktest implements OrderActionSink {
   readonly #candles: CandleColumns;
   readonly #options: BacktestOptions;
-  readonly #maker: MarketMaker;
-  readonly #orders: OrderManager;
-  readonly #ledger: PnlLedger;
+  readonly #kernel: CoinKernel;
   readonly #inventory: Inventory;
   readonly #random: Random;
   readonly #levels: number;
@@ -153,7 +144,9 @@ class CandleBacktest implements OrderActionSink {
   readonly #clientId: Float64Array;
   readonly #price: Float64Array;
   readonly #remaining: Float64Array;
-  readonly #refMid: Float64Array;
+  /** 1 once the order resting in the slot has had a fill. */
+  readonly #slotFilled: Uint8Array;
+  #ordersFilled = 0;
   readonly #triggerPrice: Float64Array;
   readonly #grid: PriceGrid;
   /** Ticks an order must be traded through to fill (0 unless the fill model is `cross`). */
@@ -166,23 +159,19 @@ class CandleBacktest implements OrderActionSink {
   readonly #pendingSize: Float64Array;
   // The bar path: four points at times 0, 1/3, 2/3, 1.
   readonly #pathPrice = new Float64Array(4);
-  #decisionMid = 0;
   #pendingCount = 0;
   #bar = 0;
   #barOpenTime = 0;
   #volumeLeft = 0;
-  #closePrice = 0;
   #fills: FillRecord[] = [];
   #rejectedPostOnly = 0;
 
   constructor(candles: CandleColumns, options: BacktestOptions) {
     this.#candles = candles;
     this.#options = options;
-    this.#maker = new MarketMaker(options.strategy, options.instrument);
+    this.#kernel = new CoinKernel(options.strategy, options.instrument);
     this.#levels = options.strategy.levels;
-    this.#orders = OrderManager.forStrategy(options.strategy);
-    this.#ledger = PnlLedger.forStrategy(options.instrument.coin, options.strategy);
-    this.#inventory = this.#ledger.inventory;
+    this.#inventory = this.#kernel.ledger.inventory;
     this.#random = createRandom(options.seed);
     const slots = 2 * this.#levels;
     this.#slots = slots;
@@ -190,7 +179,7 @@ class CandleBacktest implements OrderActionSink {
     this.#clientId = new Float64Array(slots);
     this.#price = new Float64Array(slots);
     this.#remaining = new Float64Array(slots);
-    this.#refMid = new Float64Array(slots);
+    this.#slotFilled = new Uint8Array(slots);
     this.#triggerPrice = new Float64Array(slots);
     this.#grid = new PriceGrid(options.instrument.priceRule);
     this.#throughTicks = options.fillModel.type === "cross" ? options.fillModel.throughTicks : 0;
@@ -236,14 +225,8 @@ class CandleBacktest implements OrderActionSink {
     const restingAsk = new Float64Array(n).fill(Number.NaN);
     const decidedBid = new Float64Array(n).fill(Number.NaN);
     const decidedAsk = new Float64Array(n).fill(Number.NaN);
-    const quotes = createQuoteSet(this.#levels);
-    const quoteInput: QuoteInput = {
-      midPrice: 0,
-      positionSize: 0,
-      riskMode: "allow",
-      marketBid: Number.NaN,
-      marketAsk: Number.NaN,
-    };
+    const kernel = this.#kernel;
+    const quotes = kernel.quotes;
     const funding = new FundingCursor(options.funding);
     const activation = Math.min(1, options.latencyMs / options.intervalMs);
     const unlimitedVolume = options.maxVolumeShare === Number.POSITIVE_INFINITY;
@@ -253,15 +236,7 @@ class CandleBacktest implements OrderActionSink {
     let progressCountdown = progressEvery;
     let nextFundingTime = n > 0 ? Math.floor(candles.openTime[0]! / HOUR_MS) * HOUR_MS + HOUR_MS : 0;
     const risk = options.risk;
-    const riskState: RiskGateState = {
-      timeMs: 0,
-      equityUsd: 0,
-      positionSize: 0,
-      markPrice: 0,
-      volatilityBps: 0,
-    };
 
-    let fundingUsd = 0;
     let fundingHoursMissing = 0;
     let fundingHoursApplied = 0;
     let takerExits = 0;
@@ -273,7 +248,6 @@ class CandleBacktest implements OrderActionSink {
     let haltedBars = 0;
     let reduceOnlyBars = 0;
     let warmupBars = 0;
-    let previousClose = n > 0 ? candles.open[0]! : 0;
 
     for (let i = 0; i < n; i++) {
       const openTime = candles.openTime[i]!;
@@ -283,7 +257,6 @@ class CandleBacktest implements OrderActionSink {
       const close = candles.close[i]!;
       this.#bar = i;
       this.#barOpenTime = openTime;
-      this.#closePrice = close;
       // An unlimited share (data without volume, e.g. candles built from books only) must not become ∞ × 0.
       this.#volumeLeft = unlimitedVolume
         ? Number.POSITIVE_INFINITY
@@ -291,23 +264,23 @@ class CandleBacktest implements OrderActionSink {
       const positionAtOpen = this.#inventory.size;
 
       // Marks: what the position held into this bar earned or lost from the previous close to this close.
-      this.#ledger.markHeld(previousClose, close);
+      kernel.mark(close);
 
       if (openTime >= nextFundingTime) {
         // Funding is charged at each hour's open; a bar that starts past an hour (a gap) charges it once.
         nextFundingTime = Math.floor(openTime / HOUR_MS) * HOUR_MS + HOUR_MS;
         const rate = funding.rateAt(openTime);
         if (Number.isNaN(rate)) fundingHoursMissing++;
-        else if (positionAtOpen !== 0) {
-          fundingUsd += this.#inventory.applyFunding(rate, open);
+        else {
+          if (positionAtOpen !== 0) kernel.applyFunding(rate, open);
           fundingHoursApplied++;
-        } else fundingHoursApplied++;
+        }
       }
 
       if (pendingExitSize !== 0) {
         const side: Side = pendingExitSize > 0 ? "buy" : "sell";
         const price = side === "buy" ? open * (1 + slippage) : open * (1 - slippage);
-        this.#recordFill(side, price, Math.abs(pendingExitSize), "taker", open, openTime);
+        this.#recordFill(0, side, price, Math.abs(pendingExitSize), "taker", openTime, open);
         pendingExitSize = 0;
         takerExits++;
       }
@@ -343,38 +316,23 @@ class CandleBacktest implements OrderActionSink {
       const equity = this.#inventory.totalPnlUsd(close);
       equityUsd[i] = equity;
       positionUsd[i] = position * close;
-      spreadUsdByBar[i] = this.#ledger.spreadUsd;
+      spreadUsdByBar[i] = kernel.ledger.spreadUsd;
       feesUsdByBar[i] = this.#inventory.netFeesUsd;
-      fundingUsdByBar[i] = fundingUsd;
-      previousClose = close;
+      fundingUsdByBar[i] = this.#inventory.fundingPnlUsd;
 
-      this.#maker.onBar(close);
-      let mode: RiskMode = "allow";
-      if (risk !== undefined) {
-        riskState.timeMs = openTime + options.intervalMs;
-        riskState.equityUsd = equity;
-        riskState.positionSize = position;
-        riskState.markPrice = close;
-        riskState.volatilityBps = this.#maker.decision.volatilityBps;
-        mode = risk.decide(riskState);
-      }
-      const exitSize = this.#maker.hardLimitExitSize(position, close);
-      if (exitSize !== 0) {
-        pendingExitSize = exitSize;
-        mode = "reduce-only";
-      }
+      kernel.onBarClose(close);
+      const closeTime = openTime + options.intervalMs;
+      if (risk !== undefined) kernel.setRiskMode(risk.decide(kernel.riskInputs(closeTime)));
+      // The hard-limit cut, or the whole position on a halt with onHalt "flatten": a taker order at the next open.
+      pendingExitSize = kernel.exitSize();
+      const mode: RiskMode = kernel.effectiveRiskMode();
       if (mode === "halt") haltedBars++;
       else if (mode === "reduce-only") reduceOnlyBars++;
 
-      this.#decisionMid = close;
-      quoteInput.midPrice = close;
-      quoteInput.positionSize = position;
-      quoteInput.riskMode = mode;
-      const decision = this.#maker.computeQuotes(quoteInput, quotes);
-      if (decision.status === "warming-up") warmupBars++;
+      const counts = kernel.decide(closeTime, this);
+      if (kernel.decision.status === "warming-up") warmupBars++;
       if (quotes.bidSizes[0]! > 0) decidedBid[i] = quotes.bidPrices[0]!;
       if (quotes.askSizes[0]! > 0) decidedAsk[i] = quotes.askPrices[0]!;
-      const counts = this.#orders.reconcile(quotes, openTime + options.intervalMs, this);
       placed += counts.placed;
       modified += counts.modified;
       cancelled += counts.cancelled;
@@ -387,8 +345,8 @@ class CandleBacktest implements OrderActionSink {
     onProgress?.(n, n);
 
     const lastClose = n > 0 ? candles.close[n - 1]! : 0;
-    const feesUsd = this.#inventory.netFeesUsd;
     const ledgerTotalUsd = this.#inventory.totalPnlUsd(lastClose);
+    const pnl = kernel.pnl();
     return {
       bars: n,
       fills: this.#fills,
@@ -402,22 +360,24 @@ class CandleBacktest implements OrderActionSink {
       decidedBid,
       decidedAsk,
       pnl: {
-        totalUsd: this.#ledger.spreadUsd + this.#ledger.inventoryUsd - feesUsd + fundingUsd,
-        spreadUsd: this.#ledger.spreadUsd,
-        inventoryUsd: this.#ledger.inventoryUsd,
-        feesUsd,
-        fundingUsd,
+        totalUsd: pnl.totalUsd,
+        spreadUsd: pnl.spreadUsd,
+        inventoryUsd: pnl.inventoryUsd,
+        feesUsd: pnl.feesUsd,
+        fundingUsd: pnl.fundingUsd,
       },
       ledgerTotalUsd,
       finalPosition: this.#inventory.size,
       quotedSideBars,
       orders: { placed, modified, cancelled, rejectedPostOnly: this.#rejectedPostOnly },
       takerExits,
+      ordersFilled: this.#ordersFilled,
       fundingHoursMissing,
       fundingHoursApplied,
       warmupBars,
       haltedBars,
       reduceOnlyBars,
+      halt: kernel.haltAccounting(),
     };
   }
 
@@ -531,35 +491,32 @@ class CandleBacktest implements OrderActionSink {
     const size = Math.min(this.#remaining[slot]!, this.#volumeLeft);
     if (size <= 0) return;
     this.#volumeLeft -= size;
+    if (this.#slotFilled[slot] === 0) {
+      this.#slotFilled[slot] = 1;
+      this.#ordersFilled++;
+    }
     const side: Side = slot < this.#levels ? "buy" : "sell";
     const price = this.#price[slot]!;
     const clientId = this.#clientId[slot]!;
     this.#remaining[slot] = this.#remaining[slot]! - size;
     if (this.#remaining[slot]! <= 1e-12) this.#active[slot] = 0;
     const timeMs = Math.floor(this.#barOpenTime + t * this.#options.intervalMs);
-    this.#recordFill(side, price, size, "maker", this.#refMid[slot]!, timeMs);
-    this.#orders.onFill(clientId, size);
-    this.#maker.onOwnFill(side, price);
+    this.#recordFill(clientId, side, price, size, "maker", timeMs);
   }
 
   #recordFill(
+    clientId: number,
     side: Side,
     price: number,
     size: number,
     liquidity: "maker" | "taker",
-    referenceMid: number,
     timeMs: number,
+    exitReferenceMid = Number.NaN,
   ): void {
-    // Units are marked from the reference mid to this bar's close here, and from close to close after.
-    const feeUsd = this.#ledger.recordFill(
-      side,
-      price,
-      size,
-      liquidity,
-      referenceMid,
-      this.#closePrice,
-      timeMs,
-    );
+    // The kernel is marked at this bar's close: units are marked from their reference mid to it here.
+    const kernel = this.#kernel;
+    const feeUsd = kernel.bookFill(clientId, side, price, size, liquidity, timeMs, exitReferenceMid);
+    const referenceMid = kernel.lastFillReferenceMid;
     this.#fills.push({
       timeMs,
       barIndex: this.#bar,
@@ -585,12 +542,12 @@ class CandleBacktest implements OrderActionSink {
       const clientId = this.#pendingClientId[s]!;
       if (kind === CANCEL) {
         this.#active[s] = 0;
-        this.#orders.onClosed(clientId);
+        this.#kernel.orders.onClosed(clientId);
         continue;
       }
       if (kind === MODIFY && this.#active[s] !== 1) {
         // The order to modify was filled before the modify arrived: the venue refuses it.
-        this.#orders.onClosed(clientId);
+        this.#kernel.orders.onClosed(clientId);
         continue;
       }
       const price = this.#pendingPrice[s]!;
@@ -599,7 +556,7 @@ class CandleBacktest implements OrderActionSink {
         // Post-only: an order that would take liquidity on arrival is rejected (a modify loses the old order too).
         this.#active[s] = 0;
         this.#rejectedPostOnly++;
-        this.#orders.onClosed(clientId);
+        this.#kernel.orders.onClosed(clientId);
         continue;
       }
       this.#active[s] = 1;
@@ -607,9 +564,9 @@ class CandleBacktest implements OrderActionSink {
       this.#price[s] = price;
       this.#triggerPrice[s] = this.#triggerFor(s, price);
       this.#remaining[s] = this.#pendingSize[s]!;
-      this.#refMid[s] = this.#decisionMid;
+      this.#slotFilled[s] = 0;
       this.#decidedBar[s] = -1;
-      this.#orders.onAccepted(clientId);
+      this.#kernel.orders.onAccepted(clientId);
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { CandleColumns } from "./candle-columns.ts";
 import type { BacktestRun } from "./engine.ts";
+import { ordinal } from "./format.ts";
 import type { DailyPnl } from "./metrics.ts";
 import { type BacktestReport, formatSummary } from "./report.ts";
 import { downsampleMinMax, renderChart } from "./svg-chart.ts";
@@ -59,7 +60,7 @@ export function reportCharts(
   };
   return [
     renderChart({
-      title: `${priceTitle}${fillStride > 1 ? ` (every ${fillStride}th fill shown)` : ""}`,
+      title: `${priceTitle}${fillStride > 1 ? ` (every ${ordinal(fillStride)} fill shown)` : ""}`,
       yLabel: "price",
       series: [line("price", "#475569", prices)],
       markers: [

@@ -1,3 +1,4 @@
+export { PnlLedger } from "@botmm/strategy";
 export type { CandleColumns } from "./candle-columns.ts";
 export { toCandleColumns } from "./candle-columns.ts";
 export { DEFAULT_SIMULATION } from "./defaults.ts";
@@ -10,8 +11,7 @@ export { FundingCursor, fundingSeries } from "./funding.ts";
 export type { ChartableRun } from "./html-report.ts";
 export { renderHtmlReport, renderReportPage, reportCharts } from "./html-report.ts";
 export type { BacktestMetrics, DailyPnl, Markouts } from "./metrics.ts";
-export { computeMetrics, MARKOUT_BARS } from "./metrics.ts";
-export { PnlLedger } from "./pnl-ledger.ts";
+export { computeMetrics, MARKOUT_BARS, MIN_DAILY_POINTS_FOR_RATIOS } from "./metrics.ts";
 export * from "./replay/index.ts";
 export type {
   OrderQueueOptions,
@@ -25,6 +25,7 @@ export type {
 export { OrderQueue } from "./replay/queue.ts";
 export type {
   BacktestReport,
+  HaltedFields,
   PerformanceFields,
   PnlSplit,
   ReportContext,
@@ -34,8 +35,13 @@ export {
   buildReport,
   fillsCsv,
   formatSummary,
+  HALTED_SHARE_WARNING,
+  haltedFields,
+  haltLines,
+  haltWarning,
   performanceFields,
   pnlSplit,
+  ratiosLine,
   SYNTHETIC_BANNER,
 } from "./report.ts";
 export type { ChartMarkers, ChartSeries, ChartSpec } from "./svg-chart.ts";

@@ -2,6 +2,11 @@ import type { CandleColumns } from "./candle-columns.ts";
 import type { BacktestRun, FillRecord } from "./engine.ts";
 
 const DAY_MS = 86_400_000;
+/**
+ * Fewest daily points an annualised ratio (Sharpe, Sortino) is computed from: below it the standard error of
+ * a daily Sharpe (≈ 1/√n) dwarfs any value, so the ratios are withheld rather than printed as "10.09".
+ */
+export const MIN_DAILY_POINTS_FOR_RATIOS = 30;
 /** Mark-out horizons, in bars after the fill. */
 export const MARKOUT_BARS = [1, 5, 15] as const;
 
@@ -33,9 +38,14 @@ export interface BacktestMetrics {
   volumeUsd: number;
   maxAbsInventoryUsd: number;
   maxDrawdownUsd: number;
-  /** Annualised (√365) Sharpe and Sortino of daily PnL. */
+  /**
+   * Annualised (√365) Sharpe and Sortino of daily PnL; null with fewer than
+   * {@link MIN_DAILY_POINTS_FOR_RATIOS} daily points or no dispersion ({@link BacktestMetrics.ratiosUnavailable} says which).
+   */
   sharpe: number | null;
   sortino: number | null;
+  /** Why `sharpe` / `sortino` are null, in words; null when both were computed. */
+  ratiosUnavailable: string | null;
   returnOverDrawdown: number | null;
   bestDay: DailyPnl | null;
   worstDay: DailyPnl | null;
@@ -49,12 +59,14 @@ export interface BacktestMetrics {
 
 /**
  * Computes the report's metrics from a run: fills per side, fill rate, volume, max inventory, drawdown, daily
- * PnL (UTC days), Sharpe and Sortino (daily, annualised with √365), and mark-outs at 1, 5 and 15 bars.
+ * PnL (UTC days), Sharpe and Sortino (daily, annualised with √365; only from
+ * {@link MIN_DAILY_POINTS_FOR_RATIOS} daily points on), and mark-outs at 1, 5 and 15 bars.
  *
  * @example
  * ```ts
  * const metrics = computeMetrics(run, columns);
- * metrics.sharpe; // e.g. 1.4, or null for fewer than two days
+ * metrics.sharpe; // e.g. 1.4, or null for fewer than 30 days
+ * metrics.ratiosUnavailable; // e.g. "only 2 daily points: Sharpe and Sortino need at least 30"
  * ```
  */
 export function computeMetrics(run: BacktestRun, candles: CandleColumns): BacktestMetrics {
@@ -86,8 +98,14 @@ export function computeMetrics(run: BacktestRun, candles: CandleColumns): Backte
   const daily = dailyPnl(run, candles);
   const pnls = daily.map((day) => day.pnl);
   const mean = average(pnls);
-  const sharpe = annualisedRatio(pnls, false);
-  const sortino = annualisedRatio(pnls, true);
+  const enoughDays = pnls.length >= MIN_DAILY_POINTS_FOR_RATIOS;
+  const sharpe = enoughDays ? annualisedRatio(pnls, false) : null;
+  const sortino = enoughDays ? annualisedRatio(pnls, true) : null;
+  const ratiosUnavailable = !enoughDays
+    ? `only ${pnls.length} daily point${pnls.length === 1 ? "" : "s"}: Sharpe and Sortino need at least ${MIN_DAILY_POINTS_FOR_RATIOS}`
+    : sharpe === null || sortino === null
+      ? `daily PnL has no ${sharpe === null ? "dispersion" : "losing day"}: ${sharpe === null ? "Sharpe and Sortino are" : "Sortino is"} undefined`
+      : null;
   let bestDay: DailyPnl | null = null;
   let worstDay: DailyPnl | null = null;
   for (const day of daily) {
@@ -102,6 +120,7 @@ export function computeMetrics(run: BacktestRun, candles: CandleColumns): Backte
     maxDrawdownUsd,
     sharpe,
     sortino,
+    ratiosUnavailable,
     returnOverDrawdown: maxDrawdownUsd > 0 ? run.pnl.totalUsd / maxDrawdownUsd : null,
     bestDay,
     worstDay,

@@ -2,8 +2,8 @@ import type { StrategyConfig } from "@botmm/strategy";
 import type { CandleColumns } from "./candle-columns.ts";
 import type { BacktestOptions, BacktestRun } from "./engine.ts";
 import { describeFillModel } from "./fill-model.ts";
-import { bps, fixed, usd } from "./format.ts";
-import type { BacktestMetrics, Markouts } from "./metrics.ts";
+import { bps, dailyRatio, fixed, usd } from "./format.ts";
+import { type BacktestMetrics, type Markouts, MIN_DAILY_POINTS_FOR_RATIOS } from "./metrics.ts";
 
 /** Where the candles came from and what the run was asked. */
 export interface ReportContext {
@@ -34,6 +34,7 @@ export type PerformanceFields = Pick<
   | "maxDrawdownUsd"
   | "sharpe"
   | "sortino"
+  | "ratiosUnavailable"
   | "returnOverDrawdown"
   | "bestDay"
   | "worstDay"
@@ -63,6 +64,7 @@ export function performanceFields(metrics: BacktestMetrics, capitalUsd: number):
     maxDrawdownUsd: metrics.maxDrawdownUsd,
     sharpe: metrics.sharpe,
     sortino: metrics.sortino,
+    ratiosUnavailable: metrics.ratiosUnavailable,
     returnOverDrawdown: metrics.returnOverDrawdown,
     bestDay: metrics.bestDay,
     worstDay: metrics.worstDay,
@@ -89,13 +91,17 @@ export interface SharedAssumptions {
   noLookAhead: string;
 }
 
-/** The PnL split every report gives, in USD: `total = spread + inventory − fees + funding`. */
+/**
+ * The PnL split every report gives, in USD: `total = spread + inventory − fees + funding`. `whileHalted` is the
+ * part of `total` made while the risk engine had halted quoting (the position carried, the flattening exit).
+ */
 export interface PnlSplit {
   total: number;
   spread: number;
   inventory: number;
   fees: number;
   funding: number;
+  whileHalted: number;
 }
 
 /**
@@ -103,17 +109,93 @@ export interface PnlSplit {
  *
  * @example
  * ```ts
- * pnlSplit(run.pnl).total; // e.g. −4.48
+ * pnlSplit(run).total; // e.g. −4.48
  * ```
  */
-export function pnlSplit(pnl: BacktestRun["pnl"]): PnlSplit {
+export function pnlSplit(run: Pick<BacktestRun, "pnl" | "halt">): PnlSplit {
+  const pnl = run.pnl;
   return {
     total: pnl.totalUsd,
     spread: pnl.spreadUsd,
     inventory: pnl.inventoryUsd,
     fees: pnl.feesUsd,
     funding: pnl.fundingUsd,
+    whileHalted: run.halt.whileHaltedUsd,
   };
+}
+
+/** How much of a run the risk engine spent halted, and what the position did meanwhile. */
+export interface HaltedFields {
+  /** Bars quoting was halted, and their share of all bars. */
+  bars: number;
+  share: number;
+  /** Times quoting was halted. */
+  halts: number;
+  /** The largest |position| carried while halted, USD. */
+  maxPositionUsd: number;
+  /** What the risk engine did with the position on a halt. */
+  onHalt: StrategyConfig["onHalt"];
+}
+
+/** Above this share of the run halted, headline ratios get a warning beside them. */
+export const HALTED_SHARE_WARNING = 0.25;
+
+/**
+ * The halt fields of a report.
+ *
+ * @example
+ * ```ts
+ * haltedFields(run, run.bars, strategy).share; // e.g. 0.894: halted 89% of the run
+ * ```
+ */
+export function haltedFields(
+  run: Pick<BacktestRun, "haltedBars" | "halt">,
+  bars: number,
+  strategy: Pick<StrategyConfig, "onHalt">,
+): HaltedFields {
+  return {
+    bars: run.haltedBars,
+    share: bars > 0 ? run.haltedBars / bars : 0,
+    halts: run.halt.halts,
+    maxPositionUsd: run.halt.maxPositionWhileHaltedUsd,
+    onHalt: strategy.onHalt,
+  };
+}
+
+/**
+ * The warning a headline ratio carries when the run was halted more than {@link HALTED_SHARE_WARNING} of the
+ * time ("" otherwise): such a ratio describes a mostly idle book, not the strategy.
+ *
+ * @example
+ * ```ts
+ * haltWarning({ bars: 900, share: 0.9, halts: 1, maxPositionUsd: 600, onHalt: "hold" });
+ * // "  ⚠ halted 90.0% of the run: not the strategy's ratio"
+ * ```
+ */
+export function haltWarning(halted: HaltedFields): string {
+  return halted.share > HALTED_SHARE_WARNING
+    ? `  ⚠ halted ${(halted.share * 100).toFixed(1)}% of the run: not the strategy's ratio`
+    : "";
+}
+
+/**
+ * The terminal lines about halts: time halted, the position carried and its PnL (none when never halted).
+ *
+ * @example
+ * ```ts
+ * haltLines(report.halted, report.pnl); // ["  halted       1 halt, …"]
+ * ```
+ */
+export function haltLines(halted: HaltedFields, pnl: PnlSplit): string[] {
+  if (halted.halts === 0) return [];
+  const action =
+    halted.onHalt === "flatten"
+      ? "position flattened at each halt (taker exit)"
+      : "position held while halted (--on-halt hold)";
+  return [
+    `  halted       ${halted.halts} halt${halted.halts === 1 ? "" : "s"}, ${halted.bars.toLocaleString("en-US")} bars (${(halted.share * 100).toFixed(1)}% of the run); ${action}; up to ${usd(halted.maxPositionUsd)} carried while halted`,
+    `  while halted ${usd(pnl.whileHalted)}   (PnL of the position carried while quoting was halted; part of the total)`,
+  ];
 }
 
 /** The JSON report of a candle backtest (`--json`). */
@@ -140,7 +222,10 @@ export interface BacktestReport extends PerformanceFields {
   };
   strategy: StrategyConfig;
   pnl: PnlSplit;
+  halted: HaltedFields;
   fills: BacktestMetrics["fills"];
+  /** Orders with at least one fill (`fills` counts each partial fill). */
+  ordersFilled: number;
   finalPositionUsd: number;
   markouts: Markouts;
   orders: BacktestRun["orders"];
@@ -209,8 +294,10 @@ export function buildReport(
       noLookAhead: "quotes resting in bar t are decided from data up to the close of bar t−1",
     },
     strategy,
-    pnl: pnlSplit(run.pnl),
+    pnl: pnlSplit(run),
+    halted: haltedFields(run, candles.length, strategy),
     fills: metrics.fills,
+    ordersFilled: run.ordersFilled,
     ...performanceFields(metrics, context.capitalUsd),
     finalPositionUsd: run.finalPosition * lastClose,
     markouts: metrics.markouts,
@@ -261,8 +348,9 @@ export function formatSummary(report: BacktestReport): string {
     `  + inventory  ${usd(report.pnl.inventory)}   (mark-to-market of the position)`,
     `  − fees       ${usd(report.pnl.fees)}`,
     `  + funding    ${usd(report.pnl.funding)}`,
+    ...haltLines(report.halted, report.pnl),
     "activity",
-    `  fills        ${report.fills.buy} buys, ${report.fills.sell} sells (${report.fills.taker} taker exits); fill rate ${(report.fillRate * 100).toFixed(2)}% of quoted side-bars`,
+    `  fills        ${report.fills.buy} buys, ${report.fills.sell} sells (${report.fills.taker} taker exits) from ${report.ordersFilled} orders; fill rate ${(report.fillRate * 100).toFixed(2)}% of quoted side-bars`,
     `  volume       ${usd(report.volumeUsd)}; max |inventory| ${usd(report.maxAbsInventoryUsd)}; final position ${usd(report.finalPositionUsd)}`,
     `  orders       ${report.orders.placed} placed, ${report.orders.modified} modified, ${report.orders.cancelled} cancelled, ${report.orders.rejectedPostOnly} post-only rejects`,
     `  mark-outs    ${report.markouts.bars.map((bars, i) => `${bars} bar${bars === 1 ? "" : "s"} ${bps(report.markouts.allBps[i] ?? null)}`).join(", ")} (negative = adverse selection)`,
@@ -278,8 +366,8 @@ export function formatSummary(report: BacktestReport): string {
           }`
         : "off (--no-risk)"
     }`,
-    `  sharpe ${fixed(report.sharpe)}  sortino ${fixed(report.sortino)}  (daily, ×√365)`,
-    `  max drawdown ${usd(report.maxDrawdownUsd)}; return / drawdown ${fixed(report.returnOverDrawdown)}`,
+    ratiosLine(report) + haltWarning(report.halted),
+    `  max drawdown ${usd(report.maxDrawdownUsd)}; return / drawdown ${fixed(report.returnOverDrawdown)}${haltWarning(report.halted)}`,
     `  best day ${report.bestDay ? `${report.bestDay.date} ${usd(report.bestDay.pnl)}` : "n/a"}; worst day ${report.worstDay ? `${report.worstDay.date} ${usd(report.worstDay.pnl)}` : "n/a"}; ${report.daysWon} days up, ${report.daysLost} down`,
     "revenue",
     `  daily PnL    mean ${usd(report.dailyMeanPnl)}, median ${usd(report.dailyMedianPnl)} on ${usd(a.capitalUsd)} of capital (${(report.dailyMeanReturnOnCapital * 100).toFixed(3)}%/day mean)`,
@@ -287,6 +375,21 @@ export function formatSummary(report: BacktestReport): string {
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   if (report.banner !== null) lines.push("", `!!! ${report.banner} !!!`);
   return lines.join("\n");
+}
+
+/**
+ * The Sharpe / Sortino line of a summary: `sharpe 1.20  sortino 1.90  (daily, ×√365)`, or with fewer than
+ * {@link MIN_DAILY_POINTS_FOR_RATIOS} daily points `sharpe n/a (2 days)  sortino n/a (2 days)  (…)`.
+ *
+ * @example
+ * ```ts
+ * ratiosLine(report); // "  sharpe n/a (2 days)  sortino n/a (2 days)  (daily, ×√365; needs ≥ 30 days)"
+ * ```
+ */
+export function ratiosLine(report: Pick<PerformanceFields, "sharpe" | "sortino" | "daily">): string {
+  const days = report.daily.length;
+  const withheld = days < MIN_DAILY_POINTS_FOR_RATIOS ? days : null;
+  return `  sharpe ${dailyRatio(report.sharpe, withheld)}  sortino ${dailyRatio(report.sortino, withheld)}  (daily, ×√365${withheld === null ? "" : `; needs ≥ ${MIN_DAILY_POINTS_FOR_RATIOS} days`})`;
 }
 
 /** 12 significant digits: drops float noise (0.0017900000000000008) without losing a real digit. */

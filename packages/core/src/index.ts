@@ -11,7 +11,7 @@ export type { Clock } from "./clock.ts";
 export { ManualClock, systemClock } from "./clock.ts";
 export { BotmmError, RoundingError } from "./errors.ts";
 export type { Instrument, PriceRule, SizeRule } from "./instrument.ts";
-export { hyperliquidPerpInstrument, instrumentSchema } from "./instrument.ts";
+export { hyperliquidPerpInstrument, instrumentSchema, lotStepOf } from "./instrument.ts";
 export { PriceGrid, priceStepAt, snapToStep } from "./price-step.ts";
 export type { Random } from "./random.ts";
 export { createRandom } from "./random.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BotmmError, RoundingError } from "./errors.ts";
-import { hyperliquidPerpInstrument, instrumentSchema } from "./instrument.ts";
+import { hyperliquidPerpInstrument, instrumentSchema, lotStepOf } from "./instrument.ts";
 
 describe("hyperliquidPerpInstrument", () => {
   it("derives the price rule from szDecimals", () => {
@@ -32,5 +32,13 @@ describe("errors", () => {
     expect(error).toBeInstanceOf(BotmmError);
     expect(error.name).toBe("RoundingError");
     expect(error.code).toBe("INVALID_PRICE");
+  });
+});
+
+describe("lotStepOf", () => {
+  it("reads the size step of both rule kinds", () => {
+    expect(lotStepOf({ sizeRule: { type: "decimals", decimals: 5 } })).toBeCloseTo(0.00001, 15);
+    expect(lotStepOf({ sizeRule: { type: "decimals", decimals: 0 } })).toBe(1);
+    expect(lotStepOf({ sizeRule: { type: "step", stepSize: "0.001" } })).toBe(0.001);
   });
 });

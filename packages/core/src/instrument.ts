@@ -87,3 +87,18 @@ export function hyperliquidPerpInstrument(input: {
     maxLeverage: input.maxLeverage,
   }) as Instrument;
 }
+
+/**
+ * The smallest size step of an instrument as a float, for hot loops that snap sizes down (`1e-5` for
+ * 5 size decimals). Exact rounding of sizes that leave the process goes through `roundSize`.
+ *
+ * @example
+ * ```ts
+ * lotStepOf({ ...btc, sizeRule: { type: "decimals", decimals: 5 } }); // 0.00001
+ * lotStepOf({ ...eth, sizeRule: { type: "step", stepSize: "0.001" } }); // 0.001
+ * ```
+ */
+export function lotStepOf(instrument: Pick<Instrument, "sizeRule">): number {
+  const rule = instrument.sizeRule;
+  return rule.type === "decimals" ? 10 ** -rule.decimals : Number(rule.stepSize);
+}

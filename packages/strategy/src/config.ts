@@ -18,6 +18,12 @@ export const DEFAULT_STRATEGY_CONFIG = {
   maxPositionUsd: 500,
   /** Above this multiple of maxPositionUsd, the position is cut back to maxPositionUsd with a taker order. */
   hardLimitMultiple: 1.5,
+  /**
+   * What happens to the position when the risk engine halts quoting: `flatten` closes it with a reduce-only
+   * taker order (priced and charged like the hard-limit exit), `hold` keeps it (still cut back at the hard
+   * limit). Flatten is the default because a halted bot can no longer manage the position it carries.
+   */
+  onHalt: "flatten",
   /** Size of each quote, in USD of notional at the mid. */
   orderSizeUsd: 100,
   /** Orders per side; level i sits i × levelSpacingBps further from the mid. */
@@ -52,13 +58,28 @@ export const DEFAULT_STRATEGY_CONFIG = {
   sizeTolerance: 0.25,
   /**
    * Toxicity defence: the mark-out (mid move against a fill) of recent fills per side, EWMA over this many
-   * fills; when it is worse than `toxicityThresholdBps`, that side's half spread widens by the excess.
+   * fills and faded with time (`toxicityRecoveryBars`); when it is worse than `toxicityThresholdBps`, that
+   * side's half spread widens by the excess.
    */
   toxicityGuard: true,
   toxicityFills: 10,
   toxicityThresholdBps: 2.0,
   /** Bars after a fill at which its mark-out is taken for the toxicity guard. */
   toxicityHorizonBars: 5,
+  /**
+   * The toxicity guard forgets with time as well as with fills. A side's estimate fades from the bar a mark-out
+   * arrives and is exactly 0 (no widening) this many bars after that side's last fill, so a widened side that
+   * stops filling is back at its normal distance within this horizon; and a side is never widened for more than
+   * this many bars in a row (then its estimate is forgotten and re-learned from new fills). An integer above
+   * `toxicityHorizonBars`.
+   *
+   * 240 bars (4 hours of 1m bars) is about the time ten fills — the EWMA's span — take at the normal distance
+   * (BTCUSDT 1m, May–Aug 2025, guard off: a fill per side every ~27 bars; ETHUSDT every ~17), so time forgets
+   * about as fast as fills would have if the side had not been widened. The fade's half-life is a quarter of
+   * the 235 bars after the mark-out (~59 bars): a −10 bp estimate still widens by ~2.6 bp an hour later. Without
+   * this horizon a BTCUSDT side stayed wide for 21 days (2025-06-23 → 07-15).
+   */
+  toxicityRecoveryBars: 240,
 } as const;
 
 const positive = (field: string) =>
@@ -85,6 +106,7 @@ export const strategyConfigSchema = z
       .number()
       .min(1, "hardLimitMultiple must be ≥ 1")
       .default(DEFAULT_STRATEGY_CONFIG.hardLimitMultiple),
+    onHalt: z.enum(["flatten", "hold"]).default(DEFAULT_STRATEGY_CONFIG.onHalt),
     orderSizeUsd: positive("orderSizeUsd").default(DEFAULT_STRATEGY_CONFIG.orderSizeUsd),
     levels: z.number().int().min(1).max(20).default(DEFAULT_STRATEGY_CONFIG.levels),
     levelSpacingBps: nonNegative("levelSpacingBps").default(DEFAULT_STRATEGY_CONFIG.levelSpacingBps),
@@ -125,8 +147,21 @@ export const strategyConfigSchema = z
       .min(1)
       .max(1000)
       .default(DEFAULT_STRATEGY_CONFIG.toxicityHorizonBars),
+    toxicityRecoveryBars: z
+      .number({ error: "toxicityRecoveryBars must be a number" })
+      .int("toxicityRecoveryBars must be a whole number of bars")
+      .max(1_000_000, "toxicityRecoveryBars must be ≤ 1,000,000 bars")
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityRecoveryBars),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    if (config.toxicityRecoveryBars > config.toxicityHorizonBars) return;
+    context.addIssue({
+      code: "custom",
+      path: ["toxicityRecoveryBars"],
+      message: `toxicityRecoveryBars must be > toxicityHorizonBars (${config.toxicityHorizonBars}), got ${config.toxicityRecoveryBars}: a fill's mark-out arrives toxicityHorizonBars after it`,
+    });
+  });
 
 /** The validated strategy configuration. */
 export type StrategyConfig = z.infer<typeof strategyConfigSchema>;

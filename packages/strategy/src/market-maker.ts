@@ -1,4 +1,4 @@
-import { type Instrument, PriceGrid, type Side } from "@botmm/core";
+import { type Instrument, lotStepOf, PriceGrid, type Side } from "@botmm/core";
 import { asFiniteHorizonQuote, basicQuote, EwmaVolatility, glftQuote, minHalfSpreadBps } from "@botmm/quoter";
 import { biasShiftPrice, DirectionalBias } from "@botmm/signals";
 import type { StrategyConfig } from "./config.ts";
@@ -114,12 +114,14 @@ export class MarketMaker {
       warmUpSamples: config.volatilityWarmupBars,
     });
     this.#toxicity = config.toxicityGuard
-      ? new ToxicityGuard(config.toxicityHorizonBars, config.toxicityFills, config.toxicityThresholdBps)
+      ? new ToxicityGuard({
+          horizonBars: config.toxicityHorizonBars,
+          fills: config.toxicityFills,
+          thresholdBps: config.toxicityThresholdBps,
+          recoveryBars: config.toxicityRecoveryBars,
+        })
       : null;
-    this.#lotStep =
-      instrument.sizeRule.type === "decimals"
-        ? 10 ** -instrument.sizeRule.decimals
-        : Number(instrument.sizeRule.stepSize);
+    this.#lotStep = lotStepOf(instrument);
     this.#grid = new PriceGrid(instrument.priceRule);
     this.#basicParams = {
       baseSpreadBps: config.baseSpreadBps,
@@ -203,6 +205,7 @@ export class MarketMaker {
    */
   computeQuotes(input: QuoteInput, out: QuoteSet): QuoteDecision {
     clearQuoteSet(out);
+    out.referenceMid = input.midPrice;
     const decision = this.decision;
     const config = this.config;
     const mid = input.midPrice;

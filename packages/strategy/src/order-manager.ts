@@ -26,6 +26,10 @@ export interface WorkingOrder {
   state: SlotState;
   /** Clock time (ms) the last request for this slot was sent. */
   sentAt: number;
+  /** The mid the working order was priced from (its quote set's `referenceMid`). */
+  referenceMid: number;
+  /** During a modify: the mid the replaced order was priced from. */
+  replacedReferenceMid: number;
 }
 
 /** Receives the actions the manager decides on. The backtest simulates them; the live bot batches them. */
@@ -121,6 +125,8 @@ export class OrderManager {
       filledSize: 0,
       state: "idle",
       sentAt: 0,
+      referenceMid: Number.NaN,
+      replacedReferenceMid: Number.NaN,
     });
     this.bids = Array.from({ length: levels }, (_, level) => makeSlot("buy", level));
     this.asks = Array.from({ length: levels }, (_, level) => makeSlot("sell", level));
@@ -181,6 +187,7 @@ export class OrderManager {
     counts.cancelled = 0;
     counts.deferred = 0;
     this.#pacer = pacer;
+    this.#referenceMid = wanted.referenceMid;
     const levels = Math.min(wanted.levels, this.bids.length);
     for (let level = 0; level < this.bids.length; level++) {
       const inRange = level < levels;
@@ -204,6 +211,7 @@ export class OrderManager {
 
   readonly #counts: ReconcileCounts = { placed: 0, modified: 0, cancelled: 0, deferred: 0 };
   #pacer: ModifyPacer | undefined = undefined;
+  #referenceMid = Number.NaN;
 
   #reconcileSlot(slot: WorkingOrder, price: number, size: number, now: number, sink: OrderActionSink): void {
     if (slot.state === "idle") {
@@ -215,6 +223,8 @@ export class OrderManager {
       slot.filledSize = 0;
       slot.state = "placing";
       slot.sentAt = now;
+      slot.referenceMid = this.#referenceMid;
+      slot.replacedReferenceMid = Number.NaN;
       this.#counts.placed++;
       sink.place(slot);
       return;
@@ -242,6 +252,8 @@ export class OrderManager {
     const previousClientId = slot.clientId;
     slot.clientId = this.#nextClientId++;
     slot.replacedClientId = previousClientId;
+    slot.replacedReferenceMid = slot.referenceMid;
+    slot.referenceMid = this.#referenceMid;
     slot.price = price;
     slot.size = size;
     slot.filledSize = 0;
@@ -267,6 +279,21 @@ export class OrderManager {
         return slot;
     }
     return undefined;
+  }
+
+  /**
+   * The mid the order `clientId` (working, or replaced by a modify in flight) was priced from; NaN for an id
+   * the manager does not know (an order of an earlier run, a taker exit).
+   *
+   * @example
+   * ```ts
+   * manager.referenceMidOf(7); // e.g. 60_000: the mid order 7's quotes were decided from
+   * ```
+   */
+  referenceMidOf(clientId: number): number {
+    const slot = this.find(clientId);
+    if (slot === undefined) return Number.NaN;
+    return slot.clientId === clientId ? slot.referenceMid : slot.replacedReferenceMid;
   }
 
   /**
@@ -412,5 +439,7 @@ export class OrderManager {
     slot.price = 0;
     slot.size = 0;
     slot.filledSize = 0;
+    slot.referenceMid = Number.NaN;
+    slot.replacedReferenceMid = Number.NaN;
   }
 }

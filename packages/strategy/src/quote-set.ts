@@ -8,6 +8,11 @@ export interface QuoteSet {
   readonly bidSizes: Float64Array;
   readonly askPrices: Float64Array;
   readonly askSizes: Float64Array;
+  /**
+   * The mid these quotes were decided from (NaN until decided). Orders sent for them remember it, so every
+   * fill's spread capture is measured against the mid it was priced from, in every driver.
+   */
+  referenceMid: number;
 }
 
 /**
@@ -29,6 +34,7 @@ export function createQuoteSet(levels: number): QuoteSet {
     bidSizes: new Float64Array(levels),
     askPrices: new Float64Array(levels),
     askSizes: new Float64Array(levels),
+    referenceMid: Number.NaN,
   };
 }
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { CandlePageFetcher } from "./download.ts";
 import { CandleSourceError } from "./errors.ts";
 import { intervalToMs } from "./intervals.ts";
+import { describeUnreachable, networkErrorCode } from "./network-error.ts";
 
 /** Binance USDⓈ-M `GET /fapi/v1/klines` returns at most 1500 bars a request. */
 export const BINANCE_USDM_PAGE_LIMIT = 1500;
@@ -100,7 +101,11 @@ export function createBinanceUsdmFetcher(options: BinanceUsdmFetcherOptions): Ca
         // OperationFailed covers NetworkError (timeouts, refused connections, 429/418/5xx) and Binance's
         // transient -1001 "Internal error; … Please try again": worth a retry.
         if (error instanceof ccxt.OperationFailed) {
-          throw new CandleSourceError("NETWORK", `Binance USDⓈ-M unreachable (${apiUrl}): ${message}`, {
+          const detail =
+            networkErrorCode(error) !== null
+              ? describeUnreachable(`${apiUrl}/fapi/v1/klines`, error)
+              : `${apiUrl}/fapi/v1/klines failed: ${message}`;
+          throw new CandleSourceError("NETWORK", `Binance USDⓈ-M: ${detail}`, {
             source: "binance",
             retryable: true,
             cause: error,

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { CandlePageFetcher } from "./download.ts";
 import { CandleSourceError } from "./errors.ts";
 import { HYPERLIQUID_INTERVALS, isCandleInterval } from "./intervals.ts";
+import { describeUnreachable, networkErrorCode } from "./network-error.ts";
 
 /** Hyperliquid's `candleSnapshot` serves only the latest 5000 candles of an interval. */
 export const HYPERLIQUID_HISTORY_LIMIT_BARS = 5000;
@@ -94,7 +95,11 @@ export function createHyperliquidFetcher(options: HyperliquidFetcherOptions): Ca
             },
           );
         }
-        throw new CandleSourceError("NETWORK", `Hyperliquid unreachable (${apiUrl}): ${message}`, {
+        const detail =
+          status === undefined || networkErrorCode(error) !== null
+            ? describeUnreachable(`${apiUrl}/info`, error)
+            : `${apiUrl}/info answered HTTP ${status}: ${message}`;
+        throw new CandleSourceError("NETWORK", `Hyperliquid: ${detail}`, {
           source: "hyperliquid",
           retryable: true,
           cause: error,

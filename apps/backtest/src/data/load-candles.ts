@@ -230,7 +230,7 @@ export async function loadCandles(options: LoadCandlesOptions): Promise<LoadCand
     cacheNote =
       cached !== null && cached.coveredUntil > start
         ? ` The cache (${o.cacheDir ?? defaultCacheDir()}) covers ${formatTime(start)} to ${formatTime(cached.coveredUntil)}` +
-          ` only: end the range there to use it offline.`
+          ` only: end the range there (--end ${formatTime(cached.coveredUntil)}) to use it offline.`
         : ` The cache (${o.cacheDir ?? defaultCacheDir()}) has nothing for this range.`;
   }
   return synthetic(o, range, [
@@ -436,7 +436,7 @@ async function loadFromCsv(o: ParsedOptions): Promise<LoadCandlesResult> {
     interval = o.interval;
   } else {
     if (candles.length < 2)
-      throw invalid(`${name} has one candle in range: pass interval, it cannot be inferred`);
+      throw invalid(`${name} has one candle in range: pass interval (--interval), it cannot be inferred`);
     intervalMs = inferIntervalMs(candles);
     interval = intervalFromMs(intervalMs);
   }
@@ -489,7 +489,7 @@ export function inferIntervalMs(candles: readonly Candle[]): number {
       bestCount = count;
     }
   }
-  if (best === 0) throw invalid("cannot infer the interval from the open times; pass interval");
+  if (best === 0) throw invalid("cannot infer the interval from the open times; pass interval (--interval)");
   return best;
 }
 

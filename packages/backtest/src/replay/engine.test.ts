@@ -133,9 +133,25 @@ describe("latency and post-only", () => {
     const risk = { decide: () => "halt" as const };
     const books = Array.from({ length: 7 }, (_, i) => standardBook(i * 10_000)); // no silence long enough for a gap
     const events = [...books, trade(60_100, "A", 99.9, 5), trade(60_300, "A", 99.9, 5)];
-    const run = await runReplayBacktest(events, replayOptions({ risk }));
+    const run = await runReplayBacktest(events, replayOptions({ risk }, { onHalt: "hold" }));
     expect(run.orders.cancelled).toBe(2);
     expect(run.fills.map((fill) => fill.timeMs - T0)).toEqual([60_100]);
+    expect(run.halt.halts).toBe(1);
+    expect(run.halt.maxPositionWhileHaltedUsd).toBeGreaterThan(0);
+  });
+
+  it("a halt with onHalt flatten closes the position with one taker order after the latency", async () => {
+    const risk = { decide: () => "halt" as const };
+    const books = Array.from({ length: 7 }, (_, i) => standardBook(i * 10_000));
+    const events = [...books, trade(60_100, "A", 99.9, 5), trade(60_300, "A", 99.9, 5)];
+    const run = await runReplayBacktest(events, replayOptions({ risk }));
+    expect(run.fills.map((fill) => [fill.timeMs - T0, fill.side, fill.source])).toEqual([
+      [60_100, "buy", "trade-through"],
+      [60_300, "sell", "taker-exit"],
+    ]);
+    expect(run.finalPosition).toBe(0);
+    // The exit's cost (taker fee, crossing the spread) is PnL made while halted.
+    expect(run.halt.whileHaltedUsd).toBeLessThan(0);
   });
 
   it("rejects a post-only order that would cross on arrival", async () => {

@@ -1,21 +1,11 @@
-import type { Side } from "@botmm/core";
+import { lotStepOf, type Side } from "@botmm/core";
 import type { Inventory } from "@botmm/inventory";
-import {
-  createQuoteSet,
-  MarketMaker,
-  type OrderActionSink,
-  OrderManager,
-  type QuoteSet,
-  type QuoteStatus,
-  type RiskMode,
-  type WorkingOrder,
-} from "@botmm/strategy";
+import { CoinKernel, type OrderActionSink, type QuoteStatus, type WorkingOrder } from "@botmm/strategy";
 import type { CandleColumns } from "../candle-columns.ts";
 import { DEFAULT_SIMULATION } from "../defaults.ts";
-import type { BacktestRun, FillRecord, RiskGateState } from "../engine.ts";
+import type { BacktestRun, FillRecord } from "../engine.ts";
 import { FundingCursor } from "../funding.ts";
 import { aggregateMarkouts } from "../metrics.ts";
-import { PnlLedger } from "../pnl-ledger.ts";
 import {
   DEFAULT_REPLAY,
   parseReplaySimulation,
@@ -134,7 +124,6 @@ interface PendingAction {
   slot: number;
   price: number;
   size: number;
-  refMid: number;
 }
 
 /** The engine's side of a resting own order; its queue position and remaining size live in the {@link OrderQueue}. */
@@ -144,7 +133,6 @@ interface OwnOrder {
   slot: number;
   price: number;
   arrivedAt: number;
-  refMid: number;
   filled: boolean;
 }
 
@@ -229,11 +217,8 @@ class Series {
 
 class ReplayEngine implements OrderActionSink {
   readonly #coin: string;
-  readonly #maker: MarketMaker;
-  readonly #orders: OrderManager;
-  readonly #ledger: PnlLedger;
+  readonly #kernel: CoinKernel;
   readonly #inventory: Inventory;
-  readonly #quotes: QuoteSet;
   readonly #levels: number;
   readonly #latencyMs: number;
   readonly #requoteIntervalMs: number;
@@ -244,18 +229,10 @@ class ReplayEngine implements OrderActionSink {
   readonly #queueTrade: QueueTrade = { side: "buy", price: 0, size: 0 };
   readonly #seed: number;
   readonly #barMs = DEFAULT_REPLAY.barIntervalMs;
-  readonly #hardLimitUsd: number;
   readonly #funding: FundingCursor;
   readonly #options: ReplayOptions;
   readonly #budget: ReplayRequestBudget | undefined;
   #requestsSent = 0;
-  readonly #riskState: RiskGateState = {
-    timeMs: 0,
-    equityUsd: 0,
-    positionSize: 0,
-    markPrice: 0,
-    volatilityBps: 0,
-  };
 
   // The venue.
   #bids: RecordedLevel[] = [];
@@ -281,7 +258,6 @@ class ReplayEngine implements OrderActionSink {
 
   // Accounting.
   #mid = Number.NaN;
-  #fundingUsd = 0;
   readonly #fills: ReplayFillRecord[] = [];
   readonly #fillsBySource: Record<FillSource, number> = {
     trade: 0,
@@ -296,7 +272,6 @@ class ReplayEngine implements OrderActionSink {
   #takerExits = 0;
   #fundingHoursApplied = 0;
   #fundingHoursMissing = 0;
-  #riskMode: RiskMode = "allow";
   #lastStatus: QuoteStatus = "warming-up";
 
   // Queue statistics.
@@ -351,26 +326,23 @@ class ReplayEngine implements OrderActionSink {
     const simulation = parseReplaySimulation(options);
     this.#options = options;
     this.#coin = options.instrument.coin;
-    this.#maker = new MarketMaker(options.strategy, options.instrument);
+    this.#kernel = new CoinKernel(options.strategy, options.instrument);
     this.#levels = options.strategy.levels;
-    this.#orders = OrderManager.forStrategy(options.strategy);
-    this.#ledger = PnlLedger.forStrategy(this.#coin, options.strategy);
-    this.#inventory = this.#ledger.inventory;
-    this.#quotes = createQuoteSet(this.#levels);
+    this.#inventory = this.#kernel.ledger.inventory;
     this.#latencyMs = simulation.latencyMs;
     this.#requoteIntervalMs = simulation.requoteIntervalMs;
     this.#maxSilenceMs = simulation.maxSilenceMs;
     this.#queueModel = simulation.queueModel;
     this.#seed = simulation.seed;
-    this.#hardLimitUsd = options.strategy.maxPositionUsd * options.strategy.hardLimitMultiple;
-    const sizeRule = options.instrument.sizeRule;
-    const lotStep = sizeRule.type === "decimals" ? 10 ** -sizeRule.decimals : Number(sizeRule.stepSize);
-    this.#queue = new OrderQueue<number>({ model: simulation.queueModel, lotStep });
+    this.#queue = new OrderQueue<number>({
+      model: simulation.queueModel,
+      lotStep: lotStepOf(options.instrument),
+    });
     this.#funding = new FundingCursor(
       options.funding ?? { type: "constant", ratePerHour: DEFAULT_SIMULATION.fundingRatePerHour },
     );
     this.#slotQuoted = new Uint8Array(2 * this.#levels);
-    for (const close of options.primeCloses ?? []) this.#maker.onBar(close);
+    for (const close of options.primeCloses ?? []) this.#kernel.onBarClose(close);
     this.#budget = options.requestBudget?.({ now: () => this.#clock });
   }
 
@@ -398,7 +370,6 @@ class ReplayEngine implements OrderActionSink {
       slot: isBid ? order.level : this.#levels + order.level,
       price: order.price,
       size: order.size,
-      refMid: this.#mid,
     });
   }
 
@@ -471,7 +442,8 @@ class ReplayEngine implements OrderActionSink {
     this.#chargeFunding(time);
 
     // The market moves: the position held is marked to the new mid, then the venue reacts to the new book.
-    this.#ledger.markHeld(this.#mid, mid);
+    this.#kernel.mark(mid);
+    this.#kernel.setBook(bestBid, bestAsk);
     this.#mid = mid;
     this.#bids = bids;
     this.#asks = asks;
@@ -491,28 +463,13 @@ class ReplayEngine implements OrderActionSink {
 
   #requote(time: number): void {
     this.#lastRequote = time;
-    const position = this.#inventory.size;
-    let mode = this.#riskMode;
-    if (
-      mode !== "halt" &&
-      (!Number.isNaN(this.#exitAt) || Math.abs(position * this.#mid) > this.#hardLimitUsd)
-    )
-      mode = "reduce-only";
-    const decision = this.#maker.computeQuotes(
-      {
-        midPrice: this.#mid,
-        positionSize: position,
-        riskMode: mode,
-        marketBid: this.#bestBid,
-        marketAsk: this.#bestAsk,
-      },
-      this.#quotes,
-    );
-    this.#lastStatus = decision.status;
+    const kernel = this.#kernel;
+    const counts = kernel.decide(time, this, this.#budget);
+    this.#lastStatus = kernel.decision.status;
     const bar = this.#bar;
-    bar.decidedBid.last = this.#quotes.bidSizes[0]! > 0 ? this.#quotes.bidPrices[0]! : Number.NaN;
-    bar.decidedAsk.last = this.#quotes.askSizes[0]! > 0 ? this.#quotes.askPrices[0]! : Number.NaN;
-    const counts = this.#orders.reconcile(this.#quotes, time, this, this.#budget);
+    const quotes = kernel.quotes;
+    bar.decidedBid.last = quotes.bidSizes[0]! > 0 ? quotes.bidPrices[0]! : Number.NaN;
+    bar.decidedAsk.last = quotes.askSizes[0]! > 0 ? quotes.askPrices[0]! : Number.NaN;
     this.#placed += counts.placed;
     this.#modified += counts.modified;
     this.#cancelled += counts.cancelled;
@@ -548,7 +505,7 @@ class ReplayEngine implements OrderActionSink {
   }
 
   #apply(action: PendingAction): void {
-    const orders = this.#orders;
+    const orders = this.#kernel.orders;
     if (action.kind === CANCEL) {
       this.#removeOrder(action.clientId);
       orders.onClosed(action.clientId);
@@ -575,7 +532,6 @@ class ReplayEngine implements OrderActionSink {
       slot: action.slot,
       price,
       arrivedAt: action.at,
-      refMid: action.refMid,
       filled: false,
     };
     this.#queue.add(
@@ -627,25 +583,23 @@ class ReplayEngine implements OrderActionSink {
         this.#ordersFilled++;
         this.#timeToFill.push(time - order.arrivedAt);
       }
-      const side: Side = fill.side;
-      this.#record(side, fill.price, fill.size, "maker", order.refMid, time, fill.source);
+      this.#record(fill.id, fill.side, fill.price, fill.size, "maker", time, fill.source);
       if (fill.remaining <= 0) this.#forget(fill.id);
-      this.#orders.onFill(fill.id, fill.size);
-      this.#maker.onOwnFill(side, fill.price);
     }
   }
 
   #record(
+    clientId: number,
     side: Side,
     price: number,
     size: number,
     liquidity: "maker" | "taker",
-    referenceMid: number,
     time: number,
     source: FillSource,
   ): void {
-    // Units are marked from the mid they were priced from to the current mid here, mid to mid after.
-    const feeUsd = this.#ledger.recordFill(side, price, size, liquidity, referenceMid, this.#mid, time);
+    // The kernel is marked at the current mid: units are marked from the mid they were priced from to it.
+    const feeUsd = this.#kernel.bookFill(clientId, side, price, size, liquidity, time);
+    const referenceMid = this.#kernel.lastFillReferenceMid;
     this.#budget?.recordTradedUsd(price * size);
     this.#fillsBySource[source]++;
     this.#fills.push({
@@ -664,7 +618,7 @@ class ReplayEngine implements OrderActionSink {
 
   #checkHardLimit(time: number): void {
     if (!Number.isNaN(this.#exitAt)) return;
-    const exitSize = this.#maker.hardLimitExitSize(this.#inventory.size, this.#mid);
+    const exitSize = this.#kernel.exitSize();
     if (exitSize === 0) return;
     this.#exitSize = exitSize;
     this.#exitAt = time + this.#latencyMs;
@@ -693,12 +647,12 @@ class ReplayEngine implements OrderActionSink {
     }
     cost += left * lastPrice;
     this.#takerExits++;
-    this.#record(isBuy ? "buy" : "sell", cost / size, size, "taker", this.#mid, time, "taker-exit");
+    this.#record(0, isBuy ? "buy" : "sell", cost / size, size, "taker", time, "taker-exit");
   }
 
   /** A stretch without data: every own order and instruction in flight is dropped; nothing is simulated. */
   #gap(from: number, to: number, reason: string, source: DataGap["source"]): void {
-    const orders = this.#orders;
+    const orders = this.#kernel.orders;
     for (const order of this.#own.values()) orders.onClosed(order.clientId);
     this.#own.clear();
     this.#queue.clear();
@@ -744,7 +698,7 @@ class ReplayEngine implements OrderActionSink {
       return;
     }
     this.#fundingHoursApplied++;
-    if (this.#inventory.size !== 0) this.#fundingUsd += this.#inventory.applyFunding(rate, this.#mid);
+    this.#kernel.applyFunding(rate);
   }
 
   #markQuoted(order: OwnOrder): void {
@@ -798,9 +752,9 @@ class ReplayEngine implements OrderActionSink {
     const equity = this.#inventory.totalPnlUsd(close);
     bar.equity.last = equity;
     bar.position.last = this.#inventory.size * close;
-    bar.spread.last = this.#ledger.spreadUsd;
+    bar.spread.last = this.#kernel.ledger.spreadUsd;
     bar.fees.last = this.#inventory.netFeesUsd;
-    bar.funding.last = this.#fundingUsd;
+    bar.funding.last = this.#inventory.fundingPnlUsd;
     let bestOwnBid = Number.NaN;
     let bestOwnAsk = Number.NaN;
     for (const order of this.#own.values()) {
@@ -813,19 +767,14 @@ class ReplayEngine implements OrderActionSink {
     for (let s = 0; s < this.#slotQuoted.length; s++) this.#quotedSideBars += this.#slotQuoted[s]!;
     if (this.#lastStatus === "warming-up") this.#warmupBars++;
 
-    this.#maker.onBar(close);
+    const kernel = this.#kernel;
+    kernel.onBarClose(close);
     const risk = this.#options.risk;
-    if (risk !== undefined) {
-      const state = this.#riskState;
-      state.timeMs = (this.#barMinute + 1) * this.#barMs;
-      state.equityUsd = equity;
-      state.positionSize = this.#inventory.size;
-      state.markPrice = close;
-      state.volatilityBps = this.#maker.decision.volatilityBps;
-      this.#riskMode = risk.decide(state);
-    }
-    if (this.#riskMode === "halt") this.#haltedBars++;
-    else if (this.#riskMode === "reduce-only" || !Number.isNaN(this.#exitAt)) this.#reduceOnlyBars++;
+    if (risk !== undefined)
+      kernel.setRiskMode(risk.decide(kernel.riskInputs((this.#barMinute + 1) * this.#barMs)));
+    const mode = kernel.effectiveRiskMode();
+    if (mode === "halt") this.#haltedBars++;
+    else if (mode === "reduce-only" || !Number.isNaN(this.#exitAt)) this.#reduceOnlyBars++;
   }
 
   finish(): ReplayRun {
@@ -833,8 +782,8 @@ class ReplayEngine implements OrderActionSink {
     const bar = this.#bar;
     const n = bar.openTime.length;
     const mid = this.#mid;
-    const feesUsd = this.#inventory.netFeesUsd;
     const hasMid = mid > 0;
+    const pnl = this.#kernel.pnl();
     const endMs = Number.isNaN(this.#startMs) ? Number.NaN : this.#clock;
     const activeMs = Number.isNaN(this.#startMs) ? 0 : Math.max(0, endMs - this.#startMs - this.#gapMs);
     const share = (ms: number) => (activeMs > 0 ? ms / activeMs : 0);
@@ -853,11 +802,11 @@ class ReplayEngine implements OrderActionSink {
       decidedBid: bar.decidedBid.toArray(),
       decidedAsk: bar.decidedAsk.toArray(),
       pnl: {
-        totalUsd: this.#ledger.spreadUsd + this.#ledger.inventoryUsd - feesUsd + this.#fundingUsd,
-        spreadUsd: this.#ledger.spreadUsd,
-        inventoryUsd: this.#ledger.inventoryUsd,
-        feesUsd,
-        fundingUsd: this.#fundingUsd,
+        totalUsd: pnl.totalUsd,
+        spreadUsd: pnl.spreadUsd,
+        inventoryUsd: pnl.inventoryUsd,
+        feesUsd: pnl.feesUsd,
+        fundingUsd: pnl.fundingUsd,
       },
       ledgerTotalUsd: hasMid ? this.#inventory.totalPnlUsd(mid) : 0,
       finalPosition: this.#inventory.size,
@@ -869,11 +818,13 @@ class ReplayEngine implements OrderActionSink {
         rejectedPostOnly: this.#rejectedPostOnly,
       },
       takerExits: this.#takerExits,
+      ordersFilled: this.#ordersFilled,
       fundingHoursMissing: this.#fundingHoursMissing,
       fundingHoursApplied: this.#fundingHoursApplied,
       warmupBars: this.#warmupBars,
       haltedBars: this.#haltedBars,
       reduceOnlyBars: this.#reduceOnlyBars,
+      halt: this.#kernel.haltAccounting(),
       candles: {
         length: n,
         openTime: bar.openTime.toArray(),

@@ -3,10 +3,15 @@ import { bps, fixed, usd } from "../format.ts";
 import { renderReportPage, reportCharts } from "../html-report.ts";
 import { type BacktestMetrics, computeMetrics } from "../metrics.ts";
 import {
+  type HaltedFields,
+  haltedFields,
+  haltLines,
+  haltWarning,
   type PerformanceFields,
   type PnlSplit,
   performanceFields,
   pnlSplit,
+  ratiosLine,
   type SharedAssumptions,
 } from "../report.ts";
 import type { DataGap, QueueStats, ReplayEventCounts, ReplayRun, TimeMarkouts } from "./engine.ts";
@@ -26,6 +31,8 @@ export interface ReplayReportContext {
   /** Bars each risk rule was active in, when a risk engine ran. */
   riskBarsByRule?: Record<string, number> | null;
   warnings?: string[];
+  /** How to avoid a long warm-up, for the warning a mostly-warming-up run gets (default: the library option). */
+  warmupAdvice?: string;
   runtimeMs: number;
 }
 
@@ -63,9 +70,14 @@ export interface ReplayReport extends PerformanceFields {
   };
   strategy: StrategyConfig;
   pnl: PnlSplit;
+  halted: HaltedFields;
   /** The ledger's independent total; equals `pnl.total` to the cent. */
   ledgerTotal: number;
   fills: BacktestMetrics["fills"];
+  /** Orders with at least one fill (`fills` counts each partial fill). */
+  ordersFilled: number;
+  /** Traded volume of own fills, base units (USD in `volumeUsd`). */
+  volumeBase: number;
   fillsBySource: ReplayRun["fillsBySource"];
   finalPositionUsd: number;
   markouts: TimeMarkouts;
@@ -133,7 +145,7 @@ export function buildReplayReport(
   }
   if (run.bars > 0 && run.warmupBars > run.bars / 2) {
     warnings.push(
-      `the strategy was warming up for ${run.warmupBars} of ${run.bars} minutes (pass primeCloses to warm it from candles)`,
+      `the strategy was warming up for ${run.warmupBars} of ${run.bars} minutes (${context.warmupAdvice ?? "pass primeCloses to warm it from candles"})`,
     );
   }
   if (run.events.otherCoin > 0) warnings.push(`${run.events.otherCoin} events of other coins skipped`);
@@ -186,9 +198,12 @@ export function buildReplayReport(
         "quotes are decided from the book as seen at local time L and act at L + latency; own orders never move the recorded market",
     },
     strategy,
-    pnl: pnlSplit(run.pnl),
+    pnl: pnlSplit(run),
+    halted: haltedFields(run, run.bars, strategy),
     ledgerTotal: run.ledgerTotalUsd,
     fills: metrics.fills,
+    ordersFilled: run.ordersFilled,
+    volumeBase: run.fills.reduce((sum, fill) => sum + fill.size, 0),
     fillsBySource: run.fillsBySource,
     ...performanceFields(metrics, context.capitalUsd),
     finalPositionUsd: run.finalPosition * lastClose,
@@ -251,8 +266,9 @@ export function formatReplaySummary(report: ReplayReport): string {
     `  + inventory  ${usd(report.pnl.inventory)}   (mark-to-market at the mid)`,
     `  − fees       ${usd(report.pnl.fees)}`,
     `  + funding    ${usd(report.pnl.funding)}`,
+    ...haltLines(report.halted, report.pnl),
     "activity",
-    `  fills        ${report.fills.buy} buys, ${report.fills.sell} sells (${report.fills.taker} taker exits); by source: ${Object.entries(
+    `  fills        ${report.fills.buy} buys, ${report.fills.sell} sells (${report.fills.taker} taker exits) from ${report.ordersFilled} orders; by source: ${Object.entries(
       report.fillsBySource,
     )
       .map(([source, count]) => `${source} ${count}`)
@@ -270,8 +286,8 @@ export function formatReplaySummary(report: ReplayReport): string {
     `  time to fill median ${seconds(q.timeToFillMs.median)}, p90 ${seconds(q.timeToFillMs.p90)} (${q.timeToFillMs.count} orders)`,
     `  quoted       bid ${percent(q.shareOfTimeQuoted.bid)}, ask ${percent(q.shareOfTimeQuoted.ask)}, both ${percent(q.shareOfTimeQuoted.both)} of the time (gaps excluded)`,
     "risk and return",
-    `  sharpe ${fixed(report.sharpe)}  sortino ${fixed(report.sortino)}  (daily, ×√365)`,
-    `  max drawdown ${usd(report.maxDrawdownUsd)}; return / drawdown ${fixed(report.returnOverDrawdown)}`,
+    ratiosLine(report) + haltWarning(report.halted),
+    `  max drawdown ${usd(report.maxDrawdownUsd)}; return / drawdown ${fixed(report.returnOverDrawdown)}${haltWarning(report.halted)}`,
     `  daily PnL    mean ${usd(report.dailyMeanPnl)}, median ${usd(report.dailyMedianPnl)} on ${usd(a.capitalUsd)} (${(report.dailyMeanReturnOnCapital * 100).toFixed(3)}%/day mean), ${report.daily.length} day(s)`,
   );
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);

@@ -1,9 +1,9 @@
 import type { Fill, Liquidity, Side } from "@botmm/core";
 import { Inventory } from "@botmm/inventory";
-import type { StrategyConfig } from "@botmm/strategy";
+import type { StrategyConfig } from "./config.ts";
 
 /**
- * The PnL split both simulators keep: the position ledger (`Inventory`: realized, unrealized, signed fees,
+ * The one definition of the PnL split, kept by every driver's kernel (candles, replay, paper, live): the position ledger (`Inventory`: realized, unrealized, signed fees,
  * funding) plus spread capture (each fill against the mid it was priced from) and inventory PnL (the position
  * marked from mid to mid). Kept apart so that `spread + inventory − fees + funding` can be checked against the
  * ledger's own total.

@@ -1,0 +1,368 @@
+import type { Instrument, Liquidity, Side } from "@botmm/core";
+import type { StrategyConfig } from "./config.ts";
+import { MarketMaker, type QuoteDecision, type QuoteInput, type RiskMode } from "./market-maker.ts";
+import {
+  type ModifyPacer,
+  type OrderActionSink,
+  OrderManager,
+  type ReconcileCounts,
+} from "./order-manager.ts";
+import { PnlLedger } from "./pnl-ledger.ts";
+import { createQuoteSet, type QuoteSet } from "./quote-set.ts";
+
+/** What the risk engine is told about a coin: the inputs of its decision, read from the kernel. */
+export interface RiskInputs {
+  timeMs: number;
+  /** Total PnL so far (USD), marked at `markPrice`. */
+  equityUsd: number;
+  /** Signed position in base units and the price it is marked at. */
+  positionSize: number;
+  markPrice: number;
+  /** Per-bar volatility of log returns, in bps. */
+  volatilityBps: number;
+}
+
+/** The PnL split every driver reports, USD. `total = spread + inventory − fees + funding`. */
+export interface PnlSplit {
+  totalUsd: number;
+  /** Σ side × (the mid each fill's order was priced from − fill price) × size. */
+  spreadUsd: number;
+  /** Mark-to-market of the position, from each fill's reference mid onwards. */
+  inventoryUsd: number;
+  /** Net fees paid (negative = rebates earned). */
+  feesUsd: number;
+  fundingUsd: number;
+}
+
+/** What happened while the risk engine halted quoting. */
+export interface HaltAccounting {
+  /** Times quoting was halted (transitions into `halt`). */
+  halts: number;
+  /** PnL earned or lost while halted (marks of the position carried, the flattening exit, funding), USD. */
+  whileHaltedUsd: number;
+  /** The largest |position| carried while halted, USD at the mark. */
+  maxPositionWhileHaltedUsd: number;
+}
+
+/** Options of a {@link CoinKernel} beyond the strategy. */
+export interface CoinKernelOptions {
+  /** The first client id the order manager hands out (a restarted bot continues past its journal). */
+  firstClientId?: number;
+}
+
+/**
+ * Everything one coin's trading decision and its accounting need, in one place, so the candle engine, the
+ * order-book replay, paper mode and the live bot run the same code and report the same numbers. A driver only
+ * moves market events in (`mark`, `setBook`, `onBarClose`, `applyFunding`), venue answers in (`bookFill` and
+ * the order manager's acks) and executes what the kernel decides (`decide` → an {@link OrderActionSink};
+ * `exitSize` → one reduce-only taker order).
+ *
+ * It owns:
+ * - the {@link MarketMaker} (quotes), the {@link OrderManager} (working orders by client id) and the
+ *   {@link PnlLedger} (the one definition of the PnL split: each fill against the mid its order was priced
+ *   from, the position marked from mark to mark, fees, funding);
+ * - the risk mode the driver's risk engine set, and what it implies: reduce-only quotes beyond the hard limit,
+ *   and on a halt, with `onHalt: "flatten"`, an exit of the whole position (`hold` keeps it);
+ * - the halt accounting the reports show.
+ *
+ * @example
+ * ```ts
+ * const kernel = new CoinKernel(parseStrategyConfig(), btc);
+ * for (const close of closes) { kernel.mark(close); kernel.onBarClose(close); }
+ * kernel.decide(now, sink); // place / modify / cancel through the driver's sink
+ * kernel.bookFill(7, "buy", 59_990, 0.001, "maker", now); // a fill of order 7
+ * kernel.pnl().totalUsd;
+ * ```
+ */
+export class CoinKernel {
+  readonly coin: string;
+  readonly config: StrategyConfig;
+  readonly instrument: Instrument;
+  readonly maker: MarketMaker;
+  readonly orders: OrderManager;
+  readonly ledger: PnlLedger;
+  /** The quotes of the last decision (reused). */
+  readonly quotes: QuoteSet;
+  readonly #input: QuoteInput = {
+    midPrice: 0,
+    positionSize: 0,
+    riskMode: "allow",
+    marketBid: Number.NaN,
+    marketAsk: Number.NaN,
+  };
+  readonly #riskInputs: RiskInputs = {
+    timeMs: 0,
+    equityUsd: 0,
+    positionSize: 0,
+    markPrice: 0,
+    volatilityBps: 0,
+  };
+  readonly #pnl: PnlSplit = { totalUsd: 0, spreadUsd: 0, inventoryUsd: 0, feesUsd: 0, fundingUsd: 0 };
+  readonly #halt: HaltAccounting = { halts: 0, whileHaltedUsd: 0, maxPositionWhileHaltedUsd: 0 };
+  #mark = Number.NaN;
+  #riskMode: RiskMode = "allow";
+  #equityAtHaltUsd = 0;
+  #lastFillReferenceMid = Number.NaN;
+
+  constructor(config: StrategyConfig, instrument: Instrument, options: CoinKernelOptions = {}) {
+    this.coin = instrument.coin;
+    this.config = config;
+    this.instrument = instrument;
+    this.maker = new MarketMaker(config, instrument);
+    this.orders = OrderManager.forStrategy(
+      config,
+      options.firstClientId === undefined ? {} : { firstClientId: options.firstClientId },
+    );
+    this.ledger = PnlLedger.forStrategy(instrument.coin, config);
+    this.quotes = createQuoteSet(config.levels);
+  }
+
+  /** The price the position is marked at now (NaN before the first mark). */
+  get markPrice(): number {
+    return this.#mark;
+  }
+
+  /** Signed position, base units. */
+  get positionSize(): number {
+    return this.ledger.inventory.size;
+  }
+
+  /** The risk mode last set by the driver's risk engine. */
+  get riskMode(): RiskMode {
+    return this.#riskMode;
+  }
+
+  /**
+   * The market moved to `price` (a mid or a close): the position held is marked from the previous mark to it.
+   * Fills booked afterwards are marked at `price`.
+   *
+   * @example
+   * ```ts
+   * kernel.mark(60_010);
+   * ```
+   */
+  mark(price: number): void {
+    if (!(price > 0)) return;
+    if (this.#mark > 0) this.ledger.markHeld(this.#mark, price);
+    this.#mark = price;
+    if (this.#riskMode === "halt") this.#notePositionWhileHalted();
+  }
+
+  /**
+   * The best bid and ask now (NaN when unknown, as on candles): quotes never cross them.
+   *
+   * @example
+   * ```ts
+   * kernel.setBook(60_000, 60_001);
+   * ```
+   */
+  setBook(bestBid: number, bestAsk: number): void {
+    this.#input.marketBid = bestBid;
+    this.#input.marketAsk = bestAsk;
+  }
+
+  /**
+   * A bar closed at `close`: the strategy's volatility, bias and toxicity guard move on.
+   *
+   * @example
+   * ```ts
+   * const close = bars.roll(now);
+   * if (close > 0) kernel.onBarClose(close);
+   * ```
+   */
+  onBarClose(close: number): void {
+    this.maker.onBar(close);
+  }
+
+  /**
+   * Sets the risk engine's decision. Entering `halt` starts the halt accounting; leaving it ends it.
+   *
+   * @example
+   * ```ts
+   * kernel.setRiskMode(riskEngine.decide(kernel.riskInputs(now)));
+   * ```
+   */
+  setRiskMode(mode: RiskMode): void {
+    if (mode === this.#riskMode) return;
+    if (mode === "halt") {
+      this.#halt.halts++;
+      this.#equityAtHaltUsd = this.#equityUsd();
+      this.#notePositionWhileHalted();
+    } else if (this.#riskMode === "halt") {
+      this.#halt.whileHaltedUsd += this.#equityUsd() - this.#equityAtHaltUsd;
+    }
+    this.#riskMode = mode;
+  }
+
+  /**
+   * The inputs of the risk engine's decision at `timeMs` (one object, reused).
+   *
+   * @example
+   * ```ts
+   * const inputs = kernel.riskInputs(now); // { equityUsd, positionSize, markPrice, volatilityBps, timeMs }
+   * ```
+   */
+  riskInputs(timeMs: number): RiskInputs {
+    const inputs = this.#riskInputs;
+    inputs.timeMs = timeMs;
+    inputs.equityUsd = this.#equityUsd();
+    inputs.positionSize = this.ledger.inventory.size;
+    inputs.markPrice = this.#mark;
+    inputs.volatilityBps = this.maker.decision.volatilityBps;
+    return inputs;
+  }
+
+  /**
+   * The risk mode quotes are decided under: the risk engine's, tightened to `reduce-only` while the position
+   * is beyond the hard limit (until the exit has brought it back).
+   *
+   * @example
+   * ```ts
+   * kernel.effectiveRiskMode(); // "reduce-only" while a $900 long exceeds a $750 hard limit
+   * ```
+   */
+  effectiveRiskMode(): RiskMode {
+    const mode = this.#riskMode;
+    if (mode === "allow" && this.maker.hardLimitExitSize(this.ledger.inventory.size, this.#mark) !== 0)
+      return "reduce-only";
+    return mode;
+  }
+
+  /**
+   * Decides the wanted quotes at the current mark and book and reconciles them with the working orders:
+   * the driver's `sink` receives the places, modifies and cancels. `pacer` may hold back modifies that only
+   * chase the market. Returns the counts (reused object); the decision is in {@link CoinKernel.decision}.
+   *
+   * @example
+   * ```ts
+   * const counts = kernel.decide(now, sink, requestBudget);
+   * counts.placed + counts.modified + counts.cancelled; // requests to send
+   * ```
+   */
+  decide(timeMs: number, sink: OrderActionSink, pacer?: ModifyPacer): ReconcileCounts {
+    const input = this.#input;
+    input.midPrice = this.#mark;
+    input.positionSize = this.ledger.inventory.size;
+    input.riskMode = this.effectiveRiskMode();
+    this.maker.computeQuotes(input, this.quotes);
+    return this.orders.reconcile(this.quotes, timeMs, sink, pacer);
+  }
+
+  /** Details of the last decision (status, fair price, volatility, half spreads). */
+  get decision(): QuoteDecision {
+    return this.maker.decision;
+  }
+
+  /**
+   * The signed size (+ buy, − sell) of the reduce-only taker order the position needs now, or 0: the whole
+   * position while halted with `onHalt: "flatten"`, else (also while halted with `hold`) the cut back to the
+   * soft limit when beyond the hard limit. The driver executes it (simulated or on the venue) and books its fill with {@link CoinKernel.bookFill}.
+   *
+   * @example
+   * ```ts
+   * const size = kernel.exitSize(); // e.g. −0.0116 BTC
+   * if (size !== 0) venue.placeTaker(size);
+   * ```
+   */
+  exitSize(): number {
+    const position = this.ledger.inventory.size;
+    if (position === 0 || !(this.#mark > 0)) return 0;
+    if (this.#riskMode === "halt" && this.config.onHalt === "flatten") return -position;
+    return this.maker.hardLimitExitSize(position, this.#mark);
+  }
+
+  /**
+   * Books an own fill: the PnL ledger (spread against the mid the order was priced from), the order manager and
+   * the toxicity guard. Returns the fee (USD, signed as a cost). `clientId` 0 = not a quote order (a taker
+   * exit, an orphan of an earlier run): its spread is measured from `exitReferenceMid`, the mid the driver
+   * priced it from, or the current mark when not given.
+   *
+   * @example
+   * ```ts
+   * const feeUsd = kernel.bookFill(7, "sell", 60_012, 0.001, "maker", now);
+   * ```
+   */
+  bookFill(
+    clientId: number,
+    side: Side,
+    price: number,
+    size: number,
+    liquidity: Liquidity,
+    timeMs: number,
+    exitReferenceMid = Number.NaN,
+  ): number {
+    const mark = this.#mark > 0 ? this.#mark : price;
+    let referenceMid = clientId > 0 ? this.orders.referenceMidOf(clientId) : exitReferenceMid;
+    if (!(referenceMid > 0)) referenceMid = mark;
+    const feeUsd = this.ledger.recordFill(side, price, size, liquidity, referenceMid, mark, timeMs);
+    if (clientId > 0) this.orders.onFill(clientId, size);
+    if (liquidity === "maker") this.maker.onOwnFill(side, price);
+    if (this.#riskMode === "halt") this.#notePositionWhileHalted();
+    this.#lastFillReferenceMid = referenceMid;
+    return feeUsd;
+  }
+
+  /** The mid the last booked fill's spread was measured against. */
+  get lastFillReferenceMid(): number {
+    return this.#lastFillReferenceMid;
+  }
+
+  /**
+   * Charges one funding payment at `rate` (per period, longs pay when positive) on the position valued at
+   * `markPrice` (default: the current mark). Returns the payment (USD, positive = received).
+   *
+   * @example
+   * ```ts
+   * kernel.applyFunding(0.0000125); // a long of $1,000 pays $0.0125
+   * ```
+   */
+  applyFunding(rate: number, markPrice = this.#mark): number {
+    if (this.ledger.inventory.size === 0 || !(markPrice > 0)) return 0;
+    return this.ledger.inventory.applyFunding(rate, markPrice);
+  }
+
+  /**
+   * The PnL split now, marked at the current mark (one object, reused).
+   *
+   * @example
+   * ```ts
+   * const { totalUsd, spreadUsd, inventoryUsd, feesUsd, fundingUsd } = kernel.pnl();
+   * ```
+   */
+  pnl(): PnlSplit {
+    const pnl = this.#pnl;
+    const inventory = this.ledger.inventory;
+    pnl.spreadUsd = this.ledger.spreadUsd;
+    pnl.inventoryUsd = this.ledger.inventoryUsd;
+    pnl.feesUsd = inventory.netFeesUsd;
+    pnl.fundingUsd = inventory.fundingPnlUsd;
+    pnl.totalUsd = pnl.spreadUsd + pnl.inventoryUsd - pnl.feesUsd + pnl.fundingUsd;
+    return pnl;
+  }
+
+  /**
+   * What happened while halted, including a halt still running (a copy).
+   *
+   * @example
+   * ```ts
+   * kernel.haltAccounting().whileHaltedUsd; // e.g. −41.2: the held long lost while quoting was halted
+   * ```
+   */
+  haltAccounting(): HaltAccounting {
+    const halt = { ...this.#halt };
+    if (this.#riskMode === "halt") halt.whileHaltedUsd += this.#equityUsd() - this.#equityAtHaltUsd;
+    return halt;
+  }
+
+  #equityUsd(): number {
+    const ledger = this.ledger;
+    const inventory = ledger.inventory;
+    return ledger.spreadUsd + ledger.inventoryUsd - inventory.netFeesUsd + inventory.fundingPnlUsd;
+  }
+
+  #notePositionWhileHalted(): void {
+    const positionUsd = Math.abs(this.ledger.inventory.size * this.#mark);
+    if (positionUsd > this.#halt.maxPositionWhileHaltedUsd)
+      this.#halt.maxPositionWhileHaltedUsd = positionUsd;
+  }
+}
