@@ -1,5 +1,6 @@
 import type {
   CancelRequest,
+  Candle,
   Clock,
   Fill,
   Instrument,
@@ -41,6 +42,14 @@ export interface BotOptions {
   fallbackEquityUsd?: number;
   /** How often the bot's loop runs, in real ms (default 20). */
   loopIntervalMs?: number;
+  /**
+   * The venue's recent candles of a coin from `startMs` on (Hyperliquid `candleSnapshot`): at start-up their
+   * closed bars prime the strategy, so it quotes at once instead of warming up on live bars. Absent or failing:
+   * the bot warms up on live bars and says so.
+   */
+  candles?: (coin: string, intervalMs: number, startMs: number) => Promise<Candle[]>;
+  /** Where {@link candles} come from, for log lines (e.g. `api.hyperliquid.xyz`). */
+  candlesHost?: string;
 }
 
 /** The run summary written by `--json` and printed at exit. */
@@ -54,6 +63,10 @@ export interface RunSummary {
   stopReason: string;
   /** This run's order actions. */
   orders: { placed: number; modified: number; cancelled: number; rejected: number; deferred: number };
+  /** Bot-clock time of the first quote (after any warm-up), or null when the bot never quoted. */
+  quotingSince: number | null;
+  /** Per coin: closed bars of the venue's candles the strategy was primed with at start-up. */
+  primedBars: Record<string, number>;
   /** This run's own fills by side; `fillsAllRuns` counts every run of the journal. */
   fills: { buy: number; sell: number };
   fillsAllRuns: { buy: number; sell: number };
@@ -79,6 +92,12 @@ export interface RunSummary {
   positionMismatches: number;
   killSwitch: boolean;
 }
+
+/**
+ * Start-up priming asks for this many volatility half-lives of closed bars (at least the warm-up), so the
+ * estimate starts where a bot that had been running would be rather than at the first few bars' noise.
+ */
+const PRIME_HALF_LIVES = 5;
 
 /** A hard-limit exit is retried at most this often (bot clock) while the position stays beyond the limit. */
 const HARD_LIMIT_EXIT_RETRY_MS = 5_000;
@@ -107,6 +126,8 @@ interface CoinState {
   /** A hard-limit taker exit is in flight; the last one was sent at `lastExitAt` (bot clock). */
   exitInFlight: boolean;
   lastExitAt: number;
+  /** Closed candles fed to the strategy at start-up. */
+  primedBars: number;
 }
 
 type Kind = "place" | "modify" | "cancel";
@@ -215,6 +236,8 @@ export class Bot {
   readonly #log: Logger;
   readonly #metrics: Metrics | undefined;
   readonly #loopIntervalMs: number;
+  readonly #candles: BotOptions["candles"];
+  readonly #candlesHost: string;
   readonly risk: RiskEngine;
   readonly #coins = new Map<string, CoinState>();
   readonly #inFlight: Record<Kind, boolean> = { place: false, modify: false, cancel: false };
@@ -235,6 +258,7 @@ export class Bot {
   #positionMismatches = 0;
   #restarts = 0;
   #startedAt = 0;
+  #quotingSince: number | null = null;
   #fillsSince = 0;
   #baseEquityUsd = 0;
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -262,6 +286,8 @@ export class Bot {
     this.#log = options.logger;
     this.#metrics = options.metrics;
     this.#loopIntervalMs = options.loopIntervalMs ?? 20;
+    this.#candles = options.candles;
+    this.#candlesHost = options.candlesHost ?? this.#venue.name;
     this.#baseEquityUsd = options.fallbackEquityUsd ?? 0;
     const riskSnapshot = this.#journal.getState("risk");
     this.risk = new RiskEngine({ clock: this.#clock, config: this.#config.riskInput });
@@ -358,6 +384,7 @@ export class Bot {
         maxAbsPositionUsd: 0,
         exitInFlight: false,
         lastExitAt: Number.NEGATIVE_INFINITY,
+        primedBars: 0,
       });
     }
     this.#journal.setState("coinBlocks", blocks);
@@ -377,6 +404,7 @@ export class Bot {
     }
 
     await this.#reconcileStartup();
+    await this.#primeFromCandles();
 
     for (const state of this.#coins.values()) {
       if (this.#venue.setLeverage) {
@@ -506,11 +534,68 @@ export class Bot {
     const close = state.bars.onMid(state.mid, now);
     if (close > 0) {
       state.maker.onBar(close);
-      const volatilityBps = state.maker.decision.volatilityBps;
-      if (state.maker.barsSeen >= this.#config.strategy.volatilityWarmupBars && volatilityBps > 0) {
-        const barsPerHour = 3_600_000 / this.#config.barIntervalMs;
-        this.risk.updateVolatility(state.coin, (volatilityBps / 10_000) * Math.sqrt(barsPerHour));
+      this.#updateRiskVolatility(state);
+      if (state.maker.barsSeen === this.#config.strategy.volatilityWarmupBars) {
+        this.#log.info({ coin: state.coin, bars: state.maker.barsSeen }, "warm-up done: quoting");
       }
+    }
+  }
+
+  #updateRiskVolatility(state: CoinState): void {
+    if (state.maker.barsSeen < this.#config.strategy.volatilityWarmupBars) return;
+    // The estimate of the last quote computed (one requote behind the bar, as before priming existed).
+    const volatilityBps = state.maker.decision.volatilityBps;
+    if (volatilityBps > 0) {
+      const barsPerHour = 3_600_000 / this.#config.barIntervalMs;
+      this.risk.updateVolatility(state.coin, (volatilityBps / 10_000) * Math.sqrt(barsPerHour));
+    }
+  }
+
+  /**
+   * Primes each coin's strategy with the venue's recent closed bars (`candleSnapshot`), so no live warm-up is
+   * needed. When the venue cannot serve them, or serves too few, the bot warms up on live bars and says how long
+   * that takes.
+   */
+  async #primeFromCandles(): Promise<void> {
+    const strategy = this.#config.strategy;
+    const intervalMs = this.#config.barIntervalMs;
+    const warmupBars = strategy.volatilityWarmupBars;
+    // N returns need N + 1 closes.
+    const wanted = Math.max(warmupBars, PRIME_HALF_LIVES * strategy.volatilityHalfLifeBars) + 1;
+    for (const state of this.#coins.values()) {
+      const currentBarStart = Math.floor(this.#clock.now() / intervalMs) * intervalMs;
+      let reason = "";
+      let closes: number[] = [];
+      if (this.#candles === undefined) reason = "this venue serves no candles";
+      else {
+        try {
+          const candles = await this.#candles(state.coin, intervalMs, currentBarStart - wanted * intervalMs);
+          this.#requests.other++;
+          closes = candles
+            .filter((candle) => candle.openTime < currentBarStart && candle.close > 0)
+            .slice(-wanted)
+            .map((candle) => candle.close);
+        } catch (error) {
+          reason = errorText(error);
+        }
+      }
+      for (const close of closes) state.maker.onBar(close);
+      state.primedBars = closes.length;
+      const seen = state.maker.barsSeen;
+      if (seen >= warmupBars) {
+        this.#log.info(
+          { coin: state.coin, bars: closes.length, host: this.#candlesHost },
+          "strategy primed from the venue's candles: no warm-up",
+        );
+        continue;
+      }
+      const minutes = ((warmupBars - seen) * intervalMs) / 60_000;
+      this.#log.warn(
+        { coin: state.coin, host: this.#candlesHost, bars: closes.length, needed: warmupBars + 1 },
+        `candleSnapshot from ${this.#candlesHost} gave ${closes.length} of ${warmupBars + 1} closed bars` +
+          `${reason === "" ? "" : ` (${reason})`}: warming up on live bars for about ${round(minutes, 1)} min ` +
+          "of bot clock; --duration counts from the first quote",
+      );
     }
   }
 
@@ -592,7 +677,7 @@ export class Bot {
     if (this.#stopping) return;
     try {
       const now = this.#clock.now();
-      if (this.#config.durationMs !== undefined && now - this.#startedAt >= this.#config.durationMs) {
+      if (this.#config.durationMs !== undefined && now - this.#durationFrom() >= this.#config.durationMs) {
         void this.stop("duration");
         return;
       }
@@ -645,6 +730,16 @@ export class Bot {
       this.#errors++;
       this.#log.error({ err: errorText(error) }, "loop failed");
     }
+  }
+
+  /**
+   * Where `--duration` counts from: the first quote, so a warm-up does not eat it; at the latest the end of
+   * the longest possible warm-up, so a run without market data still ends.
+   */
+  #durationFrom(): number {
+    if (this.#quotingSince !== null) return this.#quotingSince;
+    const warmupMs = (this.#config.strategy.volatilityWarmupBars + 2) * this.#config.barIntervalMs;
+    return this.#startedAt + warmupMs;
   }
 
   #slowDown(): boolean {
@@ -701,7 +796,7 @@ export class Bot {
         void this.#sendExit(state, exitSize, now);
       }
     }
-    state.maker.computeQuotes(
+    const decision = state.maker.computeQuotes(
       {
         midPrice: state.mid,
         positionSize: state.inventory.size,
@@ -711,6 +806,10 @@ export class Bot {
       },
       state.quotes,
     );
+    if (decision.status === "quoting" && this.#quotingSince === null) {
+      this.#quotingSince = now;
+      this.#log.info({ afterMs: now - this.#startedAt }, "first quote");
+    }
     const sink = state.sink;
     // Chasing modifies wait for the request budget's pacing; protective ones always go.
     const counts = state.manager.reconcile(state.quotes, now, sink, this.risk.budget);
@@ -1343,8 +1442,10 @@ export class Bot {
    */
   summary(openOrdersAtExit = -1): RunSummary {
     const positions: RunSummary["positions"] = {};
+    const primedBars: RunSummary["primedBars"] = {};
     let maxAbsPositionUsd = 0;
     for (const state of this.#coins.values()) {
+      primedBars[state.coin] = state.primedBars;
       positions[state.coin] = {
         size: state.inventory.size,
         notionalUsd: state.mid > 0 ? state.inventory.size * state.mid : 0,
@@ -1362,6 +1463,8 @@ export class Bot {
       endedAt,
       durationMs: endedAt - this.#startedAt,
       stopReason: this.#stopReason,
+      quotingSince: this.#quotingSince,
+      primedBars,
       orders: { ...this.#counts },
       fills: { ...this.#fillCounts },
       fillsAllRuns: this.#journal.fillCounts(),
@@ -1394,15 +1497,21 @@ export class Bot {
       const bid = state.manager.bids[0];
       const ask = state.manager.asks[0];
       const quote = (slot: WorkingOrder | undefined) =>
-        slot && slot.state !== "idle" ? String(slot.price) : "-";
+        slot && slot.state !== "idle" ? String(Number(slot.price.toPrecision(10))) : "-";
+      const warmupBars = this.#config.strategy.volatilityWarmupBars;
+      const quotes =
+        state.maker.barsSeen < warmupBars
+          ? `warming up ${state.maker.barsSeen}/${warmupBars} bars`
+          : `q ${quote(bid)}/${quote(ask)}`;
       parts.push(
         `${state.coin} mid ${state.mid > 0 ? state.mid.toPrecision(6) : "?"} pos ${round(state.inventory.size, 6)} ` +
-          `q ${quote(bid)}/${quote(ask)} ${state.lastAction}`,
+          `${quotes} ${state.lastAction}`,
       );
     }
     const pnl = this.#totalPnl();
+    const elapsedMinutes = (this.#clock.now() - this.#startedAt) / 60_000;
     return (
-      `${parts.join(" | ")} | pnl ${pnl.total.toFixed(2)} (spread ${pnl.spread.toFixed(2)} fees ${pnl.fees.toFixed(2)}) ` +
+      `t+${elapsedMinutes.toFixed(1)}m ${parts.join(" | ")} | pnl ${pnl.total.toFixed(2)} (spread ${pnl.spread.toFixed(2)} fees ${pnl.fees.toFixed(2)}) ` +
       `fills ${this.#fillCounts.buy}b/${this.#fillCounts.sell}s orders +${this.#counts.placed} ~${this.#counts.modified} ` +
       `x${this.#counts.cancelled} !${this.#counts.rejected} deferred ${this.#counts.deferred} err ${this.#errors}`
     );

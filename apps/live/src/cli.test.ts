@@ -1,16 +1,21 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { cloidToClientId } from "@botmm/exchange-hl";
 import { type Emulator, start as startEmulator, testAccount } from "@botmm/hl-emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { LIVE_OPTIONS, STATUS_LEGEND, UNDOCUMENTED, USAGE } from "./config.ts";
 import { Journal } from "./journal.ts";
 import { clientIdPrefix } from "./prefix.ts";
-import { runLiveCli } from "./run.ts";
-import { waitFor } from "./test-support.ts";
+import { RECORD_OPTIONS } from "./record/record-options.ts";
+import { runLiveCli, startSession } from "./run.ts";
+import { coalescedSignals } from "./signals.ts";
+import { fastConfig, memoryLogger, startTestEmulator, waitFor } from "./test-support.ts";
+import { describeVenueError } from "./venue.ts";
 
 const APP = dirname(dirname(fileURLToPath(import.meta.url)));
 const SEED = 11;
@@ -155,7 +160,15 @@ describe("the bot as a child process against a standalone emulator: kill -9 and 
       ].join("\n"),
     );
     emulator = await startEmulator({
-      coins: [{ name: "BTC", takerRatePerSec: 12, levelNotionalUsd: 1_500, annualVolatility: 2 }],
+      coins: [
+        {
+          name: "BTC",
+          takerRatePerSec: 12,
+          touchNotionalUsd: 1_500,
+          levelNotionalUsd: 1_500,
+          annualVolatility: 2,
+        },
+      ],
       seed: SEED,
       accounts: [{ privateKey: account.privateKey, usdc: 100_000 }],
       scheduleCancelMinVolumeUsd: 0,
@@ -258,3 +271,277 @@ describe("the bot as a child process against a standalone emulator: kill -9 and 
     }
   }, 120_000);
 });
+
+describe("--help", () => {
+  it("is generated from the option table parseCli reads: every flag, with a description", async () => {
+    const { stdout, code } = await cli(["--help"]);
+    expect(code).toBe(0);
+    for (const option of LIVE_OPTIONS) {
+      expect(stdout).toContain(`--${option.flag}`);
+      expect(option.description).not.toBe(UNDOCUMENTED);
+      // parseCli knows the flag: giving it may be wrong for the mode or value, but never "unknown flag".
+      const argv = option.type === "boolean" ? [`--${option.flag}`] : [`--${option.flag}`, "1"];
+      const error = await cli([...argv, "--print-config"]);
+      expect(error.stderr).not.toContain("unknown flag");
+    }
+    // The ones users were told to pass and could not find: the timeouts and the mode flags.
+    for (const flag of [
+      "--request-timeout-ms",
+      "--order-timeout-ms",
+      "--dead-man-switch-ms",
+      "--exit-slippage-bps",
+    ])
+      expect(stdout).toContain(flag);
+    for (const flag of [
+      "--sim",
+      "--paper",
+      "--testnet",
+      "--mainnet",
+      "--i-understand-this-trades-real-money",
+    ])
+      expect(stdout).toContain(flag);
+    expect(USAGE).toBe(stdout.trimEnd());
+  });
+
+  it("includes the record subcommand and its flags", async () => {
+    const { stdout } = await cli(["--help"]);
+    expect(stdout).toContain("record --out DIR");
+    for (const option of RECORD_OPTIONS) expect(stdout).toContain(`--${option.flag}`);
+  });
+
+  it("explains the status line: the legend's example has the shape of a real status line", async () => {
+    expect(USAGE).toContain(STATUS_LEGEND);
+    for (const symbol of ["+placed", "~modified", "xcancelled", "!rejected", "deferred", "err", "t+"])
+      expect(STATUS_LEGEND).toContain(symbol);
+    const emulator = await startTestEmulator({ seed: 5, speed: 20 });
+    const { logger } = memoryLogger("warn");
+    const io = { env: {}, stdout: capture().stream, stderr: capture().stream };
+    const session = await startSession(fastConfig({ sim: { seed: 5, speed: 20 } }), io, { emulator, logger });
+    try {
+      const quoting = await waitFor(() => /q [\d.]+\/[\d.]+/.test(session.bot.statusLine()), 60_000, 50);
+      expect(quoting, `never quoted: ${session.bot.statusLine()}`).toBe(true);
+      const shape = (line: string) =>
+        line
+          .replace(/\bBTC\b/g, "COIN")
+          .replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, "N")
+          .replace(/\b(allow|reduce-only|halt|none)\b/g, "MODE");
+      const example = STATUS_LEGEND.split("\n")[1]!.trim();
+      expect(shape(example)).toBe(shape(session.bot.statusLine()));
+    } finally {
+      await session.close();
+      await emulator.stop();
+    }
+  }, 90_000);
+});
+
+describe("errors that say what failed and what to check", () => {
+  it("reports every config problem at once — file, environment and flags — each with its field and origin", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "botmm-live-errors-"));
+    const file = join(dir, "live.yaml");
+    writeFileSync(
+      file,
+      "requoteIntervalMs: 1\nstrategy:\n  orderSizeUsd: -5\nrisk:\n  maxPosition:\n    limitUsd: oops\n",
+    );
+    const result = await cli(
+      ["--sim", "--config", file, "--leverage", "0", "--sim-speed", "abc", "--paper-source", "x", "--bogus"],
+      { BOTMM_METRICS_PORT: "99999" },
+    );
+    expect(result.code).toBe(2);
+    const text = result.stderr;
+    expect(text).toContain("--bogus: unknown flag");
+    expect(text).toContain('--sim-speed: expected a number, got "abc"');
+    expect(text).toMatch(/--paper-source only applies to --paper/);
+    expect(text).toMatch(/leverage: .* \(--leverage\)/);
+    expect(text).toMatch(/metricsPort: .* \(env BOTMM_METRICS_PORT\)/);
+    expect(text).toContain(`requoteIntervalMs: Too small: expected number to be >=10 (in ${file})`);
+    expect(text).toMatch(/strategy\.orderSizeUsd: .*\(in .*live\.yaml\)/);
+    expect(text).toContain("risk.maxPosition.limitUsd");
+    expect(text).toMatch(/\d+ problems:/);
+  });
+
+  it("takes a value that is also a flag's name as a value, and a flag where a value belongs as a mistake", async () => {
+    const request = await cli(["--sim", "--log-format", "json", "--print-config"]);
+    expect(request.code).toBe(0);
+    expect(JSON.parse(request.stdout).logFormat).toBe("json");
+    const missing = await cli(["--coins", "--paper", "--print-config"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("--coins: expected a value");
+  });
+
+  it("resolves relative paths against the directory pnpm was started from (INIT_CWD) and prints them absolute", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "botmm-live-cwd-"));
+    const result = await cli(["--sim", "--print-config", "--journal", "j.sqlite", "--json", "out/s.json"], {
+      INIT_CWD: dir,
+    });
+    const printed = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(printed.journal).toBe(join(dir, "j.sqlite"));
+    expect(printed.json).toBe(join(dir, "out/s.json"));
+  });
+
+  it("names the URL that could not be reached and what to check, for --testnet and --paper", async () => {
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}`;
+    const testnet = await cli(["--testnet", "--api-url", url, "--log-level", "error"], {
+      BOTMM_PRIVATE_KEY: KEY,
+    });
+    expect(testnet.code).toBe(1);
+    expect(testnet.stderr).toContain(`could not start: cannot reach ${url}`);
+    expect(testnet.stderr).toContain("ECONNREFUSED");
+    expect(testnet.stderr).toContain("check the URL and port");
+    expect(leaksKey(testnet.stderr + testnet.stdout)).toBe(false);
+    const paper = await cli(["--paper", "--api-url", url, "--log-level", "error"]);
+    expect(paper.code).toBe(1);
+    expect(paper.stderr).toContain(`cannot reach ${url}`);
+  });
+
+  it("names the host of a DNS failure (offline) without printing credentials in the URL", () => {
+    const dns = Object.assign(new Error("getaddrinfo ENOTFOUND api.hyperliquid-testnet.xyz"), {
+      code: "ENOTFOUND",
+    });
+    const error = new Error("info request meta failed: fetch failed", {
+      cause: new TypeError("fetch failed", { cause: dns }),
+    });
+    const text = describeVenueError(error, "https://user:secret@api.hyperliquid-testnet.xyz");
+    expect(text).toContain("cannot reach https://api.hyperliquid-testnet.xyz");
+    expect(text).toContain("ENOTFOUND");
+    expect(text).toContain("internet connection");
+    expect(text).not.toContain("secret");
+    // Not a venue problem (a bad key): left as it is.
+    expect(describeVenueError(new Error("BOTMM_PRIVATE_KEY is not a key"), "https://x")).toBe(
+      "BOTMM_PRIVATE_KEY is not a key",
+    );
+  });
+});
+
+describe("signals", () => {
+  it("counts a stop signal repeated within a second once (pnpm forwards the terminal's Ctrl-C)", () => {
+    const listeners = new Map<string, () => void>();
+    const target = {
+      on: (signal: string, listener: () => void) => listeners.set(signal, listener),
+      off: (signal: string) => listeners.delete(signal),
+    };
+    let now = 0;
+    const onSignal = coalescedSignals(1_000, () => now, target);
+    const calls: string[] = [];
+    const removeInt = onSignal("SIGINT", () => calls.push("INT"));
+    onSignal("SIGTERM", () => calls.push("TERM"));
+    onSignal("SIGUSR2", () => calls.push("USR2"));
+    listeners.get("SIGINT")!();
+    now = 5;
+    listeners.get("SIGINT")!(); // the forwarded copy
+    listeners.get("SIGTERM")!();
+    listeners.get("SIGUSR2")!();
+    listeners.get("SIGUSR2")!();
+    expect(calls).toEqual(["INT", "USR2", "USR2"]);
+    now = 1_500;
+    listeners.get("SIGINT")!(); // a deliberate second Ctrl-C
+    expect(calls).toEqual(["INT", "USR2", "USR2", "INT"]);
+    removeInt();
+    expect(listeners.has("SIGINT")).toBe(false);
+  });
+
+  const started: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of started.splice(0))
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+
+  function spawnWatched(command: string, args: string[], options: { detached?: boolean } = {}) {
+    const child = spawn(command, args, {
+      cwd: APP,
+      env: { ...process.env, INIT_CWD: APP },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: options.detached ?? false,
+    });
+    started.push(child);
+    let output = "";
+    let closed = false;
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+    });
+    child.stdout?.on("close", () => {
+      closed = true;
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal })),
+    );
+    return { child, exited, output: () => output, closed: () => closed };
+  }
+
+  const SIM = [
+    "--conditions=@botmm/source",
+    "src/cli.ts",
+    "--sim",
+    "--status-interval-ms",
+    "0",
+    "--log-level",
+    "warn",
+  ];
+
+  it("a Ctrl-C delivered twice at once (terminal + pnpm) stops gracefully with exit code 0", async () => {
+    const bot = spawnWatched(process.execPath, SIM);
+    expect(await waitFor(() => /running as pid \d+/.test(bot.output()), 60_000, 50)).toBe(true);
+    bot.child.kill("SIGINT");
+    bot.child.kill("SIGINT");
+    expect(await bot.exited).toEqual({ code: 0, signal: null });
+    expect(bot.output()).not.toContain("forcing exit");
+    expect(bot.output()).toContain("botmm live summary");
+  }, 90_000);
+
+  it("stops gracefully when its launcher is killed, even behind a shell that stays alive", async () => {
+    const inner = [process.execPath, ...SIM].map((arg) => `'${arg}'`).join(" ");
+    const launcher = spawnWatched(process.execPath, [
+      "-e",
+      `require("node:child_process").spawn("sh", ["-c", ${JSON.stringify(`${inner}; true`)}], { stdio: "inherit" }); setInterval(() => {}, 1 << 30);`,
+    ]);
+    expect(await waitFor(() => /running as pid \d+/.test(launcher.output()), 60_000, 50)).toBe(true);
+    launcher.child.kill("SIGKILL");
+    // Our end of the pipe closes once the shell and the bot have both exited.
+    expect(await waitFor(launcher.closed, 60_000, 100)).toBe(true);
+    expect(launcher.output()).toMatch(/its launcher \(pid \d+\) exited: stopping as on SIGTERM/);
+    expect(launcher.output()).toContain("stop: SIGTERM");
+    expect(launcher.output()).toContain("open orders at exit 0");
+  }, 120_000);
+
+  const pnpm = whichPnpm();
+  it.skipIf(pnpm === null)(
+    "Ctrl-C under `pnpm --filter live start -- --sim` ends with exit code 0, not ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL",
+    async () => {
+      // A terminal's Ctrl-C goes to the whole foreground process group: pnpm, any shell, the bot.
+      const run = spawnWatched(
+        pnpm!,
+        ["--filter", "live", "start", "--", "--sim", "--status-interval-ms", "0"],
+        {
+          detached: true,
+        },
+      );
+      expect(await waitFor(() => /running as pid \d+/.test(run.output()), 90_000, 100)).toBe(true);
+      process.kill(-run.child.pid!, "SIGINT");
+      const exit = await run.exited;
+      expect(exit, run.output()).toEqual({ code: 0, signal: null });
+      expect(run.output()).not.toContain("ERR_PNPM");
+      expect(run.output()).toContain("botmm live summary");
+    },
+    150_000,
+  );
+});
+
+function whichPnpm(): string | null {
+  try {
+    return execFileSync("sh", ["-c", "command -v pnpm"], { encoding: "utf8" }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -14,7 +14,7 @@ import { createLogger } from "./logger.ts";
 import { Metrics, serverPort } from "./metrics.ts";
 import { PaperVenue } from "./paper.ts";
 import { clientIdPrefix } from "./prefix.ts";
-import type { LiveVenue } from "./venue.ts";
+import { describeVenueError, type LiveVenue, venueApiUrl } from "./venue.ts";
 
 /** The process around a run: streams, environment and signal hooks (tests pass their own). */
 export interface LiveIo {
@@ -64,6 +64,13 @@ export function networkFor(config: LiveConfig): HyperliquidNetwork {
   const url = new URL(config.apiUrl);
   const wsUrl = config.wsUrl ?? `${url.protocol === "https:" ? "wss" : "ws"}://${url.host}/ws`;
   return { apiUrl: config.apiUrl.replace(/\/$/, ""), wsUrl, isTestnet: /testnet/i.test(url.host) };
+}
+
+/** The API host of a network, for log lines and warnings. */
+function hostOf(network: HyperliquidNetwork): string {
+  if (network === "mainnet") return "api.hyperliquid.xyz";
+  if (network === "testnet") return "api.hyperliquid-testnet.xyz";
+  return new URL(network.apiUrl).host;
 }
 
 /**
@@ -125,6 +132,7 @@ export async function startSession(
   let venue: LiveVenue;
   let clock: Clock = overrides.clock ?? systemClock();
   let fallbackEquityUsd: number | undefined;
+  let history: { candles: HyperliquidVenue["candles"]; host: string };
   const deadManSwitchMs = config.deadManSwitchMs > 0 ? Math.max(5_000, config.deadManSwitchMs) : null;
 
   if (config.mode === "sim") {
@@ -149,7 +157,7 @@ export async function startSession(
       { url: sim.url, account: account.address, speed: config.sim.speed },
       "sim: in-process emulator (TEST account)",
     );
-    venue = await HyperliquidVenue.connect({
+    const simVenue = await HyperliquidVenue.connect({
       network: { apiUrl: sim.url, wsUrl: sim.wsUrl },
       wallet,
       clock,
@@ -162,6 +170,8 @@ export async function startSession(
       ),
       onLog,
     });
+    venue = simVenue;
+    history = { candles: simVenue.candles.bind(simVenue), host: new URL(sim.url).host };
   } else if (config.mode === "paper") {
     // Market data only: a throwaway key that never signs anything.
     const wallet = privateKeyToAccount(generatePrivateKey());
@@ -185,6 +195,7 @@ export async function startSession(
           ? { type: "probabilistic", power: config.paper.queuePower }
           : { type: "risk-averse" },
     });
+    history = { candles: market.candles.bind(market), host: hostOf(networkFor(config)) };
     const close = market.close.bind(market);
     (venue as PaperVenue & { close?: () => Promise<void> }).close = close;
     fallbackEquityUsd = config.paper.capitalUsd;
@@ -202,7 +213,7 @@ export async function startSession(
       );
     }
     if (config.mode === "mainnet") logger.warn("MAINNET: this bot trades real money");
-    venue = await HyperliquidVenue.connect({
+    const hyperliquid = await HyperliquidVenue.connect({
       network: networkFor(config),
       wallet,
       user,
@@ -212,6 +223,8 @@ export async function startSession(
       deadManSwitchMs,
       onLog,
     });
+    venue = hyperliquid;
+    history = { candles: hyperliquid.candles.bind(hyperliquid), host: hostOf(networkFor(config)) };
   }
 
   const journalPath = config.journal ?? ":memory:";
@@ -233,6 +246,8 @@ export async function startSession(
     ...(metrics ? { metrics } : {}),
     ...(fallbackEquityUsd === undefined ? {} : { fallbackEquityUsd }),
     ...(overrides.loopIntervalMs === undefined ? {} : { loopIntervalMs: overrides.loopIntervalMs }),
+    candles: history.candles,
+    candlesHost: history.host,
   });
   const timers: ReturnType<typeof setInterval>[] = [];
   let closed: Promise<RunSummary> | null = null;
@@ -258,7 +273,13 @@ export async function startSession(
     throw error;
   }
   if (config.statusIntervalMs > 0) {
-    timers.push(setInterval(() => logger.info(bot.statusLine()), config.statusIntervalMs));
+    // In --sim a simulated minute passes every 60 000 / speed real ms: one line per simulated minute (never
+    // more than four a second), so a short accelerated run still shows its progress.
+    const everyMs =
+      config.mode === "sim"
+        ? Math.min(config.statusIntervalMs, Math.max(250, 60_000 / config.sim.speed))
+        : config.statusIntervalMs;
+    timers.push(setInterval(() => logger.info(bot.statusLine()), everyMs));
   }
   if (metrics) timers.push(setInterval(() => bot.updateMetrics(), 1_000));
   if (config.killFile !== undefined) {
@@ -305,7 +326,11 @@ export async function runLiveCli(argv: readonly string[], io: LiveIo): Promise<n
   try {
     session = await startSession(config, io);
   } catch (error) {
-    io.stderr.write(`botmm live: could not start: ${(error as Error).message}\n`);
+    const reason =
+      config.mode === "sim"
+        ? (error as Error).message
+        : describeVenueError(error, venueApiUrl(networkFor(config)));
+    io.stderr.write(`botmm live: could not start: ${reason}\n`);
     return 1;
   }
   const onSignal =

@@ -1,6 +1,7 @@
 import {
   type CancelRequest,
   type CancelResult,
+  type Candle,
   type Fill,
   hyperliquidPerpInstrument,
   type Instrument,
@@ -137,6 +138,24 @@ function describe(error: unknown): string {
   }
   return String(error);
 }
+
+/** Hyperliquid's candle intervals by length in ms. */
+const CANDLE_INTERVALS = new Map<
+  number,
+  "1m" | "3m" | "5m" | "15m" | "30m" | "1h" | "2h" | "4h" | "8h" | "12h" | "1d"
+>([
+  [60_000, "1m"],
+  [180_000, "3m"],
+  [300_000, "5m"],
+  [900_000, "15m"],
+  [1_800_000, "30m"],
+  [3_600_000, "1h"],
+  [7_200_000, "2h"],
+  [14_400_000, "4h"],
+  [28_800_000, "8h"],
+  [43_200_000, "12h"],
+  [86_400_000, "1d"],
+]);
 
 /**
  * BotMM's {@link Venue} on Hyperliquid perps, over the `@nktkas/hyperliquid` SDK (HTTP for requests, one
@@ -598,6 +617,45 @@ export class HyperliquidVenue implements Venue {
     return (wire as readonly WireFill[])
       .map((fill) => fillFromWire(this.#o.clientIdPrefix, fill))
       .sort((a, b) => a.time - b.time || a.tradeId.localeCompare(b.tradeId));
+  }
+
+  /**
+   * Candles of `coin` (Hyperliquid's `candleSnapshot`, at most the 5000 most recent), oldest first, as core
+   * `Candle`s: what a starting bot primes its volatility estimate with instead of waiting for live bars. The
+   * last candle may still be open; callers that want closed bars only drop those whose interval has not ended.
+   *
+   * @throws HyperliquidVenueError `INVALID_OPTION` for an interval Hyperliquid does not serve, `REQUEST_FAILED`.
+   * @example
+   * ```ts
+   * const candles = await venue.candles("BTC", 60_000, Date.now() - 3_600_000); // the last hour of 1m bars
+   * ```
+   */
+  async candles(coin: string, intervalMs: number, startTime: number, endTime?: number): Promise<Candle[]> {
+    const interval = CANDLE_INTERVALS.get(intervalMs);
+    if (interval === undefined) {
+      throw new HyperliquidVenueError(
+        "INVALID_OPTION",
+        `candles: no Hyperliquid candle interval of ${intervalMs} ms (expected one of ${[...CANDLE_INTERVALS.values()].join(", ")})`,
+      );
+    }
+    const wire = await this.#infoCall("candleSnapshot", () =>
+      this.#info.candleSnapshot({
+        coin,
+        interval,
+        startTime: Math.max(0, Math.floor(startTime)),
+        ...(endTime === undefined ? {} : { endTime: Math.max(0, Math.floor(endTime)) }),
+      }),
+    );
+    return wire
+      .map((candle) => ({
+        openTime: candle.t,
+        open: Number(candle.o),
+        high: Number(candle.h),
+        low: Number(candle.l),
+        close: Number(candle.c),
+        volume: Number(candle.v),
+      }))
+      .sort((x, y) => x.openTime - y.openTime);
   }
 
   #clearinghouseState() {

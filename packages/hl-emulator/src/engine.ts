@@ -11,6 +11,7 @@ import type {
   OrderStatusResponse,
   UserFillsResponse,
 } from "@nktkas/hyperliquid/api/info";
+import { marketProfile } from "./market.ts";
 import { counterHash, decimalString, type Hex, unitsToWire, wireToUnits, ZERO_ADDRESS } from "./wire.ts";
 
 /** One user fill as the venue reports it. */
@@ -79,22 +80,30 @@ export interface CoinSpec {
   maxLeverage: number;
   /** Starting fair price in USD. */
   initialPx: number;
-  /** Volatility of the synthetic fair price, as a fraction per sqrt(year) (0.6 = 60 %/√yr). */
+  /** Volatility of the synthetic fair price's diffusion (jumps come on top), as a fraction per √year (0.6 = 60 %/√yr). */
   annualVolatility: number;
+  /** Poisson rate of fair-price jumps, per second (at the long-run volatility; jumps cluster with it). */
+  jumpRatePerSec: number;
+  /** Mean absolute size of a fair-price jump, in bps (Laplace distributed). */
+  jumpMeanBps: number;
   /** Funding rate applied each hour, as a fraction (0.0000125 = 0.01 % per 8 h). */
   fundingRatePerHour: number;
-  /** Half of the background book's spread, in bps of the fair price (at least one tick). */
+  /** Half of the background book's spread, in bps of the fair price (0: the two ticks around the fair price). */
   halfSpreadBps: number;
   /** Distance between background levels, in bps (at least one tick). */
   levelSpacingBps: number;
   /** Background levels per side. */
   levels: number;
-  /** Mean size of a background level, in USD notional. */
+  /** Mean size of the best background level, in USD notional. */
+  touchNotionalUsd: number;
+  /** Mean size of the other background levels, in USD notional (growing 5 % a level away from the touch). */
   levelNotionalUsd: number;
   /** Poisson arrival rate of synthetic taker orders, per second. */
   takerRatePerSec: number;
-  /** Mean notional of a synthetic taker order, in USD (exponentially distributed). */
-  takerMeanNotionalUsd: number;
+  /** Median notional of a synthetic taker order, in USD (log-normally distributed). */
+  takerMedianNotionalUsd: number;
+  /** Standard deviation of the natural log of a taker order's notional. */
+  takerNotionalLogSd: number;
 }
 
 const PRESETS: Record<string, Pick<CoinSpec, "szDecimals" | "maxLeverage" | "initialPx">> = {
@@ -107,7 +116,8 @@ const PRESETS: Record<string, Pick<CoinSpec, "szDecimals" | "maxLeverage" | "ini
 
 /**
  * Fills in a {@link CoinSpec} from a symbol and overrides, using Hyperliquid-like presets for BTC, ETH, SOL,
- * HYPE and DOGE (szDecimals, max leverage, a plausible price) and generic defaults otherwise.
+ * HYPE and DOGE (szDecimals, max leverage, a plausible price) and generic defaults otherwise; the market model
+ * (spread, depth, taker flow, volatility) is the coin's calibrated {@link marketProfile}.
  *
  * @example
  * ```ts
@@ -120,14 +130,8 @@ export function coinSpec(name: string, overrides: Partial<CoinSpec> = {}): CoinS
   return {
     name,
     ...preset,
-    annualVolatility: 0.6,
     fundingRatePerHour: 0.0000125,
-    halfSpreadBps: 0.5,
-    levelSpacingBps: 1,
-    levels: 20,
-    levelNotionalUsd: 20_000,
-    takerRatePerSec: 2,
-    takerMeanNotionalUsd: 15_000,
+    ...marketProfile(name),
     ...overrides,
   };
 }

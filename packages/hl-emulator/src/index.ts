@@ -1,4 +1,3 @@
-export { parseCandlesCsv } from "./candles.ts";
 export type { AccountOptions, EmulatorOptions, HttpFault } from "./emulator.ts";
 export { Emulator, start } from "./emulator.ts";
 export type {
@@ -29,6 +28,8 @@ export {
 } from "./limits.ts";
 export type { PriceSource } from "./market.ts";
 export { MarketDriver } from "./market.ts";
+export type { WatchParentOptions } from "./parent-watch.ts";
+export { watchParent } from "./parent-watch.ts";
 export type { WireSignature } from "./signing.ts";
 export { l1ActionHash, recoverApproveAgentSigner, recoverL1Signer } from "./signing.ts";
 export type { TestAccount } from "./testAccount.ts";

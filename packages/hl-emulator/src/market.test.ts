@@ -2,7 +2,7 @@ import { ManualClock } from "@botmm/core";
 import { describe, expect, it } from "vitest";
 import { start } from "./emulator.ts";
 import { coinSpec, type EngineEvent, MatchingEngine, TIER0_FEES, type TradeWire } from "./engine.ts";
-import { MarketDriver } from "./market.ts";
+import { HISTORY_HOURS, MarketDriver, marketProfile, minuteVolatility } from "./market.ts";
 import { setup, top } from "./testSupport.ts";
 
 const OPTIONS = {
@@ -58,7 +58,11 @@ describe("market driver", () => {
   });
 
   it("moves the price with clustered volatility", () => {
-    const engine = new MatchingEngine([coinSpec("BTC", { annualVolatility: 0.8 })], OPTIONS);
+    // The diffusion alone (jumps off): its squared returns cluster and its level is the configured one.
+    const engine = new MatchingEngine(
+      [coinSpec("BTC", { annualVolatility: 0.8, jumpRatePerSec: 0 })],
+      OPTIONS,
+    );
     const driver = new MarketDriver(engine, { seed: 11, stepMs: 100, startMs: 0 });
     const returns: number[] = [];
     const coin = engine.coins[0];
@@ -81,6 +85,62 @@ describe("market driver", () => {
     const annualised = Math.sqrt(mean * ((365 * 86_400_000) / 100));
     expect(annualised).toBeGreaterThan(0.4);
     expect(annualised).toBeLessThan(1.6);
+  });
+
+  it("looks like Hyperliquid's BTC by default: one tick wide, deep touch, fat-tailed moves, its taker rate", () => {
+    const engine = new MatchingEngine([coinSpec("BTC")], OPTIONS);
+    let prints = 0;
+    engine.onEvent((event: EngineEvent) => {
+      if (event.type === "trades") prints += event.trades.length;
+    });
+    const t0 = 1_700_000_000_000;
+    const driver = new MarketDriver(engine, { seed: 5, stepMs: 100, startMs: t0 });
+    const coin = engine.coins[0];
+    if (!coin) throw new Error("no coin");
+    const mids: number[] = [];
+    let oneTick = 0;
+    let touchUsd = 0;
+    const seconds = 2 * 3_600;
+    for (let s = 1; s <= seconds; s++) {
+      driver.runUntil(t0 + s * 1_000);
+      const { bid, ask } = engine.bbo(coin);
+      if (!bid || !ask) throw new Error("empty book");
+      if (ask.pxInt - bid.pxInt === engine.tickUnits(coin, coin.fairPx)) oneTick++;
+      touchUsd += engine.sz(coin, bid.szInt) * engine.px(coin, bid.pxInt);
+      mids.push(engine.midPx(coin));
+    }
+    expect(oneTick / seconds).toBeGreaterThan(0.9);
+    // $1.0 M measured; sizes are drawn 0.5–1.5 × the mean and consumed by takers.
+    expect(touchUsd / seconds).toBeGreaterThan(500_000);
+    expect(touchUsd / seconds).toBeLessThan(1_500_000);
+    const r1 = mids.slice(1).map((mid, i) => Math.log(mid / (mids[i] ?? mid)));
+    const mean = r1.reduce((sum, r) => sum + r, 0) / r1.length;
+    const variance = r1.reduce((sum, r) => sum + (r - mean) ** 2, 0) / r1.length;
+    const kurtosis = r1.reduce((sum, r) => sum + (r - mean) ** 4, 0) / r1.length / variance ** 2;
+    expect(kurtosis).toBeGreaterThan(10); // measured 16–58; a Gaussian is 3
+    const r60: number[] = [];
+    for (let i = 60; i < mids.length; i += 60) r60.push(Math.log((mids[i] ?? 0) / (mids[i - 60] ?? 1)));
+    const sigma60 = Math.sqrt(r60.reduce((sum, r) => sum + r * r, 0) / r60.length);
+    const expected = minuteVolatility(marketProfile("BTC"));
+    expect(sigma60).toBeGreaterThan(expected * 0.6);
+    expect(sigma60).toBeLessThan(expected * 1.8);
+    // Taker orders arrive at 1.14/s; each prints at least one trade.
+    expect(prints / seconds).toBeGreaterThan(1);
+    expect(prints / seconds).toBeLessThan(3);
+  });
+
+  it("writes the hours before the start as 1-minute candles ending at the start price", () => {
+    const engine = new MatchingEngine([coinSpec("ETH")], OPTIONS);
+    const t0 = 1_700_000_030_000;
+    new MarketDriver(engine, { seed: 2, stepMs: 100, startMs: t0 });
+    const candles = engine.coins[0]?.candles ?? [];
+    expect(candles).toHaveLength(HISTORY_HOURS * 60);
+    expect(candles.at(-1)?.t).toBe(Math.floor(t0 / 60_000) * 60_000 - 60_000);
+    expect(candles.at(-1)?.c).toBe(coinSpec("ETH").initialPx);
+    for (let i = 1; i < candles.length; i++) {
+      expect((candles[i]?.t ?? 0) - (candles[i - 1]?.t ?? 0)).toBe(60_000);
+      expect(candles[i]?.o).toBe(candles[i - 1]?.c);
+    }
   });
 
   it("replays candles: the fair price walks open, extremes and close of each candle", async () => {

@@ -1,12 +1,130 @@
 import { type Candle, createRandom, type Random } from "@botmm/core";
-import type { CoinState, MatchingEngine } from "./engine.ts";
+import type { CoinSpec, CoinState, MatchingEngine } from "./engine.ts";
 
 const MS_PER_YEAR = 365 * 86_400_000;
-// Volatility clustering: GARCH(1,1) on per-step returns. Persistence 0.999 per 100 ms step is a half-life of
-// about 70 s; the long-run variance is the configured one.
+// Volatility clustering: GARCH(1,1) on per-step diffusion returns. Persistence 0.999 per 100 ms step is a
+// half-life of about 70 s; the long-run variance is the configured one. Jumps arrive at a rate scaled by the
+// same variance ratio, so they cluster with it.
 const GARCH_ALPHA = 0.01;
 const GARCH_BETA = 0.989;
 const GARCH_MAX_MULTIPLE = 25;
+// The largest taker order drawn is 3 log-normal standard deviations above the median (BTC $3.4 M): the
+// largest one in the calibration sample (BTC, $2.7 M) was 2.9.
+const TAKER_MAX_Z = 3;
+/** Hours of 1-minute history generated before the start, so `candleSnapshot` can prime a strategy. */
+export const HISTORY_HOURS = 24;
+
+/** The market-model part of a {@link CoinSpec}: spread, depth, taker flow and volatility. */
+export type MarketProfile = Pick<
+  CoinSpec,
+  | "annualVolatility"
+  | "jumpRatePerSec"
+  | "jumpMeanBps"
+  | "halfSpreadBps"
+  | "levelSpacingBps"
+  | "levels"
+  | "touchNotionalUsd"
+  | "levelNotionalUsd"
+  | "takerRatePerSec"
+  | "takerMedianNotionalUsd"
+  | "takerNotionalLogSd"
+>;
+
+/**
+ * Market profiles measured on 35 minutes of Hyperliquid mainnet WebSocket data (l2Book every ~0.5 s and
+ * trades of BTC, ETH and SOL, 2025-09-04 19:47–20:22 UTC):
+ * - spread: one tick on all three (BTC 0.09 bps, ETH 0.23, SOL 0.49), hence `halfSpreadBps` 0 (one tick);
+ * - depth per side: at the touch BTC $1.0 M, ETH $0.57 M, SOL $0.21 M (median); within 2 bps BTC $4.9 M,
+ *   ETH $3.8 M, SOL $0.7 M; within 5 bps ETH $12 M, SOL $3.0 M (the l2Book's 20 levels end there; the
+ *   levels beyond, 60 in all here, extend that depth so that no realistic taker empties a side);
+ * - taker orders (trade prints grouped by time and side): BTC 1.14/s, ETH 1.38/s, SOL 0.92/s, log-normal
+ *   notional with medians $490 / $620 / $170 and log10 s.d. ≈ 1.27 (natural-log s.d. ≈ 2.95);
+ * - mid returns over 1 s: 64–76 % of seconds unchanged, kurtosis 16–58; split at 3 s.d. into a diffusion of
+ *   0.25 / 0.69 / 0.79 bps per √s and jumps of 0.021 / 0.014 / 0.023 per s with a mean size of 2.2 / 4.9 /
+ *   4.3 bps (Laplace here). Together: σ over 1 min ≈ 4 / 7.5 / 9 bps (measured 3.3–5.3 / 7.3–7.6 / 8.0–9.3).
+ * Other coins get the SOL profile (in bps and USD, so it fits any price).
+ *
+ * Fill rate of the strategy's default quotes (half spread 2 bps + 1.5 × σ of 1-minute returns, re-centred on
+ * the book mid every second, live 200 ms later, filled when a taker prints at or through it; per minute, both
+ * sides): on the recording BTC 0.06 (half spread 8.3 bps), ETH 0.06 (12.9), SOL 0 (14.3), and WLFI 0 — WLFI's
+ * wider spread (2.7 bps, 5 ticks) and busier tape do not help, as its σ of 33 bps a minute puts the default
+ * quote 52 bps out; WLFI needs a half spread ≤ 15 bps to fill once a minute. This model gives 0.006–0.022 on
+ * BTC, ETH and SOL (6 h each, seeds 1–2), within the recording's sampling error (2 fills in 35 min), so a
+ * default 5-minute run usually ends with no fill on any of these coins. Closer in it under-fills: at 2–5 bps
+ * the recording fills 3–5 × more often (BTC 1.06 / 0.46 / 0.09 at 2 / 3 / 4 bps, model 0.25 / 0.13 / 0.10),
+ * because real taker orders reach ≥ 2 bps past the mid 1.0 (BTC) to 2.8 (ETH) times a minute (half of them
+ * by walking the book, which the displayed depth says they should not), against ~0.2–0.6 here.
+ */
+export const HYPERLIQUID_MARKET_PROFILES: Readonly<Record<string, MarketProfile>> = {
+  BTC: {
+    annualVolatility: 0.14,
+    jumpRatePerSec: 0.021,
+    jumpMeanBps: 2.2,
+    halfSpreadBps: 0,
+    levelSpacingBps: 0.25,
+    levels: 60,
+    touchNotionalUsd: 1_000_000,
+    levelNotionalUsd: 300_000,
+    takerRatePerSec: 1.14,
+    takerMedianNotionalUsd: 490,
+    takerNotionalLogSd: 2.95,
+  },
+  ETH: {
+    annualVolatility: 0.39,
+    jumpRatePerSec: 0.014,
+    jumpMeanBps: 4.0,
+    halfSpreadBps: 0,
+    levelSpacingBps: 0.5,
+    levels: 60,
+    touchNotionalUsd: 570_000,
+    levelNotionalUsd: 600_000,
+    takerRatePerSec: 1.38,
+    takerMedianNotionalUsd: 620,
+    takerNotionalLogSd: 2.92,
+  },
+  SOL: {
+    annualVolatility: 0.44,
+    jumpRatePerSec: 0.023,
+    jumpMeanBps: 3.8,
+    halfSpreadBps: 0,
+    levelSpacingBps: 0.5,
+    levels: 60,
+    touchNotionalUsd: 210_000,
+    levelNotionalUsd: 150_000,
+    takerRatePerSec: 0.92,
+    takerMedianNotionalUsd: 170,
+    takerNotionalLogSd: 2.9,
+  },
+};
+
+/**
+ * The calibrated market profile of a coin ({@link HYPERLIQUID_MARKET_PROFILES}; SOL's for other coins).
+ *
+ * @example
+ * ```ts
+ * marketProfile("BTC").takerRatePerSec; // 1.14
+ * marketProfile("XYZ").levels; // 60 (SOL's profile)
+ * ```
+ */
+export function marketProfile(coin: string): MarketProfile {
+  const profile = HYPERLIQUID_MARKET_PROFILES[coin] ?? HYPERLIQUID_MARKET_PROFILES.SOL;
+  if (!profile) throw new Error("HYPERLIQUID_MARKET_PROFILES has no SOL entry");
+  return { ...profile };
+}
+
+/**
+ * Standard deviation of a profile's 1-minute log return (diffusion plus jumps), as a fraction.
+ *
+ * @example
+ * ```ts
+ * minuteVolatility(marketProfile("BTC")); // ≈ 0.0004 (4 bps)
+ * ```
+ */
+export function minuteVolatility(profile: MarketProfile): number {
+  const diffusion = profile.annualVolatility ** 2 * (60_000 / MS_PER_YEAR);
+  const jumps = profile.jumpRatePerSec * 60 * 2 * (profile.jumpMeanBps / 10_000) ** 2;
+  return Math.sqrt(diffusion + jumps);
+}
 
 /** Where a coin's fair price comes from. */
 export type PriceSource = { kind: "synthetic" } | { kind: "replay"; candles: Candle[] };
@@ -22,11 +140,14 @@ interface CoinModel {
 }
 
 /**
- * The market driver: moves each coin's fair price (GBM with GARCH volatility clustering, or a replay of
- * candles), rebuilds the background book around it (levels on the venue's tick grid; sizes persist and
- * replenish), and sends Poisson taker flow through the book, users' orders included, so quotes get filled
- * and adversely selected. Steps on a fixed time grid, so the same seed and the same clock steps give the same
- * book and trades.
+ * The market driver: moves each coin's fair price (GBM with GARCH volatility clustering plus Laplace jumps
+ * that cluster with it, or a replay of candles), rebuilds the background book around it (levels on the
+ * venue's tick grid, a deep touch; sizes persist and replenish), and sends Poisson taker flow of log-normal
+ * size through the book, users' orders included (behind the displayed size at their price), so quotes get
+ * filled and adversely selected. Defaults are calibrated on Hyperliquid ({@link HYPERLIQUID_MARKET_PROFILES}).
+ * Before the start it writes {@link HISTORY_HOURS} of 1-minute candles of the same process, so
+ * `candleSnapshot` can prime a strategy. Steps on a fixed time grid, so the same seed and the same clock steps
+ * give the same book and trades.
  *
  * @example
  * ```ts
@@ -130,7 +251,14 @@ export class MarketDriver {
     }
     const z = this.#random.nextNormal();
     const r = Math.sqrt(model.variance) * z;
-    coin.fairPx *= Math.exp(r - model.variance / 2);
+    const spec = coin.spec;
+    // Jumps: Poisson arrivals at a rate that follows the diffusion's current variance, Laplace sizes.
+    const jumpProbability =
+      1 - Math.exp(-spec.jumpRatePerSec * (this.stepMs / 1000) * (model.variance / model.longRunVariance));
+    const u = this.#random.next();
+    const jumpSize = this.#random.nextExponential(1) * (spec.jumpMeanBps / 10_000);
+    const jump = u < jumpProbability ? (u < jumpProbability / 2 ? jumpSize : -jumpSize) : 0;
+    coin.fairPx *= Math.exp(r - model.variance / 2 + jump);
     const next =
       model.longRunVariance * (1 - GARCH_ALPHA - GARCH_BETA) +
       GARCH_ALPHA * r * r +
@@ -145,7 +273,8 @@ export class MarketDriver {
     const scale = 10 ** coin.pxDecimals;
     const fairUnits = coin.fairPx * scale;
     const tick = engine.tickUnits(coin, coin.fairPx);
-    const half = Math.max(tick, (fairUnits * spec.halfSpreadBps) / 10_000);
+    // Majors trade one tick wide on Hyperliquid: a half spread under a tick gives the two ticks around fair.
+    const half = (fairUnits * spec.halfSpreadBps) / 10_000;
     const spacing = Math.max(tick, Math.round((fairUnits * spec.levelSpacingBps) / 10_000 / tick) * tick);
     const bestBid = Math.floor((fairUnits - half) / tick) * tick;
     let bestAsk = Math.ceil((fairUnits + half) / tick) * tick;
@@ -159,8 +288,8 @@ export class MarketDriver {
         [asks, bestAsk + i * spacing, coin.bgAsks],
       ] as const) {
         if (pxInt <= 0) continue;
-        const target =
-          ((spec.levelNotionalUsd * (1 + 0.1 * i)) / coin.fairPx / lot) * (0.5 + this.#random.next());
+        const notionalUsd = i === 0 ? spec.touchNotionalUsd : spec.levelNotionalUsd * (1 + 0.05 * i);
+        const target = (notionalUsd / coin.fairPx / lot) * (0.5 + this.#random.next());
         const existing = previous.get(pxInt);
         // Sizes persist and replenish towards a fresh random target (20 % a step), so what takers consume
         // comes back gradually rather than at once.
@@ -185,7 +314,8 @@ export class MarketDriver {
     while (model.nextArrivalMs < toMs) {
       const at = Math.max(fromMs, Math.floor(model.nextArrivalMs));
       const isBuy = this.#random.next() < buyProbability;
-      const notional = 10 + this.#random.nextExponential(1 / spec.takerMeanNotionalUsd);
+      const z = Math.min(TAKER_MAX_Z, this.#random.nextNormal());
+      const notional = Math.max(10, spec.takerMedianNotionalUsd * Math.exp(spec.takerNotionalLogSd * z));
       const szInt = Math.max(1, Math.round((notional / coin.fairPx) * 10 ** spec.szDecimals));
       const limit = Math.round(coin.fairPx * (isBuy ? 1.005 : 0.995) * scale);
       engine.matchTaker(coin, isBuy, limit, szInt, null, at);
@@ -214,16 +344,37 @@ function replayPrice(candles: Candle[], startMs: number, intervalMs: number, now
   return from + (to - from) * (position - segment);
 }
 
-/** A day of synthetic 1-minute history ending at the start price, so `candleSnapshot` has data to warm up on. */
+/**
+ * {@link HISTORY_HOURS} of synthetic 1-minute candles ending at the start price, drawn from the same
+ * diffusion-plus-jumps process the driver runs (without clustering), so `candleSnapshot` has data to prime a
+ * strategy's volatility on.
+ */
 function seedHistory(coin: CoinState, startMs: number, random: Random): void {
-  const minutes = 1_440;
-  const sigmaPerMinute = coin.spec.annualVolatility * Math.sqrt(60_000 / MS_PER_YEAR);
+  const spec = coin.spec;
+  const minutes = HISTORY_HOURS * 60;
+  const diffusionPerMinute = spec.annualVolatility * Math.sqrt(60_000 / MS_PER_YEAR);
+  const jumpsPerMinute = spec.jumpRatePerSec * 60;
+  const jumpFraction = spec.jumpMeanBps / 10_000;
+  const sigmaPerMinute = minuteVolatility(spec);
+  const minuteReturn = (): number => {
+    let r = diffusionPerMinute * random.nextNormal();
+    // Poisson count of jumps in the minute (inversion; the mean is about one).
+    let count = 0;
+    for (let p = Math.exp(-jumpsPerMinute), sum = p, u = random.next(); u > sum && count < 50; ) {
+      count++;
+      p *= jumpsPerMinute / count;
+      sum += p;
+    }
+    for (let j = 0; j < count; j++) {
+      r += (random.next() < 0.5 ? 1 : -1) * random.nextExponential(1) * jumpFraction;
+    }
+    return r;
+  };
   const closes: number[] = [coin.fairPx];
-  for (let i = 1; i < minutes; i++) {
-    closes.push((closes[i - 1] ?? coin.fairPx) * Math.exp(-sigmaPerMinute * random.nextNormal()));
-  }
+  for (let i = 1; i < minutes; i++) closes.push((closes[i - 1] ?? coin.fairPx) * Math.exp(-minuteReturn()));
   closes.reverse();
   const firstMinute = Math.floor(startMs / 60_000) * 60_000 - minutes * 60_000;
+  const meanNotionalUsd = spec.takerMedianNotionalUsd * Math.exp(spec.takerNotionalLogSd ** 2 / 2);
   let open = closes[0] ?? coin.fairPx;
   for (let i = 0; i < minutes; i++) {
     const close = closes[i] ?? open;
@@ -235,10 +386,10 @@ function seedHistory(coin: CoinState, startMs: number, random: Random): void {
       h: Math.max(open, close) * (1 + wiggle),
       l: Math.min(open, close) * (1 - wiggle),
       c: close,
-      v: (coin.spec.takerRatePerSec * 60 * coin.spec.takerMeanNotionalUsd) / close,
-      n: Math.round(coin.spec.takerRatePerSec * 60),
+      v: (spec.takerRatePerSec * 60 * meanNotionalUsd) / close,
+      n: Math.round(spec.takerRatePerSec * 60),
     });
     open = close;
   }
-  coin.prevDayPx = closes[0] ?? coin.fairPx;
+  coin.prevDayPx = closes[Math.max(0, minutes - 1_440)] ?? coin.fairPx;
 }

@@ -124,7 +124,8 @@ describe("through the real SDK over HTTP", () => {
     const { bid, ask } = top(t.emulator, "BTC");
     const bestAskSize = Number(t.emulator.book("BTC")?.levels[1][0]?.sz);
     // IOC limited to the best ask for more than is there: partial fill, remainder cancelled.
-    const partial = await t.exchange.order({ orders: [limit(0, true, ask, "1", "Ioc")], grouping: "na" });
+    const more = (bestAskSize + 1).toFixed(5);
+    const partial = await t.exchange.order({ orders: [limit(0, true, ask, more, "Ioc")], grouping: "na" });
     expect(partial.response.data.statuses[0]).toMatchObject({
       filled: { totalSz: String(bestAskSize), avgPx: String(ask) },
     });
@@ -316,6 +317,11 @@ describe("through the real SDK over WebSocket", () => {
     await subs.userEvents({ user: t.user }, (e) => userEvents.push(e));
     await until(() => fillEvents.length === 1);
     expect(fillEvents[0]).toEqual({ user: t.user, fills: [], isSnapshot: true });
+    // BTC trades one tick wide: widen this book to a few ticks so there is room inside the spread.
+    const btc = t.emulator.engine.coin("BTC");
+    if (!btc) throw new Error("no BTC");
+    btc.spec.halfSpreadBps = 0.5;
+    t.emulator.advance(100);
     const { bid, ask } = top(t.emulator, "BTC");
     const price = bid + 1; // inside the spread: first in the queue
     expect(price).toBeLessThan(ask);
@@ -364,16 +370,19 @@ describe("through the real SDK over WebSocket", () => {
   it("fills quotes from synthetic taker flow as time passes", async () => {
     const fills: UserFillsEvent[] = [];
     await subs.userFills({ user: t.user }, (e) => fills.push(e));
+    // BTC trades one tick wide: the quotes join the touch, and the market moving through them fills them.
     const { bid, ask } = top(t.emulator, "BTC");
     await t.exchange.order({
-      orders: [limit(0, true, bid + 1, "0.01", "Alo"), limit(0, false, ask - 1, "0.01", "Alo")],
+      orders: [limit(0, true, bid, "0.01", "Alo"), limit(0, false, ask, "0.01", "Alo")],
       grouping: "na",
     });
-    for (let i = 0; i < 60 && fills.length < 2; i++) {
+    // Advance simulated time until the fills have arrived (the snapshot and one fill event), however long their
+    // delivery takes in real time.
+    await until(() => {
+      if (fills.length >= 2) return true;
       t.emulator.advance(1_000);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    await until(() => fills.length >= 2);
+      return false;
+    });
     expect(fills[1]?.fills[0]?.crossed).toBe(false);
   });
 });

@@ -54,17 +54,23 @@ export function top(emulator: Emulator, coin: string): { bid: number; ask: numbe
 }
 
 /**
- * Waits until `predicate` holds (polling every 5 ms) or fails after `timeoutMs`.
+ * How long {@link until} waits by default. Only a bound for a failing test: waits end as soon as the condition
+ * holds, so this can be far above the slowest machine's worst case without slowing a passing run.
+ */
+export const UNTIL_DEADLINE_MS = 30_000;
+
+/**
+ * Waits until `predicate` holds (polling every 5 ms) or fails after `timeoutMs` of real time.
  *
  * @example
  * ```ts
  * await until(() => messages.length > 0);
  * ```
  */
-export async function until(predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
+export async function until(predicate: () => boolean, timeoutMs = UNTIL_DEADLINE_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for condition");
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for condition`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
