@@ -46,14 +46,15 @@ export type MarketProfile = Pick<
  *
  * Fill rate of the strategy's default quotes (half spread 2 bps + 1.5 × σ of 1-minute returns, re-centred on
  * the book mid every second, live 200 ms later, filled when a taker prints at or through it; per minute, both
- * sides): on the recording BTC 0.06 (half spread 8.3 bps), ETH 0.06 (12.9), SOL 0 (14.3), and WLFI 0 — WLFI's
- * wider spread (2.7 bps, 5 ticks) and busier tape do not help, as its σ of 33 bps a minute puts the default
- * quote 52 bps out; WLFI needs a half spread ≤ 15 bps to fill once a minute. This model gives 0.006–0.022 on
- * BTC, ETH and SOL (6 h each, seeds 1–2), within the recording's sampling error (2 fills in 35 min), so a
- * default 5-minute run usually ends with no fill on any of these coins. Closer in it under-fills: at 2–5 bps
- * the recording fills 3–5 × more often (BTC 1.06 / 0.46 / 0.09 at 2 / 3 / 4 bps, model 0.25 / 0.13 / 0.10),
- * because real taker orders reach ≥ 2 bps past the mid 1.0 (BTC) to 2.8 (ETH) times a minute (half of them
- * by walking the book, which the displayed depth says they should not), against ~0.2–0.6 here.
+ * sides): on the recording BTC 0.06 (half spread 8.3 bps), ETH 0.06 (12.9), SOL 0 (14.3), and WLFI 0: WLFI's
+ * wider spread (2.7 bps, 5 ticks) does not help, as its σ of 33 bps a minute puts the default quote 52 bps
+ * out; WLFI needs a half spread ≤ 15 bps to fill once a minute. This model gives 0.006–0.022 on BTC, ETH and
+ * SOL (6 h each, seeds 1–2), within the recording's sampling error (2 fills in 35 min), so a default 5-minute
+ * run usually ends with no fill on any of these coins. Closer in it under-fills: at 2 / 3 bps the recording
+ * fills BTC 1.06 / 0.46, ETH 3.2 / 1.7, SOL 3.8 / 1.75 a minute, the model 0.25 / 0.13, 0.85 / 0.29,
+ * 1.25 / 0.38 (3–6 ×; on ETH and SOL still 3–5 × at 4–5 bps, on BTC equal from 4 bps), because real taker
+ * orders reach ≥ 2 bps past the last book's mid 1.0 (BTC) to 2.8 (ETH) times a minute, half of them by
+ * walking further than the displayed depth allows, against 0.2–0.6 prints a minute here.
  */
 export const HYPERLIQUID_MARKET_PROFILES: Readonly<Record<string, MarketProfile>> = {
   BTC: {
