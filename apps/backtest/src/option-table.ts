@@ -3,6 +3,7 @@
 import { DEFAULT_SIMULATION } from "@botmm/backtest";
 import { DEFAULT_STRATEGY_CONFIG, strategyConfigSchema } from "@botmm/strategy";
 import { z } from "zod";
+import { REPLAY_FORMATS } from "./recordings/source.ts";
 
 /**
  * What a run is: a candle backtest on downloaded (or synthetic) candles, one on a candles file, or an
@@ -298,7 +299,23 @@ const RUN_OPTIONS = {
     value: "PATH",
     schema: z.string().min(1).optional(),
     description:
-      "replay recorded books and trades instead of candles: a recording directory (botmm-md v1), a Hyperliquid archive l2Book file (.jsonl/.gz) or an hftbacktest capture",
+      "replay recorded books and trades instead of candles: a recording directory (botmm-md v1), a Hyperliquid archive l2Book file, an hftbacktest Hyperliquid capture, Binance collector captures (hftbacktest format; a file or a directory of consecutive files), Tardis CSVs (a directory or file) or a Hyperliquid orderbooks_/trades_<COIN>.csv capture directory",
+    appliesTo: REPLAY,
+    section: "Order-book replay",
+  },
+  replayFormat: {
+    kind: "string",
+    value: "FORMAT",
+    schema: z.enum(["auto", ...REPLAY_FORMATS]).default("auto"),
+    description: `what --replay PATH holds: auto (told from the path and its first line) | ${REPLAY_FORMATS.join(" | ")}`,
+    appliesTo: REPLAY,
+    section: "Order-book replay",
+  },
+  skipBadBooks: {
+    kind: "boolean",
+    schema: z.boolean().default(false),
+    description:
+      "skip crossed or locked books (best bid ≥ best ask) and count them in the report, instead of stopping with an error naming the file and line",
     appliesTo: REPLAY,
     section: "Order-book replay",
   },

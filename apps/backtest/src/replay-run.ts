@@ -1,8 +1,7 @@
-import { open, stat, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { createGunzip } from "node:zlib";
 import {
-  aggregateToCandles,
+  type BookEvent,
   buildReplayReport,
   buildReport,
   computeMetrics,
@@ -11,14 +10,10 @@ import {
   formatReplaySummary,
   type MarketEvent,
   type PnlSplit,
-  readHftbacktestCapture,
-  readHyperliquidArchive,
-  readRecording,
-  readRecordingFile,
+  priceDecimals,
   renderReplayHtmlReport,
   runCandleBacktest,
   runReplayBacktest,
-  toCandleColumns,
 } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { RequestBudget } from "@botmm/risk";
@@ -27,66 +22,50 @@ import { loadFundingFile } from "./funding-file.ts";
 import { backtestInstrument } from "./instrument.ts";
 import type { BacktestCliOptions } from "./options.ts";
 import { ProgressBar } from "./progress.ts";
+import { BookCheck } from "./recordings/book-check.ts";
+import { openReplayInput, type ReplayInput } from "./recordings/source.ts";
 import type { CliIo } from "./run.ts";
 
-/** What kind of order-book data a path holds. */
-type ReplaySource = "recording" | "recording-file" | "hyperliquid-archive" | "hftbacktest";
+/** Events read before the first book of the coin; past this the data is taken not to hold the coin. */
+const MAX_EVENTS_BEFORE_BOOK = 200_000;
 
-/** Looks at a path: a directory is a recording; a file is told apart by its first line. */
-async function detectSource(path: string): Promise<ReplaySource> {
-  const info = await stat(path).catch(() => {
-    throw new BotmmError("NOT_FOUND", `--replay ${path}: no such file or directory`);
-  });
-  if (info.isDirectory()) return "recording";
-  if (path.endsWith(".lz4")) {
-    throw new BotmmError(
-      "LZ4",
-      `--replay ${path}: Hyperliquid's archive ships lz4 files; decompress it first (unlz4 ${path})`,
-    );
-  }
-  const first = await firstLine(path);
-  if (/^\d+ \{/.test(first)) return "hftbacktest";
-  if (first.includes('"raw"') && first.includes("l2Book")) return "hyperliquid-archive";
-  if (first.includes('"format":"botmm-md"')) return "recording-file";
-  throw new BotmmError(
-    "UNKNOWN_FORMAT",
-    `--replay ${path}: line 1 is neither a botmm-md recording header, a Hyperliquid archive l2Book line nor an hftbacktest capture line`,
-  );
-}
-
-async function firstLine(path: string): Promise<string> {
-  const handle = await open(path);
-  try {
-    const head = Buffer.alloc(2);
-    await handle.read(head, 0, 2, 0);
-    const stream = handle.createReadStream({ start: 0 });
-    const source = head[0] === 0x1f && head[1] === 0x8b ? stream.pipe(createGunzip()) : stream;
-    let text = "";
-    for await (const chunk of source) {
-      text += chunk.toString("utf8");
-      const newline = text.indexOf("\n");
-      if (newline >= 0) {
-        stream.destroy();
-        return text.slice(0, newline);
-      }
-      if (text.length > 1_000_000) break;
+/**
+ * Reads events up to the first two-sided book of `coin` (the recording's start, for priming, and its tick)
+ * and gives back a stream that replays them and then the rest: the data is read once.
+ */
+async function peekFirstBook(
+  input: ReplayInput,
+  coin: string,
+  path: string,
+): Promise<{ first: BookEvent; events: AsyncIterable<MarketEvent> }> {
+  const iterator = input.events[Symbol.asyncIterator]();
+  const held: MarketEvent[] = [];
+  const coins = new Set<string>();
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done === true || held.length >= MAX_EVENTS_BEFORE_BOOK) {
+      const notes = input.notes();
+      const seen = [...coins].filter((name) => name !== coin && name !== "");
+      throw new BotmmError(
+        "NO_DATA",
+        `--replay ${path}: no ${coin} book ${next.done === true ? "in the data" : `in its first ${MAX_EVENTS_BEFORE_BOOK.toLocaleString("en-US")} events`} (read as ${input.format}${seen.length > 0 ? `; it holds ${seen.join(", ")}: pick one with --symbol` : ""}${notes.length > 0 ? `; ${notes.join("; ")}` : ""})`,
+      );
     }
-    return text;
-  } finally {
-    await handle.close();
-  }
-}
-
-function eventsOf(source: ReplaySource, path: string, coin: string): AsyncIterable<MarketEvent> {
-  switch (source) {
-    case "recording":
-      return readRecording(path, { coins: [coin] });
-    case "recording-file":
-      return readRecordingFile(path);
-    case "hyperliquid-archive":
-      return readHyperliquidArchive(path);
-    case "hftbacktest":
-      return readHftbacktestCapture(path);
+    const event = next.value;
+    held.push(event);
+    coins.add(event.coin);
+    if (event.type === "book" && event.coin === coin && event.bids.length > 0 && event.asks.length > 0) {
+      async function* replay(): AsyncGenerator<MarketEvent> {
+        yield* held;
+        held.length = 0;
+        for (;;) {
+          const rest = await iterator.next();
+          if (rest.done === true) return;
+          yield rest.value;
+        }
+      }
+      return { first: event, events: replay() };
+    }
   }
 }
 
@@ -98,15 +77,26 @@ function eventsOf(source: ReplaySource, path: string, coin: string): AsyncIterab
 export async function runReplayCli(options: BacktestCliOptions, io: CliIo, started: number): Promise<void> {
   const path = options.replay!;
   const coin = mapSymbol(options.symbol).hyperliquid;
-  const instrument = backtestInstrument(coin, options.szDecimals, options.tick);
-  const source = await detectSource(path);
+  const check = new BookCheck(options.skipBadBooks ? "skip" : "error");
+  const input = await openReplayInput(path, {
+    coin,
+    coinOf: (symbol) => mapSymbol(symbol).hyperliquid,
+    check,
+    ...(options.replayFormat === "auto" ? {} : { format: options.replayFormat }),
+  });
+  const { first, events } = await peekFirstBook(input, coin, path);
+  // Binance and Tardis books are on the venue's own decimal tick: quote on it, not on Hyperliquid's grid.
+  let tick = options.tick;
+  if (tick === undefined && input.decimalTick) {
+    const decimals = priceDecimals([...first.bids, ...first.asks]);
+    tick = decimals === 0 ? "1" : (10 ** -decimals).toFixed(decimals);
+  }
+  const instrument = backtestInstrument(coin, options.szDecimals, tick);
   const progress = new ProgressBar(io.stdout, "replay  ", options.progress);
+  const recordingStart = Math.floor(first.lt / 60_000) * 60_000;
 
-  // Candles first (one pass): priming needs the start, and --compare-candles needs them anyway.
-  const candles = await aggregateToCandles(eventsOf(source, path, coin), 60_000, coin);
-  if (candles.length === 0) throw new BotmmError("NO_DATA", `--replay ${path}: no ${coin} books in the data`);
   const warnings: string[] = [];
-  const priming = await primeCloses(options, io, coin, candles[0]!.openTime);
+  const priming = await primeCloses(options, io, coin, recordingStart);
   if (priming !== null) warnings.push(...priming.warnings);
   const capitalUsd = options.capital ?? 2 * options.strategy.maxPositionUsd;
   let funding: FundingSchedule;
@@ -123,7 +113,7 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
       ? { type: "probabilistic" as const, power: options.queuePower }
       : { type: "risk-averse" as const };
 
-  const run = await runReplayBacktest(eventsOf(source, path, coin), {
+  const run = await runReplayBacktest(events, {
     instrument,
     strategy: options.strategy,
     queueModel,
@@ -140,8 +130,13 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
     onProgress: (events) => progress.update(0, 1, `${events.toLocaleString("en-US")} events`),
   });
   progress.finish();
+  warnings.push(...input.notes());
+  if (tick !== undefined && options.tick === undefined) {
+    warnings.push(`quotes on the book's own tick ${tick} (seen in its prices; --tick sets another)`);
+  }
   const report = buildReplayReport(run, options, {
-    source: `${source}:${path}${priming === null ? "" : ` (strategy primed on ${priming.description})`}`,
+    source: `${input.description}${priming === null ? "" : ` (strategy primed on ${priming.description})`}`,
+    booksSkipped: check.skipped,
     capitalUsd,
     fundingDescription,
     warnings,
@@ -164,7 +159,8 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
 
   let comparison: CandleComparison | null = null;
   if (options.compareCandles) {
-    const columns = toCandleColumns(candles);
+    // The replay's own 1-minute mid bars (traded volume included): the data is not read a second time.
+    const columns = run.candles;
     const bookOnly = run.fillInference === "book-changes";
     const candleOptions = {
       instrument,
@@ -183,7 +179,7 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
     const candleReport = buildReport(candleRun, computeMetrics(candleRun, columns), columns, candleOptions, {
       symbol: coin,
       interval: "1m",
-      source: `1m candles aggregated from ${source}:${path}`,
+      source: `1m candles aggregated from ${input.description}`,
       synthetic: false,
       capitalUsd,
       fundingDescription,

@@ -1,9 +1,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readRecording } from "@botmm/backtest";
 import { describe, expect, it } from "vitest";
 import { runRecordCli } from "./record-cli.ts";
+import { readRecordedEvents } from "./test-support.ts";
 
 function captureIo() {
   let out = "";
@@ -41,7 +41,7 @@ describe("live record", () => {
     expect(io.err()).toMatch(/recording BTC: \d+ books/);
     expect(io.err()).toMatch(/botmm record: \d+ books, \d+ trades, 0 gaps in 1 files/);
     let books = 0;
-    for await (const event of readRecording(out, { coins: ["BTC"] })) if (event.type === "book") books++;
+    for (const event of readRecordedEvents(out, "BTC")) if (event.type === "book") books++;
     expect(books).toBeGreaterThan(0);
   });
 

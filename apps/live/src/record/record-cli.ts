@@ -1,26 +1,15 @@
 import { parseArgs } from "node:util";
-import { RecordingWriter } from "@botmm/backtest";
 import { type Clock, systemClock } from "@botmm/core";
 import { HYPERLIQUID_MAINNET, HYPERLIQUID_TESTNET, HyperliquidVenue } from "@botmm/exchange-hl";
 import { type Emulator, start as startEmulator } from "@botmm/hl-emulator";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { parseDuration } from "../config.ts";
 import type { LiveIo } from "../run.ts";
+import { RECORD_OPTIONS, RECORD_USAGE } from "./record-options.ts";
 import { Recorder } from "./recorder.ts";
+import { RecordingWriter } from "./writer.ts";
 
-/** Usage of `record`. */
-export const RECORD_USAGE = `Usage: pnpm --filter live start -- record --coins BTC,ETH --out DIR [options]
-
-Records Hyperliquid L2 books (20 levels) and trades into BotMM's recording format v1 (hourly gzip JSON Lines,
-exchange and local timestamps, disconnects written as gaps). Public data: no key is needed.
-  --coins BTC,ETH       coins to record (default BTC)
-  --out DIR             recording directory (created; existing hours are appended to)
-  --duration 1h         stop after this long (default: until SIGINT/SIGTERM)
-  --testnet             testnet data (default: mainnet data)
-  --api-url URL         any Hyperliquid-compatible endpoint, e.g. a standalone emulator (ws URL derived)
-  --sim                 record from an in-process emulator (offline; for trying the tools)
-  --status-interval 10s how often to print the status line
-Replay it: pnpm --filter backtest start -- --replay DIR --symbol BTC [--compare-candles]`;
+export { RECORD_USAGE };
 
 /**
  * `live record …`: parses flags, connects a market-data-only venue (a throwaway key that never signs) and
@@ -37,16 +26,12 @@ export async function runRecordCli(argv: readonly string[], io: LiveIo): Promise
     values = parseArgs({
       args: [...argv],
       allowPositionals: false,
-      options: {
-        coins: { type: "string" },
-        out: { type: "string" },
-        duration: { type: "string" },
-        testnet: { type: "boolean" },
-        "api-url": { type: "string" },
-        sim: { type: "boolean" },
-        "status-interval": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: Object.fromEntries(
+        RECORD_OPTIONS.map((row) => [
+          row.flag,
+          { type: row.type, ...(row.short ? { short: row.short } : {}) },
+        ]),
+      ),
     }).values;
   } catch (error) {
     io.stderr.write(`botmm record: ${(error as Error).message}\n\n${RECORD_USAGE}\n`);

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { RecordingWriter, readRecording, runReplayBacktest } from "@botmm/backtest";
+import { runReplayBacktest } from "@botmm/backtest";
 import { hyperliquidPerpInstrument, ManualClock } from "@botmm/core";
 import { HyperliquidVenue } from "@botmm/exchange-hl";
 import { start } from "@botmm/hl-emulator";
@@ -11,6 +11,8 @@ import { parseStrategyConfig } from "@botmm/strategy";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, describe, expect, it } from "vitest";
 import { Recorder } from "./recorder.ts";
+import { readRecordedEvents } from "./test-support.ts";
+import { RecordingWriter } from "./writer.ts";
 
 const run = promisify(execFile);
 
@@ -95,8 +97,8 @@ describe("Recorder", () => {
         feeAware: false,
       }),
     };
-    const first = await runReplayBacktest(readRecording(root, { coins: ["ETH"] }), options);
-    const second = await runReplayBacktest(readRecording(root, { coins: ["ETH"] }), options);
+    const first = await runReplayBacktest(readRecordedEvents(root, "ETH"), options);
+    const second = await runReplayBacktest(readRecordedEvents(root, "ETH"), options);
     expect(second).toEqual(first); // deterministic
     expect(first.gaps.length).toBeGreaterThanOrEqual(1); // the drop is reported, not papered over
     expect(first.events.books).toBe(summary.books);
@@ -127,7 +129,8 @@ describe("Recorder", () => {
       cwd: resolve(import.meta.dirname, "../../../backtest"),
     });
     expect(stdout).toContain("candle vs replay");
-    expect(stdout).toMatch(/fills\s+\d+\s+\d+\s+(\d+\.\d+×|n\/a)/);
+    expect(stdout).toMatch(/orders filled\s+\d+\s+\d+\s+(\d+\.\d+×|n\/a)/);
+    expect(stdout).toMatch(/fills \(incl\. partial\)\s+\d+\s+\d+\s+(\d+\.\d+×|n\/a)/);
     expect(stdout).toContain("gap");
   });
 });

@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
-import type { BookEvent, RecordedLevel, RecordingWriter, TradesEvent } from "@botmm/backtest";
+import type { BookEvent, RecordedLevel, TradesEvent } from "@botmm/backtest";
 import type { Clock, Level, Venue, VenueEvent } from "@botmm/core";
+import type { RecordingWriter } from "./writer.ts";
 
 /** What a recording session is asked to do. */
 export interface RecorderOptions {

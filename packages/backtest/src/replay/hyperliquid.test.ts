@@ -1,21 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runReplayBacktest } from "./engine.ts";
-import {
-  parseArchiveL2Line,
-  parseHftbacktestLine,
-  readHftbacktestCapture,
-  readHyperliquidArchive,
-} from "./hyperliquid.ts";
+import { HftbacktestCaptureDecoder, parseArchiveL2Line, parseHftbacktestLine } from "./hyperliquid.ts";
 import { BOOK_ONLY_FILLS, buildReplayReport } from "./report.ts";
 import { replayOptions } from "./test-support.ts";
-import type { MarketEvent } from "./types.ts";
-
-const root = mkdtempSync(join(tmpdir(), "botmm-hl-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const level = (px: string, sz: string, n = 1) => ({ px, sz, n });
 /** An archive line as Hyperliquid's S3 archive writes it (after lz4 -d). */
@@ -35,12 +22,6 @@ const archiveLine = (receivedIso: string, venueMs: number, bid: string, ask: str
       },
     },
   });
-
-const collect = async (source: AsyncIterable<MarketEvent>) => {
-  const events: MarketEvent[] = [];
-  for await (const event of source) events.push(event);
-  return events;
-};
 
 describe("Hyperliquid archive l2Book", () => {
   it("parses a line: venue time as t, the archive's receive time (UTC) as lt, decimal strings as numbers", () => {
@@ -65,23 +46,11 @@ describe("Hyperliquid archive l2Book", () => {
     });
   });
 
-  it("reads plain and gzip files, names the line of a bad one, and asks for lz4 to be decompressed", async () => {
-    const lines = [
-      archiveLine("2024-01-01T12:00:00.100000000", 1704110399000, "99.97", "100.03"),
-      archiveLine("2024-01-01T12:00:00.700000000", 1704110399600, "99.98", "100.02"),
-    ].join("\n");
-    const plain = join(root, "ETH.jsonl");
-    const gz = join(root, "ETH.jsonl.gz");
-    writeFileSync(plain, lines);
-    writeFileSync(gz, gzipSync(lines));
-    expect(await collect(readHyperliquidArchive(plain))).toEqual(await collect(readHyperliquidArchive(gz)));
-    expect(await collect(readHyperliquidArchive(gz))).toHaveLength(2);
-    const bad = join(root, "bad.jsonl");
-    writeFileSync(bad, `${lines}\n{"time":"x","raw":{"channel":"trades"}}\n`);
-    await expect(collect(readHyperliquidArchive(bad))).rejects.toThrow(
-      `${bad}:3: expected an archive l2Book line`,
+  it("names the line of a line that is not an archive l2Book line", () => {
+    expect(() => parseArchiveL2Line('{"time":"x","raw":{"channel":"trades"}}', "bad.jsonl", 3)).toThrow(
+      "bad.jsonl:3: expected an archive l2Book line",
     );
-    await expect(collect(readHyperliquidArchive(join(root, "BTC.lz4")))).rejects.toThrow(/decompress first/);
+    expect(() => parseArchiveL2Line("{", "bad.jsonl", 4)).toThrow("bad.jsonl:4: not valid JSON");
   });
 
   it("replays books only and says that fills are inferred from book changes", async () => {
@@ -98,10 +67,12 @@ describe("Hyperliquid archive l2Book", () => {
         ),
       );
     }
-    const file = join(root, "cross.jsonl");
-    writeFileSync(file, lines.join("\n"));
+    const file = "cross.jsonl";
     const options = replayOptions();
-    const run = await runReplayBacktest(readHyperliquidArchive(file), options);
+    const run = await runReplayBacktest(
+      lines.map((text, i) => parseArchiveL2Line(text, file, i + 1)),
+      options,
+    );
     expect(run.fillInference).toBe("book-changes");
     expect(run.fills.map((fill) => [fill.side, fill.price, fill.source])).toEqual([
       ["buy", 99.97, "book-cross"],
@@ -161,15 +132,14 @@ describe("hftbacktest WebSocket capture", () => {
     );
   });
 
-  it("marks the first trades message of each coin as the subscription snapshot", async () => {
-    const file = join(root, "capture.gz");
+  it("marks the first trades message of each coin as the subscription snapshot", () => {
     const lines = [
       `1737918843893903000 ${bookMessage(1737918843542)}`,
       `1737918844167767000 ${tradesMessage(1737918794873, 1)}`,
       `1737918847319919000 ${tradesMessage(1737918847000, 2)}`,
     ];
-    writeFileSync(file, gzipSync(lines.join("\n")));
-    const events = await collect(readHftbacktestCapture(file));
+    const decoder = new HftbacktestCaptureDecoder("capture.gz");
+    const events = lines.map((text, i) => decoder.decode(text, i + 1)!);
     expect(
       events.map((event) => [event.type, event.type === "trades" ? event.snapshot === true : null]),
     ).toEqual([

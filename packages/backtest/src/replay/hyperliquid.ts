@@ -1,5 +1,4 @@
 import { RecordingError } from "./format.ts";
-import { readLines } from "./reader.ts";
 import type { BookEvent, RecordedLevel, RecordedTrade, TradesEvent } from "./types.ts";
 
 interface WireLevel {
@@ -104,20 +103,6 @@ export function parseArchiveL2Line(text: string, file: string, line: number): Bo
 }
 
 /**
- * Streams a Hyperliquid archive `l2Book` file (plain or `.gz`; `.lz4` must be decompressed first) as book
- * events. The archive has no trades: a replay on it infers fills from book changes and says so.
- *
- * @throws RecordingError naming the file and line; `UNSUPPORTED_COMPRESSION` for `.lz4`.
- * @example
- * ```ts
- * const run = await runReplayBacktest(readHyperliquidArchive("BTC_20240101_12.jsonl.gz"), options);
- * ```
- */
-export async function* readHyperliquidArchive(file: string): AsyncGenerator<BookEvent> {
-  for await (const { text, line } of readLines(file)) yield parseArchiveL2Line(text, file, line);
-}
-
-/**
  * Parses one line of an hftbacktest Hyperliquid WebSocket capture: `<local receive time, ns> <raw WS message>`.
  * Returns a book event (`l2Book`), a trades event (`trades`) or null for any other channel
  * (`subscriptionResponse`, `pong`, …).
@@ -178,25 +163,31 @@ export function parseHftbacktestLine(
 }
 
 /**
- * Streams an hftbacktest Hyperliquid capture (plain or `.gz`) as book and trades events. The first trades
- * message of each coin is the venue's snapshot of recent trades sent on subscription: it is marked
- * `snapshot: true` (the replay engine ignores it).
+ * An hftbacktest Hyperliquid capture, line by line ({@link parseHftbacktestLine}): the first trades message of
+ * each coin is the venue's snapshot of recent trades sent on subscription, so it comes back marked
+ * `snapshot: true` (the replay engine ignores it). Other channels give null.
  *
- * @throws RecordingError naming the file and line.
  * @example
  * ```ts
- * for await (const event of readHftbacktestCapture("btcusd_20250126.gz")) console.log(event.type, event.lt);
+ * const decoder = new HftbacktestCaptureDecoder("btcusd_20250126.gz");
+ * const event = decoder.decode(text, lineNumber); // BookEvent | TradesEvent | null
  * ```
  */
-export async function* readHftbacktestCapture(file: string): AsyncGenerator<BookEvent | TradesEvent> {
-  const seenTrades = new Set<string>();
-  for await (const { text, line } of readLines(file)) {
-    const event = parseHftbacktestLine(text, file, line);
-    if (event === null) continue;
-    if (event.type === "trades" && !seenTrades.has(event.coin)) {
-      seenTrades.add(event.coin);
+export class HftbacktestCaptureDecoder {
+  readonly #file: string;
+  readonly #seenTrades = new Set<string>();
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  /** One line (1-based `line`) → its event, or null for a channel the replay does not use. */
+  decode(text: string, line: number): BookEvent | TradesEvent | null {
+    const event = parseHftbacktestLine(text, this.#file, line);
+    if (event?.type === "trades" && !this.#seenTrades.has(event.coin)) {
+      this.#seenTrades.add(event.coin);
       event.snapshot = true;
     }
-    yield event;
+    return event;
   }
 }

@@ -1,3 +1,7 @@
+export type { BinanceDecoderOptions, BinanceReadCounts, ReadProblem } from "./binance.ts";
+export { BinanceCollectorDecoder, collectorTimeMs } from "./binance.ts";
+export type { BookProblem } from "./books.ts";
+export { bookProblem, DepthBook, levelsProblem, priceDecimals } from "./books.ts";
 export { aggregateToCandles } from "./candles.ts";
 export type {
   DataGap,
@@ -25,12 +29,13 @@ export {
   recordingPathParts,
   tradesLineSchema,
 } from "./format.ts";
+export { HftbacktestCaptureDecoder, parseArchiveL2Line, parseHftbacktestLine } from "./hyperliquid.ts";
+export type { HyperliquidCsvTradeCounts } from "./hyperliquid-csv.ts";
 export {
-  parseArchiveL2Line,
-  parseHftbacktestLine,
-  readHftbacktestCapture,
-  readHyperliquidArchive,
-} from "./hyperliquid.ts";
+  HyperliquidCsvBookDecoder,
+  HyperliquidCsvTradeDecoder,
+  hyperliquidCsvKind,
+} from "./hyperliquid-csv.ts";
 export type {
   QueueModel,
   ReplayOptions,
@@ -45,8 +50,7 @@ export {
   ReplayConfigError,
   replaySimulationSchema,
 } from "./options.ts";
-export type { ReadRecordingOptions } from "./reader.ts";
-export { listRecordingFiles, readLines, readRecording, readRecordingFile } from "./reader.ts";
+export { mergeByTime, RecordingFileDecoder, recordingFileStartMs } from "./reader.ts";
 export type { ReplayReport, ReplayReportContext } from "./report.ts";
 export {
   BOOK_ONLY_FILLS,
@@ -56,6 +60,8 @@ export {
   renderReplayHtmlReport,
   SYNTHETIC_REPLAY_BANNER,
 } from "./report.ts";
+export type { TardisDataset, TardisDecoderOptions, TardisReadCounts } from "./tardis.ts";
+export { TardisCsvDecoder, tardisDataset } from "./tardis.ts";
 export type {
   BookEvent,
   GapEvent,
@@ -66,5 +72,5 @@ export type {
   TradesEvent,
 } from "./types.ts";
 export { eventTime } from "./types.ts";
-export type { RecordingWriterOptions } from "./writer.ts";
-export { RecordingWriter } from "./writer.ts";
+export type { RecordingPlacement } from "./writer.ts";
+export { placeRecordingEvent, recordingHeaderLine } from "./writer.ts";

@@ -33,6 +33,8 @@ export interface ReplayReportContext {
   warnings?: string[];
   /** How to avoid a long warm-up, for the warning a mostly-warming-up run gets (default: the library option). */
   warmupAdvice?: string;
+  /** Crossed and locked books the reader skipped (`--skip-bad-books`); absent: none were skipped. */
+  booksSkipped?: { crossed: number; locked: number };
   runtimeMs: number;
 }
 
@@ -53,6 +55,8 @@ export interface ReplayReport extends PerformanceFields {
     gapMinutes: number;
     gapList: DataGap[];
     bars: number;
+    /** Crossed and locked books skipped by the reader (only with --skip-bad-books; otherwise such a book is an error). */
+    booksSkipped: { crossed: number; locked: number };
   };
   assumptions: SharedAssumptions & {
     queueModel: string;
@@ -166,6 +170,7 @@ export function buildReplayReport(
       gapMinutes: run.gapMs / 60_000,
       gapList: run.gaps,
       bars: run.bars,
+      booksSkipped: context.booksSkipped ?? { crossed: 0, locked: 0 },
     },
     assumptions: {
       queueModel: model.type,
@@ -249,6 +254,11 @@ export function formatReplaySummary(report: ReplayReport): string {
     `  period       ${d.start} → ${d.end} (${d.hours.toFixed(2)} h, ${d.bars} minute bars)`,
     `  source       ${d.source}: ${d.events.books.toLocaleString("en-US")} books, ${d.events.trades.toLocaleString("en-US")} trades${d.gaps > 0 ? `, ${d.gaps} gaps (${d.gapMinutes.toFixed(1)} min)` : ", no gaps"}`,
     `  fills from   ${d.fills}`,
+    ...(d.booksSkipped.crossed + d.booksSkipped.locked > 0
+      ? [
+          `  bad books    ${d.booksSkipped.crossed} crossed and ${d.booksSkipped.locked} locked books skipped (--skip-bad-books)`,
+        ]
+      : []),
     "assumptions",
     `  queue        ${a.queueModelDescription}`,
     `  latency      ${a.latency}; requote at most every ${a.requoteIntervalMs} ms`,

@@ -1,147 +1,58 @@
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
-import { join } from "node:path";
-import { finished } from "node:stream/promises";
-import { createGzip, type Gzip } from "node:zlib";
-import { BotmmError } from "@botmm/core";
+// The writing rules of recording format v1, without any I/O: which file an event goes to and what each line
+// says. The live app's RecordingWriter opens, gzips and rotates the files.
 import { formatRecordingLine, RECORDING_FORMAT, RECORDING_VERSION, recordingPathParts } from "./format.ts";
 import { eventTime, type MarketEvent, type RecordingHeader } from "./types.ts";
-
-/** Where and what a {@link RecordingWriter} writes. */
-export interface RecordingWriterOptions {
-  /** Root of the recording: files go to `<rootDir>/<coin>/<YYYYMMDD>/<HH>.jsonl.gz`. */
-  rootDir: string;
-  /** Venue named in each header (default `hyperliquid`). */
-  venue?: string;
-}
-
-interface OpenFile {
-  hour: number;
-  path: string;
-  gzip: Gzip;
-  file: WriteStream;
-}
 
 const HOUR_MS = 3_600_000;
 
 /**
- * Writes a recording (format v1, see FORMAT.md): one gzip JSON Lines file per coin and UTC hour, each starting
- * with a header. Append-only: reopening an hour that already has a file appends a new gzip member (with its own
- * header), which readers accept. The hour is taken from each event's local time (`lt`, or a gap's `from`), so
- * the writer never reads a clock. Write errors surface on the next `write`, `flush` or `close`.
+ * The header line (without the newline) that starts every recording file and every gzip member appended to it.
  *
  * @example
  * ```ts
- * const writer = new RecordingWriter({ rootDir: "rec" });
- * writer.write({ type: "book", coin: "BTC", t: 1, lt: 2, bids: [[100, 1, 1]], asks: [[101, 1, 1]] });
- * await writer.flush(); // readable on disk from here
- * await writer.close();
+ * recordingHeaderLine("BTC", "hyperliquid", 1704110400123);
+ * // '{"type":"header","format":"botmm-md","version":1,"coin":"BTC","venue":"hyperliquid","startedAt":1704110400123}'
  * ```
  */
-export class RecordingWriter {
-  readonly #rootDir: string;
-  readonly #venue: string;
-  readonly #open = new Map<string, OpenFile>();
-  readonly #closing: Promise<void>[] = [];
-  readonly #files: string[] = [];
-  #error: Error | null = null;
-  #closed = false;
-  #events = 0;
+export function recordingHeaderLine(coin: string, venue: string, startedAt: number): string {
+  const header: RecordingHeader = {
+    type: "header",
+    format: RECORDING_FORMAT,
+    version: RECORDING_VERSION,
+    coin,
+    venue,
+    startedAt,
+  };
+  return JSON.stringify(header);
+}
 
-  constructor(options: RecordingWriterOptions) {
-    this.#rootDir = options.rootDir;
-    this.#venue = options.venue ?? "hyperliquid";
-  }
+/** Where one event goes in a recording and the line that says it. */
+export interface RecordingPlacement {
+  coin: string;
+  /** The UTC hour the event belongs to, as `floor(time / 1 h)`; a writer rotates when it changes. */
+  hour: number;
+  /** `<coin>/<YYYYMMDD>/<HH>.jsonl.gz`, relative to the recording's root, with `/` separators. */
+  relativePath: string;
+  /** The event's line, without the newline. */
+  line: string;
+  /** The event's local time (`lt`, or a gap's `from`): a new file's header `startedAt`. */
+  time: number;
+}
 
-  /** Files opened so far, in order (an hour reopened after a rotation appears twice). */
-  get files(): readonly string[] {
-    return this.#files;
-  }
-
-  /** Events written so far. */
-  get eventsWritten(): number {
-    return this.#events;
-  }
-
-  /** Appends one event to its coin's file for the event's hour, rotating when the hour changes. */
-  write(event: MarketEvent): void {
-    this.#throwIfFailed();
-    if (this.#closed) throw new BotmmError("WRITER_CLOSED", "RecordingWriter.write after close()");
-    const line = `${formatRecordingLine(event)}\n`;
-    const time = eventTime(event);
-    const hour = Math.floor(time / HOUR_MS);
-    let open = this.#open.get(event.coin);
-    if (open === undefined || open.hour !== hour) {
-      if (open !== undefined) this.#closing.push(this.#end(open));
-      open = this.#openFile(event.coin, hour, time);
-      this.#open.set(event.coin, open);
-    }
-    open.gzip.write(line);
-    this.#events++;
-  }
-
-  /** Pushes everything written so far through gzip to the files (a sync flush: readable after a crash). */
-  async flush(): Promise<void> {
-    this.#throwIfFailed();
-    for (const open of this.#open.values()) {
-      await new Promise<void>((resolve) => open.gzip.flush(() => resolve()));
-      await new Promise<void>((resolve, reject) =>
-        open.file.write("", (error) => (error ? reject(error) : resolve())),
-      );
-    }
-    this.#throwIfFailed();
-  }
-
-  /** Finishes every file. Further writes throw. */
-  async close(): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      for (const open of this.#open.values()) this.#closing.push(this.#end(open));
-      this.#open.clear();
-    }
-    await Promise.allSettled(this.#closing);
-    this.#throwIfFailed();
-  }
-
-  #openFile(coin: string, hour: number, time: number): OpenFile {
-    const { day, hour: hh } = recordingPathParts(hour * HOUR_MS);
-    const dir = join(this.#rootDir, coin, day);
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, `${hh}.jsonl.gz`);
-    const file = createWriteStream(path, { flags: "a" });
-    const gzip = createGzip();
-    const onError = (error: Error) => {
-      this.#error ??= error;
-    };
-    file.on("error", onError);
-    gzip.on("error", onError);
-    gzip.pipe(file);
-    const header: RecordingHeader = {
-      type: "header",
-      format: RECORDING_FORMAT,
-      version: RECORDING_VERSION,
-      coin,
-      venue: this.#venue,
-      startedAt: time,
-    };
-    gzip.write(`${JSON.stringify(header)}\n`);
-    this.#files.push(path);
-    return { hour, path, gzip, file };
-  }
-
-  async #end(open: OpenFile): Promise<void> {
-    open.gzip.end();
-    try {
-      await finished(open.file);
-    } catch (error) {
-      this.#error ??= error as Error;
-    }
-  }
-
-  #throwIfFailed(): void {
-    if (this.#error !== null) {
-      throw new BotmmError("WRITE_FAILED", `recording write failed: ${this.#error.message}`, {
-        cause: this.#error,
-      });
-    }
-  }
+/**
+ * Where an event goes in a recording (format v1: one file per coin and UTC hour of the local receive time) and
+ * its line. Throws a `BotmmError` (`INVALID_EVENT`) for an event that would not read back.
+ *
+ * @example
+ * ```ts
+ * const placement = placeRecordingEvent({ type: "gap", coin: "BTC", from: Date.UTC(2024, 0, 1, 12, 5), to: Date.UTC(2024, 0, 1, 12, 6), reason: "disconnect" });
+ * placement.relativePath; // "BTC/20240101/12.jsonl.gz"
+ * ```
+ */
+export function placeRecordingEvent(event: MarketEvent): RecordingPlacement {
+  const line = formatRecordingLine(event);
+  const time = eventTime(event);
+  const hour = Math.floor(time / HOUR_MS);
+  const { day, hour: hh } = recordingPathParts(hour * HOUR_MS);
+  return { coin: event.coin, hour, relativePath: `${event.coin}/${day}/${hh}.jsonl.gz`, line, time };
 }

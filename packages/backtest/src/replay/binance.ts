@@ -1,0 +1,452 @@
+// Binance USDⓈ-M and spot raw captures as hftbacktest's collector writes them: one message a line,
+// `<local receive time, ns or µs> <message>`, where a message is a combined-stream frame
+// `{"stream":"btcusdt@depth@0ms","data":{…}}` or the REST depth snapshot `{"lastUpdateId":…,"bids":…,"asks":…}`.
+import { DepthBook } from "./books.ts";
+import { RecordingError } from "./format.ts";
+import type { BookEvent, GapEvent, MarketEvent, RecordedTrade, TradesEvent } from "./types.ts";
+
+/** A problem a reader met and reported (the replay goes on past it, never through it). */
+export interface ReadProblem {
+  file: string;
+  line: number;
+  kind: "sequence-gap" | "snapshot-failed" | "no-snapshot";
+  message: string;
+}
+
+/** What a {@link BinanceCollectorDecoder} has read so far. */
+export interface BinanceReadCounts {
+  /** Depth diffs read, and applied to a synced book. */
+  depthUpdates: number;
+  depthApplied: number;
+  /** Diffs older than the snapshot they followed (dropped as the venue's sync rule says). */
+  depthStale: number;
+  snapshots: number;
+  /** Snapshots that arrived while the book was in sync (not needed). */
+  snapshotsUnused: number;
+  trades: number;
+  /** Trades read while no synced book existed (before the first snapshot, or in a gap): not replayed. */
+  tradesWithoutBook: number;
+  /** bookTicker / markPrice / the other of trade or aggTrade: recognised, not used. */
+  ignored: number;
+  sequenceGaps: number;
+}
+
+/** How a {@link BinanceCollectorDecoder} reads. */
+export interface BinanceDecoderOptions {
+  /** The file's name, for errors and problems. */
+  file: string;
+  /** The coin events are tagged with, from the venue's symbol (default: the symbol, `BTCUSDT`). */
+  coinOf?: (symbol: string) => string;
+  /**
+   * The coin the capture must be of (`coinOf(symbol)` must give it): events are tagged with it from the first
+   * line, even a REST snapshot written before any stream message named the symbol.
+   */
+  coin?: string;
+  /** Diffs held while waiting for a snapshot (default 10,000; the oldest go first). */
+  maxPendingDiffs?: number;
+}
+
+interface Diff {
+  firstId: number;
+  lastId: number;
+  /** Futures: the previous diff's last id; NaN on spot. */
+  previousId: number;
+  t: number;
+  lt: number;
+  line: number;
+  bids: string[][];
+  asks: string[][];
+}
+
+const KNOWN = "depthUpdate (depth@…), trade, aggTrade, bookTicker, markPriceUpdate, or a REST depth snapshot";
+
+/** Local receive time from the collector's prefix: ns (≥ 18 digits), µs (15–17) or ms (12–14) → ms. */
+export function collectorTimeMs(stamp: string): number {
+  const digits = stamp.length;
+  if (digits >= 18) return Number(stamp.slice(0, -6)) + Number(stamp.slice(-6)) / 1e6;
+  if (digits >= 15) return Number(stamp.slice(0, -3)) + Number(stamp.slice(-3)) / 1e3;
+  if (digits >= 12) return Number(stamp);
+  return Number.NaN;
+}
+
+const toNumber = (value: unknown): number => (typeof value === "string" ? Number(value) : Number.NaN);
+
+/**
+ * Rebuilds Binance books from a collector capture, line by line: the REST snapshot plus the depth diffs after
+ * it (USDⓈ-M: the first diff brackets the snapshot's `lastUpdateId` and each diff's `pu` is the previous `u`;
+ * spot: each `U` is the previous `u` + 1). Diffs received before the snapshot are held and applied after it.
+ * A broken sequence is a {@link ReadProblem} and a gap: nothing is emitted from the last good diff until the
+ * next snapshot re-syncs the book, and then a `gap` event covers that time — a replay never trades on a book
+ * known to be wrong. Every applied diff gives a full-depth book event (the venue's own tick, all levels);
+ * trades (`trade`, or `aggTrade` when the file has no `trade` stream) give trades events. Anything else is an
+ * error naming the file and line.
+ *
+ * @example
+ * ```ts
+ * const decoder = new BinanceCollectorDecoder({ file: "btcusdt_20240808.gz", coinOf: () => "BTC" });
+ * const out: MarketEvent[] = [];
+ * for (const [i, text] of lines.entries()) decoder.decode(text, i + 1, out);
+ * decoder.finish(out); // a trailing gap when the book was broken at the end
+ * ```
+ */
+export class BinanceCollectorDecoder {
+  #file: string;
+  readonly #coinOf: (symbol: string) => string;
+  readonly #maxPending: number;
+  readonly #expectedCoin: string | undefined;
+  readonly #book = new DepthBook();
+  readonly #problems: ReadProblem[] = [];
+  readonly #counts: BinanceReadCounts = {
+    depthUpdates: 0,
+    depthApplied: 0,
+    depthStale: 0,
+    snapshots: 0,
+    snapshotsUnused: 0,
+    trades: 0,
+    tradesWithoutBook: 0,
+    ignored: 0,
+    sequenceGaps: 0,
+  };
+  #symbol: string | null = null;
+  #coin = "";
+  #futures: boolean | null = null;
+  #synced = false;
+  /** The snapshot's lastUpdateId until the first diff after it is applied; NaN after. */
+  #snapshotId = Number.NaN;
+  #lastId = Number.NaN;
+  #pending: Diff[] = [];
+  /** Local time the book was last known good, when it is broken (NaN while in sync or before any book). */
+  #brokenSince = Number.NaN;
+  #brokenReason = "";
+  #lastTime = Number.NaN;
+  #tradeKind: "trade" | "aggTrade" | null = null;
+
+  constructor(options: BinanceDecoderOptions) {
+    this.#file = options.file;
+    this.#coinOf = options.coinOf ?? ((symbol) => symbol);
+    this.#maxPending = options.maxPendingDiffs ?? 10_000;
+    this.#expectedCoin = options.coin;
+    this.#coin = options.coin ?? "";
+  }
+
+  /**
+   * Goes on with the next file of the same capture (the collector starts a new file each day; the book carries
+   * over, and the new file's first diff must continue the sequence).
+   */
+  continueWith(file: string): void {
+    this.#file = file;
+  }
+
+  /** What was read so far. */
+  get counts(): Readonly<BinanceReadCounts> {
+    return this.#counts;
+  }
+
+  /** Sequence gaps and failed snapshots met so far, in file order. */
+  get problems(): readonly ReadProblem[] {
+    return this.#problems;
+  }
+
+  /** The venue symbol of the file (`BTCUSDT`), once a stream message named it. */
+  get symbol(): string | null {
+    return this.#symbol;
+  }
+
+  /** `usdm` or `spot`, once a depth diff or snapshot told them apart. */
+  get market(): "usdm" | "spot" | null {
+    return this.#futures === null ? null : this.#futures ? "usdm" : "spot";
+  }
+
+  /**
+   * Reads one line (1-based `line`) and appends the events it gives to `out` (none, a book, a trade, or a gap
+   * and a book at a re-sync).
+   *
+   * @throws RecordingError naming the file and line for a line that is not a collector message.
+   */
+  decode(text: string, line: number, out: MarketEvent[]): void {
+    let json = text;
+    let lt = Number.NaN;
+    const first = text.charCodeAt(0);
+    if (first >= 48 && first <= 57) {
+      const space = text.indexOf(" ");
+      if (space < 0) this.#fail(line, "a local timestamp with no message after it");
+      lt = collectorTimeMs(text.slice(0, space));
+      if (Number.isNaN(lt))
+        this.#fail(line, `"${text.slice(0, space)}" is not a local timestamp in ns, µs or ms`);
+      json = text.slice(space + 1);
+    }
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(json);
+    } catch (error) {
+      this.#fail(line, `not a collector line \`<local time> <JSON message>\` (${(error as Error).message})`);
+    }
+    if (message === null || typeof message !== "object") this.#fail(line, "expected a JSON object");
+    const data = message.data as Record<string, unknown> | undefined;
+    if (typeof message.stream === "string" && data !== null && typeof data === "object") {
+      this.#onStream(message.stream, data, lt, line, out);
+    } else if ("lastUpdateId" in message && Array.isArray(message.bids) && Array.isArray(message.asks)) {
+      this.#onSnapshot(message, lt, line, out);
+    } else if ("code" in message && "msg" in message) {
+      this.#problem(
+        line,
+        "snapshot-failed",
+        `the REST snapshot request failed: ${message.code} ${message.msg}`,
+      );
+    } else {
+      this.#fail(line, `unrecognised message (expected ${KNOWN}): ${json.slice(0, 120)}`);
+    }
+    if (!Number.isNaN(lt)) this.#lastTime = lt;
+  }
+
+  /** Ends the file: a book still broken gets its gap, up to the last line's time. */
+  finish(out: MarketEvent[]): void {
+    if (!this.#synced && !Number.isNaN(this.#brokenSince)) {
+      out.push(
+        this.#gap(
+          this.#brokenSince,
+          Math.max(this.#lastTime, this.#brokenSince),
+          `${this.#brokenReason}; no snapshot re-synced the book before the file ended`,
+        ),
+      );
+      this.#brokenSince = Number.NaN;
+    }
+    if (this.#counts.snapshots === 0 && this.#counts.depthUpdates > 0) {
+      this.#problem(
+        0,
+        "no-snapshot",
+        "no REST depth snapshot in the file: its depth diffs cannot be rebuilt into a book (a capture that continues the previous day's file needs that file read first)",
+      );
+    }
+  }
+
+  #onStream(
+    stream: string,
+    data: Record<string, unknown>,
+    lt: number,
+    line: number,
+    out: MarketEvent[],
+  ): void {
+    const at = stream.indexOf("@");
+    const kind = at < 0 ? "" : stream.slice(at + 1);
+    const symbol = typeof data.s === "string" ? data.s : stream.slice(0, Math.max(at, 0)).toUpperCase();
+    if (kind.startsWith("depth") && data.e === "depthUpdate") {
+      this.#useSymbol(symbol, line);
+      this.#onDiff(data, Number.isNaN(lt) ? Number(data.E) : lt, line, out);
+      return;
+    }
+    if (kind === "trade" || kind === "aggTrade") {
+      this.#useSymbol(symbol, line);
+      this.#onTrade(kind, data, Number.isNaN(lt) ? Number(data.E) : lt, line, out);
+      return;
+    }
+    if (kind === "bookTicker" || kind.startsWith("markPrice")) {
+      this.#counts.ignored++;
+      return;
+    }
+    this.#fail(line, `unrecognised stream "${stream}" (expected ${KNOWN})`);
+  }
+
+  #useSymbol(symbol: string, line: number): void {
+    if (this.#symbol === symbol) return;
+    if (this.#symbol !== null) {
+      this.#fail(
+        line,
+        `symbol ${symbol} after ${this.#symbol}: a collector file holds one symbol (its REST snapshots do not name it)`,
+      );
+    }
+    const coin = this.#coinOf(symbol);
+    if (this.#expectedCoin !== undefined && coin !== this.#expectedCoin) {
+      this.#fail(
+        line,
+        `the capture is of ${symbol} (${coin}), not ${this.#expectedCoin}: pick it with --symbol ${symbol}`,
+      );
+    }
+    this.#symbol = symbol;
+    this.#coin = coin;
+  }
+
+  #onDiff(data: Record<string, unknown>, lt: number, line: number, out: MarketEvent[]): void {
+    this.#counts.depthUpdates++;
+    const futures = data.pu !== undefined;
+    this.#futures ??= futures;
+    const bids = data.b;
+    const asks = data.a;
+    const firstId = Number(data.U);
+    const lastId = Number(data.u);
+    if (
+      !Array.isArray(bids) ||
+      !Array.isArray(asks) ||
+      !Number.isFinite(firstId) ||
+      !Number.isFinite(lastId)
+    ) {
+      this.#fail(line, "a depthUpdate needs U, u, b and a");
+    }
+    const diff: Diff = {
+      firstId,
+      lastId,
+      previousId: futures ? Number(data.pu) : Number.NaN,
+      t: Number(data.T ?? data.E),
+      lt,
+      line,
+      bids: bids as string[][],
+      asks: asks as string[][],
+    };
+    if (!this.#synced) {
+      this.#pending.push(diff);
+      if (this.#pending.length > this.#maxPending) this.#pending.shift();
+      return;
+    }
+    if (this.#apply(diff)) out.push(this.#bookEvent(diff.t, lt));
+  }
+
+  /** Applies a diff to the synced book; false when it was stale or broke the sequence (then the book is broken). */
+  #apply(diff: Diff): boolean {
+    const snapshotId = this.#snapshotId;
+    if (!Number.isNaN(snapshotId)) {
+      // The first diff after a snapshot: older ones are dropped, and the next must bracket the snapshot.
+      if (this.#futures ? diff.lastId < snapshotId : diff.lastId <= snapshotId) {
+        this.#counts.depthStale++;
+        return false;
+      }
+      const wanted = this.#futures ? snapshotId : snapshotId + 1;
+      if (diff.firstId > wanted) {
+        this.#break(
+          diff,
+          `depth diff U=${diff.firstId} starts after the snapshot's lastUpdateId ${snapshotId}: updates were missed`,
+        );
+        return false;
+      }
+      this.#snapshotId = Number.NaN;
+    } else if (this.#futures ? diff.previousId !== this.#lastId : diff.firstId !== this.#lastId + 1) {
+      this.#break(
+        diff,
+        this.#futures
+          ? `depth sequence gap: pu=${diff.previousId}, but the previous diff ended at u=${this.#lastId}`
+          : `depth sequence gap: U=${diff.firstId}, but the previous diff ended at u=${this.#lastId}`,
+      );
+      return false;
+    }
+    this.#setLevels("bid", diff.bids, diff.line);
+    this.#setLevels("ask", diff.asks, diff.line);
+    this.#lastId = diff.lastId;
+    this.#counts.depthApplied++;
+    return true;
+  }
+
+  #setLevels(side: "bid" | "ask", levels: string[][], line: number): void {
+    const book = this.#book;
+    for (let i = 0; i < levels.length; i++) {
+      const level = levels[i]!;
+      const price = toNumber(level[0]);
+      const size = toNumber(level[1]);
+      if (!(price > 0) || !(size >= 0)) {
+        this.#fail(
+          line,
+          `${side === "bid" ? "b" : "a"}[${i}] must be ["price > 0", "size ≥ 0"], got ${JSON.stringify(level)}`,
+        );
+      }
+      book.set(side, price, size);
+    }
+  }
+
+  #break(diff: Diff, message: string): void {
+    this.#counts.sequenceGaps++;
+    this.#problem(diff.line, "sequence-gap", message);
+    this.#synced = false;
+    this.#pending = [];
+    this.#brokenSince = this.#lastGoodTime;
+    this.#brokenReason = `line ${diff.line}: ${message}`;
+  }
+
+  #lastGoodTime = Number.NaN;
+
+  #onSnapshot(message: Record<string, unknown>, lt: number, line: number, out: MarketEvent[]): void {
+    this.#counts.snapshots++;
+    this.#futures ??= message.T !== undefined;
+    if (this.#synced) {
+      this.#counts.snapshotsUnused++;
+      return;
+    }
+    const snapshotId = Number(message.lastUpdateId);
+    if (!Number.isFinite(snapshotId)) this.#fail(line, "a depth snapshot needs a numeric lastUpdateId");
+    const time = Number.isNaN(lt) ? Number(message.E ?? message.T) : lt;
+    this.#book.clear();
+    this.#setLevels("bid", message.bids as string[][], line);
+    this.#setLevels("ask", message.asks as string[][], line);
+    this.#synced = true;
+    this.#snapshotId = snapshotId;
+    this.#lastId = snapshotId;
+    const pending = this.#pending;
+    this.#pending = [];
+    let t = Number(message.T ?? message.E ?? time);
+    for (const diff of pending) {
+      if (!this.#synced) break;
+      if (this.#apply(diff)) t = diff.t;
+    }
+    if (!this.#synced) return; // a held diff broke the sequence: wait for the next snapshot
+    if (!Number.isNaN(this.#brokenSince)) {
+      out.push(this.#gap(this.#brokenSince, time, this.#brokenReason));
+      this.#brokenSince = Number.NaN;
+    }
+    out.push(this.#bookEvent(t, time));
+  }
+
+  #onTrade(
+    kind: "trade" | "aggTrade",
+    data: Record<string, unknown>,
+    lt: number,
+    line: number,
+    out: MarketEvent[],
+  ): void {
+    this.#tradeKind ??= kind;
+    if (kind !== this.#tradeKind) {
+      this.#counts.ignored++; // both streams recorded: the same trades twice
+      return;
+    }
+    if (data.X !== undefined && data.X !== "MARKET") {
+      this.#counts.ignored++; // insurance-fund and ADL prints are not order-book trades
+      return;
+    }
+    const px = toNumber(data.p);
+    const sz = toNumber(data.q);
+    if (!(px > 0) || !(sz > 0) || typeof data.m !== "boolean") {
+      this.#fail(
+        line,
+        `a ${kind} needs p > 0, q > 0 and m (buyer is maker), got ${JSON.stringify(data).slice(0, 160)}`,
+      );
+    }
+    this.#counts.trades++;
+    if (!this.#synced) {
+      this.#counts.tradesWithoutBook++;
+      return;
+    }
+    const trade: RecordedTrade = {
+      t: Number(data.T ?? data.E),
+      px,
+      sz,
+      // The buyer was the maker: the seller hit the bid.
+      side: data.m ? "A" : "B",
+      tid: (kind === "trade" ? data.t : data.a) as number,
+    };
+    const event: TradesEvent = { type: "trades", coin: this.#coin, lt, trades: [trade] };
+    out.push(event);
+  }
+
+  #bookEvent(t: number, lt: number): BookEvent {
+    this.#lastGoodTime = lt;
+    return { type: "book", coin: this.#coin, t, lt, bids: this.#book.bids(), asks: this.#book.asks() };
+  }
+
+  #gap(from: number, to: number, reason: string): GapEvent {
+    return { type: "gap", coin: this.#coin, from, to, reason };
+  }
+
+  #problem(line: number, kind: ReadProblem["kind"], message: string): void {
+    this.#problems.push({ file: this.#file, line, kind, message });
+  }
+
+  #fail(line: number, message: string): never {
+    throw new RecordingError("INVALID_CAPTURE", this.#file, line, message);
+  }
+}
