@@ -325,11 +325,10 @@ class CandleBacktest implements OrderActionSink {
       if (risk !== undefined) kernel.setRiskMode(risk.decide(kernel.riskInputs(closeTime)));
       // The hard-limit cut, or the whole position on a halt with onHalt "flatten": a taker order at the next open.
       pendingExitSize = kernel.exitSize();
-      const mode: RiskMode = kernel.effectiveRiskMode();
+      const counts = kernel.decide(closeTime, this);
+      const mode: RiskMode = kernel.decidedRiskMode;
       if (mode === "halt") haltedBars++;
       else if (mode === "reduce-only") reduceOnlyBars++;
-
-      const counts = kernel.decide(closeTime, this);
       if (kernel.decision.status === "warming-up") warmupBars++;
       if (quotes.bidSizes[0]! > 0) decidedBid[i] = quotes.bidPrices[0]!;
       if (quotes.askSizes[0]! > 0) decidedAsk[i] = quotes.askPrices[0]!;

@@ -1,4 +1,5 @@
 import type { Instrument, Liquidity, Side } from "@botmm/core";
+import type { Inventory } from "@botmm/inventory";
 import type { StrategyConfig } from "./config.ts";
 import { MarketMaker, type QuoteDecision, type QuoteInput, type RiskMode } from "./market-maker.ts";
 import {
@@ -48,6 +49,11 @@ export interface HaltAccounting {
 export interface CoinKernelOptions {
   /** The first client id the order manager hands out (a restarted bot continues past its journal). */
   firstClientId?: number;
+  /**
+   * The position ledger to continue (a restarted live bot restores it from its journal with
+   * `Inventory.fromSnapshot`); restore `ledger.spreadUsd`, `ledger.inventoryUsd` and the last mark with it.
+   */
+  inventory?: Inventory;
 }
 
 /**
@@ -113,7 +119,7 @@ export class CoinKernel {
       config,
       options.firstClientId === undefined ? {} : { firstClientId: options.firstClientId },
     );
-    this.ledger = PnlLedger.forStrategy(instrument.coin, config);
+    this.ledger = PnlLedger.forStrategy(instrument.coin, config, options.inventory);
     this.quotes = createQuoteSet(config.levels);
   }
 
@@ -275,7 +281,8 @@ export class CoinKernel {
    * Books an own fill: the PnL ledger (spread against the mid the order was priced from), the order manager and
    * the toxicity guard. Returns the fee (USD, signed as a cost). `clientId` 0 = not a quote order (a taker
    * exit, an orphan of an earlier run): its spread is measured from `exitReferenceMid`, the mid the driver
-   * priced it from, or the current mark when not given.
+   * priced it from, or the current mark when not given. `feeUsd`: the fee the venue charged (live), else the
+   * strategy's rate.
    *
    * @example
    * ```ts
@@ -290,16 +297,17 @@ export class CoinKernel {
     liquidity: Liquidity,
     timeMs: number,
     exitReferenceMid = Number.NaN,
+    feeUsd = Number.NaN,
   ): number {
     const mark = this.#mark > 0 ? this.#mark : price;
     let referenceMid = clientId > 0 ? this.orders.referenceMidOf(clientId) : exitReferenceMid;
     if (!(referenceMid > 0)) referenceMid = mark;
-    const feeUsd = this.ledger.recordFill(side, price, size, liquidity, referenceMid, mark, timeMs);
+    const chargedUsd = this.ledger.recordFill(side, price, size, liquidity, referenceMid, mark, timeMs, feeUsd);
     if (clientId > 0) this.orders.onFill(clientId, size);
     if (liquidity === "maker") this.maker.onOwnFill(side, price);
     if (this.#riskMode === "halt") this.#notePositionWhileHalted();
     this.#lastFillReferenceMid = referenceMid;
-    return feeUsd;
+    return chargedUsd;
   }
 
   /** The mid the last booked fill's spread was measured against. */
