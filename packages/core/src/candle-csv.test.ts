@@ -133,6 +133,7 @@ describe("parseCandleCsv: layouts", () => {
         ].join("\n");
         expect(parseCandleCsv(text)).toEqual(candles);
       }),
+      { seed: 1 },
     );
   });
 });

@@ -112,6 +112,7 @@ describe("roundPrice on Hyperliquid perps (≤ 5 significant figures, ≤ 6 − 
           expect(Number(ask) - Number(bid)).toBeLessThanOrEqual(Math.max(1, price * 1e-4) + 1e-9);
         },
       ),
+      { seed: 1 },
     );
   });
 });

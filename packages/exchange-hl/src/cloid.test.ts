@@ -28,6 +28,7 @@ describe("cloids", () => {
         expect(cloid).toMatch(/^0x[0-9a-f]{32}$/);
         expect(cloidToClientId(PREFIX, cloid)).toBe(id.toString());
       }),
+      { seed: 1 },
     );
   });
 

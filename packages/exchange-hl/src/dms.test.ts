@@ -30,7 +30,7 @@ describe("HyperliquidVenue dead-man's switch", () => {
     for (let i = 0; i < 5; i++) {
       const deadline = account()?.scheduledCancelAtMs ?? 0;
       t.emulator.advance(2_100);
-      await until(() => (account()?.scheduledCancelAtMs ?? 0) > deadline, 3_000, "re-arm");
+      await until(() => (account()?.scheduledCancelAtMs ?? 0) > deadline, "re-arm");
     }
     expect(t.clock.now()).toBeGreaterThan((firstDeadline ?? 0) + 4_000);
     expect((await watcher.openOrders()).map((o) => o.clientId).sort()).toEqual(["1", "2"]);
@@ -39,7 +39,6 @@ describe("HyperliquidVenue dead-man's switch", () => {
     t.emulator.advance(6_100);
     await until(
       () => events.of("order").filter((e) => e.update.status === "cancelled").length === 2,
-      3_000,
       "cancels",
     );
     expect(

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { HyperliquidLogEntry } from "./options.ts";
-import { order, type Setup, setup, sleep } from "./test-support.ts";
+import { order, REQUEST_TIMEOUT_MS, type Setup, setup, until } from "./test-support.ts";
 
 describe("HyperliquidVenue under transport faults", () => {
   let t: Setup;
@@ -33,20 +33,24 @@ describe("HyperliquidVenue under transport faults", () => {
     });
   }
 
+  // Faulted requests time out for certain, at any machine load: a hung request is never answered, and a delayed
+  // one is answered a full second after the client's timer (started first, when it sent the request) fired.
+  // Every other request keeps the generous REQUEST_TIMEOUT_MS, so none of them can time out by accident.
   it("answers unknown on a timeout even though the venue acted, and reconciliation finds the order resting once", async () => {
-    t = await setup({ venue: { requestTimeoutMs: 150 } });
+    t = await setup();
     const bid = t.bid();
-    t.emulator.injectHttpFault({ kind: "delay", ms: 300 });
+    t.emulator.injectHttpFault({ kind: "delay", ms: REQUEST_TIMEOUT_MS + 1_000 });
     const [result] = await t.venue.placeOrders([order("1", "buy", bid - 50, 0.001)]);
     expect(result).toMatchObject({ clientId: "1", status: "unknown", venueOrderId: null });
-    await sleep(350); // the delayed request is processed after the client gave up
+    // The delayed request is processed after the client gave up.
+    await until(() => t.emulator.account(t.venue.user)?.openOrders.size === 1, "the delayed order to rest");
     const [state] = await t.venue.reconcile(["1"]);
     expect(state).toMatchObject({ clientId: "1", status: "open", size: 0.001, price: bid - 50 });
     expect((await t.venue.openOrders()).map((o) => o.clientId)).toEqual(["1"]);
   });
 
   it("answers unknown for cancels of a request that hangs, and reconciles them as still open", async () => {
-    t = await setup({ venue: { requestTimeoutMs: 150 } });
+    t = await setup();
     const bid = t.bid();
     await t.venue.placeOrders([order("1", "buy", bid - 50, 0.001), order("2", "buy", bid - 60, 0.001)]);
     t.emulator.injectHttpFault({ kind: "hang" });
@@ -94,7 +98,7 @@ describe("HyperliquidVenue under transport faults", () => {
   });
 
   it("never puts the private key in logs, errors or results", async () => {
-    t = await setup({ venue: { requestTimeoutMs: 150 } });
+    t = await setup();
     const seen: unknown[] = [];
     const bid = t.bid();
     t.emulator.injectHttpFault({ kind: "status", status: 503 });

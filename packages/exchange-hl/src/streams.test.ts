@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { collector, order, type Setup, setup, sleep, until } from "./test-support.ts";
 
+// The emulated BTC book is one tick wide, as on Hyperliquid; tests that quote inside the spread widen it.
+const WIDE_BTC = { name: "BTC", halfSpreadBps: 0.5 };
+
 describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
   let t: Setup;
   afterEach(async () => {
@@ -13,7 +16,7 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
     const top = collector();
     await t.venue.subscribe({ coins: ["BTC"], book: "l2", trades: true, account: false }, l2.listener);
     await t.venue.subscribe({ coins: ["ETH"], book: "top", trades: false, account: false }, top.listener);
-    await until(() => l2.of("book").length >= 1 && top.of("bookTop").length >= 1, 3_000, "snapshots");
+    await until(() => l2.of("book").length >= 1 && top.of("bookTop").length >= 1, "snapshots");
     const snapshot = l2.of("book")[0]!;
     expect(snapshot.book.coin).toBe("BTC");
     expect(snapshot.book.bids[0]?.price).toBe(t.bid());
@@ -26,7 +29,7 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
       ask: { price: t.ask("ETH") },
     });
     t.emulator.advance(3_000);
-    await until(() => l2.of("book").length >= 3 && l2.of("trades").length >= 1, 3_000, "pushes");
+    await until(() => l2.of("book").length >= 3 && l2.of("trades").length >= 1, "pushes");
     const trade = l2.of("trades")[0]!.trades[0]!;
     expect(trade).toMatchObject({
       coin: "BTC",
@@ -45,7 +48,7 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
     await t.venue.placeOrders([order("1", "buy", t.ask() + 50, 0.002, { timeInForce: "ioc" })]);
     t.clock.advance(1_000);
     await t.venue.placeOrders([order("2", "sell", t.bid() - 50, 0.001, { timeInForce: "ioc" })]);
-    await until(() => mine.of("fill").length >= 2, 3_000, "fills on the stream");
+    await until(() => mine.of("fill").length >= 2, "fills on the stream");
     const read = await t.venue.fillsSince(since);
     const streamed = mine.of("fill").map((e) => e.fill);
     expect(read.map((fill) => fill.tradeId).sort()).toEqual(streamed.map((fill) => fill.tradeId).sort());
@@ -63,7 +66,7 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
     ]);
     expect(taken?.status).toBe("filled");
     t.emulator.advance(3_600_000);
-    await until(() => mine.of("funding").length >= 1, 3_000, "funding event");
+    await until(() => mine.of("funding").length >= 1, "funding event");
     const [funding] = mine.of("funding").map((e) => e.funding);
     expect(funding).toMatchObject({ coin: "BTC", rate: 0.0001, positionSize: 0.01 });
     // A long pays a positive rate: ≈ −0.01 × price × 0.0001.
@@ -72,7 +75,7 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
   });
 
   it("turns partial and full fills into core Fill events with the fee as a cost, liquidity and the client id", async () => {
-    t = await setup();
+    t = await setup({ emulator: { coins: [WIDE_BTC] } });
     const mine = collector();
     const theirs = collector();
     await t.venue.subscribe({ coins: [], book: "none", trades: false, account: true }, mine.listener);
@@ -81,10 +84,10 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
     const [placed] = await t.venue.placeOrders([order("7", "sell", price, 0.01)]);
     expect(placed?.status).toBe("open");
     await t.other.placeOrders([order("1", "buy", price, 0.004, { timeInForce: "ioc" })]);
-    await until(() => mine.of("fill").length === 1 && theirs.of("fill").length === 1, 3_000, "first fill");
+    await until(() => mine.of("fill").length === 1 && theirs.of("fill").length === 1, "first fill");
     await t.other.placeOrders([order("2", "buy", price, 0.006, { timeInForce: "ioc" })]);
-    await until(() => mine.of("fill").length === 2, 3_000, "second fill");
-    await until(() => mine.of("order").some((e) => e.update.status === "filled"), 3_000, "filled update");
+    await until(() => mine.of("fill").length === 2, "second fill");
+    await until(() => mine.of("order").some((e) => e.update.status === "filled"), "filled update");
     const fills = mine.of("fill").map((e) => e.fill);
     expect(fills[0]).toMatchObject({
       clientId: "7",
@@ -134,7 +137,7 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
   });
 
   it("survives a WebSocket drop: disconnected → reconnected, fills made meanwhile once, no orphan or duplicate orders", async () => {
-    t = await setup({ venue: { reconnectDelayMs: 250 } });
+    t = await setup({ emulator: { coins: [WIDE_BTC] }, venue: { reconnectDelayMs: 250 } });
     const events = collector();
     await t.venue.subscribe({ coins: ["BTC"], book: "l2", trades: true, account: true }, events.listener);
     await until(() => events.of("book").length >= 1);
@@ -147,15 +150,31 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
     ]);
     expect(before.map((r) => r.status)).toEqual(["open", "open"]);
     await t.other.placeOrders([order("1", "buy", bid + 1, 0.002, { timeInForce: "ioc" })]);
-    await until(() => events.of("fill").length === 1, 3_000, "fill before the drop");
-    // A quote on the ask side, then the drop; it is filled while the socket is down.
+    await until(() => events.of("fill").length === 1, "fill before the drop");
+    // A quote on the ask side, then the drop; it is filled while the socket is down. The taker order goes
+    // straight into the matching engine in the same synchronous step as the drop, so it is filled before the
+    // adapter can reconnect, however slow the machine (an HTTP order would race the 250 ms reconnect).
     await t.venue.placeOrders([order("3", "sell", ask - 1, 0.003)]);
+    const quote = [...(t.emulator.account(t.venue.user)?.openOrders ?? [])].find((o) => !o.isBuy);
+    if (quote === undefined) throw new Error("order 3 is not resting");
     t.emulator.dropConnections();
-    await until(() => events.of("connection").some((e) => e.state === "disconnected"), 3_000, "disconnected");
-    await t.other.placeOrders([order("2", "buy", ask - 1, 0.003, { timeInForce: "ioc" })]);
+    const taken = t.emulator.engine.placeOrder(
+      t.other.user,
+      {
+        a: quote.coin.assetId,
+        b: true,
+        p: t.emulator.engine.pxWire(quote.coin, quote.pxInt),
+        s: "0.003",
+        r: false,
+        t: { limit: { tif: "Ioc" } },
+      },
+      t.emulator.now(),
+    );
+    expect(taken).toMatchObject({ filled: { totalSz: "0.003" } });
     expect(events.of("fill")).toHaveLength(1);
-    await until(() => events.of("connection").some((e) => e.state === "reconnected"), 5_000, "reconnected");
-    await until(() => events.of("fill").length >= 2, 3_000, "fill made during the drop");
+    await until(() => events.of("connection").some((e) => e.state === "disconnected"), "disconnected");
+    await until(() => events.of("connection").some((e) => e.state === "reconnected"), "reconnected");
+    await until(() => events.of("fill").length >= 2, "fill made during the drop");
     await sleep(50);
     const fills = events.of("fill").map((e) => [e.fill.clientId, e.fill.size]);
     expect(fills).toEqual([
@@ -168,7 +187,7 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
     // Streams flow again after the reconnect.
     const books = events.of("book").length;
     t.emulator.advance(2_000);
-    await until(() => events.of("book").length > books, 3_000, "books after the reconnect");
+    await until(() => events.of("book").length > books, "books after the reconnect");
     const [moved] = await t.venue.modifyOrders([{ ...order("2", "buy", bid - 6, 0.002), newClientId: "4" }]);
     expect(moved?.status).toBe("open");
     await until(() =>
@@ -185,11 +204,11 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
     await t.venue.subscribe({ coins: ["BTC"], book: "l2", trades: false, account: true }, events.listener);
     await until(() => events.of("book").length >= 1);
     await t.emulator.restart(150);
-    await until(() => events.of("connection").some((e) => e.state === "reconnected"), 5_000, "reconnected");
+    await until(() => events.of("connection").some((e) => e.state === "reconnected"), "reconnected");
     expect(events.of("connection").map((e) => e.state)).toEqual(["disconnected", "reconnected"]);
     const books = events.of("book").length;
     t.emulator.advance(1_000);
-    await until(() => events.of("book").length > books, 3_000, "books after the restart");
+    await until(() => events.of("book").length > books, "books after the restart");
   });
 
   it("reports a resubscription the venue refuses after a reconnect as error events, keeps retrying, still says reconnected", async () => {
@@ -206,8 +225,8 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
     const { start } = await import("@botmm/hl-emulator");
     const relisted = await start({ clock: t.clock, port, coins: ["ETH"], seed: 7 });
     try {
-      await until(() => events.of("connection").some((e) => e.state === "reconnected"), 5_000, "reconnected");
-      await until(() => events.of("error").length >= 2, 5_000, "repeated error events");
+      await until(() => events.of("connection").some((e) => e.state === "reconnected"), "reconnected");
+      await until(() => events.of("error").length >= 2, "repeated error events");
       expect(events.of("error")[0]!.error.message).toMatch(
         /subscription bbo:BTC failed, retrying: .*Invalid subscription/,
       );
@@ -215,7 +234,6 @@ describe("HyperliquidVenue streams (real SDK over WebSocket)", () => {
       relisted.advance(2_000);
       await until(
         () => events.of("bookTop").filter((e) => e.top.coin === "ETH").length > ethTops,
-        3_000,
         "ETH flows",
       );
       expect(t.logs.some((l) => l.level === "error" && /bbo:BTC/.test(l.message))).toBe(true);

@@ -10,6 +10,18 @@ export const PREFIX = "b07a11ce00000001";
 export const OTHER_PREFIX = "0123456789abcdef";
 
 /**
+ * The request timeout of every test venue. A local request takes milliseconds; this is far above what a loaded
+ * 2-core machine needs, so only a request the emulator is told to hang or delay past it ever times out.
+ */
+export const REQUEST_TIMEOUT_MS = 2_000;
+
+/**
+ * How long {@link until} waits by default. Only a bound for a failing test: waits end as soon as the condition
+ * holds, so this can be far above the slowest machine's worst case without slowing a passing run.
+ */
+export const UNTIL_DEADLINE_MS = 30_000;
+
+/**
  * Test helper (not exported from the package): an emulator on a manual clock (127.0.0.1, ephemeral port) with
  * two funded TEST accounts, a venue trading the first, and a venue trading the second (to take liquidity).
  *
@@ -37,7 +49,7 @@ export async function setup(
   const base = {
     network: { apiUrl: emulator.url, wsUrl: emulator.wsUrl },
     clock,
-    requestTimeoutMs: 2_000,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
     housekeepingIntervalMs: 10,
     reconnectDelayMs: 20,
   };
@@ -86,17 +98,21 @@ export function order(
 }
 
 /**
- * Waits until `predicate` holds (polling every 5 ms) or fails after `timeoutMs`.
+ * Waits until `predicate` holds (polling every 5 ms) or fails after `timeoutMs` of real time.
  *
  * @example
  * ```ts
- * await until(() => events.length > 0);
+ * await until(() => events.length > 0, "an event");
  * ```
  */
-export async function until(predicate: () => boolean, timeoutMs = 3_000, what = "condition"): Promise<void> {
+export async function until(
+  predicate: () => boolean,
+  what = "condition",
+  timeoutMs = UNTIL_DEADLINE_MS,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -107,7 +107,7 @@ describe("Inventory (property)", () => {
         expect(Math.abs(sum - totals.totalPnlUsd)).toBeLessThanOrEqual(1e-12 * expected.scale);
         expect(inventory.totalPnlUsd(finalMark)).toBe(totals.totalPnlUsd);
       }),
-      { numRuns: 1_000 },
+      { seed: 1, numRuns: 1_000 },
     );
   });
 
@@ -146,7 +146,7 @@ describe("Inventory (property)", () => {
           expect(inventory.entryPrice).toBeLessThanOrEqual(Math.max(...prices) * (1 + 1e-12));
         }
       }),
-      { numRuns: 500 },
+      { seed: 2, numRuns: 500 },
     );
   });
 
@@ -164,7 +164,7 @@ describe("Inventory (property)", () => {
         expect(resumed.toJSON()).toEqual(whole.toJSON());
         expect(resumed.totals(finalMark)).toEqual(whole.totals(finalMark));
       }),
-      { numRuns: 300 },
+      { seed: 3, numRuns: 300 },
     );
   });
 
@@ -187,7 +187,7 @@ describe("Inventory (property)", () => {
         const difference = withFee.totalPnlUsd(finalMark) - withoutFee.totalPnlUsd(finalMark);
         expect(Math.abs(difference + fee)).toBeLessThanOrEqual(1e-9 * scale);
       }),
-      { numRuns: 300 },
+      { seed: 4, numRuns: 300 },
     );
   });
 });

@@ -93,10 +93,23 @@ describe("Avellaneda–Stoikov finite horizon: hand-computed from eq. 29 and 30"
     );
   });
 
-  it("a skew larger than the price is INFEASIBLE instead of a negative bid", () => {
+  it("a skew larger than the price is INFEASIBLE on inventory, naming the inventory where the bid reaches 0", () => {
     // r = 100 − 100 × 0.1 × 4 × 10 = −300
     expect(() => asFiniteHorizonQuote({ ...input, inventory: 100, timeToHorizon: 10 })).toThrow(
-      expect.objectContaining({ code: "INFEASIBLE" }),
+      expect.objectContaining({ code: "INFEASIBLE", field: "inventory" }),
+    );
+    // T − t = 0.5: γσ²(T−t) = 0.2 per unit, half = (0.2 + 20 × ln(16/15))/2 = 0.7453852; the bid reaches 0 at
+    // q* = (100 − 0.7453852)/0.2 = 496.2730739; at q = 500 it is 100 − 100 − 0.7453852 = −0.7453852.
+    expect(() => asFiniteHorizonQuote({ ...input, inventory: 500 })).toThrow(
+      /^inventory must be below 496\.27307\d* \(where the bid reaches 0 at midPrice 100\), got 500: .* puts the bid at -0\.74538/,
+    );
+    expect(asFiniteHorizonQuote({ ...input, inventory: 496 }).bidPrice).toBeCloseTo(0.0546148, 6);
+  });
+
+  it("a half spread wider than the price is INFEASIBLE on the quote (no inventory would help)", () => {
+    // half = (0 + 20 × ln(16/15))/2 = 0.6453852 at T − t = 0, above a mid of 0.5 even at q = 0
+    expect(() => asFiniteHorizonQuote({ ...input, midPrice: 0.5, inventory: 0, timeToHorizon: 0 })).toThrow(
+      expect.objectContaining({ code: "INFEASIBLE", field: "quote" }),
     );
   });
 });
@@ -249,6 +262,7 @@ describe("Avellaneda–Stoikov: properties", () => {
           expect(quote.bidPrice).toBeGreaterThan(0);
         },
       ),
+      { seed: 1 },
     );
   });
 
@@ -276,6 +290,7 @@ describe("Avellaneda–Stoikov: properties", () => {
           }
         },
       ),
+      { seed: 2 },
     );
   });
 
@@ -288,6 +303,7 @@ describe("Avellaneda–Stoikov: properties", () => {
         const narrow = asOptimalSpread({ ...shared, intensityDecay: Math.max(a, b) });
         expect(narrow).toBeLessThan(wide);
       }),
+      { seed: 3 },
     );
   });
 
@@ -308,6 +324,7 @@ describe("Avellaneda–Stoikov: properties", () => {
           expect(wide).toBeGreaterThan(narrow);
         },
       ),
+      { seed: 4 },
     );
   });
 
@@ -336,6 +353,7 @@ describe("Avellaneda–Stoikov: properties", () => {
           expect(hi.reservationAskPrice).toBeLessThanOrEqual(lo.reservationAskPrice);
         },
       ),
+      { seed: 5 },
     );
   });
 
@@ -367,6 +385,7 @@ describe("Avellaneda–Stoikov: properties", () => {
           expect(() => asFiniteHorizonQuote(input)).toThrow(new RegExp(`^${field} must be`));
         },
       ),
+      { seed: 6 },
     );
   });
 });

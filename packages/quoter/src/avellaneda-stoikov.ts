@@ -1,4 +1,12 @@
-import { FINITE, infeasible, invalidInput, NON_NEGATIVE, POSITIVE, unusableQuote } from "./errors.ts";
+import {
+  FINITE,
+  infeasible,
+  invalidInput,
+  NON_NEGATIVE,
+  POSITIVE,
+  unusableQuote,
+  unusableSkewedQuote,
+} from "./errors.ts";
 
 /** One-sided quotes: the quoted side must still be a finite price > 0. */
 function checkSidePrice(price: number, field: string): void {
@@ -112,8 +120,9 @@ export function asOptimalSpread(input: {
  * price of eq. 29. Valid input: midPrice > 0, inventory finite, riskAversion > 0, priceVolatility ≥ 0,
  * timeToHorizon ≥ 0, intensityDecay > 0; the result always has bid < ask.
  *
- * @throws {QuoterInputError} `INVALID_INPUT` for a field out of its domain; `INFEASIBLE` if the bid would be
- * ≤ 0 (inventory skew larger than the price) or the result is not finite
+ * @throws {QuoterInputError} `INVALID_INPUT` for a field out of its domain; `INFEASIBLE` on `inventory` when a long
+ * inventory's skew puts the bid at ≤ 0 (q ≥ (s − spread/2)/(γσ²(T−t)); the message names that limit), or on
+ * `quote` when the half spread alone reaches the mid or the result is not finite
  * @example
  * ```ts
  * import { asFiniteHorizonQuote } from "@botmm/quoter";
@@ -143,7 +152,7 @@ export function asFiniteHorizonQuote(input: AsFiniteHorizonInput): AsFiniteHoriz
   const bidPrice = reservationPrice - half;
   const askPrice = reservationPrice + half;
   if (!(bidPrice > 0 && bidPrice < askPrice && askPrice < Number.POSITIVE_INFINITY))
-    throw unusableQuote(bidPrice, askPrice);
+    throw unusableSkewedQuote(s, half, inventoryRisk, q, bidPrice, askPrice);
   return { reservationPrice, spread, bidPrice, askPrice };
 }
 

@@ -113,6 +113,7 @@ describe("basicQuote: properties", () => {
           expect(q.reservationPrice).toBeLessThan(q.askPrice);
         },
       ),
+      { seed: 1 },
     );
   });
 
@@ -138,6 +139,7 @@ describe("basicQuote: properties", () => {
           }
         },
       ),
+      { seed: 2 },
     );
   });
 
@@ -150,6 +152,7 @@ describe("basicQuote: properties", () => {
         expect(qHi.halfSpreadBps).toBeGreaterThan(qLo.halfSpreadBps);
         expect(qHi.askPrice - qHi.bidPrice).toBeGreaterThanOrEqual(qLo.askPrice - qLo.bidPrice);
       }),
+      { seed: 3 },
     );
   });
 
@@ -163,6 +166,7 @@ describe("basicQuote: properties", () => {
         expect(() => basicQuote(input)).toThrow(QuoterInputError);
         expect(() => basicQuote(input)).toThrow(new RegExp(`^${field} must be`));
       }),
+      { seed: 4 },
     );
   });
 });

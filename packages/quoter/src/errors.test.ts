@@ -8,6 +8,7 @@ import {
   invalidInput,
   QuoterInputError,
   unusableQuote,
+  unusableSkewedQuote,
 } from "./errors.ts";
 
 describe("QuoterInputError", () => {
@@ -68,5 +69,20 @@ describe("checks", () => {
     expect(error.message).toMatch(
       /^quote must satisfy 0 < bidPrice < askPrice < Infinity, got bid 101 and ask 99/,
     );
+  });
+
+  it("unusableSkewedQuote names inventory only when a long skew is what pushed the bid to ≤ 0", () => {
+    // s = 100, half = 1, skew = 2 per unit: the bid reaches 0 at q* = (100 − 1)/2 = 49.5; at q = 50 it is −1.
+    const error = unusableSkewedQuote(100, 1, 2, 50, -1, 1);
+    expect(error.code).toBe("INFEASIBLE");
+    expect(error.field).toBe("inventory");
+    expect(error.message).toMatch(
+      /^inventory must be below 49\.5 \(where the bid reaches 0 at midPrice 100\), got 50/,
+    );
+    // The half spread alone reaches the mid, a short inventory, or a crossed or infinite quote: the generic error.
+    expect(unusableSkewedQuote(1, 2, 2, 1, -3, 1).field).toBe("quote");
+    expect(unusableSkewedQuote(100, 1, 2, -50, -1, 1).field).toBe("quote");
+    expect(unusableSkewedQuote(100, 1, 2, 50, -1, Number.POSITIVE_INFINITY).field).toBe("quote");
+    expect(unusableSkewedQuote(100, 1, 0, 50, 99, 99).field).toBe("quote");
   });
 });

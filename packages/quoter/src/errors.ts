@@ -94,3 +94,34 @@ export function unusableQuote(bidPrice: number, askPrice: number): QuoterInputEr
     `must satisfy 0 < bidPrice < askPrice < Infinity, got bid ${bidPrice} and ask ${askPrice}: the skew or spread is too large for the price (cap the inventory, or lower risk aversion or volatility), or the spread is below float64 resolution`,
   );
 }
+
+/**
+ * Builds the `INFEASIBLE` error for a quote `bid = midPrice − halfSpread − skew·inventory`,
+ * `ask = midPrice + halfSpread − skew·inventory` that is not usable. When a long inventory's skew is what pushed the
+ * bid to ≤ 0 (the half spread alone leaves it > 0), the error names `inventory` and the largest long inventory the
+ * model quotes at this mid, `(midPrice − halfSpread) / skew`; otherwise it is {@link unusableQuote}.
+ */
+export function unusableSkewedQuote(
+  midPrice: number,
+  halfSpread: number,
+  skew: number,
+  inventory: number,
+  bidPrice: number,
+  askPrice: number,
+): QuoterInputError {
+  const maxInventory = (midPrice - halfSpread) / skew;
+  if (
+    !(
+      bidPrice <= 0 &&
+      inventory > 0 &&
+      maxInventory > 0 &&
+      bidPrice < askPrice &&
+      askPrice < Number.POSITIVE_INFINITY
+    )
+  )
+    return unusableQuote(bidPrice, askPrice);
+  return infeasible(
+    "inventory",
+    `must be below ${maxInventory} (where the bid reaches 0 at midPrice ${midPrice}), got ${inventory}: the skew of ${skew} per unit of inventory puts the bid at ${bidPrice}, so the model would buy at no positive price; cap the inventory, or lower risk aversion or volatility`,
+  );
+}

@@ -51,6 +51,7 @@ describe("minHalfSpreadBps / minHalfSpreadPrice", () => {
           );
         },
       ),
+      { seed: 1 },
     );
   });
 
@@ -109,6 +110,7 @@ describe("spreadBps / canPayRoundTrip", () => {
           expect(canPayRoundTrip({ bidPrice, askPrice, makerFeeFraction })).toBe(pnl >= 0);
         },
       ),
+      { seed: 2 },
     );
   });
 
@@ -192,6 +194,7 @@ describe("widenToFeeFloor", () => {
           expect(out.askPrice - midPrice).toBeGreaterThanOrEqual(minHalf - 1e-9 * midPrice);
         },
       ),
+      { seed: 3 },
     );
   });
 

@@ -92,20 +92,30 @@ describe("GLFT quotes: hand-computed", () => {
     expect(() => glftQuote({ ...input, skewDamping: -0.1 })).toThrow(/^skewDamping must be/);
     expect(() => glftQuote({ ...input, inventory: Number.NaN })).toThrow(/^inventory must be/);
     expect(() => glftQuote({ ...input, midPrice: 0 })).toThrow(/^midPrice must be/);
+    // The half spread alone (0.67) reaches the mid: no inventory would help, so the error is on the quote.
     expect(() => glftQuote({ ...input, midPrice: 0.5 })).toThrow(
-      expect.objectContaining({ code: "INFEASIBLE" }),
+      expect.objectContaining({ code: "INFEASIBLE", field: "quote" }),
     );
   });
 });
 
-// Valid domain of the properties: s = 100 000, q ∈ [−50, 50], γ, ξ ∈ [0.001, 1], σ ∈ [0, 20], A ∈ [0.1, 1 000],
-// k ∈ [0.05, 10], Δ ∈ [0.01, 10]. Then the bid stays well above 0.
+// Domain of the properties: s = 100 000, q ∈ [−50, 50], γ, ξ ∈ [0.001, 1], σ ∈ [0, 20], A ∈ [0.1, 1 000],
+// k ∈ [0.05, 10], Δ ∈ [0.01, 10]. The half spread stays far below s, but the skew σ·c2 reaches 3 456 per unit
+// (γ = 1, σ = 20, A = 0.1, k = 0.05, Δ = 0.01), so a long q beyond q* = (s − half)/skew ≈ 28.9 has no positive
+// bid: the quoting properties hold for q below q*, and q ≥ q* has its own property.
 const inventory = fc.double({ min: -50, max: 50, noNaN: true });
 const gamma = fc.double({ min: 0.001, max: 1, noNaN: true });
 const sigma = fc.double({ min: 0, max: 20, noNaN: true });
 const a = fc.double({ min: 0.1, max: 1_000, noNaN: true });
 const k = fc.double({ min: 0.05, max: 10, noNaN: true });
 const delta = fc.double({ min: 0.01, max: 10, noNaN: true });
+
+/** q* = (s − half)/skew, from the hand-checked coefficients: the long inventory at which the bid reaches 0. */
+function bidZeroInventory(input: Omit<Parameters<typeof glftQuote>[0], "inventory">): number {
+  const { c1, c2 } = glftCoefficients(input);
+  const skew = input.priceVolatility * c2;
+  return (input.midPrice - (c1 + 0.5 * input.orderSize * skew)) / skew;
+}
 
 describe("GLFT: properties", () => {
   it("quotes never cross and ask − bid = 2 × half spread", () => {
@@ -118,19 +128,22 @@ describe("GLFT: properties", () => {
         k,
         delta,
         (q, riskAversion, priceVolatility, intensityScale, intensityDecay, orderSize) => {
-          const quote = glftQuote({
+          const shared = {
             midPrice: 100_000,
-            inventory: q,
             riskAversion,
             priceVolatility,
             intensityScale,
             intensityDecay,
             orderSize,
-          });
+          };
+          fc.pre(q < 0.999 * bidZeroInventory(shared));
+          const quote = glftQuote({ ...shared, inventory: q });
+          expect(quote.bidPrice).toBeGreaterThan(0);
           expect(quote.bidPrice).toBeLessThan(quote.askPrice);
           expect(quote.askPrice - quote.bidPrice).toBeCloseTo(2 * quote.halfSpread, 6);
         },
       ),
+      { seed: 1 },
     );
   });
 
@@ -153,13 +166,68 @@ describe("GLFT: properties", () => {
             intensityDecay,
             orderSize,
           };
+          fc.pre(Math.max(q1, q2) < 0.999 * bidZeroInventory(shared));
           const lo = glftQuote({ ...shared, inventory: Math.min(q1, q2) });
           const hi = glftQuote({ ...shared, inventory: Math.max(q1, q2) });
           expect(hi.reservationPrice).toBeLessThanOrEqual(lo.reservationPrice);
           expect(hi.bidPrice).toBeLessThanOrEqual(lo.bidPrice);
         },
       ),
+      { seed: 2 },
     );
+  });
+
+  it("at q* the bid reaches 0: just below it quotes a positive bid, just above it refuses on inventory", () => {
+    fc.assert(
+      fc.property(
+        gamma,
+        fc.double({ min: 0.01, max: 20, noNaN: true }),
+        a,
+        k,
+        delta,
+        (riskAversion, priceVolatility, intensityScale, intensityDecay, orderSize) => {
+          const shared = {
+            midPrice: 100_000,
+            riskAversion,
+            priceVolatility,
+            intensityScale,
+            intensityDecay,
+            orderSize,
+          };
+          const qStar = bidZeroInventory(shared);
+          expect(glftQuote({ ...shared, inventory: qStar * (1 - 1e-9) }).bidPrice).toBeGreaterThan(0);
+          expect(() => glftQuote({ ...shared, inventory: qStar * (1 + 1e-9) })).toThrow(
+            expect.objectContaining({ code: "INFEASIBLE", field: "inventory" }),
+          );
+        },
+      ),
+      { seed: 3 },
+    );
+  });
+
+  it("regression (issue 10): the unseeded property's counterexample sits past q*, so it is INFEASIBLE on inventory", () => {
+    // The shrunk input fast-check found ("got bid -6.15e-12"): c1 = 100·ln(1.2) = 18.2321557, c2 = 172.8, so
+    // skew = σ·c2 = 3 456 per unit, half = 18.2321557 + ½·0.01·3 456 = 35.5121557 and
+    // q* = (100 000 − 35.5121557)/3 456 = 28.92490967717621. The shrinker stops at the boundary; in 50-digit
+    // arithmetic the bid at this q is −1.35e-11, so the input is past q* (not a rounding error), and one more
+    // unit of inventory puts the bid at −259.5.
+    const input = {
+      midPrice: 100_000,
+      inventory: 28.924909677176213,
+      riskAversion: 0.9999999999999988,
+      priceVolatility: 19.99999999999994,
+      intensityScale: 0.1,
+      intensityDecay: 0.05,
+      orderSize: 0.01,
+    };
+    expect(() => glftQuote(input)).toThrow(
+      expect.objectContaining({ code: "INFEASIBLE", field: "inventory" }),
+    );
+    expect(() => glftQuote(input)).toThrow(
+      /^inventory must be below 28\.9249096771762\d* \(where the bid reaches 0/,
+    );
+    expect(glftQuote({ ...input, inventory: 28.9 }).bidPrice).toBeCloseTo(86.0878443, 5);
+    expect(() => glftQuote({ ...input, inventory: 29 })).toThrow(/puts the bid at -259\.51/);
   });
 
   it("larger k → narrower half spread", () => {
@@ -186,6 +254,7 @@ describe("GLFT: properties", () => {
           expect(narrow.halfSpread).toBeLessThan(wide.halfSpread);
         },
       ),
+      { seed: 4 },
     );
   });
 
@@ -214,6 +283,7 @@ describe("GLFT: properties", () => {
           expect(wide.halfSpread).toBeGreaterThan(narrow.halfSpread);
         },
       ),
+      { seed: 5 },
     );
   });
 
@@ -244,6 +314,7 @@ describe("GLFT: properties", () => {
           expect(() => glftQuote(input)).toThrow(new RegExp(`^${field} must be`));
         },
       ),
+      { seed: 6 },
     );
   });
 });

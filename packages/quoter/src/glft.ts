@@ -1,4 +1,4 @@
-import { FINITE, invalidInput, NON_NEGATIVE, POSITIVE, unusableQuote } from "./errors.ts";
+import { FINITE, invalidInput, NON_NEGATIVE, POSITIVE, unusableSkewedQuote } from "./errors.ts";
 
 // Guéant, Lehalle & Fernandez-Tapia, "Dealing with the inventory risk" (arXiv:1105.3115), and Guéant,
 // "Optimal market making" (arXiv:1605.01862): closed-form asymptotic (T → ∞) quotes.
@@ -99,9 +99,19 @@ export interface GlftQuote {
  * written as half spread = c1 + (Δ/2)·σ·c2, skew = σ·c2, bid = s − (half + skew·q), ask = s + (half − skew·q),
  * with optional damping of the half spread and of the skew (both default 1 = the formula). Valid input: all of
  * midPrice, riskAversion, intensityScale, intensityDecay, orderSize, xi, halfSpreadDamping > 0;
- * priceVolatility, skewDamping ≥ 0; inventory finite. The result always has bid < ask (ask − bid = 2·half > 0).
+ * priceVolatility, skewDamping ≥ 0; inventory finite and below q* = (s − half)/skew. The result always has
+ * bid < ask (ask − bid = 2·half > 0).
  *
- * @throws {QuoterInputError} `INVALID_INPUT` for a field out of its domain; `INFEASIBLE` if the bid would be ≤ 0
+ * The bid distance δᵇ(q) grows linearly and without bound in q, so whenever the skew is > 0 there is a long
+ * inventory q* at which the bid reaches 0 (e.g. s = 100 000, γ = 1, σ = 20, A = 0.1, k = 0.05, Δ = 0.01 give a
+ * skew of 3 456 per unit and q* ≈ 28.92). There the closed form says "buy at no positive price", and its ask
+ * sits within 2·half of zero: the asymptotic formula (an arithmetic Brownian mid, quotes small next to the price)
+ * no longer describes anything tradable. Clamping the bid to a tiny positive price would post a quote the model
+ * never chose, and dropping only the bid would still sell near zero, so the whole quote is refused with an
+ * `INFEASIBLE` error on `inventory` that names q*. Callers keep the inventory well inside q* (a position limit).
+ *
+ * @throws {QuoterInputError} `INVALID_INPUT` for a field out of its domain; `INFEASIBLE` on `inventory` when
+ * q ≥ q* (the bid would be ≤ 0), or on `quote` when the half spread alone reaches the mid
  * @example
  * ```ts
  * import { glftQuote } from "@botmm/quoter";
@@ -142,6 +152,6 @@ export function glftQuote(input: GlftQuoteInput): GlftQuote {
   const bidPrice = reservationPrice - halfSpread;
   const askPrice = reservationPrice + halfSpread;
   if (!(bidPrice > 0 && bidPrice < askPrice && askPrice < Number.POSITIVE_INFINITY))
-    throw unusableQuote(bidPrice, askPrice);
+    throw unusableSkewedQuote(s, halfSpread, skew, q, bidPrice, askPrice);
   return { reservationPrice, halfSpread, skew, bidPrice, askPrice };
 }

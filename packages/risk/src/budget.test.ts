@@ -297,6 +297,7 @@ describe("RequestBudget properties", () => {
           }
         },
       ),
+      { seed: 1 },
     );
   });
 });

@@ -215,6 +215,7 @@ describe("DirectionalBias", () => {
           }
         },
       ),
+      { seed: 1 },
     );
   });
 
@@ -253,6 +254,7 @@ describe("DirectionalBias", () => {
           expect([bias.bias, bias.kalman.count, bias.qqe.count, bias.kalman.level]).toEqual(before);
         },
       ),
+      { seed: 2 },
     );
   });
 });
@@ -286,6 +288,7 @@ describe("biasShiftPrice", () => {
           if (shift !== 0) expect(Math.sign(shift)).toBe(Math.sign(bias));
         },
       ),
+      { seed: 3 },
     );
   });
 });

@@ -109,6 +109,7 @@ describe("KalmanLevelFilter", () => {
         expect((error as SignalsInputError).field).toBe("measurement");
         expect(filter.count).toBe(0);
       }),
+      { seed: 1 },
     );
   });
 
@@ -133,6 +134,7 @@ describe("KalmanLevelFilter", () => {
           }
         },
       ),
+      { seed: 2 },
     );
   });
 });

@@ -217,6 +217,7 @@ describe("KalmanTrendFilter", () => {
           expect(filter.covariance()).toEqual(before);
         },
       ),
+      { seed: 1 },
     );
   });
 
@@ -244,6 +245,7 @@ describe("KalmanTrendFilter", () => {
           expect(filter.slopeFraction).toBeGreaterThan(0);
         },
       ),
+      { seed: 2 },
     );
   });
 
@@ -266,6 +268,7 @@ describe("KalmanTrendFilter", () => {
           expect(filter.velocity).toBeCloseTo(slope, 6);
         },
       ),
+      { seed: 3 },
     );
   });
 });

@@ -358,6 +358,7 @@ describe("Qqe", () => {
           expect(snapshot()).toEqual(before);
         },
       ),
+      { seed: 5 },
     );
   });
 
@@ -381,6 +382,7 @@ describe("Qqe", () => {
           }
         },
       ),
+      { seed: 6 },
     );
   });
 });
