@@ -36,6 +36,16 @@ export interface JournalRun {
   mode: string;
 }
 
+/** One closed bar as {@link Journal.recordBar} takes it (a `BarBuilder`'s `lastClosed`). */
+export interface JournalBar {
+  startMs: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
 /**
  * An append-only SQLite journal (Node's built-in `node:sqlite`, no native addon) of every order intent,
  * acknowledgement and fill, plus the state a restart needs: Inventory and risk snapshots, the next client
@@ -59,6 +69,8 @@ export class Journal {
   readonly #insertFunding: StatementSync;
 
   readonly #insertFill: StatementSync;
+  readonly #setFillReferenceMid: StatementSync;
+  readonly #insertBar: StatementSync;
   readonly #setState: StatementSync;
   readonly #getState: StatementSync;
   #runId = 0;
@@ -83,12 +95,25 @@ export class Journal {
       CREATE TABLE IF NOT EXISTS fills (
         trade_id TEXT PRIMARY KEY, run INTEGER NOT NULL, time INTEGER NOT NULL, coin TEXT NOT NULL,
         side TEXT NOT NULL, price REAL NOT NULL, size REAL NOT NULL, fee REAL NOT NULL, liquidity TEXT NOT NULL,
-        client_id TEXT);
+        client_id TEXT, reference_mid REAL);
+      CREATE TABLE IF NOT EXISTS bars (
+        coin TEXT NOT NULL, start INTEGER NOT NULL, open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL,
+        close REAL NOT NULL, volume REAL NOT NULL, position REAL NOT NULL, halted INTEGER NOT NULL,
+        PRIMARY KEY (coin, start));
       CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS funding (
         coin TEXT NOT NULL, time INTEGER NOT NULL, run INTEGER NOT NULL, payment REAL NOT NULL, rate REAL NOT NULL,
         position REAL NOT NULL, PRIMARY KEY (coin, time));
     `);
+    // Journals written before the live report existed lack the fill's reference mid.
+    const fillColumns = this.#db.prepare("PRAGMA table_info(fills)").all() as { name: string }[];
+    if (!fillColumns.some((column) => column.name === "reference_mid"))
+      this.#db.exec("ALTER TABLE fills ADD COLUMN reference_mid REAL");
+    this.#setFillReferenceMid = this.#db.prepare("UPDATE fills SET reference_mid = ? WHERE trade_id = ?");
+    this.#insertBar = this.#db.prepare(
+      `INSERT OR REPLACE INTO bars (coin, start, open, high, low, close, volume, position, halted)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.#insertEvent = this.#db.prepare(
       "INSERT INTO events (run, time, kind, coin, client_id, data) VALUES (?, ?, ?, ?, ?, ?)",
     );
@@ -246,6 +271,45 @@ export class Journal {
     if (Number(result.changes) === 0) return false;
     this.#insertEvent.run(this.#runId, fill.time, "fill", fill.coin, fill.clientId, JSON.stringify(fill));
     return true;
+  }
+
+  /**
+   * Sets the mid a journaled fill's spread was measured against (the kernel's reference mid), once it is
+   * booked. NaN or non-positive leaves it NULL.
+   *
+   * @example
+   * ```ts
+   * if (journal.recordFill(fill)) {
+   *   kernel.bookFill(id, fill.side, fill.price, fill.size, fill.liquidity, fill.time);
+   *   journal.setFillReferenceMid(fill.tradeId, kernel.lastFillReferenceMid);
+   * }
+   * ```
+   */
+  setFillReferenceMid(tradeId: string, referenceMid: number): void {
+    this.#setFillReferenceMid.run(referenceMid > 0 ? referenceMid : null, tradeId);
+  }
+
+  /**
+   * Journals a closed bar of `coin` with the position at its close and whether quoting was halted
+   * (the live report's bars; a bar written again replaces the earlier row).
+   *
+   * @example
+   * ```ts
+   * if (bars.onMid(mid, now) > 0) journal.recordBar("BTC", bars.lastClosed, kernel.positionSize, false);
+   * ```
+   */
+  recordBar(coin: string, bar: JournalBar, position: number, halted: boolean): void {
+    this.#insertBar.run(
+      coin,
+      bar.startMs,
+      bar.open,
+      bar.high,
+      bar.low,
+      bar.close,
+      bar.volume,
+      position,
+      halted ? 1 : 0,
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { cloidToClientId } from "@botmm/exchange-hl";
 import { type Emulator, testAccount } from "@botmm/hl-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,7 +44,7 @@ describe("--sim end to end with fault injection (in-process emulator, accelerate
   async function consistent(timeoutMs = 4_000): Promise<boolean> {
     return waitFor(() => {
       const onVenue = venueOrders(emulator);
-      const live = new Set(session.bot.coins.get("BTC")!.manager.liveClientIds().map(String));
+      const live = new Set(session.bot.coins.get("BTC")!.kernel.orders.liveClientIds().map(String));
       const unique = new Set(onVenue).size === onVenue.length;
       return unique && onVenue.length <= 2 && onVenue.every((id) => live.has(id));
     }, timeoutMs);
@@ -128,7 +129,8 @@ describe("--sim end to end with fault injection (in-process emulator, accelerate
     // Position: the ledger built from journaled fills matches the venue.
     expect(
       await waitFor(
-        () => Math.abs(session.bot.coins.get("BTC")!.inventory.size - venuePosition(emulator).size) < 1e-9,
+        () =>
+          Math.abs(session.bot.coins.get("BTC")!.kernel.positionSize - venuePosition(emulator).size) < 1e-9,
         4_000,
       ),
     ).toBe(true);
@@ -161,5 +163,43 @@ describe("--sim end to end with fault injection (in-process emulator, accelerate
       journal.close();
     }
     expect(lines.some((line) => line.includes("KILL SWITCH"))).toBe(true);
+  });
+
+  it("journals what the live report reads: closed bars, and each fill's reference mid", () => {
+    const db = new DatabaseSync(join(dir, "journal.sqlite"), { readOnly: true });
+    try {
+      const bars = db.prepare("SELECT * FROM bars ORDER BY start").all() as {
+        coin: string;
+        start: number;
+        open: number;
+        high: number;
+        low: number;
+        close: number;
+        position: number;
+        halted: number;
+      }[];
+      expect(bars.length).toBeGreaterThan(2);
+      for (const bar of bars) {
+        expect(bar.coin).toBe("BTC");
+        expect(bar.start % 1_000).toBe(0); // 1 s bars
+        expect(bar.low).toBeGreaterThan(0);
+        expect(bar.high).toBeGreaterThanOrEqual(Math.max(bar.open, bar.close));
+        expect(bar.low).toBeLessThanOrEqual(Math.min(bar.open, bar.close));
+        expect(Number.isFinite(bar.position)).toBe(true);
+        expect([0, 1]).toContain(bar.halted);
+      }
+      const fills = db.prepare("SELECT price, reference_mid FROM fills").all() as {
+        price: number;
+        reference_mid: number | null;
+      }[];
+      expect(fills.length).toBeGreaterThan(0);
+      // Each fill's spread is measured from the mid its order was priced from: within 1% of the fill.
+      for (const fill of fills) {
+        expect(fill.reference_mid).not.toBeNull();
+        expect(Math.abs(fill.reference_mid! - fill.price) / fill.price).toBeLessThan(0.01);
+      }
+    } finally {
+      db.close();
+    }
   });
 });

@@ -1,9 +1,14 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import type { Fill, Instrument, L2Book, SubscriptionRequest, Trade, Venue, VenueEvent } from "@botmm/core";
-import { ManualClock } from "@botmm/core";
+import { hyperliquidPerpInstrument, ManualClock } from "@botmm/core";
+import { CoinKernel, parseStrategyConfig } from "@botmm/strategy";
 import { describe, expect, it } from "vitest";
-import { BarBuilder } from "./bars.ts";
 import { buildConfig, ConfigError, parseCli, parseDuration, redactedConfig } from "./config.ts";
 import { Journal } from "./journal.ts";
+import { restoreKernel, writeKernelState } from "./kernel-state.ts";
 import { PaperVenue } from "./paper.ts";
 import { CLIENT_ID_BLOCK, clientIdPrefix, firstClientIdOfBlock } from "./prefix.ts";
 import { networkFor, scaleForSimSpeed } from "./run.ts";
@@ -101,17 +106,6 @@ describe("client ids", () => {
   });
 });
 
-describe("BarBuilder", () => {
-  it("reports a bar's close only once the bar is over", () => {
-    const bars = new BarBuilder(60_000);
-    expect(bars.onMid(100, 0)).toBeNaN();
-    expect(bars.onMid(101, 59_999)).toBeNaN();
-    expect(bars.onMid(102, 60_000)).toBe(101);
-    expect(bars.onMid(103, 200_000)).toBe(102);
-    expect(bars.closedBars).toBe(2);
-  });
-});
-
 const fill = (tradeId: string, side: "buy" | "sell", size: number): Fill => ({
   clientId: "1",
   venueOrderId: "9",
@@ -155,6 +149,103 @@ describe("Journal", () => {
     expect(journal.beginRun("sim", 10)).toBe(1);
     expect(journal.runs()).toHaveLength(2);
     expect(journal.events().map((event) => event.kind)).toEqual(["place", "ack", "fill", "closed"]);
+    journal.close();
+  });
+
+  it("upgrades an older journal with the fills' reference_mid and keeps closed bars for the live report", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "botmm-journal-")), "old.sqlite");
+    const old = new DatabaseSync(path);
+    old.exec(`CREATE TABLE fills (
+      trade_id TEXT PRIMARY KEY, run INTEGER NOT NULL, time INTEGER NOT NULL, coin TEXT NOT NULL,
+      side TEXT NOT NULL, price REAL NOT NULL, size REAL NOT NULL, fee REAL NOT NULL, liquidity TEXT NOT NULL,
+      client_id TEXT)`);
+    old.exec("INSERT INTO fills VALUES ('t0', 1, 500, 'BTC', 'sell', 101, 1, 0.01, 'maker', '3')");
+    old.close();
+    const journal = Journal.open(path);
+    journal.beginRun("sim", 0);
+    expect(journal.recordFill(fill("t1", "buy", 1))).toBe(true);
+    journal.setFillReferenceMid("t1", 100.05);
+    journal.recordBar(
+      "BTC",
+      { startMs: 0, open: 100, high: 101, low: 99, close: 100.5, volume: 0 },
+      1,
+      false,
+    );
+    journal.recordBar(
+      "BTC",
+      { startMs: 60_000, open: 100.5, high: 100.5, low: 98, close: 98, volume: 2 },
+      1,
+      true,
+    );
+    journal.close();
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      expect(db.prepare("SELECT trade_id, reference_mid FROM fills ORDER BY trade_id").all()).toEqual([
+        { trade_id: "t0", reference_mid: null },
+        { trade_id: "t1", reference_mid: 100.05 },
+      ]);
+      expect(db.prepare("SELECT * FROM bars ORDER BY start").all()).toEqual([
+        {
+          coin: "BTC",
+          start: 0,
+          open: 100,
+          high: 101,
+          low: 99,
+          close: 100.5,
+          volume: 0,
+          position: 1,
+          halted: 0,
+        },
+        {
+          coin: "BTC",
+          start: 60_000,
+          open: 100.5,
+          high: 100.5,
+          low: 98,
+          close: 98,
+          volume: 2,
+          position: 1,
+          halted: 1,
+        },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe("kernel state in the journal", () => {
+  const btc = hyperliquidPerpInstrument({ coin: "BTC", assetId: 0, szDecimals: 5, maxLeverage: 40 });
+  const strategy = parseStrategyConfig({ volatilityWarmupBars: 2 });
+
+  it("restarts with the same position, PnL split and last mark, so the first mid marks the downtime", () => {
+    const journal = Journal.open(":memory:");
+    const before = new CoinKernel(strategy, btc);
+    before.mark(60_000);
+    before.bookFill(0, "buy", 59_990, 0.01, "maker", 0, 60_000, 0.09);
+    before.mark(60_100);
+    journal.transaction(() => writeKernelState(journal, before));
+    const after = restoreKernel(journal, strategy, btc, 1_000_000);
+    expect(after.positionSize).toBe(0.01);
+    expect(after.markPrice).toBe(60_100);
+    expect(after.orders.nextClientId).toBe(1_000_000);
+    after.mark(60_300);
+    before.mark(60_300);
+    expect(after.pnl()).toEqual(before.pnl());
+    journal.close();
+  });
+
+  it("continues a journal that kept only the spread: the total is the position ledger's own", () => {
+    const journal = Journal.open(":memory:");
+    const before = new CoinKernel(strategy, btc);
+    before.mark(60_000);
+    before.bookFill(0, "sell", 60_020, 0.01, "maker", 0, 60_000, 0.09);
+    journal.setState("inventory:BTC", before.ledger.inventory.toJSON());
+    journal.setState("pnl:BTC", { spreadUsd: before.ledger.spreadUsd });
+    const after = restoreKernel(journal, strategy, btc, 1_000_000);
+    expect(after.pnl().spreadUsd).toBeCloseTo(0.2, 9);
+    after.mark(59_900);
+    expect(after.pnl().totalUsd).toBeCloseTo(after.ledger.inventory.totalPnlUsd(59_900), 9);
     journal.close();
   });
 });

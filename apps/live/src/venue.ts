@@ -5,12 +5,7 @@ import {
   type HyperliquidNetwork,
   HyperliquidVenueError,
 } from "@botmm/exchange-hl";
-
-/** Request statistics a venue adapter may expose (`@botmm/exchange-hl`'s `requestStats()`). */
-export interface VenueRequestStats {
-  /** The adapter sees its budget running low: requote less often. */
-  slowDown?: boolean;
-}
+import type { RequestBudget } from "@botmm/risk";
 
 /**
  * The `Venue` the live bot drives, plus the optional extras of a real exchange adapter
@@ -24,7 +19,11 @@ export interface LiveVenue extends Venue {
   armDeadManSwitch?(): Promise<unknown>;
   disarmDeadManSwitch?(): Promise<unknown>;
   accountValue?(): Promise<number>;
-  requestStats?(): VenueRequestStats;
+  /**
+   * Records every request the adapter sends (and traded volume) in `budget`, the risk engine's, so the bot
+   * paces, slows down and halts on one request budget that sees everything (`HyperliquidVenue`).
+   */
+  useRequestBudget?(budget: RequestBudget): Promise<void>;
   /** Own fills since `timeMs` (Hyperliquid `userFillsByTime`): fills missed while the bot was down. */
   fillsSince?(timeMs: number): Promise<Fill[]>;
   close?(): Promise<void>;

@@ -50,6 +50,7 @@ export type {
   ConnectionState,
   OrderResult,
   OrderUpdate,
+  RejectionKind,
   SubscriptionRequest,
   Unsubscribe,
   Venue,

@@ -25,6 +25,14 @@ export interface OrderUpdate {
 }
 
 /**
+ * Why a venue refused an order, in words a bot can act on: `post-only` (it would have crossed: routine),
+ * `order-gone` (a modify or cancel of an order already filled or cancelled: routine), `margin` (not enough
+ * collateral), `rate-limit` (the venue's request budget is spent), `other` (anything else, including local
+ * refusals before sending).
+ */
+export type RejectionKind = "post-only" | "order-gone" | "margin" | "rate-limit" | "other";
+
+/**
  * What a venue says about one order of a batch. `unknown` means the request's outcome could not be learned
  * (timeout, dropped connection): reconcile through {@link Venue.openOrders} before acting on that order again.
  */
@@ -34,6 +42,8 @@ export interface OrderResult {
   venueOrderId: string | null;
   /** The venue's error string for `rejected`, or what went wrong for `unknown`. */
   reason?: string;
+  /** What kind of refusal a `rejected` is, as the venue adapter reads its error (absent: not classified). */
+  rejection?: RejectionKind;
   filledSize?: number;
   averagePrice?: number;
 }

@@ -8,6 +8,7 @@ import {
   orderStatusToResult,
   orderUpdateFromWire,
   prepareOrder,
+  rejectionKind,
   toWireTif,
 } from "./convert.ts";
 
@@ -58,6 +59,7 @@ describe("prepareOrder", () => {
           expect(p * Number(prepared.size)).toBeGreaterThanOrEqual(10 - 1e-9);
         },
       ),
+      { seed: 1 },
     );
   });
 });
@@ -97,8 +99,27 @@ describe("wire conversions", () => {
       status: "rejected",
       venueOrderId: null,
       reason: "boom",
+      rejection: "other",
     });
     expect(orderStatusToResult("1", "waitingForFill").status).toBe("unknown");
+  });
+
+  it("classifies Hyperliquid's refusals by kind, so the app matches no error strings", () => {
+    const cases: [string, ReturnType<typeof rejectionKind>][] = [
+      ["Post only order would have immediately matched, bbo was 60000@60001. asset=0", "post-only"],
+      ["badAloPxRejected", "post-only"],
+      ["Cannot modify canceled or filled order", "order-gone"],
+      ["Order was never placed, already canceled, or filled. asset=0", "order-gone"],
+      ["Insufficient margin to place order. asset=0", "margin"],
+      [
+        "Too many cumulative requests sent (10123 > 10000) for cumulative volume traded $0.0. Place taker orders to free up 1 request per USDC traded.",
+        "rate-limit",
+      ],
+      ["Reduce only order would increase position. asset=0", "other"],
+      ["Order must have minimum value of $10. asset=0", "other"],
+    ];
+    for (const [reason, kind] of cases) expect(rejectionKind(reason), reason).toBe(kind);
+    expect(orderStatusToResult("9", { error: cases[0]![0] }).rejection).toBe("post-only");
   });
 
   it("turns fills into core fills: fee as a cost (builder fee included), crossed = taker, own client ids", () => {

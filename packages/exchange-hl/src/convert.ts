@@ -1,4 +1,4 @@
-import type { OrderResult, OrderUpdate } from "@botmm/core";
+import type { OrderResult, OrderUpdate, RejectionKind } from "@botmm/core";
 import {
   type BookTop,
   type Fill,
@@ -145,6 +145,30 @@ export function prepareOrder(
   return { ok: true, price: wirePrice, size: wireSize };
 }
 
+/** Hyperliquid's refusals by kind, matched on its error strings and status words. */
+const REJECTIONS: readonly [RejectionKind, RegExp][] = [
+  ["post-only", /post only order would have immediately matched|badAloPx/i],
+  ["order-gone", /cannot modify canceled or filled order|never placed, already canceled, or filled/i],
+  ["margin", /insufficient margin|margin requirement/i],
+  ["rate-limit", /too many (cumulative )?requests|rate limit/i],
+];
+
+/**
+ * The kind of a Hyperliquid refusal, from its error string (an order status's `error`, a refused action's
+ * message) or an order update's status word, so callers never parse the venue's wording themselves.
+ *
+ * @example
+ * ```ts
+ * rejectionKind("Post only order would have immediately matched, bbo was 60000@60001. asset=0"); // "post-only"
+ * rejectionKind("Cannot modify canceled or filled order"); // "order-gone"
+ * rejectionKind("Insufficient margin to place order. asset=0"); // "margin"
+ * ```
+ */
+export function rejectionKind(reason: string): RejectionKind {
+  for (const [kind, pattern] of REJECTIONS) if (pattern.test(reason)) return kind;
+  return "other";
+}
+
 /**
  * One status of an `order` or `batchModify` answer as a core {@link OrderResult}.
  *
@@ -171,12 +195,8 @@ export function orderStatusToResult(clientId: string, status: unknown): OrderRes
       };
     }
     if ("error" in status && typeof (status as { error: unknown }).error === "string") {
-      return {
-        clientId,
-        status: "rejected",
-        venueOrderId: null,
-        reason: (status as { error: string }).error,
-      };
+      const reason = (status as { error: string }).error;
+      return { clientId, status: "rejected", venueOrderId: null, reason, rejection: rejectionKind(reason) };
     }
   }
   // "waitingForFill" / "waitingForTrigger" / anything new: the venue did not say where the order stands.

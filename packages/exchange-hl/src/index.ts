@@ -10,6 +10,7 @@ export {
   orderStatusToResult,
   orderUpdateFromWire,
   prepareOrder,
+  rejectionKind,
   toWireTif,
   tradesFromWire,
 } from "./convert.ts";

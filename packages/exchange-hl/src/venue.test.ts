@@ -1,3 +1,4 @@
+import { RequestBudget } from "@botmm/risk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { clientIdToCloid } from "./cloid.ts";
 import { order, PREFIX, type Setup, setup } from "./test-support.ts";
@@ -9,6 +10,17 @@ describe("HyperliquidVenue against the emulator (real SDK over HTTP)", () => {
   });
   afterEach(async () => {
     await t.stop();
+  });
+
+  it("counts every request in the app's budget once handed one (useRequestBudget)", async () => {
+    const budget = new RequestBudget({ clock: t.clock, config: {} });
+    await t.venue.useRequestBudget(budget); // synced with the venue's userRateLimit
+    const synced = budget.addressRemaining();
+    const bid = t.bid();
+    await t.venue.placeOrders([order("1", "buy", bid - 50, 0.001), order("2", "buy", bid - 60, 0.001)]);
+    // One batch of two orders: two requests of the address budget, in the app's budget and in requestStats.
+    expect(budget.addressRemaining()).toBe(synced - 2);
+    expect(t.venue.requestStats().addressBudgetRemaining).toBe(synced - 2);
   });
 
   it("loads instruments from meta", async () => {
@@ -130,11 +142,16 @@ describe("HyperliquidVenue against the emulator (real SDK over HTTP)", () => {
       order("3", "buy", ask, 0.001), // ALO at the ask
       order("4", "buy", bid - 500, 0.001, { timeInForce: "ioc" }), // IOC far below the ask
     ]);
-    expect(results.map((r) => [r.clientId, r.status, r.reason])).toEqual([
-      ["1", "rejected", "Insufficient margin to place order. asset=0"],
-      ["2", "rejected", "Reduce only order would increase position. asset=0"],
-      ["3", "rejected", `Post only order would have immediately matched, bbo was ${bid}@${ask}. asset=0`],
-      ["4", "rejected", "Order could not immediately match against any resting orders. asset=0"],
+    expect(results.map((r) => [r.clientId, r.status, r.reason, r.rejection])).toEqual([
+      ["1", "rejected", "Insufficient margin to place order. asset=0", "margin"],
+      ["2", "rejected", "Reduce only order would increase position. asset=0", "other"],
+      [
+        "3",
+        "rejected",
+        `Post only order would have immediately matched, bbo was ${bid}@${ask}. asset=0`,
+        "post-only",
+      ],
+      ["4", "rejected", "Order could not immediately match against any resting orders. asset=0", "other"],
     ]);
     // Strings the adapter never provokes itself (it rounds and checks first) still come through verbatim.
     for (const error of [
@@ -143,7 +160,13 @@ describe("HyperliquidVenue against the emulator (real SDK over HTTP)", () => {
     ]) {
       t.emulator.rejectNextOrders(1, error);
       const [result] = await t.venue.placeOrders([order("9", "buy", bid - 50, 0.001)]);
-      expect(result).toEqual({ clientId: "9", status: "rejected", venueOrderId: null, reason: error });
+      expect(result).toEqual({
+        clientId: "9",
+        status: "rejected",
+        venueOrderId: null,
+        reason: error,
+        rejection: "other",
+      });
     }
   });
 

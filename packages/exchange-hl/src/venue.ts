@@ -41,6 +41,7 @@ import {
   orderStatusToResult,
   orderUpdateFromWire,
   prepareOrder,
+  rejectionKind,
   toWireTif,
   tradesFromWire,
   type WireFill,
@@ -194,7 +195,7 @@ export class HyperliquidVenue implements Venue {
   readonly #http: HttpTransport;
   readonly #info: InfoClient;
   readonly #exchange: ExchangeClient;
-  readonly #budget: RequestBudget;
+  #budget: RequestBudget;
   readonly #stats = { requests: 0, weight: 0, errors: 0 };
   #instruments = new Map<string, Instrument>();
   #instrumentsLoadedAt = Number.NEGATIVE_INFINITY;
@@ -354,7 +355,7 @@ export class HyperliquidVenue implements Venue {
       const request = requests[i]!;
       const built = this.#buildOrder(request, request.clientId);
       if (typeof built === "string") {
-        results[i] = { clientId: request.clientId, status: "rejected", venueOrderId: null, reason: built };
+        results[i] = rejected(request.clientId, built);
       } else {
         wire.push(built);
         sentIndex.push(i);
@@ -392,17 +393,15 @@ export class HyperliquidVenue implements Venue {
     for (let i = 0; i < requests.length; i++) {
       const request = requests[i]!;
       if (!isValidClientId(request.clientId)) {
-        results[i] = {
-          clientId: resultId(request),
-          status: "rejected",
-          venueOrderId: null,
-          reason: `clientId must be the decimal digits of a positive integer, got ${JSON.stringify(request.clientId)} (nothing sent)`,
-        };
+        results[i] = rejected(
+          resultId(request),
+          `clientId must be the decimal digits of a positive integer, got ${JSON.stringify(request.clientId)} (nothing sent)`,
+        );
         continue;
       }
       const built = this.#buildOrder(request, resultId(request));
       if (typeof built === "string") {
-        results[i] = { clientId: resultId(request), status: "rejected", venueOrderId: null, reason: built };
+        results[i] = rejected(resultId(request), built);
         continue;
       }
       modifies.push({ oid: clientIdToCloid(this.#o.clientIdPrefix, request.clientId), order: built });
@@ -730,7 +729,7 @@ export class HyperliquidVenue implements Venue {
       if (outcome.kind === "statuses") {
         results[i] = orderStatusToResult(clientId, outcome.statuses[k]);
       } else if (outcome.kind === "refused") {
-        results[i] = { clientId, status: "rejected", venueOrderId: null, reason: outcome.reason };
+        results[i] = rejected(clientId, outcome.reason);
       } else {
         results[i] = {
           clientId,
@@ -855,6 +854,21 @@ export class HyperliquidVenue implements Venue {
       addressBudgetRemaining: this.#budget.addressRemaining(),
       slowDown: this.#budget.shouldSlowDown(),
     };
+  }
+
+  /**
+   * Counts every request (and traded volume) in `budget` from now on instead of the adapter's own, so an app
+   * whose risk engine paces and halts on a request budget keeps exactly one, fed with everything this adapter
+   * sends; synced with the venue's `userRateLimit` when syncing is on. `requestStats()` reads it too.
+   *
+   * @example
+   * ```ts
+   * await venue.useRequestBudget(riskEngine.budget);
+   * ```
+   */
+  async useRequestBudget(budget: RequestBudget): Promise<void> {
+    this.#budget = budget;
+    if (this.#o.syncRequestBudget) await this.#syncBudget();
   }
 
   async #syncBudget(): Promise<void> {
@@ -1415,4 +1429,9 @@ export class HyperliquidVenue implements Venue {
       // A failing logger must not break trading.
     }
   }
+}
+
+/** A refused order's result, its kind read from the venue's (or the local) reason. */
+function rejected(clientId: string, reason: string): OrderResult {
+  return { clientId, status: "rejected", venueOrderId: null, reason, rejection: rejectionKind(reason) };
 }

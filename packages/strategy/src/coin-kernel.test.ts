@@ -1,4 +1,5 @@
 import { hyperliquidPerpInstrument } from "@botmm/core";
+import { Inventory } from "@botmm/inventory";
 import { describe, expect, it } from "vitest";
 import { CoinKernel } from "./coin-kernel.ts";
 import { parseStrategyConfig } from "./config.ts";
@@ -34,6 +35,31 @@ function warmKernel(overrides: Parameters<typeof parseStrategyConfig>[0] = {}) {
 }
 
 describe("CoinKernel", () => {
+  it("continues a restored position ledger and books the fee the venue charged", () => {
+    const config = parseStrategyConfig({ toxicityGuard: false, volatilityWarmupBars: 2 });
+    const first = new CoinKernel(config, eth);
+    first.mark(100);
+    first.bookFill(0, "buy", 99.9, 2, "maker", 0, 100, 0.05); // the venue's fee, not the strategy's rate
+    first.mark(101);
+    expect(first.pnl().feesUsd).toBeCloseTo(0.05, 12);
+    const saved = JSON.parse(JSON.stringify(first.ledger.inventory));
+    const restarted = new CoinKernel(config, eth, {
+      inventory: Inventory.fromSnapshot(saved, { maxPositionUsd: config.maxPositionUsd }),
+    });
+    restarted.ledger.spreadUsd = first.ledger.spreadUsd;
+    restarted.ledger.inventoryUsd = first.ledger.inventoryUsd;
+    restarted.mark(101); // the last mark of the earlier run
+    restarted.mark(103);
+    first.mark(103);
+    expect(restarted.positionSize).toBe(2);
+    expect(restarted.pnl()).toEqual(first.pnl());
+    expect(restarted.pnl().totalUsd).toBeCloseTo(restarted.ledger.inventory.totalPnlUsd(103), 9);
+    const btc = new Inventory({ coin: "BTC", maxPositionUsd: 1_000 });
+    expect(() => new CoinKernel(config, eth, { inventory: btc })).toThrow(
+      /inventory to continue is of BTC, expected ETH/,
+    );
+  });
+
   it("measures each fill's spread from the mid its order was priced from, not the mid at the fill", () => {
     const kernel = warmKernel();
     const { sink, actions } = recordingSink();

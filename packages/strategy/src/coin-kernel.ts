@@ -254,6 +254,11 @@ export class CoinKernel {
     return this.orders.reconcile(this.quotes, timeMs, sink, pacer);
   }
 
+  /** The risk mode the last {@link CoinKernel.decide} quoted under. */
+  get decidedRiskMode(): RiskMode {
+    return this.#input.riskMode;
+  }
+
   /** Details of the last decision (status, fair price, volatility, half spreads). */
   get decision(): QuoteDecision {
     return this.maker.decision;
@@ -302,7 +307,16 @@ export class CoinKernel {
     const mark = this.#mark > 0 ? this.#mark : price;
     let referenceMid = clientId > 0 ? this.orders.referenceMidOf(clientId) : exitReferenceMid;
     if (!(referenceMid > 0)) referenceMid = mark;
-    const chargedUsd = this.ledger.recordFill(side, price, size, liquidity, referenceMid, mark, timeMs, feeUsd);
+    const chargedUsd = this.ledger.recordFill(
+      side,
+      price,
+      size,
+      liquidity,
+      referenceMid,
+      mark,
+      timeMs,
+      feeUsd,
+    );
     if (clientId > 0) this.orders.onFill(clientId, size);
     if (liquidity === "maker") this.maker.onOwnFill(side, price);
     if (this.#riskMode === "halt") this.#notePositionWhileHalted();

@@ -26,8 +26,23 @@ export class PnlLedger {
   readonly #takerFee: number;
   readonly #fill: Fill;
 
-  constructor(options: { coin: string; maxPositionUsd: number; makerFee: number; takerFee: number }) {
-    this.inventory = new Inventory({ coin: options.coin, maxPositionUsd: options.maxPositionUsd });
+  /**
+   * `inventory`: a position ledger to continue (a restarted live bot restores it from its journal); its coin
+   * must be `coin`. Restore `spreadUsd` and `inventoryUsd` alongside it (both are plain fields).
+   */
+  constructor(options: {
+    coin: string;
+    maxPositionUsd: number;
+    makerFee: number;
+    takerFee: number;
+    inventory?: Inventory;
+  }) {
+    if (options.inventory !== undefined && options.inventory.coin !== options.coin)
+      throw new RangeError(
+        `PnlLedger: the inventory to continue is of ${options.inventory.coin}, expected ${options.coin}`,
+      );
+    this.inventory =
+      options.inventory ?? new Inventory({ coin: options.coin, maxPositionUsd: options.maxPositionUsd });
     this.#makerFee = options.makerFee;
     this.#takerFee = options.takerFee;
     this.#fill = {
@@ -55,18 +70,21 @@ export class PnlLedger {
   static forStrategy(
     coin: string,
     config: Pick<StrategyConfig, "maxPositionUsd" | "makerFee" | "takerFee">,
+    inventory?: Inventory,
   ): PnlLedger {
     return new PnlLedger({
       coin,
       maxPositionUsd: config.maxPositionUsd,
       makerFee: config.makerFee,
       takerFee: config.takerFee,
+      ...(inventory === undefined ? {} : { inventory }),
     });
   }
 
   /**
    * Books one fill and returns its fee (USD, signed as a cost). The fill's units are marked from
    * `referenceMid` to `markPrice` (the mark of this moment); {@link PnlLedger.markHeld} marks them onwards.
+   * `feeUsd`: the fee the venue charged, when it says (live); otherwise the strategy's rate for `liquidity`.
    *
    * @example
    * ```ts
@@ -81,8 +99,11 @@ export class PnlLedger {
     referenceMid: number,
     markPrice: number,
     timeMs: number,
+    venueFeeUsd = Number.NaN,
   ): number {
-    const feeUsd = (liquidity === "maker" ? this.#makerFee : this.#takerFee) * price * size;
+    const feeUsd = Number.isFinite(venueFeeUsd)
+      ? venueFeeUsd
+      : (liquidity === "maker" ? this.#makerFee : this.#takerFee) * price * size;
     const fill = this.#fill;
     fill.side = side;
     fill.price = price;
