@@ -165,4 +165,67 @@ describe("Binance collector captures", () => {
     const eth = trade(T + 2, 9, "1", "1", true).replace(/BTCUSDT/, "ETHUSDT");
     expect(() => decode([trade(T, 1, "1", "1", true), eth])).toThrow(/:2: symbol ETHUSDT after BTCUSDT/);
   });
+
+  it("reads the frames it scans without JSON.parse exactly as the general path does", () => {
+    const lines = [
+      futuresDiff(T, 96, 104, 95, [["100.0", "3"]], [["100.2", "0"]]),
+      futuresSnapshot(
+        T + 20,
+        100,
+        [
+          ["100.0", "1"],
+          ["99.9", "2"],
+        ],
+        [
+          ["100.1", "1"],
+          ["100.2", "4"],
+        ],
+      ),
+      ticker(T + 25),
+      futuresDiff(
+        T + 40,
+        105,
+        110,
+        104,
+        [
+          ["100.0", "0"],
+          ["99.95", "0.001"],
+        ],
+        [
+          ["100.3", "7"],
+          ["100.1", "0.25"],
+        ],
+      ),
+      trade(T + 45, 8, "100.1", "0.25", false),
+      futuresDiff(T + 50, 111, 112, 110, [], [["100.15", "1e-3"]]),
+    ];
+    // A space after the first colon is valid JSON the scanner does not take: those lines go through JSON.parse.
+    const general = lines.map((text) => text.replace('{"stream":"', '{"stream": "'));
+    const fast = decode(lines);
+    const slow = decode(general);
+    expect(fast.events).toEqual(slow.events);
+    expect(fast.decoder.counts).toEqual(slow.decoder.counts);
+    expect(fast.events.filter((event) => event.type === "book")).toHaveLength(3);
+    expect(fast.decoder.counts.ignored).toBe(1);
+    expect((fast.events.at(-1) as { asks: unknown[] }).asks).toContainEqual([100.15, 0.001, 0]);
+  });
+
+  it("names a bad level of a scanned diff as the file writes it", () => {
+    expect(() =>
+      decode([
+        futuresSnapshot(T, 100, [["100.0", "1"]], [["100.1", "1"]]),
+        futuresDiff(
+          T + 10,
+          99,
+          101,
+          98,
+          [
+            ["100.0", "2"],
+            ["abc", "1"],
+          ],
+          [],
+        ),
+      ]),
+    ).toThrow('btcusdt_20240808.gz:2: b[1] must be ["price > 0", "size ≥ 0"], got ["abc","1"]');
+  });
 });

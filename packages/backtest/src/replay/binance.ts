@@ -3,6 +3,7 @@
 // `{"stream":"btcusdt@depth@0ms","data":{…}}` or the REST depth snapshot `{"lastUpdateId":…,"bids":…,"asks":…}`.
 import { DepthBook } from "./books.ts";
 import { RecordingError } from "./format.ts";
+import { parseDecimal } from "./scan.ts";
 import type { BookEvent, GapEvent, MarketEvent, RecordedTrade, TradesEvent } from "./types.ts";
 
 /** A problem a reader met and reported (the replay goes on past it, never through it). */
@@ -54,8 +55,28 @@ interface Diff {
   t: number;
   lt: number;
   line: number;
-  bids: string[][];
-  asks: string[][];
+  /** Levels as flat `price, size` pairs (NaN where the text was not a number: an error when applied). */
+  bids: number[];
+  asks: number[];
+  /** The line's message, to name a bad level in the words of the file. */
+  json: string;
+}
+
+/** What {@link scanDepthUpdate} read from a depth diff line. */
+interface ScannedDiff {
+  stream: string;
+  symbol: string | null;
+  e: string | null;
+  E: number;
+  T: number;
+  U: number;
+  u: number;
+  pu: number;
+  hasPu: boolean;
+  hasU: boolean;
+  hasLastU: boolean;
+  b: number[] | null;
+  a: number[] | null;
 }
 
 const KNOWN = "depthUpdate (depth@…), trade, aggTrade, bookTicker, markPriceUpdate, or a REST depth snapshot";
@@ -107,6 +128,7 @@ export class BinanceCollectorDecoder {
     ignored: 0,
     sequenceGaps: 0,
   };
+  readonly #scanned: ScannedDiff = newScannedDiff();
   #symbol: string | null = null;
   #coin = "";
   #futures: boolean | null = null;
@@ -175,6 +197,42 @@ export class BinanceCollectorDecoder {
         this.#fail(line, `"${text.slice(0, space)}" is not a local timestamp in ns, µs or ms`);
       json = text.slice(space + 1);
     }
+    // Fast paths for the bulk of a capture, byte for byte what the general path below would conclude; any
+    // line they do not recognise exactly goes the general way.
+    if (json.startsWith(STREAM_PREFIX)) {
+      const streamEnd = json.indexOf('"', STREAM_PREFIX.length);
+      if (
+        streamEnd > 0 &&
+        json.startsWith(BOOK_TICKER, streamEnd - BOOK_TICKER.length) &&
+        json.startsWith(DATA_PREFIX, streamEnd) &&
+        json.endsWith("}}")
+      ) {
+        this.#counts.ignored++;
+        if (!Number.isNaN(lt)) this.#lastTime = lt;
+        return;
+      }
+      const scanned = this.#scanned;
+      if (scanDepthUpdate(json, scanned)) {
+        const at = scanned.stream.indexOf("@");
+        const stream = scanned.stream;
+        this.#useSymbol(scanned.symbol ?? stream.slice(0, Math.max(at, 0)).toUpperCase(), line);
+        this.#onDiff(
+          scanned.U,
+          scanned.u,
+          scanned.hasPu,
+          scanned.pu,
+          Number.isNaN(scanned.T) ? scanned.E : scanned.T,
+          Number.isNaN(lt) ? scanned.E : lt,
+          line,
+          scanned.b!,
+          scanned.a!,
+          json,
+          out,
+        );
+        if (!Number.isNaN(lt)) this.#lastTime = lt;
+        return;
+      }
+    }
     let message: Record<string, unknown>;
     try {
       message = JSON.parse(json);
@@ -184,7 +242,7 @@ export class BinanceCollectorDecoder {
     if (message === null || typeof message !== "object") this.#fail(line, "expected a JSON object");
     const data = message.data as Record<string, unknown> | undefined;
     if (typeof message.stream === "string" && data !== null && typeof data === "object") {
-      this.#onStream(message.stream, data, lt, line, out);
+      this.#onStream(message.stream, data, lt, line, json, out);
     } else if ("lastUpdateId" in message && Array.isArray(message.bids) && Array.isArray(message.asks)) {
       this.#onSnapshot(message, lt, line, out);
     } else if ("code" in message && "msg" in message) {
@@ -225,6 +283,7 @@ export class BinanceCollectorDecoder {
     data: Record<string, unknown>,
     lt: number,
     line: number,
+    json: string,
     out: MarketEvent[],
   ): void {
     const at = stream.indexOf("@");
@@ -232,7 +291,32 @@ export class BinanceCollectorDecoder {
     const symbol = typeof data.s === "string" ? data.s : stream.slice(0, Math.max(at, 0)).toUpperCase();
     if (kind.startsWith("depth") && data.e === "depthUpdate") {
       this.#useSymbol(symbol, line);
-      this.#onDiff(data, Number.isNaN(lt) ? Number(data.E) : lt, line, out);
+      const bids = data.b;
+      const asks = data.a;
+      const firstId = Number(data.U);
+      const lastId = Number(data.u);
+      if (
+        !Array.isArray(bids) ||
+        !Array.isArray(asks) ||
+        !Number.isFinite(firstId) ||
+        !Number.isFinite(lastId)
+      ) {
+        this.#fail(line, "a depthUpdate needs U, u, b and a");
+      }
+      const futures = data.pu !== undefined;
+      this.#onDiff(
+        firstId,
+        lastId,
+        futures,
+        futures ? Number(data.pu) : Number.NaN,
+        Number(data.T ?? data.E),
+        Number.isNaN(lt) ? Number(data.E) : lt,
+        line,
+        flatLevels(bids),
+        flatLevels(asks),
+        json,
+        out,
+      );
       return;
     }
     if (kind === "trade" || kind === "aggTrade") {
@@ -266,31 +350,34 @@ export class BinanceCollectorDecoder {
     this.#coin = coin;
   }
 
-  #onDiff(data: Record<string, unknown>, lt: number, line: number, out: MarketEvent[]): void {
+  #onDiff(
+    firstId: number,
+    lastId: number,
+    futures: boolean,
+    previousId: number,
+    t: number,
+    lt: number,
+    line: number,
+    bids: number[],
+    asks: number[],
+    json: string,
+    out: MarketEvent[],
+  ): void {
     this.#counts.depthUpdates++;
-    const futures = data.pu !== undefined;
     this.#futures ??= futures;
-    const bids = data.b;
-    const asks = data.a;
-    const firstId = Number(data.U);
-    const lastId = Number(data.u);
-    if (
-      !Array.isArray(bids) ||
-      !Array.isArray(asks) ||
-      !Number.isFinite(firstId) ||
-      !Number.isFinite(lastId)
-    ) {
+    if (!Number.isFinite(firstId) || !Number.isFinite(lastId)) {
       this.#fail(line, "a depthUpdate needs U, u, b and a");
     }
     const diff: Diff = {
       firstId,
       lastId,
-      previousId: futures ? Number(data.pu) : Number.NaN,
-      t: Number(data.T ?? data.E),
+      previousId: futures ? previousId : Number.NaN,
+      t,
       lt,
       line,
-      bids: bids as string[][],
-      asks: asks as string[][],
+      bids,
+      asks,
+      json,
     };
     if (!this.#synced) {
       this.#pending.push(diff);
@@ -327,11 +414,30 @@ export class BinanceCollectorDecoder {
       );
       return false;
     }
-    this.#setLevels("bid", diff.bids, diff.line);
-    this.#setLevels("ask", diff.asks, diff.line);
+    this.#setDiffLevels("bid", diff);
+    this.#setDiffLevels("ask", diff);
     this.#lastId = diff.lastId;
     this.#counts.depthApplied++;
     return true;
+  }
+
+  #setDiffLevels(side: "bid" | "ask", diff: Diff): void {
+    const book = this.#book;
+    const levels = side === "bid" ? diff.bids : diff.asks;
+    for (let i = 0; i < levels.length; i += 2) {
+      const price = levels[i]!;
+      const size = levels[i + 1]!;
+      if (!(price > 0) || !(size >= 0)) {
+        // Named as the file writes it: the line's own level text.
+        const data = (JSON.parse(diff.json) as { data: Record<string, unknown> }).data;
+        const level = (data[side === "bid" ? "b" : "a"] as unknown[])[i / 2];
+        this.#fail(
+          diff.line,
+          `${side === "bid" ? "b" : "a"}[${i / 2}] must be ["price > 0", "size ≥ 0"], got ${JSON.stringify(level)}`,
+        );
+      }
+      book.set(side, price, size);
+    }
   }
 
   #setLevels(side: "bid" | "ask", levels: string[][], line: number): void {
@@ -449,4 +555,148 @@ export class BinanceCollectorDecoder {
   #fail(line: number, message: string): never {
     throw new RecordingError("INVALID_CAPTURE", this.#file, line, message);
   }
+}
+
+const STREAM_PREFIX = '{"stream":"';
+const BOOK_TICKER = "@bookTicker";
+const DATA_PREFIX = '","data":{';
+
+/** Diff levels (`[["price", "size"], …]`) as flat numbers; NaN where a value is not a string. */
+function flatLevels(levels: unknown[]): number[] {
+  const flat: number[] = new Array(levels.length * 2);
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i] as unknown[] | null | undefined;
+    flat[2 * i] = toNumber(level?.[0]);
+    flat[2 * i + 1] = toNumber(level?.[1]);
+  }
+  return flat;
+}
+
+function newScannedDiff(): ScannedDiff {
+  return {
+    stream: "",
+    symbol: null,
+    e: null,
+    E: Number.NaN,
+    T: Number.NaN,
+    U: Number.NaN,
+    u: Number.NaN,
+    pu: Number.NaN,
+    hasPu: false,
+    hasU: false,
+    hasLastU: false,
+    b: null,
+    a: null,
+  };
+}
+
+/** End of a JSON string starting after its opening quote at `from`, or -1 (an escape: leave it to JSON.parse). */
+function stringEnd(json: string, from: number): number {
+  for (let i = from; i < json.length; i++) {
+    const code = json.charCodeAt(i);
+    if (code === 34) return i;
+    if (code === 92) return -1;
+  }
+  return -1;
+}
+
+/** Reads `[["p","q"],…]` at `at` into `into`; the index after `]`, or -1. */
+function scanLevels(json: string, at: number, into: number[]): number {
+  if (json.charCodeAt(at) !== 91) return -1;
+  let i = at + 1;
+  if (json.charCodeAt(i) === 93) return i + 1;
+  for (;;) {
+    if (json.charCodeAt(i) !== 91 || json.charCodeAt(i + 1) !== 34) return -1;
+    const priceEnd = stringEnd(json, i + 2);
+    if (priceEnd < 0 || json.charCodeAt(priceEnd + 1) !== 44 || json.charCodeAt(priceEnd + 2) !== 34)
+      return -1;
+    const sizeEnd = stringEnd(json, priceEnd + 3);
+    if (sizeEnd < 0 || json.charCodeAt(sizeEnd + 1) !== 93) return -1;
+    into.push(parseDecimal(json, i + 2, priceEnd), parseDecimal(json, priceEnd + 3, sizeEnd));
+    i = sizeEnd + 2;
+    const next = json.charCodeAt(i);
+    if (next === 93) return i + 1;
+    if (next !== 44) return -1;
+    i++;
+  }
+}
+
+/** Reads a JSON number at `at` (digits or `-` first); its end, or -1. */
+function numberEnd(json: string, at: number): number {
+  const first = json.charCodeAt(at);
+  if (!((first >= 48 && first <= 57) || first === 45)) return -1;
+  let i = at + 1;
+  for (; i < json.length; i++) {
+    const code = json.charCodeAt(i);
+    if (code === 44 || code === 125) return i;
+  }
+  return -1;
+}
+
+/**
+ * Reads a `{"stream":"…@depth…","data":{"e":"depthUpdate",…}}` frame without JSON.parse: keys e, E, T, s, U,
+ * u, pu, b and a in any order, strings without escapes, nothing else. False for anything else (the caller
+ * then parses the line as JSON), so what it accepts reads exactly as JSON.parse would.
+ */
+function scanDepthUpdate(json: string, out: ScannedDiff): boolean {
+  const streamEnd = stringEnd(json, STREAM_PREFIX.length);
+  if (streamEnd < 0 || !json.startsWith(DATA_PREFIX, streamEnd)) return false;
+  const stream = json.slice(STREAM_PREFIX.length, streamEnd);
+  const at = stream.indexOf("@");
+  if (at < 0 || !stream.startsWith("depth", at + 1)) return false;
+  out.stream = stream;
+  out.symbol = null;
+  out.e = null;
+  out.E = out.T = out.U = out.u = out.pu = Number.NaN;
+  out.hasPu = out.hasU = out.hasLastU = false;
+  out.b = out.a = null;
+  let i = streamEnd + DATA_PREFIX.length;
+  for (;;) {
+    if (json.charCodeAt(i) !== 34) return false;
+    const keyEnd = stringEnd(json, i + 1);
+    if (keyEnd < 0 || json.charCodeAt(keyEnd + 1) !== 58) return false;
+    const key = json.slice(i + 1, keyEnd);
+    const value = keyEnd + 2;
+    let end: number;
+    if (key === "b" || key === "a") {
+      if ((key === "b" ? out.b : out.a) !== null) return false;
+      const levels: number[] = [];
+      end = scanLevels(json, value, levels);
+      if (key === "b") out.b = levels;
+      else out.a = levels;
+    } else if (key === "e" || key === "s") {
+      if (json.charCodeAt(value) !== 34) return false;
+      const close = stringEnd(json, value + 1);
+      if (close < 0) return false;
+      const text = json.slice(value + 1, close);
+      if (key === "e") out.e = text;
+      else out.symbol = text;
+      end = close + 1;
+    } else {
+      end = numberEnd(json, value);
+      if (end < 0) return false;
+      const number = parseDecimal(json, value, end);
+      if (key === "E") out.E = number;
+      else if (key === "T") out.T = number;
+      else if (key === "U") {
+        out.U = number;
+        out.hasU = true;
+      } else if (key === "u") {
+        out.u = number;
+        out.hasLastU = true;
+      } else if (key === "pu") {
+        out.pu = number;
+        out.hasPu = true;
+      } else return false;
+    }
+    if (end < 0) return false;
+    const next = json.charCodeAt(end);
+    if (next === 44) {
+      i = end + 1;
+      continue;
+    }
+    if (next !== 125 || end + 2 !== json.length || json.charCodeAt(end + 1) !== 125) return false;
+    break;
+  }
+  return out.e === "depthUpdate" && out.hasU && out.hasLastU && out.b !== null && out.a !== null;
 }

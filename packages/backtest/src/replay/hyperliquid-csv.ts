@@ -3,6 +3,7 @@
 // `bid_price_i,bid_size_i,ask_price_i,ask_size_i` for i = 0.., 0 = best) and `trades_<COIN>.csv(.gz)`
 // (`timestamp,price,size,side,trade_id,exchange_timestamp`, side = the taker's, buy/sell).
 import { RecordingError } from "./format.ts";
+import { parseDecimal } from "./scan.ts";
 import type { BookEvent, MarketEvent, RecordedLevel, RecordedTrade, TradesEvent } from "./types.ts";
 
 /** Which file of the layout a CSV header line belongs to, or null. */
@@ -37,6 +38,7 @@ export class HyperliquidCsvBookDecoder {
   #columns = 0;
   #bidColumns: number[] = [];
   #askColumns: number[] = [];
+  #starts = new Int32Array(0);
 
   constructor(options: { file: string; coin: string }) {
     this.#file = options.file;
@@ -67,37 +69,50 @@ export class HyperliquidCsvBookDecoder {
         this.#bidColumns.push(bid);
         this.#askColumns.push(ask);
       }
+      this.#starts = new Int32Array(this.#columns + 1);
       return;
     }
-    const cells = text.split(",");
-    if (cells.length !== this.#columns) {
-      this.#fail(line, `expected ${this.#columns} cells (as the header), got ${cells.length}`);
+    // Cells by index, no array of substrings: cell c is text[starts[c], starts[c + 1] - 1).
+    const starts = this.#starts;
+    let cells = 1;
+    starts[0] = 0;
+    for (let at = text.indexOf(","); at >= 0; at = text.indexOf(",", at + 1)) {
+      if (cells < this.#columns) starts[cells] = at + 1;
+      cells++;
     }
-    const lt = secondsToMs(cells[0]!);
-    const t = Number(cells[2]);
+    if (cells !== this.#columns) {
+      this.#fail(line, `expected ${this.#columns} cells (as the header), got ${cells}`);
+    }
+    starts[cells] = text.length + 1;
+    const lt = secondsToMs(text.slice(0, starts[1]! - 1));
+    const t = parseDecimal(text, starts[2]!, starts[3]! - 1);
     if (!(lt > 0) || !(t > 0)) this.#fail(line, "timestamp (s) and exchange_timestamp (ms) must be > 0");
     const book: BookEvent = {
       type: "book",
       coin: this.#coin,
       t,
       lt,
-      bids: this.#levels(cells, this.#bidColumns, line),
-      asks: this.#levels(cells, this.#askColumns, line),
+      bids: this.#levels(text, this.#bidColumns, line),
+      asks: this.#levels(text, this.#askColumns, line),
     };
     out.push(book);
   }
 
-  #levels(cells: string[], columns: number[], line: number): RecordedLevel[] {
+  #levels(text: string, columns: number[], line: number): RecordedLevel[] {
+    const starts = this.#starts;
     const levels: RecordedLevel[] = [];
-    for (const column of columns) {
-      const priceText = cells[column]!;
-      if (priceText === "") break; // a thinner book than the file's widest
-      const price = Number(priceText);
-      const size = Number(cells[column + 1]);
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]!;
+      const priceStart = starts[column]!;
+      const priceEnd = starts[column + 1]! - 1;
+      if (priceEnd === priceStart) break; // a thinner book than the file's widest
+      const sizeEnd = starts[column + 2]! - 1;
+      const price = parseDecimal(text, priceStart, priceEnd);
+      const size = parseDecimal(text, priceEnd + 1, sizeEnd);
       if (Number.isNaN(price) || Number.isNaN(size)) {
         this.#fail(
           line,
-          `column ${column + 1}: price and size must be numbers, got "${priceText}", "${cells[column + 1]}"`,
+          `column ${column + 1}: price and size must be numbers, got "${text.slice(priceStart, priceEnd)}", "${text.slice(priceEnd + 1, sizeEnd)}"`,
         );
       }
       levels.push([price, size, 0]);

@@ -46,6 +46,22 @@ describe("Hyperliquid archive l2Book", () => {
     });
   });
 
+  it("reads the writer's layout without JSON.parse exactly as JSON.parse reads it", () => {
+    const lines = [
+      archiveLine("2024-01-01T12:00:01.138942031", 1704110399915, "99.97", "100.03"),
+      archiveLine("2024-02-29T23:59:59.999", 1709251199999, "42727.0", "42728.5"),
+      archiveLine("2024-01-31T00:00:00.000000001", 1706659200000, "0.12345", "0.12346"),
+    ];
+    for (const line of lines) {
+      // A space after a colon is still an archive line, but not the layout the fast reader takes.
+      const general = line.replace('"ver_num":', '"ver_num": ');
+      expect(parseArchiveL2Line(line, "f", 1)).toEqual(parseArchiveL2Line(general, "f", 1));
+    }
+    expect(parseArchiveL2Line(lines[1]!, "f", 1).lt).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
+    const bad = lines[0]!.replace('"sz":"10.5"', '"sz":"-1"');
+    expect(() => parseArchiveL2Line(bad, "f", 7)).toThrow(/f:7: levels\[0 \(bids\)\]\[0\] must have px > 0/);
+  });
+
   it("names the line of a line that is not an archive l2Book line", () => {
     expect(() => parseArchiveL2Line('{"time":"x","raw":{"channel":"trades"}}', "bad.jsonl", 3)).toThrow(
       "bad.jsonl:3: expected an archive l2Book line",

@@ -1,4 +1,5 @@
 import { RecordingError } from "./format.ts";
+import { parseDecimal } from "./scan.ts";
 import type { BookEvent, RecordedLevel, RecordedTrade, TradesEvent } from "./types.ts";
 
 interface WireLevel {
@@ -89,6 +90,8 @@ function archiveTime(value: unknown): number {
  * ```
  */
 export function parseArchiveL2Line(text: string, file: string, line: number): BookEvent {
+  const fast = scanArchiveL2Line(text);
+  if (fast !== null) return fast;
   const value = parseJson(text, file, line);
   const raw = value.raw as Record<string, unknown> | undefined;
   if (raw === undefined || raw === null || raw.channel !== "l2Book" || typeof raw.data !== "object") {
@@ -190,4 +193,113 @@ export class HftbacktestCaptureDecoder {
     }
     return event;
   }
+}
+
+const ARCHIVE_HEAD = '{"time":"';
+const ARCHIVE_RAW = ',"raw":{"channel":"l2Book","data":{"coin":"';
+const ARCHIVE_TIME = '","time":';
+const ARCHIVE_LEVELS = ',"levels":[';
+
+/** `YYYY-MM-DDTHH:MM:SS.fff…` (no zone) as UTC ms, as {@link archiveTime} reads it; NaN for another shape. */
+function archiveTimeFast(text: string, start: number, end: number): number {
+  const digits = (from: number, count: number): number => {
+    let value = 0;
+    for (let i = from; i < from + count; i++) {
+      const code = text.charCodeAt(i) - 48;
+      if (code < 0 || code > 9) return Number.NaN;
+      value = value * 10 + code;
+    }
+    return value;
+  };
+  if (
+    end - start < 23 ||
+    text.charCodeAt(start + 4) !== 45 ||
+    text.charCodeAt(start + 7) !== 45 ||
+    text.charCodeAt(start + 10) !== 84 ||
+    text.charCodeAt(start + 13) !== 58 ||
+    text.charCodeAt(start + 16) !== 58 ||
+    text.charCodeAt(start + 19) !== 46 ||
+    Number.isNaN(digits(start + 20, end - start - 20))
+  ) {
+    return Number.NaN;
+  }
+  const month = digits(start + 5, 2);
+  const day = digits(start + 8, 2);
+  const hour = digits(start + 11, 2);
+  const minute = digits(start + 14, 2);
+  const second = digits(start + 17, 2);
+  // Date.parse refuses out-of-range fields where Date.UTC would roll them over: leave those to it.
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour <= 23 && minute <= 59 && second <= 59)) {
+    return Number.NaN;
+  }
+  return Date.UTC(digits(start, 4), month - 1, day, hour, minute, second, digits(start + 20, 3));
+}
+
+/** Reads `[{"px":"…","sz":"…","n":N},…]` at `at` into levels; the index after `]`, or -1 for any other shape or value. */
+function scanWireLevels(text: string, at: number, levels: RecordedLevel[]): number {
+  if (text.charCodeAt(at) !== 91) return -1;
+  let i = at + 1;
+  if (text.charCodeAt(i) === 93) return i + 1;
+  for (;;) {
+    if (!text.startsWith('{"px":"', i)) return -1;
+    const pxStart = i + 7;
+    const pxEnd = text.indexOf('"', pxStart);
+    if (pxEnd < 0 || !text.startsWith(',"sz":"', pxEnd + 1)) return -1;
+    const szStart = pxEnd + 8;
+    const szEnd = text.indexOf('"', szStart);
+    if (szEnd < 0 || !text.startsWith(',"n":', szEnd + 1)) return -1;
+    const nStart = szEnd + 6;
+    let nEnd = nStart;
+    while (nEnd < text.length) {
+      const code = text.charCodeAt(nEnd);
+      if (code < 48 || code > 57) break;
+      nEnd++;
+    }
+    if (nEnd === nStart || text.charCodeAt(nEnd) !== 125) return -1;
+    const price = parseDecimal(text, pxStart, pxEnd);
+    const size = parseDecimal(text, szStart, szEnd);
+    // A bad level (an escape in a string reads as NaN too): the general path names it.
+    if (!(price > 0) || !(size >= 0)) return -1;
+    levels.push([price, size, parseDecimal(text, nStart, nEnd)]);
+    i = nEnd + 1;
+    const next = text.charCodeAt(i);
+    if (next === 93) return i + 1;
+    if (next !== 44) return -1;
+    i++;
+  }
+}
+
+/**
+ * The archive line as the writer lays it out (`{"time":…,"ver_num":…,"raw":{"channel":"l2Book","data":{"coin",
+ * "time","levels"}}}`, no spaces) read without JSON.parse: the same book {@link parseArchiveL2Line} gives, or
+ * null for any other shape (which then goes through JSON.parse).
+ */
+function scanArchiveL2Line(text: string): BookEvent | null {
+  if (!text.startsWith(ARCHIVE_HEAD)) return null;
+  const timeStart = ARCHIVE_HEAD.length;
+  const timeEnd = text.indexOf('"', timeStart);
+  if (timeEnd < 0 || !text.startsWith(',"ver_num":', timeEnd + 1)) return null;
+  let i = timeEnd + 12;
+  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  if (!text.startsWith(ARCHIVE_RAW, i)) return null;
+  const coinStart = i + ARCHIVE_RAW.length;
+  const coinEnd = text.indexOf('"', coinStart);
+  if (coinEnd < 0 || !text.startsWith(ARCHIVE_TIME, coinEnd)) return null;
+  const tStart = coinEnd + ARCHIVE_TIME.length;
+  let tEnd = tStart;
+  while (tEnd < text.length && text.charCodeAt(tEnd) >= 48 && text.charCodeAt(tEnd) <= 57) tEnd++;
+  if (tEnd === tStart || !text.startsWith(ARCHIVE_LEVELS, tEnd)) return null;
+  const bids: RecordedLevel[] = [];
+  const asks: RecordedLevel[] = [];
+  const bidsEnd = scanWireLevels(text, tEnd + ARCHIVE_LEVELS.length, bids);
+  if (bidsEnd < 0 || text.charCodeAt(bidsEnd) !== 44) return null;
+  const asksEnd = scanWireLevels(text, bidsEnd + 1, asks);
+  if (asksEnd < 0 || asksEnd + 4 !== text.length || !text.endsWith("]}}}")) return null;
+  const coin = text.slice(coinStart, coinEnd);
+  const t = parseDecimal(text, tStart, tEnd);
+  if (!(t > 0) || coin.includes("\\")) return null;
+  // The fast time reader takes digits only; any other time text (an escape included) goes through JSON.
+  const lt = archiveTimeFast(text, timeStart, timeEnd);
+  if (Number.isNaN(lt)) return null;
+  return { type: "book", coin, t, lt, bids, asks };
 }
