@@ -1,3 +1,13 @@
+import type { MarketEvent, RecordedLevel } from "@botmm/backtest";
+import {
+  type Clock,
+  createRandom,
+  hyperliquidPerpInstrument,
+  type Instrument,
+  type L2Book,
+  type Venue,
+  type VenueEvent,
+} from "@botmm/core";
 import { type Emulator, start as startEmulator, testAccount } from "@botmm/hl-emulator";
 import { type Logger, pino } from "pino";
 import { buildConfig, type LiveConfig } from "./config.ts";
@@ -100,5 +110,147 @@ export async function waitFor(
     if (await check()) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** The instrument of {@link scriptedMarketEvents}: a Hyperliquid-like BTC perp (5 size decimals, $1 ticks at 60k). */
+export const SCRIPT_INSTRUMENT: Instrument = hyperliquidPerpInstrument({
+  coin: "BTC",
+  assetId: 0,
+  szDecimals: 5,
+  maxLeverage: 40,
+});
+
+/**
+ * A seeded script of market events in the replay's format: a book every 500 ms whose mid walks by whole $1
+ * ticks around 60,000 (five levels a side, spread 1–3 ticks), and after about half of them a message of 1–3
+ * public trades at or through the best price. Same seed, same events.
+ *
+ * @example
+ * ```ts
+ * const events = scriptedMarketEvents({ seed: 1, startMs: Date.UTC(2025, 0, 1), minutes: 5 });
+ * ```
+ */
+export function scriptedMarketEvents(options: {
+  seed: number;
+  startMs: number;
+  minutes: number;
+}): MarketEvent[] {
+  const random = createRandom(options.seed);
+  const coin = SCRIPT_INSTRUMENT.coin;
+  const events: MarketEvent[] = [];
+  const endMs = options.startMs + options.minutes * 60_000;
+  let bestBid = 60_000;
+  let tradeId = 0;
+  for (let time = options.startMs; time < endMs; time += 500) {
+    bestBid += random.nextInt(7) - 3;
+    const spread = 1 + random.nextInt(3);
+    const level = (price: number): RecordedLevel => [price, Number((0.05 + random.next()).toFixed(5)), 1];
+    const bids = [0, 1, 2, 3, 4].map((i) => level(bestBid - i));
+    const asks = [0, 1, 2, 3, 4].map((i) => level(bestBid + spread + i));
+    events.push({ type: "book", coin, t: time, lt: time, bids, asks });
+    if (random.next() < 0.5) continue;
+    const trades = Array.from({ length: 1 + random.nextInt(3) }, () => {
+      const buy = random.next() < 0.5;
+      const through = random.next() < 0.3 ? random.nextInt(6) : 0;
+      return {
+        t: time + 100,
+        px: buy ? bestBid + spread + through : bestBid - through,
+        sz: Number((0.01 + random.next() * 0.5).toFixed(5)),
+        side: buy ? ("B" as const) : ("A" as const),
+        tid: ++tradeId,
+      };
+    });
+    events.push({ type: "trades", coin, lt: time + 100, trades });
+  }
+  return events;
+}
+
+/**
+ * A replay event as a venue streams it (`null` for a gap, which a live venue does not send).
+ *
+ * @example
+ * ```ts
+ * market.emit(toVenueEvent(event, clock)!);
+ * ```
+ */
+export function toVenueEvent(event: MarketEvent, clock: Clock): VenueEvent | null {
+  if (event.type === "gap") return null;
+  if (event.type === "book") {
+    const book: L2Book = {
+      coin: event.coin,
+      time: event.lt,
+      bids: event.bids.map(([price, size]) => ({ price, size })),
+      asks: event.asks.map(([price, size]) => ({ price, size })),
+    };
+    return { type: "book", book, receivedAt: clock.now() };
+  }
+  return {
+    type: "trades",
+    trades: event.trades.map((trade) => ({
+      coin: event.coin,
+      time: event.lt,
+      side: trade.side === "B" ? ("buy" as const) : ("sell" as const),
+      price: trade.px,
+      size: trade.sz,
+      id: String(trade.tid),
+    })),
+    receivedAt: clock.now(),
+  };
+}
+
+/**
+ * A market-data-only venue whose events the test pushes with {@link ScriptedMarket.emit}: the market a
+ * `PaperVenue` trades against in tests. It holds no orders of its own.
+ *
+ * @example
+ * ```ts
+ * const market = new ScriptedMarket([SCRIPT_INSTRUMENT]);
+ * const paper = new PaperVenue({ market, clock, makerFee: 0.00015, capitalUsd: 10_000 });
+ * market.emit({ type: "book", book, receivedAt: clock.now() });
+ * ```
+ */
+export class ScriptedMarket implements Venue {
+  readonly name = "scripted";
+  readonly #instruments: Instrument[];
+  readonly #listeners = new Set<(event: VenueEvent) => void>();
+
+  constructor(instruments: Instrument[]) {
+    this.#instruments = instruments;
+  }
+
+  emit(event: VenueEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  async instruments(): Promise<Instrument[]> {
+    return this.#instruments;
+  }
+
+  async subscribe(_request: unknown, listener: (event: VenueEvent) => void): Promise<() => Promise<void>> {
+    this.#listeners.add(listener);
+    return async () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  async placeOrders(): Promise<never> {
+    throw new Error("ScriptedMarket serves market data only: orders go to the PaperVenue");
+  }
+
+  async modifyOrders(): Promise<never> {
+    throw new Error("ScriptedMarket serves market data only: orders go to the PaperVenue");
+  }
+
+  async cancelOrders(): Promise<never> {
+    throw new Error("ScriptedMarket serves market data only: orders go to the PaperVenue");
+  }
+
+  async openOrders(): Promise<[]> {
+    return [];
+  }
+
+  async position(coin: string): Promise<{ coin: string; size: number; entryPrice: number }> {
+    return { coin, size: 0, entryPrice: 0 };
   }
 }

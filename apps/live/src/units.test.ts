@@ -354,8 +354,8 @@ describe("PaperVenue (queue rule)", () => {
     await place("1", "sell", 101);
     market.book({ coin: "BTC", time: 7, bids: [{ price: 101, size: 3 }], asks: [{ price: 102, size: 1 }] });
     expect(fills()).toMatchObject([{ clientId: "1", side: "sell", price: 101, size: 1, time: 7 }]);
-    // The fill is reported before the book that revealed it.
-    expect(events.slice(-3).map((event) => event.type)).toEqual(["fill", "order", "book"]);
+    // The book comes first, then the fill it caused (as the replay books it: in the bar the book opens).
+    expect(events.slice(-3).map((event) => event.type)).toEqual(["book", "fill", "order"]);
     expect(await paper.openOrders()).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import { DEFAULT_SIMULATION } from "../defaults.ts";
 import type { BacktestRun, FillRecord } from "../engine.ts";
 import { FundingCursor } from "../funding.ts";
 import { aggregateMarkouts } from "../metrics.ts";
+import { postOnlyCrosses } from "./execution.ts";
 import {
   DEFAULT_REPLAY,
   parseReplaySimulation,
@@ -113,7 +114,6 @@ const HOUR_MS = 3_600_000;
 const PLACE = 1;
 const MODIFY = 2;
 const CANCEL = 3;
-const PRICE_EPSILON = 1e-9;
 
 interface PendingAction {
   at: number;
@@ -517,9 +517,7 @@ class ReplayEngine implements OrderActionSink {
       return;
     }
     const price = action.price;
-    const crosses = action.isBid
-      ? price >= this.#bestAsk * (1 - PRICE_EPSILON)
-      : price <= this.#bestBid * (1 + PRICE_EPSILON);
+    const crosses = postOnlyCrosses(action.isBid ? "buy" : "sell", price, this.#bestBid, this.#bestAsk);
     if (!this.#bookValid || crosses) {
       // Post-only: it would take liquidity on arrival (or the market is unknown after a gap): rejected.
       if (crosses) this.#rejectedPostOnly++;

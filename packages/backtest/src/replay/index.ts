@@ -14,6 +14,7 @@ export type {
   TimeMarkouts,
 } from "./engine.ts";
 export { MARKOUT_HORIZONS_MS, runReplayBacktest } from "./engine.ts";
+export { postOnlyCrosses } from "./execution.ts";
 export {
   bookLineSchema,
   eventLineSchema,
