@@ -189,6 +189,7 @@ export async function startSession(
       market,
       clock,
       makerFee: config.strategy.makerFee,
+      takerFee: config.strategy.takerFee,
       capitalUsd: config.paper.capitalUsd,
       queueModel:
         config.paper.queueModel === "probabilistic"
