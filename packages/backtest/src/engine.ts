@@ -12,6 +12,7 @@ import {
 import type { CandleColumns } from "./candle-columns.ts";
 import type { BarPath, FillModel } from "./fill-model.ts";
 import { FundingCursor, type FundingSchedule } from "./funding.ts";
+import { SubbarBacktest } from "./subbar-engine.ts";
 
 /** Everything a candle backtest needs besides the candles. */
 export interface BacktestOptions {
@@ -25,6 +26,8 @@ export interface BacktestOptions {
   maxVolumeShare: number;
   /** Order entry / modify / cancel latency: new instructions take effect this long after the bar opens. */
   latencyMs: number;
+  /** How often the strategy requotes inside a bar under the `subbar` fill model (default 1,000 ms, as live). */
+  requoteIntervalMs?: number;
   funding: FundingSchedule;
   /** A taker exit pays this much slippage beyond the open it executes at, in bps, plus the taker fee. */
   takerSlippageBps: number;
@@ -113,6 +116,10 @@ const CANCEL = 3;
  * Funding is charged at each hour's open; a position beyond the hard limit is cut back with a taker order
  * at the next open.
  *
+ * With `fillModel.type === "subbar"` the bar is instead walked as a seeded path at the requote cadence and the
+ * strategy requotes inside the bar on the path so far (see {@link SubbarBacktest}); the same time discipline
+ * holds at every step: a decision sees the path up to its instant and the bars closed before.
+ *
  * @example
  * ```ts
  * const run = runCandleBacktest(toCandleColumns(candles), {
@@ -128,6 +135,7 @@ export function runCandleBacktest(
   options: BacktestOptions,
   onProgress?: (barsDone: number, barsTotal: number) => void,
 ): BacktestRun {
+  if (options.fillModel.type === "subbar") return new SubbarBacktest(candles, options).run(onProgress);
   return new CandleBacktest(candles, options).run(onProgress);
 }
 

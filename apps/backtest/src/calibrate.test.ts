@@ -1,0 +1,184 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_SUBBAR_PARAMS, type MarketEvent, type SubbarParams } from "@botmm/backtest";
+import { createRandom } from "@botmm/core";
+import { describe, expect, it } from "vitest";
+import { CALIBRATION_GRID, parseCalibrateOptions, searchParams } from "./calibrate.ts";
+import { writeRecordingFixture } from "./recordings/test-support.ts";
+import { runBacktestCli } from "./run.ts";
+import { captureIo } from "./test-support.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "botmm-calibrate-"));
+const start = Date.UTC(2025, 0, 6, 10);
+
+/** 40 minutes of a seeded random-walk ETH book (every 500 ms) with trades through a few levels. */
+function writeRecording(root: string): void {
+  const events: MarketEvent[] = [];
+  const random = createRandom(9);
+  let mid = 3000;
+  let tid = 0;
+  for (let t = start; t < start + 40 * 60_000; t += 500) {
+    mid *= Math.exp(random.nextNormal() * 0.0002);
+    const bid = Math.floor(mid * 10) / 10;
+    const ask = bid + 0.1;
+    const level = (price: number, i: number): [number, number, number] => [
+      Number(price.toFixed(1)),
+      5 + i,
+      3,
+    ];
+    events.push({
+      type: "book",
+      coin: "ETH",
+      t,
+      lt: t + 20,
+      bids: Array.from({ length: 5 }, (_, i) => level(bid - i * 0.1, i)),
+      asks: Array.from({ length: 5 }, (_, i) => level(ask + i * 0.1, i)),
+    });
+    if (random.next() < 0.4) {
+      const side = random.next() < 0.5 ? "B" : "A";
+      const depth = Math.floor(random.nextExponential(0.5));
+      const px = side === "B" ? ask + depth * 0.1 : bid - depth * 0.1;
+      events.push({
+        type: "trades",
+        coin: "ETH",
+        lt: t + 250,
+        trades: [{ t: t + 240, px: Number(px.toFixed(1)), sz: 8, side, tid: ++tid }],
+      });
+    }
+  }
+  writeRecordingFixture(root, events);
+}
+
+describe("calibrate options", () => {
+  it("reads repeated and comma-separated lists, and COIN=N size decimals", () => {
+    const options = parseCalibrateOptions(
+      [
+        "--replay",
+        "a",
+        "--replay",
+        "b",
+        "--symbol",
+        "BTC,ETH",
+        "--symbol",
+        "WLFI",
+        "--sz-decimals",
+        "WLFI=0",
+      ].concat(["--quote-bps", "1,3,5", "--out", "fit.json", "--seeds", "2"]),
+      "/home/user",
+    );
+    expect(options).toMatchObject({
+      replay: ["/home/user/a", "/home/user/b"],
+      symbol: ["BTC", "ETH", "WLFI"],
+      szDecimals: { WLFI: 0 },
+      quoteBps: [1, 3, 5],
+      seeds: 2,
+      out: "/home/user/fit.json",
+    });
+  });
+
+  it("reports every problem at once", () => {
+    expect(() =>
+      parseCalibrateOptions(["--sz-decimals", "WLFI", "--seeds", "x", "--bogus", "1"], "/"),
+    ).toThrow(
+      /5 problems[\s\S]*--sz-decimals WLFI: expected COIN=N[\s\S]*--seeds must be a number[\s\S]*unknown option --bogus[\s\S]*needs at least one --replay PATH[\s\S]*needs --out FILE/,
+    );
+    expect(() => parseCalibrateOptions(["--replay", "a"], "/")).toThrow(/--out/);
+    expect(parseCalibrateOptions(["--help"], "/")).toBe("help");
+  });
+});
+
+describe("searchParams", () => {
+  it("finds the grid point of least loss from the defaults, deterministically, and keeps the start on ties", () => {
+    const target = { roughness: 0.8, queueShare: 0.2, spreadTicks: 3 };
+    const loss = (p: Readonly<SubbarParams>) =>
+      (p.roughness - target.roughness) ** 2 +
+      (p.queueShare - target.queueShare) ** 2 +
+      (p.spreadTicks - target.spreadTicks) ** 2;
+    const a = searchParams(loss);
+    expect(a.params).toEqual({ ...DEFAULT_SUBBAR_PARAMS, ...target });
+    expect(a.loss).toBeCloseTo(0, 12);
+    expect(searchParams(loss)).toEqual(a);
+    // A loss that does not depend on a parameter leaves it at its start.
+    expect(a.params.jumpSize).toBe(DEFAULT_SUBBAR_PARAMS.jumpSize);
+    for (const key of Object.keys(CALIBRATION_GRID) as (keyof SubbarParams)[])
+      expect(CALIBRATION_GRID[key], key).toContain(DEFAULT_SUBBAR_PARAMS[key]);
+  });
+});
+
+describe("calibrate command", () => {
+  it("fits on a recording, writes a parameter file the candle run takes, and the report names it", async () => {
+    const root = join(dir, "recording");
+    writeRecording(root);
+    const out = join(dir, "fill-model.json");
+    const io = captureIo();
+    const args = [
+      "calibrate",
+      "--replay",
+      root,
+      "--symbol",
+      "ETH",
+      "--quote-bps",
+      "1",
+      "--seeds",
+      "1",
+      "--out",
+      out,
+    ];
+    expect(await runBacktestCli(args, io), io.err()).toBe(0);
+    expect(io.out()).toMatch(/replay ETH 1 bp: \d+ orders filled/);
+    expect(io.out()).toContain("fitted (");
+    const fitted = JSON.parse(readFileSync(out, "utf8"));
+    expect(fitted.model).toBe("subbar");
+    expect(fitted.fittedOn).toContain("recording (ETH; quotes 1 bp from the mid; 1 seeds)");
+    expect(Object.keys(fitted.params).sort()).toEqual(Object.keys(DEFAULT_SUBBAR_PARAMS).sort());
+    expect(fitted.cases[0].replay.volumeUsd).toBeGreaterThan(0);
+
+    // The same command twice gives the same file.
+    const again = join(dir, "fill-model-again.json");
+    expect(await runBacktestCli([...args.slice(0, -1), again], captureIo())).toBe(0);
+    expect(readFileSync(again, "utf8")).toBe(readFileSync(out, "utf8"));
+
+    const compare = captureIo();
+    const json = join(dir, "compare.json");
+    const compareArgs = [
+      "--replay",
+      root,
+      "--symbol",
+      "ETH",
+      "--compare-candles",
+      "--volatility-warmup-bars",
+      "5",
+    ]
+      .concat(["--base-spread-bps", "1", "--vol-multiplier", "0", "--no-fee-aware", "--json", json])
+      .concat(["--fill-model", "subbar", "--fill-model-params", out]);
+    expect(await runBacktestCli(compareArgs, compare), compare.err()).toBe(0);
+    expect(compare.out()).toContain(`candle fill model: subbar`);
+    expect(compare.out()).toContain(`parameters: ${out} (fitted on`);
+    const report = JSON.parse(readFileSync(json, "utf8"));
+    expect(report.candleComparison.candle.volumeUsd).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("names a parameter file it cannot use", async () => {
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ params: { roughness: -1 } }));
+    const io = captureIo();
+    const args = [
+      "--source",
+      "synthetic",
+      "--days",
+      "1",
+      "--fill-model",
+      "subbar",
+      "--fill-model-params",
+      bad,
+    ];
+    expect(await runBacktestCli(args, io)).toBe(2);
+    expect(io.err()).toMatch(
+      /--fill-model-params .*bad\.json: roughness: .*expected the JSON the calibrate command writes/,
+    );
+    const other = captureIo();
+    expect(await runBacktestCli(["--source", "synthetic", "--fill-model-params", bad], other)).toBe(2);
+    expect(other.err()).toMatch(/--fill-model-params .* sets the parameters of --fill-model subbar/);
+  });
+});
