@@ -45,6 +45,14 @@ describe("live record", () => {
     expect(books).toBeGreaterThan(0);
   });
 
+  it("writes a relative --out under the directory pnpm was started from (INIT_CWD) and prints it absolute", async () => {
+    const userDir = mkdtempSync(join(tmpdir(), "botmm-record-cwd-"));
+    const io = { ...captureIo(), env: { INIT_CWD: userDir } };
+    expect(await runRecordCli(["--sim", "--coins", "BTC", "--out", "rec", "--duration", "1s"], io)).toBe(0);
+    expect(io.err()).toContain(`into ${join(userDir, "rec")}`);
+    expect([...readRecordedEvents(join(userDir, "rec"), "BTC")].length).toBeGreaterThan(0);
+  });
+
   it.each([
     [[], /--out DIR is required/],
     [["--out", "x", "--duration", "soon"], /--duration: expected a duration/],

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Clock, systemClock } from "@botmm/core";
 import { HYPERLIQUID_MAINNET, HYPERLIQUID_TESTNET, HyperliquidVenue } from "@botmm/exchange-hl";
@@ -46,6 +47,8 @@ export async function runRecordCli(argv: readonly string[], io: LiveIo): Promise
     return 2;
   };
   if (typeof values.out !== "string" || values.out === "") return usage("--out DIR is required");
+  // Relative to where the user ran pnpm (INIT_CWD), printed absolute, like every other path of the apps.
+  const outDir = resolve(io.env.INIT_CWD || process.cwd(), values.out);
   const coins = (typeof values.coins === "string" ? values.coins : "BTC")
     .split(",")
     .map((coin) => coin.trim());
@@ -99,14 +102,14 @@ export async function runRecordCli(argv: readonly string[], io: LiveIo): Promise
   const recorder = new Recorder({
     venue,
     coins,
-    writer: new RecordingWriter({ rootDir: values.out }),
+    writer: new RecordingWriter({ rootDir: outDir }),
     clock,
     statusIntervalMs: statusMs,
     onStatus: (line) => io.stderr.write(`${line}\n`),
   });
   await recorder.start();
   io.stderr.write(
-    `botmm record: recording ${coins.join(",")} from ${where} into ${values.out}${durationMs ? ` for ${values.duration}` : ""}; Ctrl-C stops\n`,
+    `botmm record: recording ${coins.join(",")} from ${where} into ${outDir}${durationMs ? ` for ${values.duration}` : ""}; Ctrl-C stops\n`,
   );
 
   const onSignal =
@@ -129,7 +132,7 @@ export async function runRecordCli(argv: readonly string[], io: LiveIo): Promise
   try {
     const summary = await recorder.stop();
     io.stderr.write(
-      `botmm record: ${summary.books} books, ${summary.trades} trades, ${summary.gaps} gaps in ${summary.files.length} files under ${values.out}\n`,
+      `botmm record: ${summary.books} books, ${summary.trades} trades, ${summary.gaps} gaps in ${summary.files.length} files under ${outDir}\n`,
     );
   } catch (error) {
     io.stderr.write(`botmm record: writing failed: ${(error as Error).message}\n`);
