@@ -2,8 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { strategyConfigSchema } from "@botmm/strategy";
 import { describe, expect, it } from "vitest";
+import { CALIBRATE_FLAGS } from "./calibrate.ts";
 import { OPTION_ROWS, renderHelp, rowOfFlag, runOptionsSchema } from "./option-table.ts";
 import { CliUsageError, parseCliOptions } from "./options.ts";
+import { SWEEP_FLAGS } from "./sweep/spec.ts";
 
 const help = renderHelp();
 // The usage line's --filter is pnpm's.
@@ -30,6 +32,10 @@ function flagsMentionedIn(root: string): Map<string, string> {
 
 const isFlag = (name: string): boolean => {
   if (rowOfFlag(name) !== undefined) return true;
+  // The sweep and walk-forward commands' own flags.
+  if (SWEEP_FLAGS.some((row) => row.flag === name)) return true;
+  // The calibrate command's own flags.
+  if (Object.hasOwn(CALIBRATE_FLAGS, name)) return true;
   const positive = name.startsWith("no-") ? rowOfFlag(name.slice(3)) : undefined;
   return positive !== undefined && (positive.kind === "boolean" || positive.negatable === true);
 };

@@ -3,6 +3,7 @@
 import { DEFAULT_SIMULATION } from "@botmm/backtest";
 import { DEFAULT_STRATEGY_CONFIG, strategyConfigSchema } from "@botmm/strategy";
 import { z } from "zod";
+import { FEE_TIER_NAMES } from "./fee-tiers.ts";
 import { REPLAY_FORMATS } from "./recordings/source.ts";
 
 /**
@@ -206,9 +207,19 @@ const RUN_OPTIONS = {
   fillModel: {
     kind: "string",
     value: "MODEL",
-    schema: z.enum(["touch", "cross", "probabilistic"]).default(DEFAULT_SIMULATION.fillModel.type),
+    schema: z.enum(["touch", "cross", "probabilistic", "subbar"]).default(DEFAULT_SIMULATION.fillModel.type),
     description:
-      "touch | cross | probabilistic: cross fills a quote only when the price trades through it by --through-ticks",
+      "touch | cross | probabilistic | subbar: cross fills a quote only when the price trades through it by --through-ticks; subbar walks each bar as a seeded path at --requote-interval-ms, the strategy requoting on the path so far",
+    appliesTo: CANDLE_SIMULATION,
+    section: "Simulation",
+  },
+  fillModelParams: {
+    kind: "path",
+    value: "FILE",
+    schema: z.string().min(1).optional(),
+    defaultText: "the set shipped in @botmm/backtest, fitted on Hyperliquid recordings",
+    description:
+      "parameters of --fill-model subbar, as written by the calibrate command (pnpm --filter backtest start -- calibrate --help)",
     appliesTo: CANDLE_SIMULATION,
     section: "Simulation",
   },
@@ -293,6 +304,14 @@ const RUN_OPTIONS = {
     appliesTo: CANDLE_RUNS,
     section: "Simulation",
   },
+  feeTier: {
+    kind: "string",
+    value: "TIER",
+    schema: z.enum(FEE_TIER_NAMES).optional(),
+    description: `named maker/taker fees instead of --maker-fee/--taker-fee (which it cannot be combined with): ${FEE_TIER_NAMES.join(" | ")}; hl-N are Hyperliquid's perp volume tiers, hl-rebate-N its maker-rebate tiers`,
+    appliesTo: ALL_MODES,
+    section: "Simulation",
+  },
   // Order-book replay
   replay: {
     kind: "path",
@@ -340,8 +359,9 @@ const RUN_OPTIONS = {
     kind: "number",
     value: "MS",
     schema: z.number().min(0).default(1_000),
-    description: "requote on a book update at most this often",
-    appliesTo: REPLAY,
+    description:
+      "requote on a book update at most this often (replay); the step the sub-bar fill model walks a bar in (candles)",
+    appliesTo: ALL_MODES,
     section: "Order-book replay",
   },
   requestBudget: {

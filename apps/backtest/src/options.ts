@@ -1,11 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import type { FillModel } from "@botmm/backtest";
+import { DEFAULT_SIMULATION, type FillModel, subbarFillModel, subbarParamsSchema } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { strategyConfigSchema } from "@botmm/strategy";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { mapSymbol } from "./data/symbols.ts";
+import { FEE_TIERS, type FeeTierName } from "./fee-tiers.ts";
 import { BUILT_IN_COINS, knownSzDecimals } from "./instrument.ts";
 import {
   OPTION_ROWS,
@@ -61,6 +62,8 @@ interface RawValue {
 export async function parseCliOptions(
   argv: readonly string[],
   cwd: string,
+  /** Config-file keys another command reads itself (`grid` of a sweep): skipped here, not reported. */
+  foreignConfigKeys: readonly string[] = [],
 ): Promise<BacktestCliOptions | "help"> {
   const problems: string[] = [];
   const flags = readFlags(argv, problems);
@@ -71,7 +74,8 @@ export async function parseCliOptions(
   const configFlag = flags.find((flag) => flag.row.flag === "config");
   if (configFlag !== undefined) {
     configFile = resolve(cwd, String(configFlag.value));
-    for (const entry of await readConfigFile(configFile, problems)) values.set(entry.row.key!, entry);
+    for (const entry of await readConfigFile(configFile, problems, foreignConfigKeys))
+      values.set(entry.row.key!, entry);
   }
   for (const flag of flags) {
     if (flag.row.key === null) continue;
@@ -85,6 +89,20 @@ export async function parseCliOptions(
     (entry.row.group === "strategy" ? strategyInput : runInput)[key] = entry.value;
   const run = runOptionsSchema.safeParse(runInput);
   if (!run.success) problems.push(...describeIssues(run.error, values));
+  const feeTier = values.get("feeTier");
+  if (feeTier !== undefined && typeof feeTier.value === "string" && Object.hasOwn(FEE_TIERS, feeTier.value)) {
+    const explicit = ["makerFee", "takerFee"].flatMap((key) => {
+      const entry = values.get(key);
+      return entry === undefined ? [] : [describeOrigin(entry.origin)];
+    });
+    if (explicit.length > 0)
+      problems.push(
+        `${describeOrigin(feeTier.origin)} sets both fees: it cannot be combined with ${explicit.join(" and ")}`,
+      );
+    const tier = FEE_TIERS[feeTier.value as FeeTierName];
+    strategyInput.makerFee = tier.makerFee;
+    strategyInput.takerFee = tier.takerFee;
+  }
   const strategy = strategyConfigSchema.safeParse(strategyInput);
   if (!strategy.success) problems.push(...describeIssues(strategy.error, values));
 
@@ -99,6 +117,13 @@ export async function parseCliOptions(
   if (mode === "csv" && runInput.csv === undefined) problems.push("--source csv needs --csv PATH");
   if (runInput.csv !== undefined && source !== undefined && source !== "csv" && source !== "auto")
     problems.push(`--csv reads candles from a file: it cannot be combined with --source ${String(source)}`);
+  if (
+    runInput.fillModelParams !== undefined &&
+    (runInput.fillModel ?? DEFAULT_SIMULATION.fillModel.type) !== "subbar"
+  )
+    problems.push(
+      `--fill-model-params ${String(runInput.fillModelParams)} sets the parameters of --fill-model subbar; the run uses --fill-model ${String(runInput.fillModel ?? DEFAULT_SIMULATION.fillModel.type)}`,
+    );
   if (runInput.primeCandles !== undefined && runInput.primeDownload === true)
     problems.push("--prime-candles and --prime-download both prime the strategy: pass one of them");
   const symbol = typeof runInput.symbol === "string" ? runInput.symbol : "BTCUSDT";
@@ -126,12 +151,50 @@ export async function parseCliOptions(
       ? { type: "touch" }
       : options.fillModel === "cross"
         ? { type: "cross", throughTicks: options.throughTicks }
-        : {
-            type: "probabilistic",
-            touchProbability: options.touchProbability,
-            fullFillPenetrationBps: options.fullFillPenetrationBps,
-          };
+        : options.fillModel === "subbar"
+          ? await readFillModelParams(options.fillModelParams)
+          : {
+              type: "probabilistic",
+              touchProbability: options.touchProbability,
+              fullFillPenetrationBps: options.fullFillPenetrationBps,
+            };
   return { ...options, strategy: strategy.data, fillModelSpec, configFile, mode };
+}
+
+/**
+ * The sub-bar model with the parameters of `path` (a calibrate output: `{ params: {...}, fittedOn, ... }`, or the
+ * bare parameters object), or the shipped set when no file is given.
+ */
+export async function readFillModelParams(path: string | undefined): Promise<FillModel> {
+  if (path === undefined) return subbarFillModel();
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, "utf8"));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliUsageError(
+      `--fill-model-params ${path}: ${code === undefined ? `not valid JSON: ${(error as Error).message}` : `cannot read the file (${code})`}`,
+    );
+  }
+  const params =
+    value !== null && typeof value === "object" && "params" in value
+      ? (value as { params: unknown }).params
+      : value;
+  const parsed = subbarParamsSchema.safeParse(params);
+  if (!parsed.success) {
+    throw new CliUsageError(
+      `--fill-model-params ${path}: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "(params)"}: ${issue.message}`).join("; ")} (expected the JSON the calibrate command writes)`,
+    );
+  }
+  const fittedOn =
+    value !== null && typeof value === "object" && "fittedOn" in value
+      ? String((value as { fittedOn: unknown }).fittedOn)
+      : null;
+  return {
+    type: "subbar",
+    params: parsed.data,
+    source: `${path}${fittedOn === null ? "" : ` (fitted on ${fittedOn})`}`,
+  };
 }
 
 /** The contexts a run of `mode` with these values switches on. */
@@ -275,7 +338,11 @@ function readFlags(argv: readonly string[], problems: string[]): FlagValue[] | "
   return out;
 }
 
-async function readConfigFile(path: string, problems: string[]): Promise<RawValue[]> {
+async function readConfigFile(
+  path: string,
+  problems: string[],
+  foreignKeys: readonly string[],
+): Promise<RawValue[]> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -311,6 +378,7 @@ async function readConfigFile(path: string, problems: string[]): Promise<RawValu
     entries.push({ row, value, origin: { type: "file", key: `${prefix}${key}`, file: path } });
   };
   for (const [key, raw] of Object.entries(value)) {
+    if (foreignKeys.includes(key)) continue;
     if (key === "strategy" && raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
       for (const [inner, innerValue] of Object.entries(raw)) add(inner, innerValue, "strategy.");
     } else add(key, raw, "");

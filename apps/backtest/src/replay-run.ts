@@ -14,6 +14,7 @@ import {
   renderReplayHtmlReport,
   runCandleBacktest,
   runReplayBacktest,
+  subbarMarkoutBps,
 } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { RequestBudget } from "@botmm/risk";
@@ -171,11 +172,18 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
       // Book-only data has no traded volume: the volume cap would forbid every fill, so it is lifted.
       maxVolumeShare: bookOnly ? Number.POSITIVE_INFINITY : options.maxVolumeShare,
       latencyMs: options.latencyMs,
+      requoteIntervalMs: options.requoteIntervalMs,
       funding,
       takerSlippageBps: options.takerSlippageBps,
       seed: options.seed,
     };
     const candleRun = runCandleBacktest(columns, candleOptions);
+    // The sub-bar model has a simulated price at every instant: its mark-out is taken 60 s after each fill, as
+    // the replay's; the bar models' is taken one bar later.
+    const candleMarkout =
+      candleOptions.fillModel.type === "subbar"
+        ? subbarMarkoutBps(candleRun.fills, columns, candleOptions, 60_000)
+        : undefined;
     const candleReport = buildReport(candleRun, computeMetrics(candleRun, columns), columns, candleOptions, {
       symbol: coin,
       interval: "1m",
@@ -195,7 +203,7 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
         candleReport.fills,
         candleReport.volumeUsd,
         candleReport.pnl,
-        candleReport.markouts.allBps[0] ?? null,
+        candleMarkout === undefined ? (candleReport.markouts.allBps[0] ?? null) : candleMarkout,
       ),
       replay: summarise(
         report.ordersFilled,
@@ -333,7 +341,7 @@ interface RunFigures {
   inventory: number;
   fees: number;
   funding: number;
-  /** Mark-out about one minute after the fill (candle: 1 bar; replay: 60 s), bps. */
+  /** Mark-out about one minute after the fill (candle: 1 bar, or 60 s on the sub-bar model's path; replay: 60 s), bps. */
   markoutBps: number | null;
 }
 

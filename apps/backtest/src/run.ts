@@ -13,6 +13,7 @@ import {
   toCandleColumns,
 } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
+import { runCalibrateCli } from "./calibrate.ts";
 import { defaultCacheDir, loadCandles, mapSymbol } from "./data/index.ts";
 import { intervalToMs } from "./data/intervals.ts";
 import { loadFundingFile } from "./funding-file.ts";
@@ -21,6 +22,9 @@ import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
 import { ProgressBar, type ProgressOutput } from "./progress.ts";
 import { runReplayCli } from "./replay-run.ts";
 import { backtestRiskGate } from "./risk-gate.ts";
+import { runScreenCli } from "./screen/screen-command.ts";
+import { runSweepCli } from "./sweep/sweep-command.ts";
+import { runWalkForwardCli } from "./sweep/walk-forward-command.ts";
 
 /** Where the CLI writes and what time it is: the real process in `cli.ts`, fakes in tests. */
 export interface CliIo {
@@ -39,6 +43,10 @@ const DAY_MS = 86_400_000;
  * requested outputs. Returns the process exit code (0 ok, 1 failure, 2 usage error).
  */
 export async function runBacktestCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] === "calibrate") return runCalibrateCli(argv.slice(1), io);
+  if (argv[0] === "sweep") return runSweepCli(argv.slice(1), io);
+  if (argv[0] === "walk-forward") return runWalkForwardCli(argv.slice(1), io);
+  if (argv[0] === "screen") return runScreenCli(argv.slice(1), io);
   const started = performance.now();
   let options: BacktestCliOptions | "help";
   try {
@@ -136,6 +144,7 @@ async function runWithOptions(options: BacktestCliOptions, io: CliIo, started: n
     barPath: options.barPath,
     maxVolumeShare: options.maxVolumeShare,
     latencyMs: options.latencyMs,
+    requoteIntervalMs: options.requoteIntervalMs,
     funding,
     takerSlippageBps: options.takerSlippageBps,
     seed: options.seed,

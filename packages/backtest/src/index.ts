@@ -5,13 +5,13 @@ export { DEFAULT_SIMULATION } from "./defaults.ts";
 export type { BacktestOptions, BacktestRun, FillRecord, RiskGate, RiskGateState } from "./engine.ts";
 export { runCandleBacktest } from "./engine.ts";
 export type { BarPath, FillModel } from "./fill-model.ts";
-export { defaultFillModel, describeFillModel, fillModelSchema } from "./fill-model.ts";
+export { defaultFillModel, describeFillModel, fillModelSchema, subbarFillModel } from "./fill-model.ts";
 export type { FundingSchedule } from "./funding.ts";
 export { FundingCursor, fundingSeries } from "./funding.ts";
 export type { ChartableRun } from "./html-report.ts";
 export { renderHtmlReport, renderReportPage, reportCharts } from "./html-report.ts";
 export type { BacktestMetrics, DailyPnl, Markouts } from "./metrics.ts";
-export { computeMetrics, MARKOUT_BARS, MIN_DAILY_POINTS_FOR_RATIOS } from "./metrics.ts";
+export { aggregateMarkouts, computeMetrics, MARKOUT_BARS, MIN_DAILY_POINTS_FOR_RATIOS } from "./metrics.ts";
 export * from "./replay/index.ts";
 export type {
   OrderQueueOptions,
@@ -44,5 +44,24 @@ export {
   ratiosLine,
   SYNTHETIC_BANNER,
 } from "./report.ts";
+export * from "./screen/index.ts";
+export type { SubbarHooks } from "./subbar-engine.ts";
+export {
+  DEFAULT_REQUOTE_INTERVAL_MS,
+  SubbarBacktest,
+  subbarMarkoutBps,
+  subbarPathPrices,
+  subbarSteps,
+} from "./subbar-engine.ts";
+export type { SubbarParams } from "./subbar-path.ts";
+export {
+  BarRandom,
+  barPath,
+  DEFAULT_SUBBAR_PARAMS,
+  DEFAULT_SUBBAR_PARAMS_SOURCE,
+  stepVolumeShares,
+  subbarParamsSchema,
+} from "./subbar-path.ts";
 export type { ChartMarkers, ChartSeries, ChartSpec } from "./svg-chart.ts";
 export { downsampleMinMax, renderChart } from "./svg-chart.ts";
+export * from "./sweep/index.ts";
