@@ -1,18 +1,24 @@
 /**
- * Soak test (not part of `pnpm test`): runs the bot in `--sim` against the in-process emulator at accelerated
- * speed until it has received `--updates` book updates (default 1,000,000), then reports RSS before and after
- * (after a warm-up, both after a forced GC), unhandled rejections and the run summary.
+ * Soak test (not part of `pnpm test`): runs the bot in `--sim` against the emulator at accelerated speed until it
+ * has received `--updates` book updates (default 1,000,000). The emulator runs in a child process
+ * (`soak-emulator.ts`), so this process's heap and RSS are the bot's. Every `--every` updates (default 200,000)
+ * it records the bot's heap after a forced GC and its RSS, and the emulator's; at the end it prints the table,
+ * the bot heap's spread from the first checkpoint on, unhandled rejections and the run summary.
+ * `--snapshot-at 100000,300000` writes V8 heap snapshots of the bot at those counts into `--snapshot-dir`.
  *
  *   pnpm --filter live soak -- --updates 1000000 --speed 400 --coins BTC,ETH
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { fork } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { start as startEmulator, testAccount } from "@botmm/hl-emulator";
+import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
+import { type Emulator, type EmulatorOptions, testAccount } from "@botmm/hl-emulator";
 import { pino } from "pino";
 import { buildConfig } from "../src/config.ts";
 import { startSession } from "../src/run.ts";
+import type { EmulatorReply, EmulatorRequest } from "./soak-emulator.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== "--"),
@@ -21,12 +27,31 @@ const { values } = parseArgs({
     speed: { type: "string", default: "400" },
     coins: { type: "string", default: "BTC,ETH" },
     warmup: { type: "string", default: "50000" },
+    every: { type: "string", default: "200000" },
+    "snapshot-at": { type: "string", default: "" },
+    "snapshot-dir": { type: "string", default: "." },
   },
 });
 const target = Number(values.updates);
 const speed = Number(values.speed);
 const warmup = Number(values.warmup);
+const every = Number(values.every);
 const coins = values.coins.split(",");
+const snapshotAt = values["snapshot-at"]
+  .split(",")
+  .filter((count) => count !== "")
+  .map(Number);
+const numbers: [string, number][] = [
+  ["updates", target],
+  ["speed", speed],
+  ["warmup", warmup],
+  ["every", every],
+  ...snapshotAt.map((count): [string, number] => ["snapshot-at", count]),
+];
+for (const [name, value] of numbers) {
+  if (!(Number.isFinite(value) && value > 0))
+    throw new Error(`--${name}: expected a positive number, got ${value}`);
+}
 
 let unhandled = 0;
 process.on("unhandledRejection", (reason) => {
@@ -34,24 +59,68 @@ process.on("unhandledRejection", (reason) => {
   console.error("unhandled rejection:", reason);
 });
 const gc = (globalThis as { gc?: () => void }).gc;
-const rssMb = () => {
-  gc?.();
-  gc?.();
-  return process.memoryUsage().rss / 2 ** 20;
+if (gc === undefined) throw new Error("soak.ts needs node --expose-gc (the `soak` script passes it)");
+/** Heap after a forced GC and RSS of this (the bot's) process, in MB. */
+const measureBot = () => {
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  // Compiled code is heap too: V8 keeps tiering up hot functions, which is not data the bot accumulates.
+  const code = getHeapSpaceStatistics().find((space) => space.space_name === "code_space");
+  return {
+    heapMb: usage.heapUsed / 2 ** 20,
+    codeMb: (code?.space_used_size ?? 0) / 2 ** 20,
+    rssMb: usage.rss / 2 ** 20,
+  };
 };
 
 const seed = 3;
-const emulator = await startEmulator({
+const emulatorOptions: EmulatorOptions = {
   coins,
   seed,
   speed,
   accounts: [{ privateKey: testAccount(seed).privateKey, usdc: 1_000_000 }],
   scheduleCancelMinVolumeUsd: 0,
-  nonceWindowMs: Number.POSITIVE_INFINITY,
-  ipWeightPerMinute: Number.POSITIVE_INFINITY,
+  // JSON has no Infinity: a year and a rate nobody reaches stand for "off".
+  nonceWindowMs: 365 * 86_400_000,
+  ipWeightPerMinute: Number.MAX_SAFE_INTEGER,
   addressBudget: false,
   l2BookIntervalMs: 0,
+};
+const child = fork(new URL("./soak-emulator.ts", import.meta.url), [JSON.stringify(emulatorOptions)], {
+  execArgv: ["--conditions=@botmm/source", "--expose-gc"],
+  stdio: ["ignore", "inherit", "inherit", "ipc"],
 });
+const replies: ((reply: EmulatorReply) => void)[] = [];
+child.on("message", (reply: EmulatorReply) => {
+  for (const listener of replies) listener(reply);
+});
+child.on("exit", (code) => {
+  if (!stopping) {
+    console.error(`soak: the emulator process exited early (code ${code})`);
+    process.exit(1);
+  }
+});
+let stopping = false;
+const ask = <T extends EmulatorReply["type"]>(request: EmulatorRequest | null, type: T) =>
+  new Promise<Extract<EmulatorReply, { type: T }>>((resolve) => {
+    const listener = (reply: EmulatorReply) => {
+      if (reply.type !== type) return;
+      replies.splice(replies.indexOf(listener), 1);
+      resolve(reply as Extract<EmulatorReply, { type: T }>);
+    };
+    replies.push(listener);
+    if (request) child.send(request);
+  });
+const ready = await ask(null, "ready");
+let measureId = 0;
+const measureEmulator = () => ask({ type: "measure", id: ++measureId }, "measured");
+// The session reads only the URLs and the simulated clock of an emulator it did not start.
+const emulator = {
+  url: ready.url,
+  wsUrl: ready.wsUrl,
+  now: () => ready.simMs + (Date.now() - ready.realMs) * ready.speed,
+} as Emulator;
 const dir = mkdtempSync(join(tmpdir(), "botmm-soak-"));
 const config = buildConfig([
   {
@@ -75,40 +144,84 @@ const session = await startSession(
   { env: {}, stdout: process.stdout, stderr: process.stderr },
   { emulator, logger: pino({ level: process.env.SOAK_LOG ?? "silent" }) },
 );
-const started = Date.now();
-let rssBefore = Number.NaN;
-let lastReport = 0;
-await new Promise<void>((resolve) => {
-  const timer = setInterval(() => {
-    const updates = session.bot.summary().bookUpdates;
-    if (Number.isNaN(rssBefore) && updates >= warmup) {
-      rssBefore = rssMb();
-      console.log(`warm-up done at ${updates} updates: RSS ${rssBefore.toFixed(1)} MB`);
-    }
-    if (Date.now() - lastReport > 15_000) {
-      lastReport = Date.now();
-      const rate = updates / ((Date.now() - started) / 1000);
-      console.log(
-        `${updates} book updates (${rate.toFixed(0)}/s), RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MB`,
-      );
-    }
-    if (updates >= target) {
-      clearInterval(timer);
-      resolve();
-    }
-  }, 200);
+interface Checkpoint {
+  updates: number;
+  bot: { heapMb: number; codeMb: number; rssMb: number };
+  emulator: { heapMb: number; rssMb: number; externalMb: number; loopDelayMaxMs: number };
+}
+const checkpoint = async (updates: number): Promise<Checkpoint> => ({
+  updates,
+  bot: measureBot(),
+  emulator: await measureEmulator(),
 });
+const started = Date.now();
+let warmedUp: Checkpoint | null = null;
+const checkpoints: Checkpoint[] = [];
+let nextCheckpoint = every;
+const snapshots = [...snapshotAt].sort((a, b) => a - b);
+if (snapshots.length > 0) mkdirSync(values["snapshot-dir"], { recursive: true });
+let lastReport = 0;
+const mb = (value: number) => value.toFixed(1);
+while (true) {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const updates = session.bot.summary().bookUpdates;
+  if (warmedUp === null && updates >= warmup) {
+    warmedUp = await checkpoint(updates);
+    console.log(
+      `warm-up done at ${updates} updates: bot heap ${mb(warmedUp.bot.heapMb)} MB, RSS ${mb(warmedUp.bot.rssMb)} MB`,
+    );
+  }
+  if (snapshots.length > 0 && updates >= snapshots[0]!) {
+    snapshots.shift();
+    gc();
+    const path = writeHeapSnapshot(join(values["snapshot-dir"], `soak-bot-${updates}.heapsnapshot`));
+    const emulatorPath = join(values["snapshot-dir"], `soak-emulator-${updates}.heapsnapshot`);
+    await ask({ type: "snapshot", id: ++measureId, path: emulatorPath }, "snapshotted");
+    console.log(`heap snapshots at ${updates} updates: ${path}, ${emulatorPath}`);
+  }
+  if (updates >= nextCheckpoint) {
+    const point = await checkpoint(updates);
+    checkpoints.push(point);
+    nextCheckpoint += every;
+    console.log(
+      `${updates} updates: bot heap ${mb(point.bot.heapMb)} MB RSS ${mb(point.bot.rssMb)} MB; emulator heap ${mb(point.emulator.heapMb)} MB RSS ${mb(point.emulator.rssMb)} MB external ${mb(point.emulator.externalMb)} MB, longest event-loop stall ${point.emulator.loopDelayMaxMs.toFixed(0)} ms`,
+    );
+  }
+  if (Date.now() - lastReport > 15_000) {
+    lastReport = Date.now();
+    const rate = updates / ((Date.now() - started) / 1000);
+    console.log(
+      `${updates} book updates (${rate.toFixed(0)}/s), bot RSS ${mb(process.memoryUsage().rss / 2 ** 20)} MB`,
+    );
+  }
+  if (updates >= target) break;
+}
 const summary = await session.close("soak done");
-await emulator.stop();
-const rssAfter = rssMb();
+stopping = true;
+child.send({ type: "stop" } satisfies EmulatorRequest);
+await new Promise((resolve) => child.once("exit", resolve));
 const seconds = (Date.now() - started) / 1000;
+const heaps = checkpoints.map((point) => point.bot.heapMb);
+const spread = heaps.length > 0 ? (Math.max(...heaps) - Math.min(...heaps)) / Math.min(...heaps) : Number.NaN;
+console.log(
+  "\n| book updates | bot heap after GC (MB) | of which code (MB) | bot RSS (MB) | emulator heap after GC (MB) | emulator RSS (MB) |",
+);
+console.log("|---:|---:|---:|---:|---:|---:|");
+const rows = [
+  ...(warmedUp ? [{ ...warmedUp, label: " (warm-up)" }] : []),
+  ...checkpoints.map((value) => ({ ...value, label: "" })),
+];
+for (const row of rows) {
+  console.log(
+    `| ${row.updates.toLocaleString("en-US")}${row.label} | ${mb(row.bot.heapMb)} | ${mb(row.bot.codeMb)} | ${mb(row.bot.rssMb)} | ${mb(row.emulator.heapMb)} | ${mb(row.emulator.rssMb)} |`,
+  );
+}
 const result = {
   bookUpdates: summary.bookUpdates,
   realSeconds: Number(seconds.toFixed(1)),
   simulatedHours: Number((summary.durationMs / 3_600_000).toFixed(1)),
-  rssBeforeMb: Number(rssBefore.toFixed(1)),
-  rssAfterMb: Number(rssAfter.toFixed(1)),
-  rssGrowthMb: Number((rssAfter - rssBefore).toFixed(1)),
+  botHeapSpread: `${(spread * 100).toFixed(1)}% (max − min over min, checkpoints every ${every})`,
+  loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
   unhandledRejections: unhandled,
   orders: summary.orders,
   fills: summary.fills,

@@ -153,6 +153,11 @@ export interface EngineOptions {
   scheduleCancelMinVolumeUsd: number;
   /** Dead-man's-switch triggers allowed per UTC day. */
   scheduleCancelMaxTriggersPerDay: number;
+  /**
+   * Orders kept for `orderStatus` (default 100,000): past it the oldest closed order is forgotten (open orders
+   * never are), so a long-running emulator's order history stays bounded. The venue keeps them all.
+   */
+  ordersKept?: number;
 }
 
 /** A resting or historical order. */
@@ -237,6 +242,7 @@ export interface AccountState {
 
 const MAX_CANDLES = 10_000;
 const MAX_FILLS_KEPT = 2_000;
+const DEFAULT_ORDERS_KEPT = 100_000;
 
 /**
  * The matching engine: books (background liquidity + users' orders, price-time priority with queue position
@@ -1060,7 +1066,7 @@ export class MatchingEngine {
     const reject = (message: string, status: OrderProcessingStatus): OrderStatusWire => {
       order.oid = this.#nextOid++;
       order.status = status;
-      this.orders.set(order.oid, order);
+      this.#remember(order);
       this.#orderUpdate(order, status, nowMs);
       return { error: message };
     };
@@ -1103,7 +1109,7 @@ export class MatchingEngine {
       );
     }
     order.oid = this.#nextOid++;
-    this.orders.set(order.oid, order);
+    this.#remember(order);
     let filledInt = 0;
     let notionalUsd = 0;
     if (crosses) {
@@ -1154,6 +1160,17 @@ export class MatchingEngine {
     this.#orderUpdate(order, "open", nowMs);
     this.#emit({ type: "book", coin: coin.spec.name });
     return { resting: { oid: order.oid, ...cloidPart } };
+  }
+
+  /** Records an order for `orderStatus`, forgetting the oldest closed one past `ordersKept`. */
+  #remember(order: OrderRecord): void {
+    this.orders.set(order.oid, order);
+    if (this.orders.size <= (this.options.ordersKept ?? DEFAULT_ORDERS_KEPT)) return;
+    for (const [oid, old] of this.orders) {
+      if (old === order || this.accounts.get(old.user)?.openOrders.has(old)) continue;
+      this.orders.delete(oid);
+      return;
+    }
   }
 
   /**

@@ -76,3 +76,34 @@ describe("real-time mode", () => {
     }
   });
 });
+
+describe("a client slower than the market", () => {
+  it("gets the latest book once it drains, not every book pushed while it was backed up", async () => {
+    const t = await setup({ coins: ["BTC"], l2BookIntervalMs: 0 });
+    const ws = new WebSocket(t.emulator.wsUrl);
+    const bookTimes: number[] = [];
+    ws.on("message", (data) => {
+      const message = JSON.parse(data.toString()) as { channel: string; data: { time: number } };
+      if (message.channel === "l2Book") bookTimes.push(message.data.time);
+    });
+    try {
+      await new Promise((resolve) => ws.once("open", resolve));
+      ws.send(JSON.stringify({ method: "subscribe", subscription: { type: "l2Book", coin: "BTC" } }));
+      await until(() => bookTimes.length > 0);
+      ws.pause();
+      // 10,000 market steps of ~1 KB books each: far more than the socket buffers and the 1 MiB backlog hold.
+      const steps = 10_000;
+      for (let i = 0; i < 10; i++) t.emulator.advance((steps / 10) * t.emulator.market.stepMs);
+      const last = t.emulator.now();
+      ws.resume();
+      await until(() => {
+        t.emulator.sync(); // a drained client's held-back book goes out at the next sync
+        return bookTimes.at(-1) === last;
+      });
+      expect(bookTimes.length).toBeLessThan(steps / 2);
+    } finally {
+      ws.close();
+      await t.emulator.stop();
+    }
+  });
+});
