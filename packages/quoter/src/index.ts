@@ -55,4 +55,5 @@ export {
   glftCoefficients,
   glftQuote,
 } from "./glft.ts";
+export { SampledMidVolatility, type SampledMidVolatilityOptions } from "./mid-volatility.ts";
 export { BPS_PER_UNIT, scaleVolatility, toPriceVolatility } from "./units.ts";

@@ -1,7 +1,10 @@
-import type { Instrument, Liquidity, Side } from "@botmm/core";
+import type { Instrument, Level, Liquidity, Side } from "@botmm/core";
 import type { Inventory } from "@botmm/inventory";
+import type { Ohlc } from "@botmm/quoter";
+import { TradeFlow } from "./book-signals.ts";
 import type { StrategyConfig } from "./config.ts";
 import { MarketMaker, type QuoteDecision, type QuoteInput, type RiskMode } from "./market-maker.ts";
+import { MARKOUT_HORIZONS_MS, MarkoutTracker } from "./markouts.ts";
 import {
   type ModifyPacer,
   type OrderActionSink,
@@ -10,6 +13,15 @@ import {
 } from "./order-manager.ts";
 import { PnlLedger } from "./pnl-ledger.ts";
 import { createQuoteSet, type QuoteSet } from "./quote-set.ts";
+
+/**
+ * One book level: `@botmm/core`'s `{ price, size }`, or an array whose first two entries are the price and the
+ * size, as the replay readers keep them (`[price, size, orders]`).
+ */
+export type BookLevel = Level | readonly number[];
+
+const priceOf = (level: BookLevel): number => ("price" in level ? level.price : (level[0] ?? Number.NaN));
+const sizeOf = (level: BookLevel): number => ("size" in level ? level.size : (level[1] ?? Number.NaN));
 
 /** What the risk engine is told about a coin: the inputs of its decision, read from the kernel. */
 export interface RiskInputs {
@@ -95,7 +107,18 @@ export class CoinKernel {
     riskMode: "allow",
     marketBid: Number.NaN,
     marketAsk: Number.NaN,
+    timeMs: Number.NaN,
+    bidSize: Number.NaN,
+    askSize: Number.NaN,
+    bidDepth: Number.NaN,
+    askDepth: Number.NaN,
+    tradeFlow: 0,
+    fundingRate: 0,
   };
+  /** Mark-outs of own fills at 1 s, 5 s, 30 s and 60 s on the mids given to {@link CoinKernel.markAt}. */
+  readonly markouts: MarkoutTracker = new MarkoutTracker(MARKOUT_HORIZONS_MS);
+  readonly #tradeFlow: TradeFlow;
+  #timeMs = Number.NaN;
   readonly #riskInputs: RiskInputs = {
     timeMs: 0,
     equityUsd: 0,
@@ -121,6 +144,7 @@ export class CoinKernel {
     );
     this.ledger = PnlLedger.forStrategy(instrument.coin, config, options.inventory);
     this.quotes = createQuoteSet(config.levels);
+    this.#tradeFlow = new TradeFlow(config.tradeFlowWindowMs);
   }
 
   /** The price the position is marked at now (NaN before the first mark). */
@@ -155,29 +179,115 @@ export class CoinKernel {
   }
 
   /**
-   * The best bid and ask now (NaN when unknown, as on candles): quotes never cross them.
+   * The market's mid is `price` from `timeMs` on: {@link CoinKernel.mark}, plus what needs the time — the
+   * mark-outs of own fills at 1 s … 60 s, the seconds toxicity guard and the online calibration's σ. Drivers
+   * with timestamps (replay, paper, live; the candle engine at each bar's close) call this instead of `mark`.
+   *
+   * @example
+   * ```ts
+   * kernel.markAt(60_010, 1_700_000_000_000);
+   * ```
+   */
+  markAt(price: number, timeMs: number): void {
+    this.mark(price);
+    if (!(price > 0) || !Number.isFinite(timeMs)) return;
+    this.#timeMs = timeMs;
+    this.markouts.onMid(price, timeMs);
+    this.maker.onMid(price, timeMs);
+  }
+
+  /**
+   * The best bid and ask now (NaN when unknown, as on candles): quotes never cross them. With the sizes at
+   * them, the `microprice` fair price can be computed (the top-N depth is taken to be the top level's; use
+   * {@link CoinKernel.setBookLevels} for more levels).
    *
    * @example
    * ```ts
    * kernel.setBook(60_000, 60_001);
+   * kernel.setBook(60_000, 60_001, 2.5, 0.4); // sizes in base units
    * ```
    */
-  setBook(bestBid: number, bestAsk: number): void {
-    this.#input.marketBid = bestBid;
-    this.#input.marketAsk = bestAsk;
+  setBook(bestBid: number, bestAsk: number, bidSize = Number.NaN, askSize = Number.NaN): void {
+    const input = this.#input;
+    input.marketBid = bestBid;
+    input.marketAsk = bestAsk;
+    input.bidSize = bidSize;
+    input.askSize = askSize;
+    input.bidDepth = bidSize;
+    input.askDepth = askSize;
   }
 
   /**
-   * A bar closed at `close`: the strategy's volatility, bias and toxicity guard move on.
+   * The book's levels now, best first on each side (`L2Book.bids` / `.asks` of `@botmm/core`, or the replay's
+   * `[price, size]` tuples): sets the best bid
+   * and ask with their sizes, and the sizes summed over the top `imbalanceLevels` levels for the `imbalance`
+   * fair price and the imbalance skip. An empty side is unknown (NaN).
+   *
+   * @example
+   * ```ts
+   * kernel.setBookLevels(
+   *   [{ price: 60_000, size: 1.2 }, { price: 59_999, size: 3 }],
+   *   [{ price: 60_001, size: 0.3 }, { price: 60_002, size: 0.8 }],
+   * );
+   * kernel.setBookLevels([[60_000, 1.2]], [[60_001, 0.3]]); // tuples work too
+   * ```
+   */
+  setBookLevels(bids: readonly BookLevel[], asks: readonly BookLevel[]): void {
+    const input = this.#input;
+    const n = this.config.imbalanceLevels;
+    input.marketBid = bids.length === 0 ? Number.NaN : priceOf(bids[0]!);
+    input.marketAsk = asks.length === 0 ? Number.NaN : priceOf(asks[0]!);
+    input.bidSize = bids.length === 0 ? Number.NaN : sizeOf(bids[0]!);
+    input.askSize = asks.length === 0 ? Number.NaN : sizeOf(asks[0]!);
+    let bidDepth = 0;
+    for (let i = 0; i < n && i < bids.length; i++) bidDepth += sizeOf(bids[i]!);
+    let askDepth = 0;
+    for (let i = 0; i < n && i < asks.length; i++) askDepth += sizeOf(asks[i]!);
+    input.bidDepth = bids.length > 0 ? bidDepth : Number.NaN;
+    input.askDepth = asks.length > 0 ? askDepth : Number.NaN;
+  }
+
+  /**
+   * A trade in the market (anyone's) at `timeMs`: `side` is the aggressor's (`buy` lifted an ask), `size` in
+   * base units. Feeds the trade-flow imbalance and, with `price`, the online A, k fit.
+   *
+   * @example
+   * ```ts
+   * kernel.onTrade("buy", 0.25, 1_700_000_000_050, 60_001);
+   * ```
+   */
+  onTrade(side: Side, size: number, timeMs: number, price = Number.NaN): void {
+    this.#tradeFlow.onTrade(side, size, timeMs);
+    if (price > 0) this.maker.onMarketTrade(side, price, timeMs);
+  }
+
+  /**
+   * The funding rate now, per period (longs pay when positive), for the funding skew (`fundingSkewBps`). Does
+   * not charge anything: payments go through {@link CoinKernel.applyFunding}.
+   *
+   * @example
+   * ```ts
+   * kernel.setFundingRate(0.0000125); // Hyperliquid's hourly baseline: with fundingSkewBps quotes lean short
+   * ```
+   */
+  setFundingRate(rate: number): void {
+    this.#input.fundingRate = Number.isFinite(rate) ? rate : 0;
+  }
+
+  /**
+   * A bar closed at `close`: the strategy's volatility, bias and toxicity guard move on. With the bar's OHLC
+   * the online calibration uses its range (Garman–Klass); its close time (default: the last `markAt` time)
+   * teaches the calibration the bar length.
    *
    * @example
    * ```ts
    * const close = bars.roll(now);
    * if (close > 0) kernel.onBarClose(close);
+   * kernel.onBarClose(bar.close, bar, bar.closeTimeMs); // candles: { open, high, low, close }
    * ```
    */
-  onBarClose(close: number): void {
-    this.maker.onBar(close);
+  onBarClose(close: number, bar: Ohlc | null = null, timeMs = this.#timeMs): void {
+    this.maker.onBar(close, bar, timeMs);
   }
 
   /**
@@ -250,6 +360,8 @@ export class CoinKernel {
     input.midPrice = this.#mark;
     input.positionSize = this.ledger.inventory.size;
     input.riskMode = this.effectiveRiskMode();
+    input.timeMs = timeMs;
+    input.tradeFlow = this.#tradeFlow.imbalance(timeMs);
     this.maker.computeQuotes(input, this.quotes);
     return this.orders.reconcile(this.quotes, timeMs, sink, pacer);
   }
@@ -259,7 +371,10 @@ export class CoinKernel {
     return this.#input.riskMode;
   }
 
-  /** Details of the last decision (status, fair price, volatility, half spreads). */
+  /**
+   * Details of the last decision: status, fair price and book imbalance, volatility, half spreads, the σ, A, k
+   * the model used and their sources, and the sides pulled.
+   */
   get decision(): QuoteDecision {
     return this.maker.decision;
   }
@@ -318,7 +433,10 @@ export class CoinKernel {
       feeUsd,
     );
     if (clientId > 0) this.orders.onFill(clientId, size);
-    if (liquidity === "maker") this.maker.onOwnFill(side, price);
+    if (liquidity === "maker") {
+      this.maker.onOwnFill(side, price, timeMs);
+      this.markouts.onFill(side, price, timeMs);
+    }
     if (this.#riskMode === "halt") this.#notePositionWhileHalted();
     this.#lastFillReferenceMid = referenceMid;
     return chargedUsd;

@@ -6,7 +6,10 @@ import { z } from "zod";
  * Hyperliquid's real tier 0 (a maker fee is a **cost**: +0.015%). A rebate must be asked for explicitly.
  */
 export const DEFAULT_STRATEGY_CONFIG = {
-  /** Quote model: `basic` (fixed bps + volatility), `as` (Avellaneda–Stoikov, finite horizon), `glft`. */
+  /**
+   * Quote model: `basic` (fixed bps + volatility), `as` (Avellaneda–Stoikov, finite horizon), `as-infinite`
+   * (Avellaneda–Stoikov §2.3, ω = ½γ²σ²(q_max+1)² with q_max = maxPositionUsd / orderSizeUsd), `glft`.
+   */
   model: "basic",
   /** Half spread floor of the basic model, in bps of the mid. */
   baseSpreadBps: 2.0,
@@ -80,6 +83,82 @@ export const DEFAULT_STRATEGY_CONFIG = {
    * this horizon a BTCUSDT side stayed wide for 21 days (2025-06-23 → 07-15).
    */
   toxicityRecoveryBars: 240,
+  /**
+   * The price quotes are centred on: `mid`; `microprice` (Stoikov: the mid moved towards the thinner side of
+   * the top level, mid + imbalance × spread / 2); `imbalance` (the same with the imbalance of the top
+   * `imbalanceLevels` levels). Needs book sizes (`CoinKernel.setBook` with sizes, or `setBookLevels`); without
+   * them it is the mid, so candle runs are unchanged. `mid` by default: the spread PnL is measured against the
+   * mid, and no recording has shown yet that the shift pays for the extra fills it draws (see the ablation).
+   */
+  fairPrice: "mid",
+  /** Levels per side summed for the `imbalance` fair price and the imbalance skip. */
+  imbalanceLevels: 5,
+  /** Sliding window of the trade-flow imbalance (aggressor volume, `CoinKernel.onTrade`), ms. */
+  tradeFlowWindowMs: 5_000,
+  /**
+   * The fair price moves by this many bps × the trade-flow imbalance in [−1, 1] (buyers lifting → up). 0 = off:
+   * the flow of the last seconds is a weaker predictor than the book and chases moves that have happened.
+   */
+  tradeFlowShiftBps: 0,
+  /**
+   * Skip the side the book says the next move runs through: with a top-`imbalanceLevels` imbalance ≤ −this
+   * (sellers heavier) no bid, ≥ this no ask. 0 = off. A fraction in [0, 1).
+   */
+  imbalanceSkipThreshold: 0,
+  /**
+   * The clock of the toxicity guard: `bars` (mark-outs `toxicityHorizonBars` bars after each fill, the guard
+   * above) or `seconds` (mark-outs `toxicityHorizonMs` after each fill on the mid, needs `CoinKernel.markAt`).
+   * Bars by default, so candle runs keep today's numbers; on a book, seconds react before the damage is done.
+   */
+  toxicityClock: "bars",
+  /** `seconds` guard: a fill's mark-out is taken this long after it, ms. */
+  toxicityHorizonMs: 5_000,
+  /**
+   * `seconds` guard: a side's widening fades to 0 this long after its last fill, and no side stays widened
+   * longer in a row (the bar guard's recovery rule, on the clock). 10 minutes: about the time ten fills take
+   * at the normal distance on the wide-spread Hyperliquid coins.
+   */
+  toxicityRecoveryMs: 600_000,
+  /**
+   * Pull a side after a burst of toxic fills: `toxicityPullFills` fills with a mark-out (at
+   * `toxicityHorizonMs`) worse than −`toxicityPullThresholdBps` within `toxicityPullWindowMs` take the side (or
+   * both, `toxicityPullBoth`) out of the book for `toxicityPullCooldownMs`; then it comes back and the burst is
+   * forgotten. Off by default (it changes which fills happen); works with either clock (needs `markAt`).
+   */
+  toxicityPull: false,
+  toxicityPullFills: 3,
+  toxicityPullThresholdBps: 3,
+  toxicityPullWindowMs: 60_000,
+  toxicityPullCooldownMs: 30_000,
+  toxicityPullBoth: false,
+  /**
+   * Where AS / GLFT take σ, A and k: `constants` (`intensityScalePerBar`, `intensityDecayPerBps`, the bar σ) or
+   * `online`: σ from the mid sampled every `calibrationSampleMs` when `markAt` feeds mids, else from the bars'
+   * ranges (Garman–Klass, when `onBarClose` gets OHLC), else the close-to-close EWMA; A and k fitted from the
+   * trades (`onTrade` with a price) at distance from the mid over `calibrationWindowMs`, refitted every
+   * `calibrationRefreshMs`. Until a fit exists the constants are used. The basic model is unaffected.
+   */
+  calibration: "constants",
+  calibrationSampleMs: 1_000,
+  /** Half-life of the mid-sampled σ, in samples (300 × 1 s = 5 minutes). */
+  calibrationHalfLifeSamples: 300,
+  calibrationWindowMs: 600_000,
+  calibrationRefreshMs: 5_000,
+  /** Depth grid of the A, k fit, bps of the mid per bucket (40 buckets). */
+  calibrationDepthStepBps: 0.5,
+  /**
+   * Size decay: the side that grows the position quotes orderSize × e^(−sizeDecay × |position| / maxPosition)
+   * (Hummingbot's order-amount shape), so a full position quotes e^(−sizeDecay) of the size on the growing
+   * side instead of the full size up to a hard stop. 0 = off.
+   */
+  sizeDecay: 0,
+  /**
+   * Funding skew: the fair price moves by −fundingSkewBps × the funding rate in bps per period
+   * (`CoinKernel.setFundingRate`): when longs pay, quotes lean short, so the position drifts to the side that
+   * is paid. 0 = off. Per bp of rate rather than per unit: rates are ~1e-5 per hour, so a per-unit factor would
+   * read 10⁴–10⁵.
+   */
+  fundingSkewBps: 0,
 } as const;
 
 const positive = (field: string) =>
@@ -95,7 +174,7 @@ const fee = (field: string) =>
 /** zod schema of the strategy configuration; every field has its default from {@link DEFAULT_STRATEGY_CONFIG}. */
 export const strategyConfigSchema = z
   .object({
-    model: z.enum(["basic", "as", "glft"]).default(DEFAULT_STRATEGY_CONFIG.model),
+    model: z.enum(["basic", "as", "as-infinite", "glft"]).default(DEFAULT_STRATEGY_CONFIG.model),
     baseSpreadBps: positive("baseSpreadBps").default(DEFAULT_STRATEGY_CONFIG.baseSpreadBps),
     volMultiplier: nonNegative("volMultiplier").default(DEFAULT_STRATEGY_CONFIG.volMultiplier),
     inventorySkewFactor: nonNegative("inventorySkewFactor").default(
@@ -152,15 +231,123 @@ export const strategyConfigSchema = z
       .int("toxicityRecoveryBars must be a whole number of bars")
       .max(1_000_000, "toxicityRecoveryBars must be ≤ 1,000,000 bars")
       .default(DEFAULT_STRATEGY_CONFIG.toxicityRecoveryBars),
+    fairPrice: z.enum(["mid", "microprice", "imbalance"]).default(DEFAULT_STRATEGY_CONFIG.fairPrice).meta({
+      value: "MODE",
+      description:
+        "mid | microprice | imbalance: the price quotes are centred on (microprice and imbalance need book sizes)",
+    }),
+    imbalanceLevels: z
+      .number()
+      .int("imbalanceLevels must be a whole number of levels")
+      .min(1, "imbalanceLevels must be ≥ 1")
+      .max(50, "imbalanceLevels must be ≤ 50")
+      .default(DEFAULT_STRATEGY_CONFIG.imbalanceLevels)
+      .meta({ value: "N", description: "book levels per side summed for the imbalance fair price and skip" }),
+    tradeFlowWindowMs: positive("tradeFlowWindowMs")
+      .default(DEFAULT_STRATEGY_CONFIG.tradeFlowWindowMs)
+      .meta({ value: "MS", description: "window of the trade-flow imbalance (aggressor volume)" }),
+    tradeFlowShiftBps: nonNegative("tradeFlowShiftBps")
+      .default(DEFAULT_STRATEGY_CONFIG.tradeFlowShiftBps)
+      .meta({ value: "BPS", description: "fair price shift at a one-sided trade flow (0 = off)" }),
+    imbalanceSkipThreshold: z
+      .number({ error: "imbalanceSkipThreshold must be a number" })
+      .min(0, "imbalanceSkipThreshold must be ≥ 0")
+      .lt(1, "imbalanceSkipThreshold must be < 1 (an imbalance is in [−1, 1])")
+      .default(DEFAULT_STRATEGY_CONFIG.imbalanceSkipThreshold)
+      .meta({
+        value: "X",
+        description: "skip the bid when the book imbalance is ≤ −X, the ask when ≥ X (0 = off)",
+      }),
+    toxicityClock: z.enum(["bars", "seconds"]).default(DEFAULT_STRATEGY_CONFIG.toxicityClock).meta({
+      value: "CLOCK",
+      description: "bars | seconds: toxicity mark-outs in bars after a fill, or in ms on the mid",
+    }),
+    toxicityHorizonMs: positive("toxicityHorizonMs")
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityHorizonMs)
+      .meta({ value: "MS", description: "seconds guard: a fill's mark-out is taken this long after it" }),
+    toxicityRecoveryMs: positive("toxicityRecoveryMs")
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityRecoveryMs)
+      .meta({
+        value: "MS",
+        description: "seconds guard: a side's widening fades to 0 this long after its last fill",
+      }),
+    toxicityPull: z
+      .boolean()
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityPull)
+      .meta({ description: "pull a side for a cool-down after a burst of toxic fills" }),
+    toxicityPullFills: z
+      .number()
+      .int("toxicityPullFills must be a whole number of fills")
+      .min(1, "toxicityPullFills must be ≥ 1")
+      .max(1_000, "toxicityPullFills must be ≤ 1,000")
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityPullFills)
+      .meta({ value: "N", description: "toxicity pull: toxic fills within the window that pull a side" }),
+    toxicityPullThresholdBps: nonNegative("toxicityPullThresholdBps")
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityPullThresholdBps)
+      .meta({
+        value: "BPS",
+        description: "toxicity pull: a fill is toxic when its mark-out is worse than −this",
+      }),
+    toxicityPullWindowMs: positive("toxicityPullWindowMs")
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityPullWindowMs)
+      .meta({ value: "MS", description: "toxicity pull: the burst's window" }),
+    toxicityPullCooldownMs: positive("toxicityPullCooldownMs")
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityPullCooldownMs)
+      .meta({ value: "MS", description: "toxicity pull: how long a pulled side stays out of the book" }),
+    toxicityPullBoth: z
+      .boolean()
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityPullBoth)
+      .meta({ description: "toxicity pull: a burst on one side pulls both sides" }),
+    calibration: z.enum(["constants", "online"]).default(DEFAULT_STRATEGY_CONFIG.calibration).meta({
+      value: "MODE",
+      description: "constants | online: AS / GLFT read σ, A, k from the settings or fit them from the market",
+    }),
+    calibrationSampleMs: positive("calibrationSampleMs")
+      .default(DEFAULT_STRATEGY_CONFIG.calibrationSampleMs)
+      .meta({ value: "MS", description: "online calibration: the mid is sampled for σ every this many ms" }),
+    calibrationHalfLifeSamples: positive("calibrationHalfLifeSamples")
+      .default(DEFAULT_STRATEGY_CONFIG.calibrationHalfLifeSamples)
+      .meta({ value: "N", description: "online calibration: half-life of the mid σ, in samples" }),
+    calibrationWindowMs: z
+      .number({ error: "calibrationWindowMs must be a number" })
+      .int("calibrationWindowMs must be a whole number of ms")
+      .min(1_000, "calibrationWindowMs must be ≥ 1000")
+      .multipleOf(100, "calibrationWindowMs must be a multiple of 100 ms (the fit's observation window)")
+      .default(DEFAULT_STRATEGY_CONFIG.calibrationWindowMs)
+      .meta({ value: "MS", description: "online calibration: rolling window of the A, k fit" }),
+    calibrationRefreshMs: positive("calibrationRefreshMs")
+      .default(DEFAULT_STRATEGY_CONFIG.calibrationRefreshMs)
+      .meta({ value: "MS", description: "online calibration: A, k are refitted this often" }),
+    calibrationDepthStepBps: positive("calibrationDepthStepBps")
+      .default(DEFAULT_STRATEGY_CONFIG.calibrationDepthStepBps)
+      .meta({ value: "BPS", description: "online calibration: depth grid of the A, k fit" }),
+    sizeDecay: nonNegative("sizeDecay").default(DEFAULT_STRATEGY_CONFIG.sizeDecay).meta({
+      value: "X",
+      description: "the side growing the position quotes size × e^(−X × |position| / max position) (0 = off)",
+    }),
+    fundingSkewBps: z
+      .number({ error: "fundingSkewBps must be a number" })
+      .default(DEFAULT_STRATEGY_CONFIG.fundingSkewBps)
+      .meta({
+        value: "BPS",
+        description:
+          "fair price moves −this × the funding rate in bps: lean against the side that pays (0 = off)",
+      }),
   })
   .strict()
   .superRefine((config, context) => {
-    if (config.toxicityRecoveryBars > config.toxicityHorizonBars) return;
-    context.addIssue({
-      code: "custom",
-      path: ["toxicityRecoveryBars"],
-      message: `toxicityRecoveryBars must be > toxicityHorizonBars (${config.toxicityHorizonBars}), got ${config.toxicityRecoveryBars}: a fill's mark-out arrives toxicityHorizonBars after it`,
-    });
+    if (!(config.toxicityRecoveryBars > config.toxicityHorizonBars))
+      context.addIssue({
+        code: "custom",
+        path: ["toxicityRecoveryBars"],
+        message: `toxicityRecoveryBars must be > toxicityHorizonBars (${config.toxicityHorizonBars}), got ${config.toxicityRecoveryBars}: a fill's mark-out arrives toxicityHorizonBars after it`,
+      });
+    if (!(config.toxicityRecoveryMs > config.toxicityHorizonMs))
+      context.addIssue({
+        code: "custom",
+        path: ["toxicityRecoveryMs"],
+        message: `toxicityRecoveryMs must be > toxicityHorizonMs (${config.toxicityHorizonMs}), got ${config.toxicityRecoveryMs}: a fill's mark-out arrives toxicityHorizonMs after it`,
+      });
   });
 
 /** The validated strategy configuration. */

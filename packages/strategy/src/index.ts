@@ -1,5 +1,8 @@
 export { BarBuilder } from "./bar-builder.ts";
-export type { CoinKernelOptions, HaltAccounting, PnlSplit, RiskInputs } from "./coin-kernel.ts";
+export { bookImbalance, microprice, TradeFlow } from "./book-signals.ts";
+export type { OnlineCalibratorOptions, SigmaSource } from "./calibrator.ts";
+export { OnlineCalibrator } from "./calibrator.ts";
+export type { BookLevel, CoinKernelOptions, HaltAccounting, PnlSplit, RiskInputs } from "./coin-kernel.ts";
 export { CoinKernel } from "./coin-kernel.ts";
 export type { StrategyConfig, StrategyConfigInput } from "./config.ts";
 export {
@@ -10,6 +13,8 @@ export {
 } from "./config.ts";
 export type { QuoteDecision, QuoteInput, QuoteStatus, RiskMode } from "./market-maker.ts";
 export { MarketMaker } from "./market-maker.ts";
+export type { MarkoutListener } from "./markouts.ts";
+export { horizonLabel, MARKOUT_HORIZONS_MS, MarkoutTracker } from "./markouts.ts";
 export type {
   ModifyPacer,
   OrderActionSink,
@@ -22,5 +27,7 @@ export { OrderManager } from "./order-manager.ts";
 export { PnlLedger } from "./pnl-ledger.ts";
 export type { QuoteSet } from "./quote-set.ts";
 export { clearQuoteSet, createQuoteSet } from "./quote-set.ts";
+export type { TimedToxicityGuardOptions } from "./timed-toxicity.ts";
+export { TimedToxicityGuard } from "./timed-toxicity.ts";
 export type { ToxicityGuardOptions } from "./toxicity.ts";
 export { ToxicityGuard } from "./toxicity.ts";

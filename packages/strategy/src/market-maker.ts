@@ -1,8 +1,20 @@
 import { type Instrument, lotStepOf, PriceGrid, type Side } from "@botmm/core";
-import { asFiniteHorizonQuote, basicQuote, EwmaVolatility, glftQuote, minHalfSpreadBps } from "@botmm/quoter";
+import {
+  asFiniteHorizonQuote,
+  asInfiniteHorizonQuote,
+  basicQuote,
+  EwmaVolatility,
+  glftQuote,
+  minHalfSpreadBps,
+  type Ohlc,
+  QuoterInputError,
+} from "@botmm/quoter";
 import { biasShiftPrice, DirectionalBias } from "@botmm/signals";
+import { bookImbalance } from "./book-signals.ts";
+import { OnlineCalibrator, type SigmaSource } from "./calibrator.ts";
 import type { StrategyConfig } from "./config.ts";
 import { clearQuoteSet, type QuoteSet } from "./quote-set.ts";
+import { TimedToxicityGuard } from "./timed-toxicity.ts";
 import { ToxicityGuard } from "./toxicity.ts";
 
 /** What the risk engine allows right now. */
@@ -21,13 +33,27 @@ export interface QuoteInput {
   /** Best bid/ask when a book is known (live, replay): quotes never cross them. NaN when unknown (candles). */
   marketBid: number;
   marketAsk: number;
+  /** The decision's time, ms of the driver's clock (the seconds toxicity guard's pulls and fades). */
+  timeMs?: number;
+  /** Sizes at the best bid / ask (microprice); NaN or absent when unknown. */
+  bidSize?: number;
+  askSize?: number;
+  /** Sizes summed over the top `imbalanceLevels` levels (imbalance fair price, imbalance skip). */
+  bidDepth?: number;
+  askDepth?: number;
+  /** Trade-flow imbalance in [−1, 1] over `tradeFlowWindowMs` (0 or absent when unknown). */
+  tradeFlow?: number;
+  /** The current funding rate per period (longs pay when positive); 0 or absent when unknown. */
+  fundingRate?: number;
 }
 
 /** Details of the last decision (one object, reused). */
 export interface QuoteDecision {
   status: QuoteStatus;
-  /** The mid after the directional bias shift. */
+  /** The price quotes are centred on: the mid moved by the book (fair-price mode), trade flow, funding and bias. */
   fairPrice: number;
+  /** The imbalance the fair price and the skip used, in [−1, 1] (0 without book sizes). */
+  bookImbalance: number;
   /** Per-bar volatility of log returns, in bps. */
   volatilityBps: number;
   /** Directional bias in [−1, 1] (0 when off or warming up). */
@@ -35,9 +61,33 @@ export interface QuoteDecision {
   /** Distance of the best bid / ask from the fair price, in bps, after fee floor and toxicity widening. */
   bidHalfSpreadBps: number;
   askHalfSpreadBps: number;
+  /**
+   * The σ (per bar, bps), A (fills per bar at the mid) and k (per bp) the AS / GLFT model used (the basic model
+   * reports what AS / GLFT would use), and where they came from: `closes` is the close-to-close EWMA;
+   * `constants` the configured A, k.
+   */
+  sigmaBps: number;
+  intensityScalePerBar: number;
+  intensityDecayPerBps: number;
+  sigmaSource: "closes" | Exclude<SigmaSource, "none">;
+  intensitySource: "constants" | "fitted";
+  /** Sides taken out of the book by the toxicity pull or the imbalance skip in this decision. */
+  bidPulled: boolean;
+  askPulled: boolean;
+  /** The model refused this state (an INFEASIBLE inventory or parameters): nothing was quoted. */
+  modelInfeasible: boolean;
 }
 
 const BPS = 10_000;
+
+/** The top-N imbalance of a quote input, falling back to the top level's sizes when no depth is given. */
+function depthImbalance(input: QuoteInput): number {
+  const bidDepth = input.bidDepth ?? Number.NaN;
+  const askDepth = input.askDepth ?? Number.NaN;
+  if (bidDepth + askDepth > 0) return bookImbalance(bidDepth, askDepth);
+  return bookImbalance(input.bidSize ?? Number.NaN, input.askSize ?? Number.NaN);
+}
+
 /** AS and GLFT are evaluated in basis points of the mid: a "price" of 10,000 is the mid itself. */
 const MID_IN_BPS = 10_000;
 
@@ -65,14 +115,27 @@ export class MarketMaker {
   readonly decision: QuoteDecision = {
     status: "warming-up",
     fairPrice: 0,
+    bookImbalance: 0,
     volatilityBps: 0,
     bias: 0,
     bidHalfSpreadBps: 0,
     askHalfSpreadBps: 0,
+    sigmaBps: 0,
+    intensityScalePerBar: 0,
+    intensityDecayPerBps: 0,
+    sigmaSource: "closes",
+    intensitySource: "constants",
+    bidPulled: false,
+    askPulled: false,
+    modelInfeasible: false,
   };
   readonly #volatility: EwmaVolatility;
   #bias: DirectionalBias | null = null;
   readonly #toxicity: ToxicityGuard | null;
+  readonly #timedToxicity: TimedToxicityGuard | null;
+  readonly #calibrator: OnlineCalibrator | null;
+  /** q_max of the infinite-horizon model, in orders. */
+  readonly #maxInventoryOrders: number;
   readonly #lotStep: number;
   readonly #grid: PriceGrid;
   readonly #minHalfSpreadBps: number;
@@ -113,14 +176,43 @@ export class MarketMaker {
       halfLifeSamples: config.volatilityHalfLifeBars,
       warmUpSamples: config.volatilityWarmupBars,
     });
-    this.#toxicity = config.toxicityGuard
-      ? new ToxicityGuard({
-          horizonBars: config.toxicityHorizonBars,
-          fills: config.toxicityFills,
-          thresholdBps: config.toxicityThresholdBps,
-          recoveryBars: config.toxicityRecoveryBars,
-        })
-      : null;
+    this.#toxicity =
+      config.toxicityGuard && config.toxicityClock === "bars"
+        ? new ToxicityGuard({
+            horizonBars: config.toxicityHorizonBars,
+            fills: config.toxicityFills,
+            thresholdBps: config.toxicityThresholdBps,
+            recoveryBars: config.toxicityRecoveryBars,
+          })
+        : null;
+    const timedWidening = config.toxicityGuard && config.toxicityClock === "seconds";
+    this.#timedToxicity =
+      timedWidening || config.toxicityPull
+        ? new TimedToxicityGuard({
+            horizonMs: config.toxicityHorizonMs,
+            fills: config.toxicityFills,
+            // Pull only: a threshold no mark-out can exceed keeps the widening at 0.
+            thresholdBps: timedWidening ? config.toxicityThresholdBps : Number.POSITIVE_INFINITY,
+            recoveryMs: config.toxicityRecoveryMs,
+            pullFills: config.toxicityPull ? config.toxicityPullFills : 0,
+            pullThresholdBps: config.toxicityPullThresholdBps,
+            pullWindowMs: config.toxicityPullWindowMs,
+            pullCooldownMs: config.toxicityPullCooldownMs,
+            pullBoth: config.toxicityPullBoth,
+          })
+        : null;
+    this.#calibrator =
+      config.calibration === "online"
+        ? new OnlineCalibrator({
+            sampleMs: config.calibrationSampleMs,
+            halfLifeSamples: config.calibrationHalfLifeSamples,
+            halfLifeBars: config.volatilityHalfLifeBars,
+            windowMs: config.calibrationWindowMs,
+            refreshMs: config.calibrationRefreshMs,
+            depthStepBps: config.calibrationDepthStepBps,
+          })
+        : null;
+    this.#maxInventoryOrders = config.maxPositionUsd / config.orderSizeUsd;
     this.#lotStep = lotStepOf(instrument);
     this.#grid = new PriceGrid(instrument.priceRule);
     this.#basicParams = {
@@ -152,8 +244,18 @@ export class MarketMaker {
     return this.#volatility.count;
   }
 
-  /** Feeds one closed bar's close. Call once per bar, in time order, after the bar has closed. */
-  onBar(close: number): void {
+  /**
+   * Feeds one closed bar's close. Call once per bar, in time order, after the bar has closed. With the bar's
+   * OHLC the online calibration uses its range, and with its close time it learns the bar length.
+   *
+   * @example
+   * ```ts
+   * maker.onBar(60_010);
+   * maker.onBar(60_020, { open: 60_010, high: 60_040, low: 60_000, close: 60_020 }, 120_000);
+   * ```
+   */
+  onBar(close: number, bar: Ohlc | null = null, timeMs = Number.NaN): void {
+    this.#calibrator?.onBar(bar, timeMs);
     this.#lastClose = close;
     this.#volatility.update(close);
     if (this.config.bias) {
@@ -174,8 +276,41 @@ export class MarketMaker {
    * maker.onOwnFill("buy", 59_990);
    * ```
    */
-  onOwnFill(side: Side, price: number): void {
+  onOwnFill(side: Side, price: number, timeMs = Number.NaN): void {
     this.#toxicity?.onFill(side, price);
+    if (Number.isFinite(timeMs)) this.#timedToxicity?.onFill(side, price, timeMs);
+  }
+
+  /**
+   * The mid is `mid` from `timeMs` on: the seconds toxicity guard marks out fills, the online calibration
+   * samples it.
+   *
+   * @example
+   * ```ts
+   * maker.onMid(60_000.5, 1_700_000_000_000);
+   * ```
+   */
+  onMid(mid: number, timeMs: number): void {
+    if (!(mid > 0) || !Number.isFinite(timeMs)) return;
+    this.#timedToxicity?.onMid(mid, timeMs);
+    this.#calibrator?.onMid(mid, timeMs);
+  }
+
+  /**
+   * A trade in the market (anyone's): `side` is the aggressor's. Feeds the online A, k fit.
+   *
+   * @example
+   * ```ts
+   * maker.onMarketTrade("buy", 60_001, 1_700_000_000_050);
+   * ```
+   */
+  onMarketTrade(side: Side, price: number, timeMs: number): void {
+    this.#calibrator?.onTrade(price, side === "buy", timeMs);
+  }
+
+  /** The seconds toxicity guard (null unless `toxicityClock: "seconds"` or `toxicityPull`). */
+  get timedToxicity(): TimedToxicityGuard | null {
+    return this.#timedToxicity;
   }
 
   /**
@@ -212,6 +347,12 @@ export class MarketMaker {
     decision.volatilityBps = this.#volatility.volatilityBps ?? 0;
     decision.bias = this.#bias?.isReady ? this.#bias.bias : 0;
     decision.fairPrice = mid;
+    decision.bidPulled = false;
+    decision.askPulled = false;
+    decision.modelInfeasible = false;
+    this.#modelInputs(decision);
+    const timeMs = input.timeMs ?? Number.NaN;
+    if (Number.isFinite(timeMs)) this.#timedToxicity?.advance(timeMs);
     if (input.riskMode === "halt") {
       decision.status = "halted";
       return decision;
@@ -222,15 +363,14 @@ export class MarketMaker {
     }
     decision.status = "quoting";
     const volatilityBps = decision.volatilityBps;
-    const fair =
-      decision.bias === 0
-        ? mid
-        : mid + biasShiftPrice(decision.bias, config.biasStrength, (mid * volatilityBps) / BPS);
+    const fair = this.#fairPrice(input, decision);
     decision.fairPrice = fair;
     const positionUsd = input.positionSize * mid;
 
     let bid: number;
     let ask: number;
+    let quoteBid = true;
+    let quoteAsk = true;
     if (config.model === "basic") {
       const basicInput = this.#basicInput;
       basicInput.midPrice = fair;
@@ -241,18 +381,52 @@ export class MarketMaker {
       ask = quote.askPrice;
     } else {
       const inventoryInOrders = positionUsd / config.orderSizeUsd;
-      let quote: { bidPrice: number; askPrice: number };
-      if (config.model === "as") {
-        this.#asInput.inventory = inventoryInOrders;
-        this.#asInput.priceVolatility = volatilityBps;
-        quote = asFiniteHorizonQuote(this.#asInput);
-      } else {
-        this.#glftInput.inventory = inventoryInOrders;
-        this.#glftInput.priceVolatility = volatilityBps;
-        quote = glftQuote(this.#glftInput);
+      let bidInBps: number | null;
+      let askInBps: number | null;
+      try {
+        if (config.model === "as") {
+          this.#asInput.inventory = inventoryInOrders;
+          this.#asInput.priceVolatility = decision.sigmaBps;
+          this.#asInput.intensityDecay = decision.intensityDecayPerBps;
+          const quote = asFiniteHorizonQuote(this.#asInput);
+          bidInBps = quote.bidPrice;
+          askInBps = quote.askPrice;
+        } else if (config.model === "as-infinite") {
+          // Beyond q_max the model refuses the growing side anyway; clamping keeps ω > ½γ²σ²q² (the
+          // reducing side is priced as at q_max) instead of failing past the soft limit.
+          const qMax = this.#maxInventoryOrders;
+          const quote = asInfiniteHorizonQuote({
+            midPrice: MID_IN_BPS,
+            inventory: Math.min(Math.max(inventoryInOrders, -qMax), qMax),
+            riskAversion: config.riskAversion,
+            // With the natural ω the quotes do not depend on σ (γ²σ² cancels in γ²σ²/D), but σ = 0 gives ω = 0,
+            // which the formula refuses: a floor far below any real σ gives the σ → 0 limit.
+            priceVolatility: Math.max(decision.sigmaBps, 1e-6),
+            intensityDecay: decision.intensityDecayPerBps,
+            maxInventory: qMax,
+          });
+          bidInBps = quote.bidPrice;
+          askInBps = quote.askPrice;
+        } else {
+          this.#glftInput.inventory = inventoryInOrders;
+          this.#glftInput.priceVolatility = decision.sigmaBps;
+          this.#glftInput.intensityScale = decision.intensityScalePerBar;
+          this.#glftInput.intensityDecay = decision.intensityDecayPerBps;
+          const quote = glftQuote(this.#glftInput);
+          bidInBps = quote.bidPrice;
+          askInBps = quote.askPrice;
+        }
+      } catch (error) {
+        if (!(error instanceof QuoterInputError)) throw error;
+        // A state the model cannot quote (e.g. an inventory past its zero-bid boundary): quote nothing rather
+        // than stop the bot; the decision says why.
+        decision.modelInfeasible = true;
+        return decision;
       }
-      bid = (fair * quote.bidPrice) / MID_IN_BPS;
-      ask = (fair * quote.askPrice) / MID_IN_BPS;
+      quoteBid = bidInBps !== null;
+      quoteAsk = askInBps !== null;
+      bid = quoteBid ? (fair * bidInBps!) / MID_IN_BPS : fair;
+      ask = quoteAsk ? (fair * askInBps!) / MID_IN_BPS : fair;
     }
 
     // Fee floor and toxicity widening, each side measured from the fair price.
@@ -264,6 +438,23 @@ export class MarketMaker {
       bidHalfBps += this.#toxicity.extraBps("buy");
       askHalfBps += this.#toxicity.extraBps("sell");
     }
+    const timed = this.#timedToxicity;
+    if (timed !== null) {
+      bidHalfBps += timed.extraBps("buy");
+      askHalfBps += timed.extraBps("sell");
+      if (Number.isFinite(timeMs)) {
+        if (timed.isPulled("buy", timeMs)) quoteBid = false;
+        if (timed.isPulled("sell", timeMs)) quoteAsk = false;
+      }
+    }
+    const skip = config.imbalanceSkipThreshold;
+    if (skip > 0) {
+      const imbalance = depthImbalance(input);
+      if (imbalance <= -skip) quoteBid = false;
+      if (imbalance >= skip) quoteAsk = false;
+    }
+    decision.bidPulled = !quoteBid;
+    decision.askPulled = !quoteAsk;
     decision.bidHalfSpreadBps = bidHalfBps;
     decision.askHalfSpreadBps = askHalfBps;
 
@@ -277,6 +468,13 @@ export class MarketMaker {
       bestAsk = input.marketBid + grid.stepAt(input.marketBid);
 
     const orderSize = this.#lotSize(config.orderSizeUsd / mid);
+    // Size decay: the side that grows the position quotes less as the position grows.
+    const decay = config.sizeDecay;
+    const fullness = Math.abs(positionUsd) / config.maxPositionUsd;
+    const growingSize =
+      decay > 0 ? this.#lotSize((config.orderSizeUsd / mid) * Math.exp(-decay * fullness)) : orderSize;
+    const bidSize = positionUsd > 0 ? growingSize : orderSize;
+    const askSize = positionUsd < 0 ? growingSize : orderSize;
     const levelSpacing = config.levelSpacingBps / BPS;
     const maxPositionUsd = config.maxPositionUsd;
     const orderUsd = orderSize * mid;
@@ -288,10 +486,10 @@ export class MarketMaker {
       const bidRoom = reduceOnly
         ? -positionUsd - level * orderUsd
         : maxPositionUsd - positionUsd - level * orderUsd;
-      if (bidRoom > 0 && bestBid > 0) {
+      if (quoteBid && bidRoom > 0 && bestBid > 0) {
         const size = reduceOnly
           ? Math.min(orderSize, this.#lotSize(-input.positionSize - level * orderSize))
-          : orderSize;
+          : bidSize;
         const price = grid.snap(bestBid * (1 - level * levelSpacing), "buy");
         if (size > 0 && price > 0 && size * price >= this.instrument.minNotionalUsd) {
           out.bidPrices[level] = price;
@@ -301,10 +499,10 @@ export class MarketMaker {
       const askRoom = reduceOnly
         ? positionUsd - level * orderUsd
         : maxPositionUsd + positionUsd - level * orderUsd;
-      if (askRoom > 0) {
+      if (quoteAsk && askRoom > 0) {
         const size = reduceOnly
           ? Math.min(orderSize, this.#lotSize(input.positionSize - level * orderSize))
-          : orderSize;
+          : askSize;
         const price = grid.snap(bestAsk * (1 + level * levelSpacing), "sell");
         if (size > 0 && size * price >= this.instrument.minNotionalUsd) {
           out.askPrices[level] = price;
@@ -313,6 +511,58 @@ export class MarketMaker {
       }
     }
     return decision;
+  }
+
+  /** σ, A, k for AS / GLFT: calibrated where the calibration has them, else the close EWMA and constants. */
+  #modelInputs(decision: QuoteDecision): void {
+    const config = this.config;
+    const calibrator = this.#calibrator;
+    decision.sigmaBps = decision.volatilityBps;
+    decision.sigmaSource = "closes";
+    decision.intensityScalePerBar = config.intensityScalePerBar;
+    decision.intensityDecayPerBps = config.intensityDecayPerBps;
+    decision.intensitySource = "constants";
+    if (calibrator === null) return;
+    const sigma = calibrator.sigmaBpsPerBar();
+    if (sigma >= 0) {
+      decision.sigmaBps = sigma;
+      decision.sigmaSource = calibrator.sigmaSource === "mids" ? "mids" : "ranges";
+    }
+    const k = calibrator.intensityDecayPerBps();
+    const a = calibrator.intensityScalePerBar();
+    if (k > 0 && a > 0) {
+      decision.intensityDecayPerBps = k;
+      decision.intensityScalePerBar = a;
+      decision.intensitySource = "fitted";
+    }
+  }
+
+  /** The mid moved by the book imbalance (fair-price mode), the trade flow, the funding skew and the bias. */
+  #fairPrice(input: QuoteInput, decision: QuoteDecision): number {
+    const config = this.config;
+    const mid = input.midPrice;
+    let fair = mid;
+    const marketBid = input.marketBid;
+    const marketAsk = input.marketAsk;
+    decision.bookImbalance = 0;
+    if (config.fairPrice !== "mid" && marketBid > 0 && marketAsk > marketBid) {
+      const imbalance =
+        config.fairPrice === "microprice"
+          ? bookImbalance(input.bidSize ?? Number.NaN, input.askSize ?? Number.NaN)
+          : depthImbalance(input);
+      decision.bookImbalance = imbalance;
+      fair += (imbalance * (marketAsk - marketBid)) / 2;
+    } else if (config.imbalanceSkipThreshold > 0) decision.bookImbalance = depthImbalance(input);
+    let shiftBps = 0;
+    const flow = input.tradeFlow ?? 0;
+    if (config.tradeFlowShiftBps > 0 && flow !== 0) shiftBps += config.tradeFlowShiftBps * flow;
+    const funding = input.fundingRate ?? 0;
+    if (config.fundingSkewBps !== 0 && Number.isFinite(funding))
+      shiftBps -= config.fundingSkewBps * funding * BPS;
+    if (shiftBps !== 0) fair += (mid * shiftBps) / BPS;
+    if (decision.bias !== 0)
+      fair += biasShiftPrice(decision.bias, config.biasStrength, (mid * decision.volatilityBps) / BPS);
+    return fair;
   }
 
   #lotSize(size: number): number {
