@@ -1,0 +1,24 @@
+export { BinanceRequestBudget } from "./budget.ts";
+export type { BinanceOrderJson, CcxtMarketLike, PreparedOrder } from "./convert.ts";
+export {
+  binanceErrorCode,
+  fromWireClientId,
+  instrumentFromMarket,
+  orderFromBinance,
+  orderStatusOf,
+  prepareOrder,
+  rejectionKindOf,
+  toBinanceTif,
+  toWireClientId,
+} from "./convert.ts";
+export type { BinanceVenueErrorCode } from "./errors.ts";
+export { BinanceVenueError } from "./errors.ts";
+export type {
+  BinanceBudgetConfig,
+  BinanceNetwork,
+  BinanceVenueOptions,
+  ResolvedBinanceOptions,
+} from "./options.ts";
+export { binanceUsdmUrls, resolveBinanceOptions } from "./options.ts";
+export type { BinanceReconciledOrder } from "./venue.ts";
+export { BinanceUsdmVenue } from "./venue.ts";

@@ -1,0 +1,535 @@
+import type {
+  CancelRequest,
+  CancelResult,
+  Instrument,
+  ModifyRequest,
+  Order,
+  OrderRequest,
+  OrderResult,
+  OrderStatus,
+  Position,
+  SubscriptionRequest,
+  Unsubscribe,
+  Venue,
+  VenueEvent,
+} from "@botmm/core";
+import ccxt from "ccxt";
+import { BinanceRequestBudget } from "./budget.ts";
+import {
+  type BinanceOrderJson,
+  binanceErrorCode,
+  type CcxtMarketLike,
+  fromWireClientId,
+  instrumentFromMarket,
+  orderFromBinance,
+  prepareOrder,
+  rejectionKindOf,
+  toBinanceTif,
+  toWireClientId,
+} from "./convert.ts";
+import { BinanceVenueError } from "./errors.ts";
+import { type BinanceVenueOptions, type ResolvedBinanceOptions, resolveBinanceOptions } from "./options.ts";
+
+/** Where an order stands on the venue, looked up by client id (how callers resolve `unknown` results). */
+export interface BinanceReconciledOrder {
+  clientId: string;
+  /** `notFound`: the venue never saw this client id; `unknown`: the lookup itself failed. */
+  status: OrderStatus | "notFound" | "unknown";
+  venueOrderId: string | null;
+  reason?: string;
+  order?: Order;
+}
+
+type Outcome<T> =
+  | { kind: "ok"; value: T }
+  | { kind: "rejected"; reason: string; code: number | null; errorName: string }
+  | { kind: "unknown"; reason: string };
+
+/**
+ * BotMM's {@link Venue} on Binance USDⓈ-M perps over ccxt's `binanceusdm` (REST). Prices and sizes are
+ * rounded exactly through `@botmm/core` against each symbol's tick, lot and min-notional filters; post-only
+ * orders go as `GTX` with `newClientOrderId` = `<prefix>-<clientId>`; modifies use `PUT /fapi/v1/order`
+ * (the order keeps its venue id and queue rules); cancels go by `origClientOrderId`. Every batch answers per
+ * order; a lost request (timeout, 5xx) answers `unknown`: look it up with {@link reconcile} before resending.
+ * A local request budget refuses orders (`rate-limit`, nothing sent) before the venue would throttle.
+ *
+ * @example
+ * ```ts
+ * const venue = await BinanceUsdmVenue.connect({
+ *   network: { baseUrl: emulator.url }, // or "testnet" / "mainnet"
+ *   apiKey: process.env.BOTMM_BINANCE_KEY!,
+ *   secret: process.env.BOTMM_BINANCE_SECRET!,
+ *   clock: systemClock(),
+ * });
+ * const [r] = await venue.placeOrders([
+ *   { clientId: "1", coin: "BTCUSDT", side: "buy", price: 59_000, size: 0.002, timeInForce: "alo", reduceOnly: false },
+ * ]);
+ * ```
+ */
+export class BinanceUsdmVenue implements Venue {
+  readonly name = "binance-usdm" as const;
+  readonly #o: ResolvedBinanceOptions;
+  readonly #exchange: InstanceType<typeof ccxt.binanceusdm>;
+  readonly #budget: BinanceRequestBudget;
+  #instruments = new Map<string, Instrument>();
+  readonly #symbols = new Map<string, string>(); // coin (market id) -> ccxt unified symbol
+  /** Modify keeps Binance's client id: the core id an order carries now -> its wire id, and back. */
+  readonly #wireOf = new Map<string, string>();
+  readonly #coreOf = new Map<string, string>();
+  #closed = false;
+
+  private constructor(options: ResolvedBinanceOptions) {
+    this.#o = options;
+    this.#budget = new BinanceRequestBudget(options.clock, options.budget);
+    this.#exchange = new ccxt.binanceusdm({
+      apiKey: options.apiKey,
+      secret: options.secret,
+      timeout: options.requestTimeoutMs,
+      urls: { api: options.urls },
+      options: {
+        recvWindow: options.recvWindowMs,
+        fetchCurrencies: false,
+        adjustForTimeDifference: false,
+        warnOnFetchOpenOrdersWithoutSymbol: false,
+      },
+    });
+  }
+
+  /**
+   * Validates options and loads the instruments (`exchangeInfo`).
+   *
+   * @throws BinanceVenueError `INVALID_OPTION`, `REQUEST_FAILED`.
+   * @example
+   * ```ts
+   * const venue = await BinanceUsdmVenue.connect({ network: "testnet", apiKey, secret, clock: systemClock() });
+   * ```
+   */
+  static async connect(options: BinanceVenueOptions): Promise<BinanceUsdmVenue> {
+    const venue = new BinanceUsdmVenue(resolveBinanceOptions(options));
+    await venue.refreshInstruments();
+    return venue;
+  }
+
+  /**
+   * The listed USDⓈ-M perps with their exact tick, lot and min-notional rules.
+   *
+   * @example
+   * ```ts
+   * (await venue.instruments()).find((i) => i.coin === "BTCUSDT")?.priceRule; // { type: "tick", tickSize: "0.1" }
+   * ```
+   */
+  async instruments(): Promise<Instrument[]> {
+    return [...this.#instruments.values()];
+  }
+
+  /**
+   * Reloads `exchangeInfo`.
+   *
+   * @throws BinanceVenueError `REQUEST_FAILED`.
+   * @example
+   * ```ts
+   * await venue.refreshInstruments();
+   * ```
+   */
+  async refreshInstruments(): Promise<Instrument[]> {
+    const outcome = await this.#call(1, 0, () => this.#exchange.loadMarkets(true));
+    if (outcome.kind !== "ok")
+      throw new BinanceVenueError("REQUEST_FAILED", `exchangeInfo failed: ${outcome.reason}`);
+    const next = new Map<string, Instrument>();
+    let assetId = 0;
+    for (const market of Object.values(outcome.value) as unknown as CcxtMarketLike[]) {
+      if (!market.swap || !market.linear || market.active === false) continue;
+      const instrument = instrumentFromMarket(market, assetId++, this.#o.maxLeverage);
+      if (typeof instrument === "string") continue;
+      next.set(instrument.coin, instrument);
+      this.#symbols.set(instrument.coin, market.symbol);
+    }
+    this.#instruments = next;
+    return [...next.values()];
+  }
+
+  /**
+   * Places orders, one `POST /fapi/v1/order` each, in parallel: rounded exactly (bids down, asks up, sizes
+   * down), `GTX` for post only, `newClientOrderId` from the client id. Answers per order: `open`, `filled`,
+   * `rejected` (with Binance's words and a `rejection` kind: −5022 → `post-only`) or `unknown`.
+   *
+   * @example
+   * ```ts
+   * const [r] = await venue.placeOrders([{ clientId: "1", coin: "BTCUSDT", side: "sell", price: 59_000, size: 0.002, timeInForce: "alo", reduceOnly: false }]);
+   * r.rejection; // "post-only" when it would have crossed
+   * ```
+   */
+  async placeOrders(requests: readonly OrderRequest[]): Promise<OrderResult[]> {
+    return Promise.all(
+      requests.map(async (request): Promise<OrderResult> => {
+        const clientId = request.clientId;
+        const built = this.#build(request, clientId);
+        if (typeof built === "string") return localReject(clientId, built);
+        const params: Record<string, unknown> = {
+          timeInForce: toBinanceTif(request.timeInForce),
+          newClientOrderId: built.wire,
+        };
+        if (request.reduceOnly) params.reduceOnly = true;
+        const outcome = await this.#call(1, 1, () =>
+          this.#exchange.createOrder(
+            built.symbol,
+            "limit",
+            request.side,
+            Number(built.size),
+            Number(built.price),
+            params,
+          ),
+        );
+        if (outcome.kind === "ok") this.#track(clientId, built.wire);
+        return this.#orderResult(clientId, outcome);
+      }),
+    );
+  }
+
+  /**
+   * Moves working orders with `PUT /fapi/v1/order` (price and size; never cancel + place). Binance keeps the
+   * order's client id, so a `newClientId` becomes an alias this adapter maps to it (kept in memory). A modify
+   * that would cross a post-only order answers `rejected` / `post-only` (Binance then cancels the order);
+   * one of an order already gone answers `order-gone` (−2013).
+   *
+   * @example
+   * ```ts
+   * const [m] = await venue.modifyOrders([{ clientId: "1", newClientId: "2", coin: "BTCUSDT", side: "buy", price: 59_100, size: 0.002, timeInForce: "alo", reduceOnly: false }]);
+   * m.clientId; // "2"
+   * ```
+   */
+  async modifyOrders(requests: readonly ModifyRequest[]): Promise<OrderResult[]> {
+    return Promise.all(
+      requests.map(async (request): Promise<OrderResult> => {
+        const resultId = request.newClientId ?? request.clientId;
+        const built = this.#build(request, request.clientId);
+        if (typeof built === "string") return localReject(resultId, built);
+        const outcome = await this.#call(1, 1, () =>
+          this.#exchange.editOrder(
+            undefined as unknown as string,
+            built.symbol,
+            "limit",
+            request.side,
+            Number(built.size),
+            Number(built.price),
+            { origClientOrderId: built.wire },
+          ),
+        );
+        if (outcome.kind === "ok" && resultId !== request.clientId) {
+          this.#untrack(request.clientId);
+          this.#track(resultId, built.wire);
+        }
+        return this.#orderResult(resultId, outcome);
+      }),
+    );
+  }
+
+  /**
+   * Cancels orders by client id (`DELETE /fapi/v1/order?origClientOrderId=…`). Answers per order:
+   * `cancelled`, `rejected` (−2011 unknown order, with Binance's words) or `unknown`.
+   *
+   * @example
+   * ```ts
+   * const [c] = await venue.cancelOrders([{ clientId: "1", coin: "BTCUSDT" }]);
+   * c.status; // "cancelled"
+   * ```
+   */
+  async cancelOrders(requests: readonly CancelRequest[]): Promise<CancelResult[]> {
+    return Promise.all(
+      requests.map(async ({ clientId, coin }): Promise<CancelResult> => {
+        const symbol = this.#symbols.get(coin);
+        const wire = this.#wire(clientId);
+        if (!symbol)
+          return {
+            clientId,
+            status: "rejected",
+            reason: `unknown coin ${JSON.stringify(coin)} (nothing sent)`,
+          };
+        if (!wire)
+          return {
+            clientId,
+            status: "rejected",
+            reason: `invalid clientId ${JSON.stringify(clientId)} (nothing sent)`,
+          };
+        const outcome = await this.#call(1, 0, () =>
+          this.#exchange.cancelOrder(undefined as unknown as string, symbol, { origClientOrderId: wire }),
+        );
+        if (outcome.kind === "ok") {
+          this.#untrack(clientId);
+          return { clientId, status: "cancelled" };
+        }
+        return outcome.kind === "rejected"
+          ? { clientId, status: "rejected", reason: outcome.reason }
+          : { clientId, status: "unknown", reason: outcome.reason };
+      }),
+    );
+  }
+
+  /**
+   * This bot's working orders (client ids with its prefix), optionally of one coin (`GET /fapi/v1/openOrders`).
+   *
+   * @throws BinanceVenueError `UNKNOWN_COIN`, `REQUEST_FAILED`.
+   * @example
+   * ```ts
+   * const mine = await venue.openOrders("BTCUSDT");
+   * ```
+   */
+  async openOrders(coin?: string): Promise<Order[]> {
+    const symbol = coin === undefined ? undefined : this.#requireSymbol(coin);
+    const outcome = await this.#call(coin === undefined ? 40 : 1, 0, () =>
+      this.#exchange.fetchOpenOrders(symbol),
+    );
+    if (outcome.kind !== "ok")
+      throw new BinanceVenueError("REQUEST_FAILED", `openOrders failed: ${outcome.reason}`);
+    const result: Order[] = [];
+    for (const order of outcome.value) {
+      const info = order.info as BinanceOrderJson;
+      const clientId = this.#core(info.clientOrderId);
+      if (clientId !== null) result.push(orderFromBinance(clientId, info));
+    }
+    return result;
+  }
+
+  /**
+   * Looks orders up by client id (`GET /fapi/v1/order?origClientOrderId=…`): how an `unknown` result is
+   * resolved. `notFound` (−2013) means the request never reached the matching engine: resend it.
+   *
+   * @example
+   * ```ts
+   * const [state] = await venue.reconcile([{ clientId: "7", coin: "BTCUSDT" }]);
+   * if (state.status === "notFound") resend("7");
+   * ```
+   */
+  async reconcile(orders: readonly CancelRequest[]): Promise<BinanceReconciledOrder[]> {
+    return Promise.all(
+      orders.map(async ({ clientId, coin }): Promise<BinanceReconciledOrder> => {
+        const symbol = this.#symbols.get(coin);
+        const wire = this.#wire(clientId);
+        if (!symbol || !wire)
+          return {
+            clientId,
+            status: "unknown",
+            venueOrderId: null,
+            reason: "unknown coin or invalid client id",
+          };
+        const outcome = await this.#call(1, 0, () =>
+          this.#exchange.fetchOrder(undefined as unknown as string, symbol, { origClientOrderId: wire }),
+        );
+        if (outcome.kind === "ok") {
+          const order = orderFromBinance(clientId, outcome.value.info as BinanceOrderJson);
+          if (order.status === "open") this.#track(clientId, wire);
+          return { clientId, status: order.status, venueOrderId: order.venueOrderId, order };
+        }
+        if (outcome.kind === "rejected" && outcome.code === -2013)
+          return { clientId, status: "notFound", venueOrderId: null, reason: outcome.reason };
+        return { clientId, status: "unknown", venueOrderId: null, reason: outcome.reason };
+      }),
+    );
+  }
+
+  /**
+   * The position of a coin (`GET /fapi/v2/positionRisk`, one-way mode).
+   *
+   * @throws BinanceVenueError `UNKNOWN_COIN`, `REQUEST_FAILED`.
+   * @example
+   * ```ts
+   * const { size, entryPrice } = await venue.position("BTCUSDT");
+   * ```
+   */
+  async position(coin: string): Promise<Position> {
+    this.#requireSymbol(coin);
+    const outcome = await this.#call(
+      5,
+      0,
+      () => this.#exchange.fapiPrivateV2GetPositionRisk({ symbol: coin }) as Promise<unknown>,
+    );
+    if (outcome.kind !== "ok")
+      throw new BinanceVenueError("REQUEST_FAILED", `positionRisk failed: ${outcome.reason}`);
+    const rows = outcome.value as { symbol: string; positionAmt: string; entryPrice: string }[];
+    const row = rows.find((r) => r.symbol === coin);
+    return { coin, size: row ? Number(row.positionAmt) : 0, entryPrice: row ? Number(row.entryPrice) : 0 };
+  }
+
+  /**
+   * Binance's dead-man's switch for one coin (`POST /fapi/v1/countdownCancelAll`): every open order of the
+   * coin is cancelled once `countdownMs` pass without another call; 0 disarms. Call it again well inside the
+   * countdown to keep quoting.
+   *
+   * @throws BinanceVenueError `UNKNOWN_COIN`, `REQUEST_FAILED`.
+   * @example
+   * ```ts
+   * await venue.cancelAllAfter("BTCUSDT", 60_000);
+   * ```
+   */
+  async cancelAllAfter(coin: string, countdownMs: number): Promise<void> {
+    this.#requireSymbol(coin);
+    const outcome = await this.#call(
+      10,
+      0,
+      () =>
+        this.#exchange.fapiPrivatePostCountdownCancelAll({
+          symbol: coin,
+          countdownTime: Math.max(0, Math.floor(countdownMs)),
+        }) as Promise<unknown>,
+    );
+    if (outcome.kind !== "ok")
+      throw new BinanceVenueError("REQUEST_FAILED", `countdownCancelAll failed: ${outcome.reason}`);
+  }
+
+  /**
+   * Streams (books, trades, own orders and fills over ccxt pro) are not built yet.
+   *
+   * @throws BinanceVenueError `REQUEST_FAILED` always, naming what is missing.
+   * @example
+   * ```ts
+   * await venue.subscribe({ coins: ["BTCUSDT"], book: "l2", trades: false, account: true }, () => {}); // throws
+   * ```
+   */
+  async subscribe(
+    _request: SubscriptionRequest,
+    _listener: (event: VenueEvent) => void,
+  ): Promise<Unsubscribe> {
+    throw new BinanceVenueError(
+      "REQUEST_FAILED",
+      "subscribe: Binance WebSocket streams (watchOrderBook, watchOrders, watchMyTrades) are not implemented yet; poll openOrders/position",
+    );
+  }
+
+  /** What the local budget has used in each window. */
+  requestStats(): { weight1m: number; orders10s: number; orders1m: number } {
+    return this.#budget.used();
+  }
+
+  /**
+   * Stops sending; later calls answer `CLOSED` / are refused locally.
+   *
+   * @example
+   * ```ts
+   * await venue.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #requireSymbol(coin: string): string {
+    const symbol = this.#symbols.get(coin);
+    if (!symbol) {
+      throw new BinanceVenueError(
+        "UNKNOWN_COIN",
+        `coin ${JSON.stringify(coin)} is not listed; known: ${[...this.#symbols.keys()].slice(0, 20).join(", ")}`,
+      );
+    }
+    return symbol;
+  }
+
+  #build(
+    request: OrderRequest | ModifyRequest,
+    clientId: string,
+  ): { symbol: string; wire: string; price: string; size: string } | string {
+    const instrument = this.#instruments.get(request.coin);
+    const symbol = this.#symbols.get(request.coin);
+    if (!instrument || !symbol)
+      return `unknown coin ${JSON.stringify(request.coin)} (not in exchangeInfo; nothing sent)`;
+    const wire = this.#wire(clientId);
+    if (!wire)
+      return `clientId ${JSON.stringify(clientId)} does not fit Binance's newClientOrderId (nothing sent)`;
+    if (request.side !== "buy" && request.side !== "sell")
+      return `side must be "buy" or "sell", got ${JSON.stringify(request.side)} (nothing sent)`;
+    const prepared = prepareOrder(instrument, request.side, request.price, request.size);
+    if (!prepared.ok) return prepared.reason;
+    return { symbol, wire, price: prepared.price, size: prepared.size };
+  }
+
+  #wire(clientId: string): string | null {
+    return this.#wireOf.get(clientId) ?? toWireClientId(this.#o.clientIdPrefix, clientId);
+  }
+
+  #core(wire: string): string | null {
+    return this.#coreOf.get(wire) ?? fromWireClientId(this.#o.clientIdPrefix, wire);
+  }
+
+  #track(clientId: string, wire: string): void {
+    if (toWireClientId(this.#o.clientIdPrefix, clientId) === wire) return;
+    this.#wireOf.set(clientId, wire);
+    this.#coreOf.set(wire, clientId);
+  }
+
+  #untrack(clientId: string): void {
+    const wire = this.#wireOf.get(clientId);
+    if (wire === undefined) return;
+    this.#wireOf.delete(clientId);
+    this.#coreOf.delete(wire);
+  }
+
+  #orderResult(clientId: string, outcome: Outcome<{ info: unknown }>): OrderResult {
+    if (outcome.kind === "ok") {
+      const order = orderFromBinance(clientId, outcome.value.info as BinanceOrderJson);
+      const filled = order.status === "filled";
+      return {
+        clientId,
+        status: filled ? "filled" : order.status === "open" ? "open" : "rejected",
+        venueOrderId: order.venueOrderId,
+        ...(order.filledSize > 0 ? { filledSize: order.filledSize } : {}),
+        ...(order.status === "cancelled"
+          ? { reason: "expired (IOC remainder)", rejection: "other" as const }
+          : {}),
+      };
+    }
+    if (outcome.kind === "rejected") {
+      return {
+        clientId,
+        status: "rejected",
+        venueOrderId: null,
+        reason: outcome.reason,
+        rejection: rejectionKindOf(outcome.code, outcome.errorName),
+      };
+    }
+    return { clientId, status: "unknown", venueOrderId: null, reason: outcome.reason };
+  }
+
+  /** One ccxt call, counted in the budget and classified; never throws. */
+  async #call<T>(weight: number, orders: number, call: () => Promise<T>): Promise<Outcome<T>> {
+    if (this.#closed)
+      return { kind: "rejected", reason: "the venue is closed (nothing sent)", code: null, errorName: "" };
+    if (!this.#budget.canSend(weight, orders)) {
+      return {
+        kind: "rejected",
+        reason: "local request budget spent (Binance weight/order limits; nothing sent)",
+        code: null,
+        errorName: "RateLimitExceeded",
+      };
+    }
+    this.#budget.record(weight, orders);
+    try {
+      return { kind: "ok", value: await call() };
+    } catch (error) {
+      const reason = this.#describe(error);
+      const errorName = error instanceof Error ? error.constructor.name : "";
+      // 429/418 are refusals (nothing executed); other network errors and 5xx leave the outcome unknown.
+      if (error instanceof ccxt.DDoSProtection || error instanceof ccxt.RateLimitExceeded)
+        return { kind: "rejected", reason, code: binanceErrorCode(reason), errorName };
+      if (error instanceof ccxt.NetworkError) return { kind: "unknown", reason };
+      if (error instanceof ccxt.ExchangeError)
+        return { kind: "rejected", reason, code: binanceErrorCode(reason), errorName };
+      return { kind: "unknown", reason };
+    }
+  }
+
+  /** An error's words with the key, the secret and any signature removed. */
+  #describe(error: unknown): string {
+    let text = error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
+    for (const secret of [this.#o.secret, this.#o.apiKey]) text = text.split(secret).join("[redacted]");
+    return text.replace(/signature=[0-9a-fA-F]+/g, "signature=[redacted]");
+  }
+}
+
+function localReject(clientId: string, reason: string): OrderResult {
+  return {
+    clientId,
+    status: "rejected",
+    venueOrderId: null,
+    reason,
+    rejection: /budget/.test(reason) ? "rate-limit" : "other",
+  };
+}
