@@ -11,12 +11,14 @@ import {
   type MarketEvent,
   type PnlSplit,
   priceDecimals,
+  type ReplayReport,
+  type ReplayRun,
   renderReplayHtmlReport,
   runCandleBacktest,
   runReplayBacktest,
   subbarMarkoutBps,
 } from "@botmm/backtest";
-import { BotmmError } from "@botmm/core";
+import { BotmmError, type Instrument } from "@botmm/core";
 import { RequestBudget } from "@botmm/risk";
 import { defaultCacheDir, loadCandles, mapSymbol } from "./data/index.ts";
 import { loadFundingFile } from "./funding-file.ts";
@@ -76,75 +78,12 @@ async function peekFirstBook(
  * ratios candle / replay — how much to discount a candle backtest.
  */
 export async function runReplayCli(options: BacktestCliOptions, io: CliIo, started: number): Promise<void> {
-  const path = options.replay!;
-  const coin = mapSymbol(options.symbol).hyperliquid;
-  const check = new BookCheck(options.skipBadBooks ? "skip" : "error");
-  const input = await openReplayInput(path, {
-    coin,
-    coinOf: (symbol) => mapSymbol(symbol).hyperliquid,
-    check,
-    ...(options.replayFormat === "auto" ? {} : { format: options.replayFormat }),
-  });
-  const { first, events } = await peekFirstBook(input, coin, path);
-  // Binance and Tardis books are on the venue's own decimal tick: quote on it, not on Hyperliquid's grid.
-  let tick = options.tick;
-  if (tick === undefined && input.decimalTick) {
-    const decimals = priceDecimals([...first.bids, ...first.asks]);
-    tick = decimals === 0 ? "1" : (10 ** -decimals).toFixed(decimals);
-  }
-  const instrument = backtestInstrument(coin, options.szDecimals, tick);
-  const progress = new ProgressBar(io.stdout, "replay  ", options.progress);
-  const recordingStart = Math.floor(first.lt / 60_000) * 60_000;
-
-  const warnings: string[] = [];
-  const priming = await primeCloses(options, io, coin, recordingStart);
-  if (priming !== null) warnings.push(...priming.warnings);
-  const capitalUsd = options.capital ?? 2 * options.strategy.maxPositionUsd;
-  let funding: FundingSchedule;
-  let fundingDescription: string;
-  if (options.funding !== undefined) {
-    funding = await loadFundingFile(options.funding);
-    fundingDescription = `hourly series from ${options.funding}`;
-  } else {
-    funding = { type: "constant", ratePerHour: options.fundingRate };
-    fundingDescription = `constant ${(options.fundingRate * 100).toFixed(5)}%/hour (longs pay when positive)`;
-  }
-  const queueModel =
-    options.queueModel === "probabilistic"
-      ? { type: "probabilistic" as const, power: options.queuePower }
-      : { type: "risk-averse" as const };
-
-  const run = await runReplayBacktest(events, {
-    instrument,
-    strategy: options.strategy,
-    queueModel,
-    requestBudget:
-      options.requestBudget === false
-        ? undefined
-        : (clock) =>
-            new RequestBudget({ clock, config: { initialRequests: options.requestBudget as number } }),
-    latencyMs: options.latencyMs,
-    requoteIntervalMs: options.requoteIntervalMs,
-    funding,
-    seed: options.seed,
-    ...(priming === null ? {} : { primeCloses: priming.closes }),
-    onProgress: (events) => progress.update(0, 1, `${events.toLocaleString("en-US")} events`),
-  });
-  progress.finish();
-  warnings.push(...input.notes());
-  if (tick !== undefined && options.tick === undefined) {
-    warnings.push(`quotes on the book's own tick ${tick} (seen in its prices; --tick sets another)`);
-  }
-  const report = buildReplayReport(run, options, {
-    source: `${input.description}${priming === null ? "" : ` (strategy primed on ${priming.description})`}`,
-    booksSkipped: check.skipped,
-    capitalUsd,
-    fundingDescription,
-    warnings,
-    warmupAdvice:
-      "pass --prime-candles PATH or --prime-download to warm it up on the candles before the recording",
-    runtimeMs: 0,
-  });
+  const { run, report, instrument, funding, fundingDescription, capitalUsd, description } = await replayOnce(
+    options,
+    io,
+  );
+  const coin = run.coin;
+  const input = { description };
 
   const writes: Promise<void>[] = [];
   const written: string[] = [];
@@ -226,6 +165,103 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
   if (comparison !== null) io.stdout.write(`${formatComparison(comparison)}\n`);
   if (written.length > 0) io.stdout.write(`wrote ${written.join(", ")}\n`);
   io.stdout.write(`runtime ${runtimeMs} ms\n`);
+}
+
+/** One replay run of the CLI's options: the run, its report and what the candle comparison reuses. */
+export interface ReplayOnce {
+  run: ReplayRun;
+  report: ReplayReport;
+  instrument: Instrument;
+  funding: FundingSchedule;
+  fundingDescription: string;
+  capitalUsd: number;
+  /** The data's description (`hyperliquid-csv:<dir>`, …). */
+  description: string;
+}
+
+/**
+ * Reads `--replay PATH` and replays it with the options' strategy, returning the run and its JSON report
+ * (runtime 0) without printing anything but the progress bar; the ablation calls it once per variant.
+ */
+export async function replayOnce(options: BacktestCliOptions, io: CliIo): Promise<ReplayOnce> {
+  const path = options.replay!;
+  const coin = mapSymbol(options.symbol).hyperliquid;
+  const check = new BookCheck(options.skipBadBooks ? "skip" : "error");
+  const input = await openReplayInput(path, {
+    coin,
+    coinOf: (symbol) => mapSymbol(symbol).hyperliquid,
+    check,
+    ...(options.replayFormat === "auto" ? {} : { format: options.replayFormat }),
+  });
+  const { first, events } = await peekFirstBook(input, coin, path);
+  // Binance and Tardis books are on the venue's own decimal tick: quote on it, not on Hyperliquid's grid.
+  let tick = options.tick;
+  if (tick === undefined && input.decimalTick) {
+    const decimals = priceDecimals([...first.bids, ...first.asks]);
+    tick = decimals === 0 ? "1" : (10 ** -decimals).toFixed(decimals);
+  }
+  const instrument = backtestInstrument(coin, options.szDecimals, tick);
+  const progress = new ProgressBar(io.stdout, "replay  ", options.progress);
+  const recordingStart = Math.floor(first.lt / 60_000) * 60_000;
+
+  const warnings: string[] = [];
+  const priming = await primeCloses(options, io, coin, recordingStart);
+  if (priming !== null) warnings.push(...priming.warnings);
+  const capitalUsd = options.capital ?? 2 * options.strategy.maxPositionUsd;
+  let funding: FundingSchedule;
+  let fundingDescription: string;
+  if (options.funding !== undefined) {
+    funding = await loadFundingFile(options.funding);
+    fundingDescription = `hourly series from ${options.funding}`;
+  } else {
+    funding = { type: "constant", ratePerHour: options.fundingRate };
+    fundingDescription = `constant ${(options.fundingRate * 100).toFixed(5)}%/hour (longs pay when positive)`;
+  }
+  const queueModel =
+    options.queueModel === "probabilistic"
+      ? { type: "probabilistic" as const, power: options.queuePower }
+      : { type: "risk-averse" as const };
+
+  const run = await runReplayBacktest(events, {
+    instrument,
+    strategy: options.strategy,
+    queueModel,
+    requestBudget:
+      options.requestBudget === false
+        ? undefined
+        : (clock) =>
+            new RequestBudget({ clock, config: { initialRequests: options.requestBudget as number } }),
+    latencyMs: options.latencyMs,
+    requoteIntervalMs: options.requoteIntervalMs,
+    funding,
+    seed: options.seed,
+    ...(priming === null ? {} : { primeCloses: priming.closes }),
+    onProgress: (events) => progress.update(0, 1, `${events.toLocaleString("en-US")} events`),
+  });
+  progress.finish();
+  warnings.push(...input.notes());
+  if (tick !== undefined && options.tick === undefined) {
+    warnings.push(`quotes on the book's own tick ${tick} (seen in its prices; --tick sets another)`);
+  }
+  const report = buildReplayReport(run, options, {
+    source: `${input.description}${priming === null ? "" : ` (strategy primed on ${priming.description})`}`,
+    booksSkipped: check.skipped,
+    capitalUsd,
+    fundingDescription,
+    warnings,
+    warmupAdvice:
+      "pass --prime-candles PATH or --prime-download to warm it up on the candles before the recording",
+    runtimeMs: 0,
+  });
+  return {
+    run,
+    report,
+    instrument,
+    funding,
+    fundingDescription,
+    capitalUsd,
+    description: input.description,
+  };
 }
 
 /**

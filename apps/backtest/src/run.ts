@@ -13,6 +13,7 @@ import {
   toCandleColumns,
 } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
+import { runAblationCli } from "./ablation.ts";
 import { runCalibrateCli } from "./calibrate.ts";
 import { defaultCacheDir, loadCandles, mapSymbol } from "./data/index.ts";
 import { intervalToMs } from "./data/intervals.ts";
@@ -44,6 +45,7 @@ const DAY_MS = 86_400_000;
  */
 export async function runBacktestCli(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === "calibrate") return runCalibrateCli(argv.slice(1), io);
+  if (argv[0] === "ablation") return runAblationCli(argv.slice(1), io);
   if (argv[0] === "sweep") return runSweepCli(argv.slice(1), io);
   if (argv[0] === "walk-forward") return runWalkForwardCli(argv.slice(1), io);
   if (argv[0] === "screen") return runScreenCli(argv.slice(1), io);

@@ -1,6 +1,6 @@
 import type { Candle, Clock, Unsubscribe } from "@botmm/core";
 import { type RiskDecision, RiskEngine } from "@botmm/risk";
-import { BarBuilder } from "@botmm/strategy";
+import { BarBuilder, type StrategyConfig } from "@botmm/strategy";
 import type { Logger } from "pino";
 import type { LiveConfig } from "./config.ts";
 import { type BotContext, type CoinState, errorText, newRunCounters, sleep } from "./context.ts";
@@ -235,7 +235,7 @@ export class Bot {
     await this.#armDeadManSwitch();
 
     this.#unsubscribe = await venue.subscribe(
-      { coins: [...context.coins.keys()], book: "l2", trades: false, account: true },
+      { coins: [...context.coins.keys()], book: "l2", trades: needsTrades(config.strategy), account: true },
       (event) => this.#events.onEvent(event),
     );
     journal.note(context.clock.now(), { event: "started", restarts: context.counters.restarts });
@@ -580,4 +580,17 @@ export class Bot {
   updateMetrics(): void {
     this.#report.updateMetrics();
   }
+}
+
+/**
+ * Whether the strategy reads market trades: the trade-flow shift and the online A, k fit do; the rest does not,
+ * so the trade stream is left closed.
+ *
+ * @example
+ * ```ts
+ * needsTrades(parseStrategyConfig({ calibration: "online" })); // true
+ * ```
+ */
+export function needsTrades(strategy: Pick<StrategyConfig, "tradeFlowShiftBps" | "calibration">): boolean {
+  return strategy.tradeFlowShiftBps > 0 || strategy.calibration === "online";
 }

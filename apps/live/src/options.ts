@@ -171,12 +171,15 @@ export const LIVE_OPTIONS: readonly LiveOption[] = [
  * symbol of a real status line is explained here.
  */
 export const STATUS_LEGEND = `Status line (every --status-interval-ms), e.g.
-  t+12.0m BTC mid 97012.5 pos 0.0021 q 97001/97024 allow | pnl 1.84 (spread 2.10 fees 0.31) fills 3b/2s orders +2 ~198 x0 !0 deferred 4 err 0
+  t+12.0m BTC mid 97012.5 pos 0.0021 q 97001/97024 allow σ 3.10bp A 1.00 k 0.50 | pnl 1.84 (spread 2.10 fees 0.31) fills 3b/2s orders +2 ~198 x0 !0 deferred 4 err 0
   t+12.0m           time since start on the bot's clock (simulated minutes in --sim)
   BTC mid … pos …   per coin: mid price and position in base units (+ long, − short)
   q 97001/97024     our best resting bid/ask (- = none resting); "warming up 3/30 bars" while the strategy
                     waits for its volatility estimate
   allow             risk mode of the coin: allow, reduce-only or halt (none before the first decision)
+  σ 3.10bp A 1.00 k 0.50  the σ (per bar, bps), A (fills per bar) and k (per bp) of the last decision, "(fit)"
+                    when A, k come from the online calibration; "pulled bid/ask" while the toxicity pull or
+                    the imbalance skip holds a side out
   pnl … (spread … fees …)  PnL in USD over every run of the journal: total, the spread captured, the fees paid
   fills 3b/2s       fills of this run: buys/sells
   orders +2 ~198 x0 !0  orders of this run: +placed ~modified (requotes) xcancelled !rejected (by the venue

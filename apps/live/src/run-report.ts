@@ -147,9 +147,14 @@ export class RunReport {
         kernel.maker.barsSeen < warmupBars
           ? `warming up ${kernel.maker.barsSeen}/${warmupBars} bars`
           : `q ${quote(kernel.orders.bids[0])}/${quote(kernel.orders.asks[0])}`;
+      const decision = kernel.decision;
+      const pulled = decision.bidPulled || decision.askPulled;
       parts.push(
         `${state.coin} mid ${state.mid > 0 ? state.mid.toPrecision(6) : "?"} pos ${round(kernel.positionSize, 6)} ` +
-          `${quotes} ${state.lastAction}`,
+          `${quotes} ${state.lastAction} ` +
+          `σ ${fixedOrDash(decision.sigmaBps)}bp A ${fixedOrDash(decision.intensityScalePerBar)} k ${fixedOrDash(decision.intensityDecayPerBps)}` +
+          `${decision.intensitySource === "fitted" ? " (fit)" : ""}` +
+          (pulled ? ` pulled ${decision.bidPulled ? "bid" : ""}${decision.askPulled ? "ask" : ""}` : ""),
       );
     }
     const pnl = this.pnl();
@@ -199,3 +204,6 @@ export class RunReport {
 function round(value: number, digits: number): number {
   return Number(value.toFixed(digits));
 }
+
+/** Two decimals, or `-` for a number not yet known. */
+const fixedOrDash = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : "-");

@@ -32,18 +32,34 @@ export class VenueEvents {
       switch (event.type) {
         case "book": {
           const state = context.coins.get(event.book.coin);
-          if (state)
-            this.#onTop(
-              state,
-              event.book.bids[0]?.price ?? Number.NaN,
-              event.book.asks[0]?.price ?? Number.NaN,
-            );
+          if (state) {
+            const book = event.book;
+            const bid = book.bids[0]?.price ?? Number.NaN;
+            const ask = book.asks[0]?.price ?? Number.NaN;
+            // The levels as they are: microprice and the top-N imbalance read their sizes.
+            if (bid > 0 && ask > 0 && ask > bid) state.kernel.setBookLevels(book.bids, book.asks);
+            this.#onTop(state, bid, ask);
+          }
           return;
         }
         case "bookTop": {
-          const state = context.coins.get(event.top.coin);
-          if (state)
-            this.#onTop(state, event.top.bid?.price ?? Number.NaN, event.top.ask?.price ?? Number.NaN);
+          const top = event.top;
+          const state = context.coins.get(top.coin);
+          if (state) {
+            const bid = top.bid?.price ?? Number.NaN;
+            const ask = top.ask?.price ?? Number.NaN;
+            if (bid > 0 && ask > 0 && ask > bid)
+              state.kernel.setBook(bid, ask, top.bid?.size ?? Number.NaN, top.ask?.size ?? Number.NaN);
+            this.#onTop(state, bid, ask);
+          }
+          return;
+        }
+        case "trades": {
+          const now = context.clock.now();
+          for (const trade of event.trades) {
+            // Anyone's trade, aggressor side: the trade-flow imbalance and the online A, k fit.
+            context.coins.get(trade.coin)?.kernel.onTrade(trade.side, trade.size, now, trade.price);
+          }
           return;
         }
         case "fill":
@@ -52,8 +68,9 @@ export class VenueEvents {
         case "funding": {
           const state = context.coins.get(event.funding.coin);
           if (!state || !context.journal.recordFunding(event.funding)) return;
-          // The venue's payment, as reported (its own rate and mark).
+          // The venue's payment, as reported (its own rate and mark); its rate steers the funding skew.
           state.kernel.ledger.inventory.recordFundingPayment(event.funding.paymentUsd);
+          state.kernel.setFundingRate(event.funding.rate);
           this.#hooks.onStateChanged(state);
           context.log.info({ ...event.funding }, "funding");
           return;
@@ -91,8 +108,9 @@ export class VenueEvents {
     state.bid = bid;
     state.ask = ask;
     state.mid = (bid + ask) / 2;
-    kernel.setBook(bid, ask);
-    kernel.mark(state.mid);
+    // The caller set the book with its sizes; `markAt` adds the mark-outs in time, the seconds toxicity guard
+    // and the online σ to the mark.
+    kernel.markAt(state.mid, now);
     state.bookDirty = true;
     context.counters.bookUpdates++;
     if (state.positionGap !== 0) this.#hooks.onPositionGap(state);

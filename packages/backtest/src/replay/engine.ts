@@ -59,6 +59,18 @@ export interface TimeMarkouts {
   totalUsd: number[];
 }
 
+/** The σ, A, k the quote model used at the end of a replay (the last decision's), and where they came from. */
+export interface ReplayCalibration {
+  /** Per-bar volatility of log returns, bps. */
+  sigmaBps: number;
+  /** A: fills per bar at the mid. */
+  intensityScalePerBar: number;
+  /** k: decay of the fill intensity per bp from the mid. */
+  intensityDecayPerBps: number;
+  sigmaSource: string;
+  intensitySource: string;
+}
+
 /** Counts of what the replay read. */
 export interface ReplayEventCounts {
   books: number;
@@ -90,6 +102,9 @@ export interface ReplayRun extends BacktestRun {
   gapMs: number;
   queue: QueueStats;
   markouts: TimeMarkouts;
+  /** The strategy's mark-outs of own maker fills, bps, keyed `"1s"`, `"5s"`, `"30s"`, `"60s"` (NaN: none reached it). */
+  markoutsBps: Record<string, number>;
+  calibration: ReplayCalibration;
   latencyMs: number;
   requoteIntervalMs: number;
   seed: number;
@@ -424,6 +439,9 @@ class ReplayEngine implements OrderActionSink {
       this.#clock = book.lt;
       this.#mid = mid;
       this.#nextFundingTime = Math.floor(book.lt / HOUR_MS) * HOUR_MS + HOUR_MS;
+      // The rate in force from the start, for the funding skew (charges wait for the hour).
+      const rate = this.#funding.rateAt(book.lt);
+      if (!Number.isNaN(rate)) this.#kernel.setFundingRate(rate);
     }
     const time = Math.max(book.lt, this.#clock);
     if (!Number.isNaN(this.#lastBookTime) && time - this.#lastBookTime > this.#maxSilenceMs) {
@@ -442,8 +460,8 @@ class ReplayEngine implements OrderActionSink {
     this.#chargeFunding(time);
 
     // The market moves: the position held is marked to the new mid, then the venue reacts to the new book.
-    this.#kernel.mark(mid);
-    this.#kernel.setBook(bestBid, bestAsk);
+    this.#kernel.markAt(mid, time);
+    this.#kernel.setBookLevels(bids, asks);
     this.#mid = mid;
     this.#bids = bids;
     this.#asks = asks;
@@ -562,10 +580,12 @@ class ReplayEngine implements OrderActionSink {
   }
 
   #onTrade(trade: RecordedTrade, time: number): void {
-    if (this.#own.size === 0) return;
     // `A`: the seller was the aggressor and hit bids; `B`: the buyer lifted asks.
+    const side = trade.side === "A" ? "sell" : "buy";
+    this.#kernel.onTrade(side, trade.sz, time, trade.px);
+    if (this.#own.size === 0) return;
     const queueTrade = this.#queueTrade;
-    queueTrade.side = trade.side === "A" ? "sell" : "buy";
+    queueTrade.side = side;
     queueTrade.price = trade.px;
     queueTrade.size = trade.sz;
     this.#settle(this.#queue.onTrade(queueTrade), time);
@@ -696,6 +716,7 @@ class ReplayEngine implements OrderActionSink {
       return;
     }
     this.#fundingHoursApplied++;
+    this.#kernel.setFundingRate(rate);
     this.#kernel.applyFunding(rate);
   }
 
@@ -786,6 +807,7 @@ class ReplayEngine implements OrderActionSink {
     const activeMs = Number.isNaN(this.#startMs) ? 0 : Math.max(0, endMs - this.#startMs - this.#gapMs);
     const share = (ms: number) => (activeMs > 0 ? ms / activeMs : 0);
     const sortedWaits = [...this.#timeToFill].sort((a, b) => a - b);
+    const decision = this.#kernel.decision;
     return {
       coin: this.#coin,
       bars: n,
@@ -858,6 +880,14 @@ class ReplayEngine implements OrderActionSink {
         },
       },
       markouts: timeMarkouts(this.#fills, this.#midTimes, this.#midValues),
+      markoutsBps: this.#kernel.markouts.summary(),
+      calibration: {
+        sigmaBps: decision.sigmaBps,
+        intensityScalePerBar: decision.intensityScalePerBar,
+        intensityDecayPerBps: decision.intensityDecayPerBps,
+        sigmaSource: decision.sigmaSource,
+        intensitySource: decision.intensitySource,
+      },
       latencyMs: this.#latencyMs,
       requoteIntervalMs: this.#requoteIntervalMs,
       seed: this.#seed,

@@ -8,6 +8,7 @@ export type {
   FillSource,
   QueueStats,
   ReplayBudgetStats,
+  ReplayCalibration,
   ReplayEventCounts,
   ReplayFillRecord,
   ReplayRun,
@@ -52,12 +53,13 @@ export {
   replaySimulationSchema,
 } from "./options.ts";
 export { mergeByTime, RecordingFileDecoder, recordingFileStartMs } from "./reader.ts";
-export type { ReplayReport, ReplayReportContext } from "./report.ts";
+export type { MarkoutsBps, ReplayReport, ReplayReportContext } from "./report.ts";
 export {
   BOOK_ONLY_FILLS,
   buildReplayReport,
   computeReplayMetrics,
   formatReplaySummary,
+  markoutsBpsOf,
   renderReplayHtmlReport,
   SYNTHETIC_REPLAY_BANNER,
 } from "./report.ts";

@@ -14,7 +14,14 @@ import {
   ratiosLine,
   type SharedAssumptions,
 } from "../report.ts";
-import type { DataGap, QueueStats, ReplayEventCounts, ReplayRun, TimeMarkouts } from "./engine.ts";
+import type {
+  DataGap,
+  QueueStats,
+  ReplayCalibration,
+  ReplayEventCounts,
+  ReplayRun,
+  TimeMarkouts,
+} from "./engine.ts";
 import type { ReplayOptions } from "./options.ts";
 import { describeQueueModel } from "./options.ts";
 
@@ -85,6 +92,16 @@ export interface ReplayReport extends PerformanceFields {
   fillsBySource: ReplayRun["fillsBySource"];
   finalPositionUsd: number;
   markouts: TimeMarkouts;
+  /** The strategy's mark-outs of own maker fills in time, bps (null: no fill reached the horizon). */
+  markoutsBps: MarkoutsBps;
+  /** σ (per bar, bps), A (per bar) and k (per bp) of the last decision and their sources (null: not a number). */
+  calibration: {
+    sigmaBps: number | null;
+    intensityScalePerBar: number | null;
+    intensityDecayPerBps: number | null;
+    sigmaSource: ReplayCalibration["sigmaSource"];
+    intensitySource: ReplayCalibration["intensitySource"];
+  };
   queue: QueueStats;
   orders: ReplayRun["orders"];
   /** The request budget's side of the replay, or null when it was not modelled. */
@@ -94,6 +111,34 @@ export interface ReplayReport extends PerformanceFields {
   risk: { enabled: boolean; haltedBars: number; reduceOnlyBars: number; barsByRule: Record<string, number> };
   warnings: string[];
   runtimeMs: number;
+}
+
+/** Mean mark-out of own fills per horizon, bps; null where no fill reached it. */
+export interface MarkoutsBps {
+  "1s": number | null;
+  "5s": number | null;
+  "30s": number | null;
+  "60s": number | null;
+}
+
+const finiteOrNull = (value: number | undefined): number | null =>
+  value !== undefined && Number.isFinite(value) ? value : null;
+
+/**
+ * The kernel's mark-out summary (`{ "1s": …, "60s": … }`, NaN where empty) as the reports write it.
+ *
+ * @example
+ * ```ts
+ * markoutsBpsOf({ "1s": -0.4, "5s": Number.NaN, "30s": -2, "60s": -3 }); // { "1s": -0.4, "5s": null, … }
+ * ```
+ */
+export function markoutsBpsOf(summary: Readonly<Record<string, number>>): MarkoutsBps {
+  return {
+    "1s": finiteOrNull(summary["1s"]),
+    "5s": finiteOrNull(summary["5s"]),
+    "30s": finiteOrNull(summary["30s"]),
+    "60s": finiteOrNull(summary["60s"]),
+  };
 }
 
 /** What a report says about fills when the data has no trades. */
@@ -213,6 +258,14 @@ export function buildReplayReport(
     ...performanceFields(metrics, context.capitalUsd),
     finalPositionUsd: run.finalPosition * lastClose,
     markouts: run.markouts,
+    markoutsBps: markoutsBpsOf(run.markoutsBps),
+    calibration: {
+      sigmaBps: finiteOrNull(run.calibration.sigmaBps),
+      intensityScalePerBar: finiteOrNull(run.calibration.intensityScalePerBar),
+      intensityDecayPerBps: finiteOrNull(run.calibration.intensityDecayPerBps),
+      sigmaSource: run.calibration.sigmaSource,
+      intensitySource: run.calibration.intensitySource,
+    },
     queue: run.queue,
     orders: run.orders,
     requestBudget: run.requestBudget,
@@ -269,6 +322,7 @@ export function formatReplaySummary(report: ReplayReport): string {
     `  funding      ${a.funding}${a.fundingHoursMissing > 0 ? ` (${a.fundingHoursMissing} hours without a rate: none charged)` : ""}`,
     `  gaps         ${a.gaps}`,
     `  decisions    ${a.noLookAhead}`,
+    `  model σ A k  σ ${fixed(report.calibration.sigmaBps)} bps/bar (${report.calibration.sigmaSource}), A ${fixed(report.calibration.intensityScalePerBar)}/bar, k ${fixed(report.calibration.intensityDecayPerBps)}/bp (${report.calibration.intensitySource}) at the last decision`,
     `  strategy     model ${report.strategy.model}, base ${report.strategy.baseSpreadBps} bps, vol × ${report.strategy.volMultiplier}, max ${usd(report.strategy.maxPositionUsd)}, order ${usd(report.strategy.orderSizeUsd)} × ${report.strategy.levels} level(s)`,
     "pnl",
     `  total        ${usd(report.pnl.total)}   (ledger ${usd(report.ledgerTotal)})`,
@@ -290,6 +344,9 @@ export function formatReplaySummary(report: ReplayReport): string {
       : [
           `  budget       ${report.requestBudget.requestsSent.toLocaleString("en-US")} requests sent (${perDay(report.requestBudget.requestsSent, d.hours)}/day), ${report.requestBudget.deferredModifies.toLocaleString("en-US")} chasing modifies deferred; ${report.requestBudget.addressRemainingAtEnd.toLocaleString("en-US")} of the address budget left`,
         ]),
+    `  mark-outs    ${Object.entries(report.markoutsBps)
+      .map(([horizon, value]) => `${horizon} ${bps(value)}`)
+      .join(", ")} (own maker fills, on every book's mid)`,
     `  mark-outs    ${report.markouts.horizonsMs.map((ms, i) => `${ms / 1000} s ${bps(report.markouts.allBps[i] ?? null)}`).join(", ")} (negative = adverse selection)`,
     "queue",
     `  quotes       ${q.ordersFilled} of ${q.ordersRested} resting orders filled (${percent(q.shareOfQuotesFilled)})`,

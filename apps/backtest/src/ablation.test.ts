@@ -1,0 +1,174 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { MarketEvent } from "@botmm/backtest";
+import { createRandom } from "@botmm/core";
+import { parseStrategyConfig } from "@botmm/strategy";
+import { describe, expect, it } from "vitest";
+import { ABLATION_COMPONENTS, bestCombination, variantStrategy } from "./ablation.ts";
+import { writeRecordingFixture } from "./recordings/test-support.ts";
+import { runBacktestCli } from "./run.ts";
+import { captureIo } from "./test-support.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "botmm-ablation-"));
+const start = Date.UTC(2025, 0, 6, 10);
+
+/** Forty minutes of a seeded random-walk ETH book (every 500 ms) with trades on both sides. */
+function writeRecording(root: string): void {
+  const events: MarketEvent[] = [];
+  const random = createRandom(11);
+  let mid = 3000;
+  let tid = 0;
+  for (let t = start; t < start + 40 * 60_000; t += 500) {
+    mid *= Math.exp(random.nextNormal() * 0.0002);
+    const bid = Math.floor(mid * 10) / 10;
+    const ask = bid + 0.1;
+    const level = (price: number, size: number): [number, number, number] => [
+      Number(price.toFixed(1)),
+      size,
+      3,
+    ];
+    events.push({
+      type: "book",
+      coin: "ETH",
+      t,
+      lt: t + 20,
+      bids: Array.from({ length: 5 }, (_, i) => level(bid - i * 0.1, 5 + i + random.next() * 4)),
+      asks: Array.from({ length: 5 }, (_, i) => level(ask + i * 0.1, 5 + i + random.next() * 4)),
+    });
+    if (random.next() < 0.4) {
+      const side = random.next() < 0.5 ? "B" : "A";
+      const depth = Math.floor(random.nextExponential(0.5));
+      const px = side === "B" ? ask + depth * 0.1 : bid - depth * 0.1;
+      events.push({
+        type: "trades",
+        coin: "ETH",
+        lt: t + 250,
+        trades: [{ t: t + 240, px: Number(px.toFixed(1)), sz: 8, side, tid: ++tid }],
+      });
+    }
+  }
+  writeRecordingFixture(root, events);
+}
+
+describe("variantStrategy", () => {
+  it("starts every component from the baseline and keeps the user's settings for default", () => {
+    const user = parseStrategyConfig({ model: "glft", fairPrice: "microprice", orderSizeUsd: 50 });
+    expect(variantStrategy(user, null)).toBe(user);
+    const baseline = variantStrategy(user, {});
+    expect(baseline.model).toBe("basic");
+    expect(baseline.fairPrice).toBe("mid");
+    expect(baseline.orderSizeUsd).toBe(50);
+    const pull = ABLATION_COMPONENTS.find((c) => c.variant === "+toxicity-pull")!;
+    const pulled = variantStrategy(user, pull.overrides);
+    expect(pulled).toMatchObject({
+      toxicityPull: true,
+      toxicityClock: "seconds",
+      toxicityPullFills: 3,
+      toxicityPullThresholdBps: 3,
+      toxicityPullWindowMs: 60_000,
+      toxicityPullCooldownMs: 30_000,
+      model: "basic",
+    });
+  });
+});
+
+describe("bestCombination", () => {
+  it("adds helpful components greedily, one per exclusive setting, and drops one that hurts together", async () => {
+    const evaluated: string[] = [];
+    const pnl = (o: Record<string, unknown>) =>
+      (o.fairPrice === "imbalance" ? 3 : o.fairPrice === "microprice" ? 2 : 0) +
+      (o.sizeDecay === 1 ? 1 : 0) +
+      (o.bias === true ? (o.sizeDecay === 1 ? -5 : 0.5) : 0);
+    const best = await bestCombination(
+      0,
+      [
+        { variant: "+fair-price=microprice", overrides: { fairPrice: "microprice" }, pnlUsd: 2 },
+        { variant: "+fair-price=imbalance", overrides: { fairPrice: "imbalance" }, pnlUsd: 3 },
+        { variant: "+size-decay", overrides: { sizeDecay: 1 }, pnlUsd: 1 },
+        { variant: "+bias", overrides: { bias: true }, pnlUsd: 0.5 },
+        { variant: "+funding-skew", overrides: { fundingSkewBps: 1 }, pnlUsd: -1 },
+      ],
+      async (overrides) => {
+        evaluated.push(JSON.stringify(overrides));
+        return pnl(overrides);
+      },
+    );
+    expect(best.variants).toEqual(["+fair-price=imbalance", "+size-decay"]);
+    expect(best.overrides).toEqual({ fairPrice: "imbalance", sizeDecay: 1 });
+    expect(best.pnlUsd).toBe(4);
+    expect(evaluated.some((text) => text.includes("fundingSkewBps"))).toBe(false);
+  });
+
+  it("is the baseline when nothing helps", async () => {
+    const best = await bestCombination(
+      1,
+      [{ variant: "+bias", overrides: { bias: true }, pnlUsd: 0.5 }],
+      async () => 9,
+    );
+    expect(best).toEqual({ variants: [], overrides: {}, pnlUsd: 1 });
+  });
+});
+
+describe("backtest CLI ablation", () => {
+  it("runs every variant of a recording and writes one JSON row per variant with mark-outs in time", async () => {
+    const root = join(dir, "recording");
+    writeRecording(root);
+    const json = join(dir, "ablation.json");
+    const io = captureIo();
+    const code = await runBacktestCli(
+      [
+        "ablation",
+        "--replay",
+        root,
+        "--symbol",
+        "ETH",
+        "--json",
+        json,
+        "--volatility-warmup-bars",
+        "5",
+        "--base-spread-bps",
+        "0.5",
+        "--vol-multiplier",
+        "0",
+        "--no-fee-aware",
+      ],
+      io,
+    );
+    expect(io.err()).toBe("");
+    expect(code).toBe(0);
+    const rows = JSON.parse(readFileSync(json, "utf8")) as {
+      variant: string;
+      pnl: { total: number; spread: number };
+      ordersFilled: number;
+      markoutsBps: Record<string, number | null>;
+      strategy: { model: string; fairPrice: string; calibration: string };
+      calibration: { sigmaBps: number | null };
+    }[];
+    expect(rows.map((row) => row.variant)).toEqual([
+      "baseline",
+      "default",
+      ...ABLATION_COMPONENTS.map((c) => c.variant),
+      "best",
+    ]);
+    const byName = new Map(rows.map((row) => [row.variant, row]));
+    expect(byName.get("baseline")!.ordersFilled).toBeGreaterThan(0);
+    expect(Object.keys(byName.get("baseline")!.markoutsBps)).toEqual(["1s", "5s", "30s", "60s"]);
+    expect(byName.get("baseline")!.markoutsBps["1s"]).toEqual(expect.any(Number));
+    expect(byName.get("+model=glft(online)")!.strategy).toMatchObject({
+      model: "glft",
+      calibration: "online",
+    });
+    expect(byName.get("+fair-price=microprice")!.strategy.fairPrice).toBe("microprice");
+    // The best combination is never worse than the baseline.
+    expect(byName.get("best")!.pnl.total).toBeGreaterThanOrEqual(byName.get("baseline")!.pnl.total);
+    expect(io.out()).toContain("+toxicity-pull");
+    expect(io.out()).toMatch(/best = baseline/);
+  });
+
+  it("refuses candles for now and names the flag it needs", async () => {
+    const io = captureIo();
+    expect(await runBacktestCli(["ablation", "--symbol", "BTC", "--days", "1"], io)).toBe(2);
+    expect(io.err()).toContain("--replay");
+  });
+});
