@@ -135,12 +135,27 @@ export class MatchingEngine {
     }
   }
 
-  /** The listed symbols. */
+  /**
+   * The listed symbols.
+   *
+   * @example
+   * ```ts
+   * engine.symbols().map((s) => s.instrument.coin); // ["BTCUSDT"]
+   * ```
+   */
   symbols(): EngineSymbol[] {
     return [...this.#symbols.values()];
   }
 
-  /** Best bid and ask of a symbol (house and own orders together). */
+  /**
+   * Best bid and ask of a symbol (house and own orders together).
+   *
+   * @example
+   * ```ts
+   * const { bid, ask } = engine.top("BTCUSDT");
+   * [bid?.price, ask?.price]; // ["59999.90", "60000.10"] with a 0.1 tick around a 60 000 mid
+   * ```
+   */
   top(symbol: string): { bid: EmulatedOrder | undefined; ask: EmulatedOrder | undefined } {
     const open = this.#open(symbol);
     return {
@@ -149,7 +164,14 @@ export class MatchingEngine {
     };
   }
 
-  /** Aggregated depth, best first. */
+  /**
+   * Aggregated depth, best first.
+   *
+   * @example
+   * ```ts
+   * engine.depth("BTCUSDT", 2).bids; // [["59999.90", "2"], ["59999.80", "2"]]: price and remaining quantity
+   * ```
+   */
   depth(symbol: string, limit: number): { bids: [string, string][]; asks: [string, string][] } {
     const side = (s: "BUY" | "SELL") => {
       const levels = new Map<string, number>();
@@ -201,7 +223,15 @@ export class MatchingEngine {
     return { ...order };
   }
 
-  /** Modifies a working order's price and quantity (Binance `PUT /fapi/v1/order`). */
+  /**
+   * Modifies a working order's price and quantity (Binance `PUT /fapi/v1/order`).
+   *
+   * @example
+   * ```ts
+   * const moved = engine.modify("acct", { symbol: "BTCUSDT", origClientOrderId: "a" }, "59995", "0.02", 1);
+   * if ("orderId" in moved) moved.price; // "59995"; else a BinanceError such as −2013 or −5027
+   * ```
+   */
   modify(
     account: string,
     ref: { symbol: string; orderId?: number; origClientOrderId?: string },
@@ -231,7 +261,15 @@ export class MatchingEngine {
     return { ...order };
   }
 
-  /** Cancels a working order (−2011 when none). */
+  /**
+   * Cancels a working order (−2011 when none).
+   *
+   * @example
+   * ```ts
+   * engine.cancel("acct", { symbol: "BTCUSDT", origClientOrderId: "a" }, 2); // the order, status "CANCELED"
+   * engine.cancel("acct", { symbol: "BTCUSDT", origClientOrderId: "a" }, 3); // BINANCE_ERRORS.unknownOrder (−2011)
+   * ```
+   */
   cancel(
     account: string,
     ref: { symbol: string; orderId?: number; origClientOrderId?: string },
@@ -245,7 +283,14 @@ export class MatchingEngine {
     return { ...order };
   }
 
-  /** Cancels every working order of an account on a symbol; answers how many. */
+  /**
+   * Cancels every working order of an account on a symbol; answers how many.
+   *
+   * @example
+   * ```ts
+   * engine.cancelAll("acct", "BTCUSDT", 4); // 2 with two orders resting, 0 when none
+   * ```
+   */
   cancelAll(account: string, symbol: string, now: number): number {
     let n = 0;
     for (const order of this.#open(symbol)) {
@@ -257,7 +302,15 @@ export class MatchingEngine {
     return n;
   }
 
-  /** An order by id or client id (any state), or undefined. */
+  /**
+   * An order by id or client id (any state), or undefined.
+   *
+   * @example
+   * ```ts
+   * engine.find("acct", { symbol: "BTCUSDT", origClientOrderId: "a" })?.status; // "NEW", or "CANCELED" after a cancel
+   * engine.find("acct", { symbol: "BTCUSDT", orderId: 42 }); // undefined: no such order
+   * ```
+   */
   find(
     account: string,
     ref: { symbol: string; orderId?: number; origClientOrderId?: string },
@@ -270,7 +323,15 @@ export class MatchingEngine {
     return order && order.account === account && order.symbol === ref.symbol ? order : undefined;
   }
 
-  /** Working orders of an account, optionally of one symbol. */
+  /**
+   * Working orders of an account, optionally of one symbol.
+   *
+   * @example
+   * ```ts
+   * engine.openOrders("acct"); // copies of its NEW and PARTIALLY_FILLED orders on every symbol
+   * engine.openOrders("acct", "BTCUSDT").length;
+   * ```
+   */
   openOrders(account: string, symbol?: string): EmulatedOrder[] {
     return [...this.#orders.values()]
       .filter(
@@ -282,14 +343,32 @@ export class MatchingEngine {
       .map((o) => ({ ...o }));
   }
 
-  /** How many orders an account ever placed on a symbol with this client id (1 at most, by construction). */
+  /**
+   * How many orders an account ever placed on a symbol with this client id (1 at most, by construction).
+   *
+   * @example
+   * ```ts
+   * engine.countByClientId("acct", "a"); // 1 once "a" was placed, even after it was cancelled
+   * engine.countByClientId("acct", "never-sent"); // 0
+   * ```
+   */
   countByClientId(account: string, clientOrderId: string): number {
     return [...this.#orders.values()].filter(
       (o) => o.account === account && o.clientOrderId === clientOrderId,
     ).length;
   }
 
-  /** An account's position on a symbol (size 0 when flat). */
+  /**
+   * An account's position on a symbol (size 0 when flat).
+   *
+   * @example
+   * ```ts
+   * engine.position("acct", "BTCUSDT"); // { size: 0, entryPrice: 0 }
+   * const buy = { symbol: "BTCUSDT", side: "BUY", timeInForce: "IOC", price: "60000.1", quantity: "0.01" } as const;
+   * engine.place("acct", { ...buy, clientOrderId: "t", reduceOnly: false }, 5); // takes the 60000.10 ask
+   * engine.position("acct", "BTCUSDT"); // { size: 0.01, entryPrice: 60000.1 }
+   * ```
+   */
   position(account: string, symbol: string): EmulatedPosition {
     return { ...(this.#positions.get(`${account}\u0000${symbol}`) ?? { size: 0, entryPrice: 0 }) };
   }
@@ -386,7 +465,15 @@ function round12(x: number): number {
   return Math.round(x * 1e12) / 1e12;
 }
 
-/** A quantity as Binance prints it (no float noise). */
+/**
+ * A quantity as Binance prints it (no float noise).
+ *
+ * @example
+ * ```ts
+ * formatQty(0.1 + 0.2); // "0.3", not "0.30000000000000004"
+ * formatQty(2); // "2"
+ * ```
+ */
 export function formatQty(qty: number): string {
   return String(round12(qty));
 }

@@ -37,7 +37,15 @@ export class BinanceRequestBudget {
     this.#events.push({ at: this.#clock.now(), weight, orders });
   }
 
-  /** What is used inside each window now. */
+  /**
+   * What is used inside each window now.
+   *
+   * @example
+   * ```ts
+   * budget.record(5, 1);
+   * budget.used(); // { weight1m: 5, orders10s: 1, orders1m: 1 }; orders10s drops back to 0 after 10 s
+   * ```
+   */
   used(): { weight1m: number; orders10s: number; orders1m: number } {
     const now = this.#clock.now();
     while (this.#events.length > 0 && now - this.#events[0]!.at >= 60_000) this.#events.shift();

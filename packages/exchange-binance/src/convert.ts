@@ -86,7 +86,16 @@ export function prepareOrder(instrument: Instrument, side: Side, price: number, 
   return { ok: true, price: wirePrice, size: wireSize };
 }
 
-/** Binance's time in force for a core one: post only is `GTX`. */
+/**
+ * Binance's time in force for a core one: post only is `GTX`.
+ *
+ * @example
+ * ```ts
+ * toBinanceTif("alo"); // "GTX"
+ * toBinanceTif("ioc"); // "IOC"
+ * toBinanceTif("gtc"); // "GTC"
+ * ```
+ */
 export function toBinanceTif(tif: TimeInForce): "GTX" | "GTC" | "IOC" {
   return tif === "alo" ? "GTX" : tif === "ioc" ? "IOC" : "GTC";
 }

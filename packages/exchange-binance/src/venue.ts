@@ -395,7 +395,14 @@ export class BinanceUsdmVenue implements Venue {
     );
   }
 
-  /** What the local budget has used in each window. */
+  /**
+   * What the local budget has used in each window.
+   *
+   * @example
+   * ```ts
+   * const { weight1m, orders10s } = venue.requestStats(); // e.g. { weight1m: 12, orders10s: 2, orders1m: 4 }
+   * ```
+   */
   requestStats(): { weight1m: number; orders10s: number; orders1m: number } {
     return this.#budget.used();
   }

@@ -81,7 +81,17 @@ interface ScannedDiff {
 
 const KNOWN = "depthUpdate (depth@…), trade, aggTrade, bookTicker, markPriceUpdate, or a REST depth snapshot";
 
-/** Local receive time from the collector's prefix: ns (≥ 18 digits), µs (15–17) or ms (12–14) → ms. */
+/**
+ * Local receive time from the collector's prefix: ns (≥ 18 digits), µs (15–17) or ms (12–14) → ms.
+ *
+ * @example
+ * ```ts
+ * collectorTimeMs("1723075200123456789"); // 1723075200123.4568 (ns)
+ * collectorTimeMs("1723075200123456"); // 1723075200123.456 (µs)
+ * collectorTimeMs("1723075200123"); // 1723075200123 (ms)
+ * collectorTimeMs("12345"); // NaN: too short to be a timestamp
+ * ```
+ */
 export function collectorTimeMs(stamp: string): number {
   const digits = stamp.length;
   if (digits >= 18) return Number(stamp.slice(0, -6)) + Number(stamp.slice(-6)) / 1e6;
@@ -154,6 +164,15 @@ export class BinanceCollectorDecoder {
   /**
    * Goes on with the next file of the same capture (the collector starts a new file each day; the book carries
    * over, and the new file's first diff must continue the sequence).
+   *
+   * @example
+   * ```ts
+   * const decoder = new BinanceCollectorDecoder({ file: "btcusdt_20240808.gz", coinOf: () => "BTC" });
+   * for (const [i, text] of day1.entries()) decoder.decode(text, i + 1, out);
+   * decoder.continueWith("btcusdt_20240809.gz"); // errors now name the new file
+   * for (const [i, text] of day2.entries()) decoder.decode(text, i + 1, out);
+   * decoder.finish(out);
+   * ```
    */
   continueWith(file: string): void {
     this.#file = file;

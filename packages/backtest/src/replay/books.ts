@@ -122,7 +122,15 @@ export class DepthBook {
     return { bids: this.#bids.length, asks: this.#asks.length };
   }
 
-  /** Forgets every level. */
+  /**
+   * Forgets every level.
+   *
+   * @example
+   * ```ts
+   * book.clear();
+   * book.depth; // { bids: 0, asks: 0 }
+   * ```
+   */
   clear(): void {
     this.#bids = [];
     this.#asks = [];
@@ -155,7 +163,16 @@ export class DepthBook {
     return bestFirst(this.#bids);
   }
 
-  /** The asks, best (lowest) first: a new array. */
+  /**
+   * The asks, best (lowest) first: a new array.
+   *
+   * @example
+   * ```ts
+   * const book = new DepthBook();
+   * book.replace([], [[102, 1], [101, 2]]);
+   * book.asks(); // [[101, 2, 0], [102, 1, 0]]
+   * ```
+   */
   asks(): RecordedLevel[] {
     return bestFirst(this.#asks);
   }

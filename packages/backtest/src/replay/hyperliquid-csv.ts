@@ -6,7 +6,16 @@ import { RecordingError } from "./format.ts";
 import { parseDecimal } from "./scan.ts";
 import type { BookEvent, MarketEvent, RecordedLevel, RecordedTrade, TradesEvent } from "./types.ts";
 
-/** Which file of the layout a CSV header line belongs to, or null. */
+/**
+ * Which file of the layout a CSV header line belongs to, or null.
+ *
+ * @example
+ * ```ts
+ * hyperliquidCsvKind("timestamp,price,size,side,trade_id,exchange_timestamp"); // "trades"
+ * hyperliquidCsvKind("timestamp,sequence,exchange_timestamp,bid_price_0,bid_size_0,…"); // "orderbooks"
+ * hyperliquidCsvKind("time,open,high,low,close"); // null
+ * ```
+ */
 export function hyperliquidCsvKind(header: string): "orderbooks" | "trades" | null {
   const text = header.trim();
   if (text.startsWith("timestamp,sequence,exchange_timestamp,bid_price_0,")) return "orderbooks";

@@ -20,7 +20,18 @@ export interface SweepRange {
   integer: boolean;
 }
 
-/** A sweep that cannot be built: an empty axis or range, a setting given twice, … The message names it. */
+/**
+ * A sweep that cannot be built: an empty axis or range, a setting given twice, … The message names it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   expandGrid([{ name: "base-spread-bps", values: [] }]);
+ * } catch (error) {
+ *   if (error instanceof SweepSpecError) console.error(error.message); // "base-spread-bps: the grid has no values"
+ * }
+ * ```
+ */
 export class SweepSpecError extends BotmmError {
   constructor(message: string) {
     super("SWEEP_SPEC", message);
