@@ -1,17 +1,16 @@
 import { createRandom, type Instrument, PriceGrid, type Random, type Side } from "@botmm/core";
-import type { Inventory } from "@botmm/inventory";
 import {
   CoinKernel,
   type HaltAccounting,
-  type OrderActionSink,
   type RiskInputs,
   type RiskMode,
   type StrategyConfig,
-  type WorkingOrder,
 } from "@botmm/strategy";
 import type { CandleColumns } from "./candle-columns.ts";
+import { CandleRunRecorder } from "./candle-run-recorder.ts";
 import type { BarPath, FillModel } from "./fill-model.ts";
-import { FundingCursor, type FundingSchedule } from "./funding.ts";
+import type { FundingSchedule } from "./funding.ts";
+import { SlotVenue } from "./slot-venue.ts";
 import { SubbarBacktest } from "./subbar-engine.ts";
 
 /** Everything a candle backtest needs besides the candles. */
@@ -99,12 +98,6 @@ export interface BacktestRun {
   halt: HaltAccounting;
 }
 
-const HOUR_MS = 3_600_000;
-const NONE = 0;
-const PLACE = 1;
-const MODIFY = 2;
-const CANCEL = 3;
-
 /**
  * Runs the strategy over candles with a simulated venue.
  *
@@ -139,123 +132,69 @@ export function runCandleBacktest(
   return new CandleBacktest(candles, options).run(onProgress);
 }
 
-class CandleBacktest implements OrderActionSink {
+class CandleBacktest {
   readonly #candles: CandleColumns;
   readonly #options: BacktestOptions;
   readonly #kernel: CoinKernel;
-  readonly #inventory: Inventory;
   readonly #random: Random;
+  readonly #venue: SlotVenue;
+  readonly #recorder: CandleRunRecorder;
   readonly #levels: number;
   readonly #slots: number;
-  // The venue's view of each quote slot (bids 0..L−1, asks L..2L−1).
+  // The venue's slot arrays, read in the path walk.
   readonly #active: Uint8Array;
-  readonly #clientId: Float64Array;
   readonly #price: Float64Array;
-  readonly #remaining: Float64Array;
-  /** 1 once the order resting in the slot has had a fill. */
-  readonly #slotFilled: Uint8Array;
-  #ordersFilled = 0;
   readonly #triggerPrice: Float64Array;
-  readonly #grid: PriceGrid;
-  /** Ticks an order must be traded through to fill (0 unless the fill model is `cross`). */
-  readonly #throughTicks: number;
+  readonly #remaining: Float64Array;
+  /** The bar each slot was last tried in (one try per bar). */
   readonly #decidedBar: Float64Array;
-  // Instructions sent at the last close, taking effect after the latency.
-  readonly #pendingKind: Uint8Array;
-  readonly #pendingClientId: Float64Array;
-  readonly #pendingPrice: Float64Array;
-  readonly #pendingSize: Float64Array;
   // The bar path: four points at times 0, 1/3, 2/3, 1.
   readonly #pathPrice = new Float64Array(4);
-  #pendingCount = 0;
   #bar = 0;
   #barOpenTime = 0;
   #volumeLeft = 0;
-  #fills: FillRecord[] = [];
-  #rejectedPostOnly = 0;
 
   constructor(candles: CandleColumns, options: BacktestOptions) {
     this.#candles = candles;
     this.#options = options;
     this.#kernel = new CoinKernel(options.strategy, options.instrument);
     this.#levels = options.strategy.levels;
-    this.#inventory = this.#kernel.ledger.inventory;
     this.#random = createRandom(options.seed);
-    const slots = 2 * this.#levels;
-    this.#slots = slots;
-    this.#active = new Uint8Array(slots);
-    this.#clientId = new Float64Array(slots);
-    this.#price = new Float64Array(slots);
-    this.#remaining = new Float64Array(slots);
-    this.#slotFilled = new Uint8Array(slots);
-    this.#triggerPrice = new Float64Array(slots);
-    this.#grid = new PriceGrid(options.instrument.priceRule);
-    this.#throughTicks = options.fillModel.type === "cross" ? options.fillModel.throughTicks : 0;
-    this.#decidedBar = new Float64Array(slots).fill(-1);
-    this.#pendingKind = new Uint8Array(slots);
-    this.#pendingClientId = new Float64Array(slots);
-    this.#pendingPrice = new Float64Array(slots);
-    this.#pendingSize = new Float64Array(slots);
-  }
-
-  // OrderActionSink: the strategy's instructions at a close, applied by the venue after the latency.
-  place(order: WorkingOrder): void {
-    this.#setPending(order, PLACE);
-  }
-
-  modify(order: WorkingOrder): void {
-    this.#setPending(order, MODIFY);
-  }
-
-  cancel(order: WorkingOrder): void {
-    this.#setPending(order, CANCEL);
-  }
-
-  #setPending(order: WorkingOrder, kind: number): void {
-    const slot = order.side === "buy" ? order.level : this.#levels + order.level;
-    this.#pendingCount++;
-    this.#pendingKind[slot] = kind;
-    this.#pendingClientId[slot] = order.clientId;
-    this.#pendingPrice[slot] = order.price;
-    this.#pendingSize[slot] = order.size;
+    const throughTicks = options.fillModel.type === "cross" ? options.fillModel.throughTicks : 0;
+    const venue = new SlotVenue(
+      this.#levels,
+      this.#kernel.orders,
+      new PriceGrid(options.instrument.priceRule),
+      {
+        spreadTicks: 0,
+        throughTicks,
+        throughFraction: 0,
+      },
+    );
+    this.#venue = venue;
+    this.#recorder = new CandleRunRecorder(candles, options, this.#kernel, venue);
+    this.#slots = venue.slots;
+    this.#active = venue.active;
+    this.#price = venue.price;
+    this.#triggerPrice = venue.trigger;
+    this.#remaining = venue.remaining;
+    this.#decidedBar = venue.triedIn;
   }
 
   run(onProgress?: (barsDone: number, barsTotal: number) => void): BacktestRun {
     const candles = this.#candles;
     const options = this.#options;
     const n = candles.length;
-    const equityUsd = new Float64Array(n);
-    const positionUsd = new Float64Array(n);
-    const spreadUsdByBar = new Float64Array(n);
-    const feesUsdByBar = new Float64Array(n);
-    const fundingUsdByBar = new Float64Array(n);
-    const restingBid = new Float64Array(n).fill(Number.NaN);
-    const restingAsk = new Float64Array(n).fill(Number.NaN);
-    const decidedBid = new Float64Array(n).fill(Number.NaN);
-    const decidedAsk = new Float64Array(n).fill(Number.NaN);
     const kernel = this.#kernel;
-    const quotes = kernel.quotes;
-    const funding = new FundingCursor(options.funding);
+    const venue = this.#venue;
+    const recorder = this.#recorder;
     const activation = Math.min(1, options.latencyMs / options.intervalMs);
     const unlimitedVolume = options.maxVolumeShare === Number.POSITIVE_INFINITY;
     const slippage = options.takerSlippageBps / 10_000;
     const path = this.#pathPrice;
-    const progressEvery = Math.max(1, Math.floor(n / 100));
-    let progressCountdown = progressEvery;
-    let nextFundingTime = n > 0 ? Math.floor(candles.openTime[0]! / HOUR_MS) * HOUR_MS + HOUR_MS : 0;
-    const risk = options.risk;
-
-    let fundingHoursMissing = 0;
-    let fundingHoursApplied = 0;
-    let takerExits = 0;
+    const active = this.#active;
     let pendingExitSize = 0; // signed: + buy, − sell, executed at the next open
     let quotedSideBars = 0;
-    let placed = 0;
-    let modified = 0;
-    let cancelled = 0;
-    let haltedBars = 0;
-    let reduceOnlyBars = 0;
-    let warmupBars = 0;
 
     for (let i = 0; i < n; i++) {
       const openTime = candles.openTime[i]!;
@@ -264,33 +203,22 @@ class CandleBacktest implements OrderActionSink {
       const low = candles.low[i]!;
       const close = candles.close[i]!;
       this.#bar = i;
+      recorder.bar = i;
       this.#barOpenTime = openTime;
       // An unlimited share (data without volume, e.g. candles built from books only) must not become ∞ × 0.
       this.#volumeLeft = unlimitedVolume
         ? Number.POSITIVE_INFINITY
         : options.maxVolumeShare * candles.volume[i]!;
-      const positionAtOpen = this.#inventory.size;
 
       // Marks: what the position held into this bar earned or lost from the previous close to this close.
       kernel.mark(close);
-
-      if (openTime >= nextFundingTime) {
-        // Funding is charged at each hour's open; a bar that starts past an hour (a gap) charges it once.
-        nextFundingTime = Math.floor(openTime / HOUR_MS) * HOUR_MS + HOUR_MS;
-        const rate = funding.rateAt(openTime);
-        if (Number.isNaN(rate)) fundingHoursMissing++;
-        else {
-          if (positionAtOpen !== 0) kernel.applyFunding(rate, open);
-          fundingHoursApplied++;
-        }
-      }
+      if (openTime >= recorder.nextFundingTime) recorder.chargeFunding(openTime, open);
 
       if (pendingExitSize !== 0) {
         const side: Side = pendingExitSize > 0 ? "buy" : "sell";
         const price = side === "buy" ? open * (1 + slippage) : open * (1 - slippage);
-        this.#recordFill(0, side, price, Math.abs(pendingExitSize), "taker", openTime, open);
+        recorder.recordExit(side, price, Math.abs(pendingExitSize), openTime, open);
         pendingExitSize = 0;
-        takerExits++;
       }
 
       // The bar's path.
@@ -307,85 +235,20 @@ class CandleBacktest implements OrderActionSink {
       // Orders from before the last close rest until the new instructions arrive. Most bars reach no order:
       // the range check skips the path walk for them.
       if (activation > 0 && this.#anyReachable(low, high)) this.#fillAlongPath(0, activation);
-      this.#applyPending(activation);
+      if (venue.pendingCount > 0) venue.applyDue(Number.POSITIVE_INFINITY, this.#priceAt(activation));
       if (this.#anyReachable(low, high)) this.#fillAlongPath(activation, 1);
 
-      for (let s = 0; s < this.#slots; s++) {
-        if (this.#active[s] === 1) {
-          quotedSideBars++;
-          if (s < this.#levels) {
-            if (s === 0) restingBid[i] = this.#price[s]!;
-          } else if (s === this.#levels) restingAsk[i] = this.#price[s]!;
-        }
-      }
+      for (let s = 0; s < this.#slots; s++) if (active[s] === 1) quotedSideBars++;
 
       // The close: mark, then decide the next bar's quotes from data up to this close.
-      const position = this.#inventory.size;
-      const equity = this.#inventory.totalPnlUsd(close);
-      equityUsd[i] = equity;
-      positionUsd[i] = position * close;
-      spreadUsdByBar[i] = kernel.ledger.spreadUsd;
-      feesUsdByBar[i] = this.#inventory.netFeesUsd;
-      fundingUsdByBar[i] = this.#inventory.fundingPnlUsd;
-
-      kernel.onBarClose(close);
-      const closeTime = openTime + options.intervalMs;
-      if (risk !== undefined) kernel.setRiskMode(risk.decide(kernel.riskInputs(closeTime)));
+      const closeTime = recorder.closeBar(i, openTime, close);
       // The hard-limit cut, or the whole position on a halt with onHalt "flatten": a taker order at the next open.
       pendingExitSize = kernel.exitSize();
-      const counts = kernel.decide(closeTime, this);
-      const mode: RiskMode = kernel.decidedRiskMode;
-      if (mode === "halt") haltedBars++;
-      else if (mode === "reduce-only") reduceOnlyBars++;
-      if (kernel.decision.status === "warming-up") warmupBars++;
-      if (quotes.bidSizes[0]! > 0) decidedBid[i] = quotes.bidPrices[0]!;
-      if (quotes.askSizes[0]! > 0) decidedAsk[i] = quotes.askPrices[0]!;
-      placed += counts.placed;
-      modified += counts.modified;
-      cancelled += counts.cancelled;
-
-      if (--progressCountdown === 0) {
-        progressCountdown = progressEvery;
-        onProgress?.(i + 1, n);
-      }
+      const counts = kernel.decide(closeTime, venue);
+      recorder.endBar(i, counts, kernel.decidedRiskMode, onProgress);
     }
     onProgress?.(n, n);
-
-    const lastClose = n > 0 ? candles.close[n - 1]! : 0;
-    const ledgerTotalUsd = this.#inventory.totalPnlUsd(lastClose);
-    const pnl = kernel.pnl();
-    return {
-      bars: n,
-      fills: this.#fills,
-      equityUsd,
-      positionUsd,
-      spreadUsdByBar,
-      feesUsdByBar,
-      fundingUsdByBar,
-      restingBid,
-      restingAsk,
-      decidedBid,
-      decidedAsk,
-      pnl: {
-        totalUsd: pnl.totalUsd,
-        spreadUsd: pnl.spreadUsd,
-        inventoryUsd: pnl.inventoryUsd,
-        feesUsd: pnl.feesUsd,
-        fundingUsd: pnl.fundingUsd,
-      },
-      ledgerTotalUsd,
-      finalPosition: this.#inventory.size,
-      quotedSideBars,
-      orders: { placed, modified, cancelled, rejectedPostOnly: this.#rejectedPostOnly },
-      takerExits,
-      ordersFilled: this.#ordersFilled,
-      fundingHoursMissing,
-      fundingHoursApplied,
-      warmupBars,
-      haltedBars,
-      reduceOnlyBars,
-      halt: kernel.haltAccounting(),
-    };
+    return recorder.result(quotedSideBars);
   }
 
   /** Price on the bar's path at time fraction `t` ∈ [0, 1]. */
@@ -410,13 +273,6 @@ class CandleBacktest implements OrderActionSink {
       }
     }
     return extreme;
-  }
-
-  /** The price an order must reach to fill under the fill model. */
-  #triggerFor(slot: number, price: number): number {
-    if (this.#throughTicks === 0) return price;
-    const step = this.#grid.stepAt(price) * this.#throughTicks;
-    return slot < this.#levels ? price - step : price + step;
   }
 
   /** Whether any resting order's trigger lies inside the bar's range. */
@@ -498,82 +354,18 @@ class CandleBacktest implements OrderActionSink {
     const size = Math.min(this.#remaining[slot]!, this.#volumeLeft);
     if (size <= 0) return;
     this.#volumeLeft -= size;
-    if (this.#slotFilled[slot] === 0) {
-      this.#slotFilled[slot] = 1;
-      this.#ordersFilled++;
-    }
-    const side: Side = slot < this.#levels ? "buy" : "sell";
-    const price = this.#price[slot]!;
-    const clientId = this.#clientId[slot]!;
-    this.#remaining[slot] = this.#remaining[slot]! - size;
-    if (this.#remaining[slot]! <= 1e-12) this.#active[slot] = 0;
+    const venue = this.#venue;
+    const clientId = venue.clientId[slot]!;
+    venue.take(slot, size);
     const timeMs = Math.floor(this.#barOpenTime + t * this.#options.intervalMs);
-    this.#recordFill(clientId, side, price, size, "maker", timeMs);
-  }
-
-  #recordFill(
-    clientId: number,
-    side: Side,
-    price: number,
-    size: number,
-    liquidity: "maker" | "taker",
-    timeMs: number,
-    exitReferenceMid = Number.NaN,
-  ): void {
     // The kernel is marked at this bar's close: units are marked from their reference mid to it here.
-    const kernel = this.#kernel;
-    const feeUsd = kernel.bookFill(clientId, side, price, size, liquidity, timeMs, exitReferenceMid);
-    const referenceMid = kernel.lastFillReferenceMid;
-    this.#fills.push({
-      timeMs,
-      barIndex: this.#bar,
-      side,
-      price,
+    this.#recorder.recordFill(
+      clientId,
+      slot < this.#levels ? "buy" : "sell",
+      this.#price[slot]!,
       size,
-      feeUsd,
-      liquidity,
-      positionAfter: this.#inventory.size,
-      referenceMid,
-    });
-  }
-
-  /** New instructions reach the venue at time fraction `t` of the bar. */
-  #applyPending(t: number): void {
-    if (this.#pendingCount === 0) return;
-    this.#pendingCount = 0;
-    const priceNow = this.#priceAt(t);
-    for (let s = 0; s < this.#slots; s++) {
-      const kind = this.#pendingKind[s]!;
-      if (kind === NONE) continue;
-      this.#pendingKind[s] = NONE;
-      const clientId = this.#pendingClientId[s]!;
-      if (kind === CANCEL) {
-        this.#active[s] = 0;
-        this.#kernel.orders.onClosed(clientId);
-        continue;
-      }
-      if (kind === MODIFY && this.#active[s] !== 1) {
-        // The order to modify was filled before the modify arrived: the venue refuses it.
-        this.#kernel.orders.onClosed(clientId);
-        continue;
-      }
-      const price = this.#pendingPrice[s]!;
-      const isBid = s < this.#levels;
-      if (isBid ? price >= priceNow : price <= priceNow) {
-        // Post-only: an order that would take liquidity on arrival is rejected (a modify loses the old order too).
-        this.#active[s] = 0;
-        this.#rejectedPostOnly++;
-        this.#kernel.orders.onClosed(clientId);
-        continue;
-      }
-      this.#active[s] = 1;
-      this.#clientId[s] = clientId;
-      this.#price[s] = price;
-      this.#triggerPrice[s] = this.#triggerFor(s, price);
-      this.#remaining[s] = this.#pendingSize[s]!;
-      this.#slotFilled[s] = 0;
-      this.#decidedBar[s] = -1;
-      this.#kernel.orders.onAccepted(clientId);
-    }
+      "maker",
+      timeMs,
+    );
   }
 }

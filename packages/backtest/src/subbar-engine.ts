@@ -1,17 +1,13 @@
 import { PriceGrid, type Side } from "@botmm/core";
 import type { Inventory } from "@botmm/inventory";
-import { CoinKernel, type OrderActionSink, type RiskMode, type WorkingOrder } from "@botmm/strategy";
+import { CoinKernel } from "@botmm/strategy";
 import type { CandleColumns } from "./candle-columns.ts";
+import { CandleRunRecorder } from "./candle-run-recorder.ts";
 import type { BacktestOptions, BacktestRun, FillRecord } from "./engine.ts";
-import { FundingCursor } from "./funding.ts";
 import { aggregateMarkouts } from "./metrics.ts";
+import { SlotVenue } from "./slot-venue.ts";
 import { BarRandom, barPath, type SubbarParams, stepVolumeShares } from "./subbar-path.ts";
 
-const HOUR_MS = 3_600_000;
-const NONE = 0;
-const PLACE = 1;
-const MODIFY = 2;
-const CANCEL = 3;
 /** Random streams of a bar: its path and its volume profile. */
 const PATH_STREAM = 0x5a17;
 const VOLUME_STREAM = 0x70b3;
@@ -63,52 +59,36 @@ export interface SubbarHooks {
  * run.fills.length;
  * ```
  */
-export class SubbarBacktest implements OrderActionSink {
+export class SubbarBacktest {
   readonly #candles: CandleColumns;
   readonly #options: BacktestOptions;
   readonly #params: Readonly<SubbarParams>;
   readonly #kernel: CoinKernel;
   readonly #inventory: Inventory;
+  readonly #venue: SlotVenue;
+  readonly #recorder: CandleRunRecorder;
   readonly #levels: number;
   readonly #slots: number;
   readonly #steps: number;
   readonly #stepMs: number;
   readonly #latencyMs: number;
-  readonly #throughFraction: number;
-  readonly #halfSpreadTicks: number;
-  readonly #grid: PriceGrid;
   readonly #unlimitedVolume: boolean;
   readonly #pathRandom = new BarRandom();
   readonly #volumeRandom = new BarRandom();
   readonly #path: Float64Array;
   readonly #volumeShares: Float64Array;
   #volumeSharesReady = false;
-  // The venue's view of each quote slot (bids 0..L−1, asks L..2L−1).
+  // The venue's slot arrays, read in the path walk.
   readonly #active: Uint8Array;
-  readonly #clientId: Float64Array;
-  readonly #price: Float64Array;
   readonly #trigger: Float64Array;
-  readonly #remaining: Float64Array;
-  readonly #slotFilled: Uint8Array;
   /** The last step a slot filled in (one fill per slot and step). */
   readonly #filledStep: Float64Array;
-  readonly #quotedInBar: Uint8Array;
-  // Instructions in flight, one per slot (the order manager sends no second one before the answer).
-  readonly #pendingKind: Uint8Array;
-  readonly #pendingAt: Float64Array;
-  readonly #pendingClientId: Float64Array;
-  readonly #pendingPrice: Float64Array;
-  readonly #pendingSize: Float64Array;
-  #pendingCount = 0;
   #exitAt = Number.NaN;
   // Fields holding fractional numbers start as one (NaN), so V8 keeps them as unboxed doubles.
   #exitSize = Number.NaN;
-  #takerExits = 0;
   /** Something the decision reads changed since the last decision. */
   #dirty = true;
   #lastDecisionMark = Number.NaN;
-  /** Time of the decision being made (its instructions reach the venue `latencyMs` later). */
-  #decisionTime = Number.NaN;
   #bar = 0;
   #stepIndex = 0;
   /** Steps walked so far over the whole run. */
@@ -116,12 +96,6 @@ export class SubbarBacktest implements OrderActionSink {
   #barVolume = Number.NaN;
   #volumeLeft = Number.NaN;
   #stepVolumeLeft = Number.NaN;
-  #ordersFilled = 0;
-  #rejectedPostOnly = 0;
-  #placed = 0;
-  #modified = 0;
-  #cancelled = 0;
-  readonly #fills: FillRecord[] = [];
   readonly #hooks: SubbarHooks;
 
   constructor(candles: CandleColumns, options: BacktestOptions, hooks: SubbarHooks = {}) {
@@ -135,96 +109,53 @@ export class SubbarBacktest implements OrderActionSink {
     this.#kernel = new CoinKernel(options.strategy, options.instrument);
     this.#inventory = this.#kernel.ledger.inventory;
     this.#levels = options.strategy.levels;
-    const slots = 2 * this.#levels;
-    this.#slots = slots;
+    const venue = new SlotVenue(
+      this.#levels,
+      this.#kernel.orders,
+      new PriceGrid(options.instrument.priceRule),
+      {
+        spreadTicks: this.#params.spreadTicks,
+        throughTicks: 0,
+        throughFraction: this.#params.throughBps / 10_000,
+      },
+    );
+    this.#venue = venue;
+    this.#recorder = new CandleRunRecorder(candles, options, this.#kernel, venue);
+    this.#slots = venue.slots;
+    this.#active = venue.active;
+    this.#trigger = venue.trigger;
+    this.#filledStep = venue.triedIn;
     this.#steps = subbarSteps(options.intervalMs, options.requoteIntervalMs ?? DEFAULT_REQUOTE_INTERVAL_MS);
     this.#stepMs = options.intervalMs / this.#steps;
     this.#latencyMs = options.latencyMs;
-    this.#throughFraction = this.#params.throughBps / 10_000;
-    this.#halfSpreadTicks = this.#params.spreadTicks / 2;
-    this.#grid = new PriceGrid(options.instrument.priceRule);
     this.#unlimitedVolume = options.maxVolumeShare === Number.POSITIVE_INFINITY;
     this.#path = new Float64Array(this.#steps + 1);
     this.#volumeShares = new Float64Array(this.#steps);
-    this.#active = new Uint8Array(slots);
-    this.#clientId = new Float64Array(slots);
-    this.#price = new Float64Array(slots);
-    this.#trigger = new Float64Array(slots);
-    this.#remaining = new Float64Array(slots);
-    this.#slotFilled = new Uint8Array(slots);
-    this.#filledStep = new Float64Array(slots).fill(-1);
-    this.#quotedInBar = new Uint8Array(slots);
-    this.#pendingKind = new Uint8Array(slots);
-    this.#pendingAt = new Float64Array(slots);
-    this.#pendingClientId = new Float64Array(slots);
-    this.#pendingPrice = new Float64Array(slots);
-    this.#pendingSize = new Float64Array(slots);
-  }
-
-  // OrderActionSink: the strategy's instructions, reaching the venue after the latency.
-  place(order: WorkingOrder): void {
-    this.#setPending(order, PLACE);
-  }
-
-  modify(order: WorkingOrder): void {
-    this.#setPending(order, MODIFY);
-  }
-
-  cancel(order: WorkingOrder): void {
-    this.#setPending(order, CANCEL);
-  }
-
-  #setPending(order: WorkingOrder, kind: number): void {
-    const slot = order.side === "buy" ? order.level : this.#levels + order.level;
-    if (this.#pendingKind[slot] === NONE) this.#pendingCount++;
-    this.#pendingKind[slot] = kind;
-    this.#pendingAt[slot] = this.#decisionTime + this.#latencyMs;
-    this.#pendingClientId[slot] = order.clientId;
-    this.#pendingPrice[slot] = order.price;
-    this.#pendingSize[slot] = order.size;
   }
 
   run(onProgress?: (barsDone: number, barsTotal: number) => void): BacktestRun {
     const candles = this.#candles;
     const options = this.#options;
     const n = candles.length;
-    const equityUsd = new Float64Array(n);
-    const positionUsd = new Float64Array(n);
-    const spreadUsdByBar = new Float64Array(n);
-    const feesUsdByBar = new Float64Array(n);
-    const fundingUsdByBar = new Float64Array(n);
-    const restingBid = new Float64Array(n).fill(Number.NaN);
-    const restingAsk = new Float64Array(n).fill(Number.NaN);
-    const decidedBid = new Float64Array(n).fill(Number.NaN);
-    const decidedAsk = new Float64Array(n).fill(Number.NaN);
     const kernel = this.#kernel;
-    const quotes = kernel.quotes;
-    const funding = new FundingCursor(options.funding);
-    const risk = options.risk;
+    const recorder = this.#recorder;
     const steps = this.#steps;
     const stepMs = this.#stepMs;
     const path = this.#path;
     const params = this.#params;
     const seed = options.seed;
-    const levels = this.#levels;
     const slots = this.#slots;
     const active = this.#active;
-    const quotedInBar = this.#quotedInBar;
-    const progressEvery = Math.max(1, Math.floor(n / 100));
-    let progressCountdown = progressEvery;
-    let nextFundingTime = n > 0 ? Math.floor(candles.openTime[0]! / HOUR_MS) * HOUR_MS + HOUR_MS : 0;
-    let fundingHoursMissing = 0;
-    let fundingHoursApplied = 0;
+    const venue = this.#venue;
+    const quotedInBar = venue.quotedSinceReset;
     let quotedSideBars = 0;
-    let haltedBars = 0;
-    let reduceOnlyBars = 0;
-    let warmupBars = 0;
 
     for (let i = 0; i < n; i++) {
       const openTime = candles.openTime[i]!;
       const open = candles.open[i]!;
       const close = candles.close[i]!;
       this.#bar = i;
+      recorder.bar = i;
       this.#barVolume = candles.volume[i]!;
       // An unlimited share (data without volume, e.g. candles built from books only) must not become ∞ × 0.
       this.#volumeLeft = this.#unlimitedVolume
@@ -237,17 +168,7 @@ export class SubbarBacktest implements OrderActionSink {
         this.#pathRandom.reset(seed, openTime, PATH_STREAM);
         barPath(open, candles.high[i]!, candles.low[i]!, close, steps, params, this.#pathRandom, path);
       }
-
-      if (openTime >= nextFundingTime) {
-        // Funding is charged at each hour's open; a bar that starts past an hour (a gap) charges it once.
-        nextFundingTime = Math.floor(openTime / HOUR_MS) * HOUR_MS + HOUR_MS;
-        const rate = funding.rateAt(openTime);
-        if (Number.isNaN(rate)) fundingHoursMissing++;
-        else {
-          if (this.#inventory.size !== 0) kernel.applyFunding(rate, open);
-          fundingHoursApplied++;
-        }
-      }
+      if (openTime >= recorder.nextFundingTime) recorder.chargeFunding(openTime, open);
 
       for (let k = 0; k < steps; k++) {
         const t = openTime + k * stepMs;
@@ -257,7 +178,7 @@ export class SubbarBacktest implements OrderActionSink {
         this.#stepVolumeLeft = Number.NaN;
         kernel.mark(price);
         // Instructions (or an exit) due before this step (after a gap in the candles) arrive at its start.
-        if (this.#pendingCount > 0 || !Number.isNaN(this.#exitAt)) this.#arrive(t, price);
+        if (venue.pendingCount > 0 || !Number.isNaN(this.#exitAt)) this.#arrive(t, price);
         if (Number.isNaN(this.#exitAt) && this.#inventory.size !== 0) {
           const exit = kernel.exitSize();
           if (exit !== 0) {
@@ -265,90 +186,29 @@ export class SubbarBacktest implements OrderActionSink {
             this.#exitAt = t + this.#latencyMs;
           }
         }
-        if (this.#dirty || price !== this.#lastDecisionMark) this.#decide(t, price);
+        if (this.#dirty || price !== this.#lastDecisionMark) recorder.countOrders(this.#decide(t, price));
         this.#walk(t, price, t + stepMs, path[k + 1]!);
       }
 
       // The close: mark, then decide the next bar's first quotes from data up to this close.
       kernel.mark(close);
-      for (let s = 0; s < slots; s++) {
-        if (quotedInBar[s] === 1) quotedSideBars++;
-        if (active[s] === 1) {
-          if (s === 0) restingBid[i] = this.#price[0]!;
-          else if (s === levels) restingAsk[i] = this.#price[levels]!;
-        }
-      }
-      equityUsd[i] = this.#inventory.totalPnlUsd(close);
-      positionUsd[i] = this.#inventory.size * close;
-      spreadUsdByBar[i] = kernel.ledger.spreadUsd;
-      feesUsdByBar[i] = this.#inventory.netFeesUsd;
-      fundingUsdByBar[i] = this.#inventory.fundingPnlUsd;
-
-      kernel.onBarClose(close);
-      const closeTime = openTime + options.intervalMs;
-      if (risk !== undefined) kernel.setRiskMode(risk.decide(kernel.riskInputs(closeTime)));
+      for (let s = 0; s < slots; s++) if (quotedInBar[s] === 1) quotedSideBars++;
+      const closeTime = recorder.closeBar(i, openTime, close);
       this.#dirty = true;
-      this.#decide(closeTime, close);
-      const mode: RiskMode = kernel.effectiveRiskMode();
-      if (mode === "halt") haltedBars++;
-      else if (mode === "reduce-only") reduceOnlyBars++;
-      if (kernel.decision.status === "warming-up") warmupBars++;
-      if (quotes.bidSizes[0]! > 0) decidedBid[i] = quotes.bidPrices[0]!;
-      if (quotes.askSizes[0]! > 0) decidedAsk[i] = quotes.askPrices[0]!;
-
-      if (--progressCountdown === 0) {
-        progressCountdown = progressEvery;
-        onProgress?.(i + 1, n);
-      }
+      const counts = this.#decide(closeTime, close);
+      recorder.endBar(i, counts, kernel.effectiveRiskMode(), onProgress);
     }
     onProgress?.(n, n);
-
-    const lastClose = n > 0 ? candles.close[n - 1]! : 0;
-    const pnl = kernel.pnl();
-    return {
-      bars: n,
-      fills: this.#fills,
-      equityUsd,
-      positionUsd,
-      spreadUsdByBar,
-      feesUsdByBar,
-      fundingUsdByBar,
-      restingBid,
-      restingAsk,
-      decidedBid,
-      decidedAsk,
-      pnl: {
-        totalUsd: pnl.totalUsd,
-        spreadUsd: pnl.spreadUsd,
-        inventoryUsd: pnl.inventoryUsd,
-        feesUsd: pnl.feesUsd,
-        fundingUsd: pnl.fundingUsd,
-      },
-      ledgerTotalUsd: this.#inventory.totalPnlUsd(lastClose),
-      finalPosition: this.#inventory.size,
-      quotedSideBars,
-      orders: {
-        placed: this.#placed,
-        modified: this.#modified,
-        cancelled: this.#cancelled,
-        rejectedPostOnly: this.#rejectedPostOnly,
-      },
-      takerExits: this.#takerExits,
-      ordersFilled: this.#ordersFilled,
-      fundingHoursMissing,
-      fundingHoursApplied,
-      warmupBars,
-      haltedBars,
-      reduceOnlyBars,
-      halt: kernel.haltAccounting(),
-    };
+    return recorder.result(quotedSideBars);
   }
 
-  #decide(t: number, price: number): void {
+  /** Lets the strategy decide at time `t`, the market at `price`; returns its order instructions' counts. */
+  #decide(t: number, price: number): ReturnType<CoinKernel["decide"]> {
     this.#dirty = false;
     this.#lastDecisionMark = price;
-    this.#decisionTime = t;
-    const counts = this.#kernel.decide(t, this);
+    // Its instructions reach the venue `latencyMs` later.
+    this.#venue.arrivalTime = t + this.#latencyMs;
+    const counts = this.#kernel.decide(t, this.#venue);
     if (this.#hooks.onDecision !== undefined) {
       const quotes = this.#kernel.quotes;
       this.#hooks.onDecision(
@@ -358,9 +218,7 @@ export class SubbarBacktest implements OrderActionSink {
         quotes.askSizes[0]! > 0 ? quotes.askPrices[0]! : Number.NaN,
       );
     }
-    this.#placed += counts.placed;
-    this.#modified += counts.modified;
-    this.#cancelled += counts.cancelled;
+    return counts;
   }
 
   /**
@@ -368,7 +226,7 @@ export class SubbarBacktest implements OrderActionSink {
    * taker exit arrive at their times, resting orders fill where the line trades through them.
    */
   #walk(from: number, fromPrice: number, to: number, toPrice: number): void {
-    if (this.#pendingCount === 0 && Number.isNaN(this.#exitAt)) {
+    if (this.#venue.pendingCount === 0 && Number.isNaN(this.#exitAt)) {
       this.#fillBetween(from, fromPrice, to, toPrice);
       return;
     }
@@ -376,7 +234,9 @@ export class SubbarBacktest implements OrderActionSink {
     let startPrice = fromPrice;
     const span = to - from;
     for (;;) {
-      const next = this.#nextArrival();
+      const next = this.#venue.nextArrival(
+        Number.isNaN(this.#exitAt) ? Number.POSITIVE_INFINITY : this.#exitAt,
+      );
       if (!(next < to)) {
         this.#fillBetween(start, startPrice, to, toPrice);
         return;
@@ -388,16 +248,6 @@ export class SubbarBacktest implements OrderActionSink {
       start = at;
       startPrice = atPrice;
     }
-  }
-
-  /** The earliest time an instruction or the exit reaches the venue (∞ when none is in flight). */
-  #nextArrival(): number {
-    let next = !Number.isNaN(this.#exitAt) ? this.#exitAt : Number.POSITIVE_INFINITY;
-    if (this.#pendingCount === 0) return next;
-    for (let s = 0; s < this.#slots; s++) {
-      if (this.#pendingKind[s] !== NONE && this.#pendingAt[s]! < next) next = this.#pendingAt[s]!;
-    }
-    return next;
   }
 
   /** Fills the resting orders the straight path from `fromPrice` to `toPrice` trades through, earliest first. */
@@ -467,99 +317,32 @@ export class SubbarBacktest implements OrderActionSink {
         ? Number.POSITIVE_INFINITY
         : this.#params.queueShare * this.#barVolume * this.#volumeShares[this.#stepIndex]!;
     }
-    const size = Math.min(this.#remaining[slot]!, this.#volumeLeft, this.#stepVolumeLeft);
+    const venue = this.#venue;
+    const size = Math.min(venue.remaining[slot]!, this.#volumeLeft, this.#stepVolumeLeft);
     if (!(size > 0)) return;
     this.#stepVolumeLeft -= size;
     this.#volumeLeft -= size;
-    if (this.#slotFilled[slot] === 0) {
-      this.#slotFilled[slot] = 1;
-      this.#ordersFilled++;
-    }
-    const side: Side = slot < this.#levels ? "buy" : "sell";
-    const price = this.#price[slot]!;
-    const clientId = this.#clientId[slot]!;
-    this.#remaining[slot] = this.#remaining[slot]! - size;
-    if (this.#remaining[slot]! <= 1e-12) {
-      this.#active[slot] = 0;
-      this.#reachDirty = true;
-    }
+    const clientId = venue.clientId[slot]!;
+    if (venue.take(slot, size)) this.#reachDirty = true;
     // The market is where the path traded through the order when it fills.
     this.#kernel.mark(pathPrice);
-    this.#record(clientId, side, price, size, "maker", Math.floor(time));
-  }
-
-  #record(
-    clientId: number,
-    side: Side,
-    price: number,
-    size: number,
-    liquidity: "maker" | "taker",
-    timeMs: number,
-    exitReferenceMid = Number.NaN,
-  ): void {
-    const kernel = this.#kernel;
-    const feeUsd = kernel.bookFill(clientId, side, price, size, liquidity, timeMs, exitReferenceMid);
     this.#dirty = true;
-    this.#fills.push({
-      timeMs,
-      barIndex: this.#bar,
-      side,
-      price,
+    this.#recorder.recordFill(
+      clientId,
+      slot < this.#levels ? "buy" : "sell",
+      venue.price[slot]!,
       size,
-      feeUsd,
-      liquidity,
-      positionAfter: this.#inventory.size,
-      referenceMid: kernel.lastFillReferenceMid,
-    });
+      "maker",
+      Math.floor(time),
+    );
   }
 
   /** Applies the instructions (and the exit) that reach the venue by `time`, the path being at `price`. */
   #arrive(time: number, price: number): void {
     if (this.#exitAt <= time) this.#executeExit(time, price);
-    if (this.#pendingCount === 0) return;
-    const orders = this.#kernel.orders;
-    for (let s = 0; s < this.#slots; s++) {
-      const kind = this.#pendingKind[s]!;
-      if (kind === NONE || this.#pendingAt[s]! > time) continue;
-      this.#pendingKind[s] = NONE;
-      this.#pendingCount--;
+    if (this.#venue.applyDue(time, price) > 0) {
       this.#dirty = true;
-      const clientId = this.#pendingClientId[s]!;
       this.#reachDirty = true;
-      if (kind === CANCEL) {
-        this.#active[s] = 0;
-        orders.onClosed(clientId);
-        continue;
-      }
-      if (kind === MODIFY && this.#active[s] !== 1) {
-        // The order to modify was filled before the modify arrived: the venue refuses it.
-        orders.onClosed(clientId);
-        continue;
-      }
-      const limit = this.#pendingPrice[s]!;
-      const isBid = s < this.#levels;
-      // The market's best bid and ask sit half the spread either side of the path.
-      const halfSpread = this.#halfSpreadTicks === 0 ? 0 : this.#halfSpreadTicks * this.#grid.stepAt(limit);
-      if (isBid ? limit >= price + halfSpread : limit <= price - halfSpread) {
-        // Post-only: an order that would take liquidity on arrival is rejected (a modify loses the old order too).
-        this.#active[s] = 0;
-        this.#rejectedPostOnly++;
-        orders.onClosed(clientId);
-        continue;
-      }
-      this.#active[s] = 1;
-      this.#quotedInBar[s] = 1;
-      this.#reachDirty = true;
-      this.#clientId[s] = clientId;
-      this.#price[s] = limit;
-      // Trades reach the order once the market's near side is through it (by throughBps).
-      this.#trigger[s] = isBid
-        ? limit * (1 - this.#throughFraction) + halfSpread
-        : limit * (1 + this.#throughFraction) - halfSpread;
-      this.#remaining[s] = this.#pendingSize[s]!;
-      this.#slotFilled[s] = 0;
-      this.#filledStep[s] = -1;
-      orders.onAccepted(clientId);
     }
   }
 
@@ -574,8 +357,8 @@ export class SubbarBacktest implements OrderActionSink {
     const slippage = this.#options.takerSlippageBps / 10_000;
     const side: Side = signed > 0 ? "buy" : "sell";
     const fillPrice = side === "buy" ? price * (1 + slippage) : price * (1 - slippage);
-    this.#takerExits++;
-    this.#record(0, side, fillPrice, size, "taker", Math.floor(time), price);
+    this.#dirty = true;
+    this.#recorder.recordExit(side, fillPrice, size, Math.floor(time), price);
   }
 }
 
