@@ -71,11 +71,27 @@ export const subbarParamsSchema = z
   })
   .strict();
 
-/** A small, fast PRNG whose state is reset per bar (a bar's path depends only on the bar and the seed). */
+/**
+ * A small, fast PRNG whose state is reset per bar (a bar's path depends only on the bar and the seed).
+ *
+ * @example
+ * ```ts
+ * const random = new BarRandom();
+ * random.reset(1, 1_700_000_000_000, 0);
+ * random.next(); // the same number for the same seed, bar and stream
+ * ```
+ */
 export class BarRandom {
   #state = 0;
 
-  /** Resets the stream for the bar opening at `openTime` under `seed`; `stream` separates independent uses. */
+  /**
+   * Resets the stream for the bar opening at `openTime` under `seed`; `stream` separates independent uses.
+   *
+   * @example
+   * ```ts
+   * random.reset(seed, candles.openTime[i]!, 1); // stream 1: trade sizes, independent of the path's stream 0
+   * ```
+   */
   reset(seed: number, openTime: number, stream: number): void {
     let h = Math.imul(seed | 0, 0x9e3779b1) ^ stream;
     h = Math.imul(h ^ (openTime / 4294967296), 0x85ebca6b);
@@ -83,7 +99,14 @@ export class BarRandom {
     this.#state = (h ^ (h >>> 15)) | 0;
   }
 
-  /** Uniform in [0, 1) (mulberry32). */
+  /**
+   * Uniform in [0, 1) (mulberry32).
+   *
+   * @example
+   * ```ts
+   * const u = random.next(); // 0 ≤ u < 1
+   * ```
+   */
   next(): number {
     this.#state = (this.#state + 0x6d2b79f5) | 0;
     let t = this.#state;
