@@ -7,6 +7,7 @@ import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { cloidToClientId } from "@botmm/exchange-hl";
 import { type Emulator, start as startEmulator, testAccount } from "@botmm/hl-emulator";
+import { strategyConfigSchema } from "@botmm/strategy";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LIVE_OPTIONS, STATUS_LEGEND, UNDOCUMENTED, USAGE } from "./config.ts";
 import { Journal } from "./journal.ts";
@@ -303,6 +304,67 @@ describe("--help", () => {
     expect(USAGE).toBe(stdout.trimEnd());
   });
 
+  it("has a flag for every strategy setting, named after the setting, with --no- for its booleans", async () => {
+    const { stdout } = await cli(["--help"]);
+    const strategyFlags = LIVE_OPTIONS.filter((option) => option.path?.[0] === "strategy");
+    expect(strategyFlags.map((option) => option.path?.[1]).sort()).toEqual(
+      Object.keys(strategyConfigSchema.shape).sort(),
+    );
+    for (const option of strategyFlags) {
+      expect(option.flag).toBe(option.path![1]!.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`));
+      if (option.kind === "boolean") expect(stdout).toContain(`--no-${option.flag}`);
+    }
+    expect(stdout).toContain("--model basic|as|as-infinite|glft");
+    expect(stdout).toContain("--fair-price mid|microprice|imbalance");
+    const request = await cli([
+      "--print-config",
+      "--model",
+      "as-infinite",
+      "--fair-price",
+      "microprice",
+      "--calibration",
+      "online",
+      "--toxicity-clock",
+      "seconds",
+      "--toxicity-pull",
+      "--toxicity-pull-fills",
+      "2",
+      "--size-decay",
+      "1.5",
+      "--funding-skew-bps",
+      "-2",
+      "--on-halt",
+      "hold",
+      "--no-fee-aware",
+    ]);
+    expect(request.stderr).toBe("");
+    expect(JSON.parse(request.stdout).strategy).toMatchObject({
+      model: "as-infinite",
+      fairPrice: "microprice",
+      calibration: "online",
+      toxicityClock: "seconds",
+      toxicityPull: true,
+      toxicityPullFills: 2,
+      sizeDecay: 1.5,
+      fundingSkewBps: -2,
+      onHalt: "hold",
+      feeAware: false,
+    });
+  });
+
+  it("lets a strategy flag override the config file's strategy section, key by key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "botmm-live-strategy-"));
+    const file = join(dir, "live.yaml");
+    writeFileSync(file, "strategy:\n  model: glft\n  orderSizeUsd: 50\n  toxicityGuard: false\n");
+    const result = await cli(["--config", file, "--model", "as", "--toxicity-guard", "--print-config"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).strategy).toMatchObject({
+      model: "as",
+      orderSizeUsd: 50,
+      toxicityGuard: true,
+    });
+  });
+
   it("includes the record subcommand and its flags", async () => {
     const { stdout } = await cli(["--help"]);
     expect(stdout).toContain("record --out DIR");
@@ -357,6 +419,24 @@ describe("errors that say what failed and what to check", () => {
     expect(text).toMatch(/strategy\.orderSizeUsd: .*\(in .*live\.yaml\)/);
     expect(text).toContain("risk.maxPosition.limitUsd");
     expect(text).toMatch(/\d+ problems:/);
+    const strategy = await cli([
+      "--model",
+      "bogus",
+      "--fair-price",
+      "book",
+      "--toxicity-pull-fills",
+      "0",
+      "--leverage",
+      "0",
+      "--no-bias=1",
+    ]);
+    expect(strategy.code).toBe(2);
+    expect(strategy.stderr).toMatch(/strategy\.model: .*"as-infinite".* \(--model\)/);
+    expect(strategy.stderr).toMatch(/strategy\.fairPrice: .*"microprice".* \(--fair-price\)/);
+    expect(strategy.stderr).toMatch(/strategy\.toxicityPullFills: .* \(--toxicity-pull-fills\)/);
+    expect(strategy.stderr).toMatch(/leverage: .* \(--leverage\)/);
+    expect(strategy.stderr).toContain("--no-bias takes no value");
+    expect(strategy.stderr).toContain("5 problems:");
   });
 
   it("takes a value that is also a flag's name as a value, and a flag where a value belongs as a mistake", async () => {

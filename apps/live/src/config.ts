@@ -67,12 +67,17 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
 type Origins = Map<string, string>;
 
 const OPTION_BY_FLAG = new Map(LIVE_OPTIONS.map((option) => [option.flag, option]));
-const PARSE_OPTIONS = Object.fromEntries(
-  LIVE_OPTIONS.map((option) => [
+/** `--no-<flag>` of the negatable booleans: the option it turns off. */
+const NEGATED_BY_FLAG = new Map(
+  LIVE_OPTIONS.filter((option) => option.negatable === true).map((option) => [`no-${option.flag}`, option]),
+);
+const PARSE_OPTIONS = Object.fromEntries([
+  ...LIVE_OPTIONS.map((option) => [
     option.flag,
     { type: option.type, ...(option.short ? { short: option.short } : {}) },
   ]),
-);
+  ...[...NEGATED_BY_FLAG.keys()].map((flag) => [flag, { type: "boolean" as const }]),
+]);
 
 /**
  * Turns argv, the environment and an optional config file into a validated {@link LiveConfig}. Precedence:
@@ -103,7 +108,7 @@ export async function parseCli(
     allowPositionals: true,
     tokens: true,
   });
-  const given: { option: LiveOption; value: string | true }[] = [];
+  const given: { option: LiveOption; value: string | boolean }[] = [];
   let unknownFlag = false;
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index]!;
@@ -112,10 +117,16 @@ export async function parseCli(
       continue;
     }
     if (token.kind !== "option") continue;
+    const negated = NEGATED_BY_FLAG.get(token.name);
+    if (negated !== undefined) {
+      if (token.inlineValue === true) problems.push(`${token.rawName} takes no value`);
+      else given.push({ option: negated, value: false });
+      continue;
+    }
     const option = OPTION_BY_FLAG.get(token.name);
     if (option === undefined) {
       unknownFlag = true;
-      const near = nearestFlag(token.name, [...OPTION_BY_FLAG.keys()]);
+      const near = nearestFlag(token.name, [...OPTION_BY_FLAG.keys(), ...NEGATED_BY_FLAG.keys()]);
       problems.push(
         `${token.rawName}: unknown flag${near === undefined ? "" : ` (did you mean --${near}?)`}`,
       );
@@ -124,16 +135,14 @@ export async function parseCli(
       if (!token.inlineValue && next?.kind === "positional") index++;
     } else if (option.type === "string") {
       // `--coins --sim`: parseArgs took the next flag as the value.
-      const swallowedFlag =
-        !token.inlineValue &&
-        token.value?.startsWith("-") === true &&
-        OPTION_BY_FLAG.has(token.value.replace(/^--?/, ""));
+      const swallowed = token.inlineValue ? "" : (token.value?.match(/^--?(.+)$/)?.[1] ?? "");
+      const swallowedFlag = OPTION_BY_FLAG.has(swallowed) || NEGATED_BY_FLAG.has(swallowed);
       if (token.value === undefined || swallowedFlag) {
         problems.push(`--${option.flag}: expected a value: --${option.flag} ${option.value ?? "VALUE"}`);
-        if (swallowedFlag) {
-          const flag = OPTION_BY_FLAG.get(token.value!.replace(/^--?/, ""))!;
-          if (flag.type === "boolean") given.push({ option: flag, value: true });
-        }
+        const negatedFlag = NEGATED_BY_FLAG.get(swallowed);
+        if (negatedFlag !== undefined) given.push({ option: negatedFlag, value: false });
+        const flag = OPTION_BY_FLAG.get(swallowed);
+        if (flag?.type === "boolean") given.push({ option: flag, value: true });
       } else given.push({ option, value: token.value });
     } else if (token.inlineValue === true) problems.push(`--${option.flag} takes no value`);
     else given.push({ option, value: true });
@@ -192,10 +201,11 @@ export async function parseCli(
   }
   for (const { option, value } of given) {
     if (option.path === null) continue;
-    const converted = value === true ? true : convert(option, value, `--${option.flag}`, userDir, problems);
+    const converted =
+      typeof value === "boolean" ? value : convert(option, value, `--${option.flag}`, userDir, problems);
     if (converted === undefined) continue;
     setPath(flagLayer, option.path, converted);
-    origins.set(option.path.join("."), `--${option.flag}`);
+    origins.set(option.path.join("."), value === false ? `--no-${option.flag}` : `--${option.flag}`);
   }
 
   const merged = mergeLayers([fileLayer, envLayer, flagLayer]);

@@ -1,3 +1,4 @@
+import { strategyConfigSchema } from "@botmm/strategy";
 import { z } from "zod";
 import {
   type FieldMeta,
@@ -29,9 +30,14 @@ export interface LiveOption extends OptionRow {
   modes?: readonly LiveMode[];
   /** Heading it is listed under in `--help`. */
   group: string;
+  /** A boolean that `--no-<flag>` turns off (a strategy setting that may be on by default or in the file). */
+  negatable?: boolean;
 }
 
-/** Schema fields that are not flags: modes have their own flags; strategy and risk are config-file sections. */
+/**
+ * Schema fields that are not flags of {@link liveConfigSchema}: modes have their own flags, the strategy's
+ * fields get theirs from `strategyConfigSchema` ({@link strategyOptions}), risk is a config-file section.
+ */
 const NOT_FLAGS = new Set(["mode", "confirmRealMoney", "strategy", "risk"]);
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
@@ -41,55 +47,19 @@ function schemaOptions(schema: z.ZodObject, prefix: readonly string[] = []): Liv
   const options: LiveOption[] = [];
   for (const [key, fieldSchema] of Object.entries(schema.shape)) {
     if (prefix.length === 0 && NOT_FLAGS.has(key)) continue;
-    let inner = fieldSchema as z.ZodType;
-    let meta: FieldMeta = {};
-    let defaultValue: unknown;
-    for (;;) {
-      meta = { ...((inner.meta() ?? {}) as FieldMeta), ...meta };
-      if (inner instanceof z.ZodDefault) {
-        defaultValue = inner.def.defaultValue;
-        inner = inner.unwrap() as z.ZodType;
-      } else if (inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
-      else break;
-    }
+    const { inner, meta, defaultValue } = unwrapField(fieldSchema as z.ZodType);
     const path = [...prefix, key];
     if (inner instanceof z.ZodObject) {
       options.push(...schemaOptions(inner, path));
       continue;
     }
-    const kind: FlagKind =
-      inner instanceof z.ZodBoolean
-        ? "boolean"
-        : inner instanceof z.ZodNumber
-          ? "number"
-          : inner instanceof z.ZodArray
-            ? "list"
-            : "text";
-    const placeholder =
-      meta.value ??
-      (inner instanceof z.ZodEnum
-        ? inner.options.join("|")
-        : kind === "number"
-          ? key.endsWith("Ms")
-            ? "MS"
-            : "N"
-          : kind === "list"
-            ? "A,B"
-            : "TEXT");
     const section = prefix[0] as LiveMode | undefined;
     const modes =
       meta.modes ?? (section !== undefined && LIVE_MODES.includes(section) ? [section] : undefined);
     options.push({
-      flag: kebab(path.join("-")),
-      type: kind === "boolean" ? "boolean" : "string",
-      ...(kind === "boolean" ? {} : { value: placeholder }),
-      description: meta.description ?? UNDOCUMENTED,
-      ...(defaultValue === undefined
-        ? {}
-        : { defaultText: Array.isArray(defaultValue) ? defaultValue.join(",") : String(defaultValue) }),
+      ...leafOption(kebab(path.join("-")), key, inner, meta, defaultValue),
       ...(meta.env === undefined ? {} : { env: meta.env }),
       path,
-      kind,
       isPath: meta.path === true,
       ...(modes === undefined ? {} : { modes }),
       group: section !== undefined && LIVE_MODES.includes(section) ? `--${section} options` : "Options",
@@ -98,11 +68,182 @@ function schemaOptions(schema: z.ZodObject, prefix: readonly string[] = []): Liv
   return options;
 }
 
+/** A field's schema without its default / optional wrappers, with the metadata and default found on the way. */
+function unwrapField(fieldSchema: z.ZodType): { inner: z.ZodType; meta: FieldMeta; defaultValue: unknown } {
+  let inner = fieldSchema;
+  let meta: FieldMeta = {};
+  let defaultValue: unknown;
+  for (;;) {
+    meta = { ...((inner.meta() ?? {}) as FieldMeta), ...meta };
+    if (inner instanceof z.ZodDefault) {
+      defaultValue = inner.def.defaultValue;
+      inner = inner.unwrap() as z.ZodType;
+    } else if (inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+    else break;
+  }
+  return { inner, meta, defaultValue };
+}
+
+/** The parts of an option that follow from a leaf field: its kind, value placeholder, help text and default. */
+function leafOption(
+  flag: string,
+  key: string,
+  inner: z.ZodType,
+  meta: FieldMeta,
+  defaultValue: unknown,
+): Pick<LiveOption, "flag" | "type" | "value" | "description" | "defaultText" | "kind"> {
+  const kind: FlagKind =
+    inner instanceof z.ZodBoolean
+      ? "boolean"
+      : inner instanceof z.ZodNumber
+        ? "number"
+        : inner instanceof z.ZodArray
+          ? "list"
+          : "text";
+  const placeholder =
+    meta.value ??
+    (inner instanceof z.ZodEnum
+      ? inner.options.join("|")
+      : kind === "number"
+        ? key.endsWith("Ms")
+          ? "MS"
+          : "N"
+        : kind === "list"
+          ? "A,B"
+          : "TEXT");
+  return {
+    flag,
+    type: kind === "boolean" ? "boolean" : "string",
+    ...(kind === "boolean" ? {} : { value: placeholder }),
+    description: meta.description ?? UNDOCUMENTED,
+    ...(defaultValue === undefined
+      ? {}
+      : { defaultText: Array.isArray(defaultValue) ? defaultValue.join(",") : String(defaultValue) }),
+    kind,
+  };
+}
+
+/**
+ * Help of the strategy settings whose `strategyConfigSchema` field has no `.meta({ description, value })` yet
+ * (the settings older than the metadata); a field's own metadata wins over this.
+ */
+const STRATEGY_HELP: Readonly<Record<string, FieldMeta>> = {
+  model: {
+    value: "basic|as|as-infinite|glft",
+    description:
+      "quote model: fixed bps + volatility, Avellaneda–Stoikov (finite or infinite horizon), or GLFT",
+  },
+  baseSpreadBps: { value: "BPS", description: "half-spread floor of the basic model, in bps of the mid" },
+  volMultiplier: {
+    value: "X",
+    description: "the half spread widens by this × the per-bar volatility in bps",
+  },
+  inventorySkewFactor: {
+    value: "X",
+    description: "at a full position both quotes move by this fraction of the half spread against it",
+  },
+  maxPositionUsd: {
+    value: "USD",
+    description: "soft position limit: the side that would grow past it is not quoted",
+  },
+  hardLimitMultiple: {
+    value: "X",
+    description: "above this multiple of --max-position-usd the position is cut back with a taker order",
+  },
+  onHalt: {
+    value: "flatten|hold",
+    description: "what happens to the position when the risk engine halts quoting",
+  },
+  orderSizeUsd: { value: "USD", description: "size of each quote, in USD at the mid" },
+  levels: { value: "N", description: "orders per side" },
+  levelSpacingBps: { value: "BPS", description: "level i sits i × this further from the fair price" },
+  makerFee: {
+    value: "FRACTION",
+    description:
+      "maker fee, signed as a cost (Hyperliquid tier 0 is a cost; a rebate is negative, e.g. -0.00015)",
+  },
+  takerFee: { value: "FRACTION", description: "taker fee, signed as a cost" },
+  feeAware: { description: "never quote a half spread below the maker fee + --fee-margin-bps" },
+  feeMarginBps: { value: "BPS", description: "margin over the maker fee of the smallest half spread" },
+  volatilityHalfLifeBars: {
+    value: "BARS",
+    description: "half-life of the EWMA volatility of per-bar log returns",
+  },
+  volatilityWarmupBars: {
+    value: "BARS",
+    description:
+      "bars of volatility the strategy waits for before it quotes (primed from the venue's candles)",
+  },
+  bias: { description: "directional bias from a Kalman trend and QQE shifts the quoting mid" },
+  biasStrength: { value: "X", description: "bias × this × volatility is the shift of the mid" },
+  riskAversion: { value: "GAMMA", description: "AS / GLFT risk aversion (bps units)" },
+  intensityDecayPerBps: {
+    value: "K",
+    description:
+      "AS / GLFT: k of the fill intensity λ(δ) = A·e^(−kδ), per bp (with --calibration online: until a fit)",
+  },
+  intensityScalePerBar: {
+    value: "A",
+    description:
+      "AS / GLFT: A of λ(δ) = A·e^(−kδ), fills per bar at the mid (with --calibration online: until a fit)",
+  },
+  horizonBars: { value: "BARS", description: "AS finite horizon T − t (rolling)" },
+  glftHalfSpreadDamping: { value: "X", description: "GLFT: damping of the half spread" },
+  glftSkewDamping: { value: "X", description: "GLFT: damping of the inventory skew" },
+  refreshToleranceBps: {
+    value: "BPS",
+    description: "working orders move only when the wanted price is more than this away",
+  },
+  sizeTolerance: {
+    value: "FRACTION",
+    description: "… or when the wanted size differs from the remaining size by more than this",
+  },
+  toxicityGuard: { description: "widen a side whose recent fills were adversely selected" },
+  toxicityFills: {
+    value: "N",
+    description: "toxicity guard: EWMA of the mark-outs of this many recent fills",
+  },
+  toxicityThresholdBps: {
+    value: "BPS",
+    description: "toxicity guard: a side's mark-out worse than this widens it by the excess",
+  },
+  toxicityHorizonBars: {
+    value: "BARS",
+    description: "bars guard (--toxicity-clock bars): bars after a fill its mark-out is taken at",
+  },
+  toxicityRecoveryBars: {
+    value: "BARS",
+    description: "bars guard: a side's widening fades to 0 this many bars after its last fill",
+  },
+};
+
+/**
+ * One flag per field of `strategyConfigSchema`, named after the field alone (`model` → `--model`, as in the
+ * backtest app): no live setting has a strategy field's name, and a test keeps it so. Booleans also take
+ * `--no-<flag>`, since some are on by default.
+ */
+function strategyOptions(): LiveOption[] {
+  return Object.entries(strategyConfigSchema.shape).map(([key, fieldSchema]) => {
+    const unwrapped = unwrapField(fieldSchema as z.ZodType);
+    const meta: FieldMeta = { ...STRATEGY_HELP[key], ...unwrapped.meta };
+    // An enum's choices say more than a placeholder: `--fair-price mid|microprice|imbalance`.
+    if (unwrapped.inner instanceof z.ZodEnum) delete meta.value;
+    const option = leafOption(kebab(key), key, unwrapped.inner, meta, unwrapped.defaultValue);
+    return {
+      ...option,
+      path: ["strategy", key],
+      isPath: false,
+      group: "Strategy options",
+      ...(option.kind === "boolean" ? { negatable: true } : {}),
+    };
+  });
+}
+
 export const LIVE_MODES: readonly LiveMode[] = ["sim", "paper", "testnet", "mainnet"];
 
 /** What `--help` says of a schema field added without `.meta({ description })`; a test refuses it. */
 export const UNDOCUMENTED =
-  "(undocumented: give its schema field .meta({ description }) in src/config-schema.ts)";
+  "(undocumented: give its schema field .meta({ description }) in src/config-schema.ts or @botmm/strategy's config.ts)";
 
 const modeOption = (flag: string, description: string, path: string[] | null = null): LiveOption => ({
   flag,
@@ -145,6 +286,7 @@ export const LIVE_OPTIONS: readonly LiveOption[] = [
     group: "Options",
   },
   ...schemaOptions(liveConfigSchema),
+  ...strategyOptions(),
   {
     flag: "print-config",
     type: "boolean",
@@ -165,6 +307,12 @@ export const LIVE_OPTIONS: readonly LiveOption[] = [
     group: "Other",
   },
 ];
+
+const duplicateFlags = LIVE_OPTIONS.map((option) => option.flag).filter(
+  (flag, index, flags) => flags.indexOf(flag) !== index,
+);
+if (duplicateFlags.length > 0)
+  throw new Error(`two live settings make the same flag: --${duplicateFlags.join(", --")}`);
 
 /**
  * The status line's legend. Keep it in step with `Bot.statusLine()`: a test checks that every word and
@@ -199,11 +347,15 @@ function renderUsage(): string {
       ? "Modes (one of; --sim when none is given; env BOTMM_MODE=sim|paper|testnet|mainnet):"
       : group === "Options"
         ? "Options (precedence: defaults < --config file < environment < flags; durations like 90s, 10m, 2h, 1d):"
-        : `${group}:`;
+        : group === "Strategy options"
+          ? "Strategy options (@botmm/strategy's settings; defaults < --config file's strategy section < flags):"
+          : `${group}:`;
   const sections = groups.map(
     (group) =>
       `${heading(group)}\n${renderOptionRows(
-        LIVE_OPTIONS.filter((option) => option.group === group),
+        LIVE_OPTIONS.filter((option) => option.group === group).map((option) =>
+          option.negatable === true ? { ...option, flag: `${option.flag}, --no-${option.flag}` } : option,
+        ),
         34,
       )}`,
   );
@@ -212,8 +364,9 @@ function renderUsage(): string {
 
 ${sections.join("\n\n")}
 
-Config file only: "strategy" (@botmm/strategy's config, e.g. orderSizeUsd, baseSpreadBps, volatilityWarmupBars)
-  and "risk" (@botmm/risk's, e.g. maxPosition: { limitUsd }, dailyLoss: { limitUsd }) sections.
+Strategy options are @botmm/strategy's settings, also written in a config file's "strategy" section (e.g.
+  strategy: { model: glft, fairPrice: microprice }). Config file only: the "risk" section (@botmm/risk's, e.g.
+  maxPosition: { limitUsd }, dailyLoss: { limitUsd }).
 
 Subcommand record: Hyperliquid L2 books and trades → recording files for replay backtests (no key).
 ${renderOptionRows(RECORD_OPTIONS, 34)}
