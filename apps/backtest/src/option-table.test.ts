@@ -22,7 +22,8 @@ function flagsMentionedIn(root: string): Map<string, string> {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) {
-        for (const match of readFileSync(path, "utf8").matchAll(/--([a-z][a-z0-9-]*)/g))
+        // A flag, not a decrement such as `--this.count` or `--i`.
+        for (const match of readFileSync(path, "utf8").matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)(?![\w.(#[-])/g))
           found.set(match[1]!, path);
       }
     }
