@@ -23,7 +23,9 @@ function flagsMentionedIn(root: string): Map<string, string> {
       if (entry.isDirectory()) walk(path);
       else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) {
         // A flag, not a decrement such as `--this.count` or `--i`.
-        for (const match of readFileSync(path, "utf8").matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)(?![\w.(#[-])/g))
+        for (const match of readFileSync(path, "utf8").matchAll(
+          /(?<![\w-])--([a-z][a-z0-9-]*)(?![\w.(#[-])/g,
+        ))
           found.set(match[1]!, path);
       }
     }
