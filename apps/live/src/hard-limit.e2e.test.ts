@@ -104,7 +104,9 @@ describe("halted by the risk engine (--sim)", () => {
     const updates = session.bot.summary().bookUpdates;
     expect(await waitFor(() => session.bot.summary().bookUpdates >= updates + 20, 15_000)).toBe(true);
     expect(kernel.riskMode).toBe("halt");
-    expect(positionUsd()).toBeGreaterThan(350);
+    // Held, not flattened (flatten takes it under $1): a quote of $100 may have filled before the halt took
+    // effect, and the mark moves with the simulated market, so only a wide bound is safe on a loaded machine.
+    expect(positionUsd()).toBeGreaterThan(200);
     const exits = session.journal
       .events()
       .filter((event) => event.kind === "place" && event.data?.includes('"ioc"'));
