@@ -1,11 +1,16 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MarketEvent } from "@botmm/backtest";
 import { createRandom } from "@botmm/core";
 import { parseStrategyConfig } from "@botmm/strategy";
 import { describe, expect, it } from "vitest";
-import { ABLATION_COMPONENTS, bestCombination, variantStrategy } from "./ablation.ts";
+import {
+  ABLATION_COMPONENTS,
+  bestCombination,
+  CANDLE_ABLATION_COMPONENTS,
+  variantStrategy,
+} from "./ablation.ts";
 import { writeRecordingFixture } from "./recordings/test-support.ts";
 import { runBacktestCli } from "./run.ts";
 import { captureIo } from "./test-support.ts";
@@ -166,9 +171,94 @@ describe("backtest CLI ablation", () => {
     expect(io.out()).toMatch(/best = baseline/);
   });
 
-  it("refuses candles for now and names the flag it needs", async () => {
-    const io = captureIo();
-    expect(await runBacktestCli(["ablation", "--symbol", "BTC", "--days", "1"], io)).toBe(2);
-    expect(io.err()).toContain("--replay");
+  it("runs candles from --csv without the fair-price variants and says why in the table", async () => {
+    const csv = join(dir, "candles.csv");
+    writeFileSync(csv, syntheticCandleCsv(600));
+    const json = join(dir, "ablation-candles.json");
+    for (const fillModel of ["cross", "subbar"]) {
+      const io = captureIo();
+      const code = await runBacktestCli(
+        [
+          "ablation",
+          "--csv",
+          csv,
+          "--symbol",
+          "BTCUSDT",
+          "--json",
+          json,
+          "--fill-model",
+          fillModel,
+          "--volatility-warmup-bars",
+          "5",
+          "--base-spread-bps",
+          "0.5",
+          "--vol-multiplier",
+          "0",
+          "--no-fee-aware",
+          "--no-progress",
+          // 10 bps an hour: the funding skew (1 bp per bp of funding) moves the fair price 10 bps.
+          "--funding-rate",
+          "0.001",
+        ],
+        io,
+      );
+      expect(io.err()).toBe("");
+      expect(code).toBe(0);
+      const rows = JSON.parse(readFileSync(json, "utf8")) as {
+        variant: string;
+        pnl: { total: number };
+        ordersFilled: number;
+        markoutsBps: Record<string, number | null>;
+        strategy: { model: string; calibration: string; fundingSkewBps: number };
+        calibration: { sigmaBps: number | null; sigmaSource: string; intensitySource: string };
+      }[];
+      expect(rows.map((row) => row.variant)).toEqual([
+        "baseline",
+        "default",
+        ...CANDLE_ABLATION_COMPONENTS.map((c) => c.variant),
+        "best",
+      ]);
+      expect(rows.some((row) => row.variant.startsWith("+fair-price"))).toBe(false);
+      const byName = new Map(rows.map((row) => [row.variant, row]));
+      const baseline = byName.get("baseline")!;
+      expect(baseline.ordersFilled).toBeGreaterThan(0);
+      expect(Object.keys(baseline.markoutsBps)).toEqual(["1s", "5s", "30s", "60s"]);
+      // The engines feed the kernel timed mids: fills are marked out.
+      expect(baseline.markoutsBps["60s"]).toEqual(expect.any(Number));
+      expect(baseline.calibration.sigmaSource).toBe("closes");
+      // Online calibration fits σ from what the engine feeds (no trades on candles: A, k stay the constants).
+      const glft = byName.get("+model=glft(online)")!;
+      expect(glft.strategy).toMatchObject({ model: "glft", calibration: "online" });
+      expect(glft.calibration.sigmaSource).not.toBe("closes");
+      expect(glft.calibration.sigmaBps).toBeGreaterThan(0);
+      expect(glft.calibration.intensitySource).toBe("constants");
+      // The engines feed the funding rate (without it the skew sees 0 and repeats the baseline).
+      const skewed = byName.get("+funding-skew")!;
+      expect(skewed.strategy.fundingSkewBps).toBe(1);
+      expect(skewed.pnl.total).not.toBe(baseline.pnl.total);
+      expect(byName.get("best")!.pnl.total).toBeGreaterThanOrEqual(baseline.pnl.total);
+      expect(io.out()).toContain("note: candles have no book: the fair price falls back to the mid");
+      expect(io.out()).toContain("+fair-price=microprice");
+      expect(io.out()).toMatch(/best = baseline/);
+    }
   });
 });
+
+/** `bars` 1-minute candles of a seeded random walk around 60,000, as a Binance-style CSV. */
+function syntheticCandleCsv(bars: number): string {
+  const random = createRandom(7);
+  const lines = ["open_time,open,high,low,close,volume"];
+  let price = 60_000;
+  for (let i = 0; i < bars; i++) {
+    const open = price;
+    price *= Math.exp(random.nextNormal() * 0.0008);
+    const high = Math.max(open, price) * (1 + random.next() * 0.0004);
+    const low = Math.min(open, price) * (1 - random.next() * 0.0004);
+    lines.push(
+      [start + i * 60_000, open.toFixed(2), high.toFixed(2), low.toFixed(2), price.toFixed(2), "25"].join(
+        ",",
+      ),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,9 +1,26 @@
 import { writeFile } from "node:fs/promises";
-import type { MarkoutsBps, ReplayReport } from "@botmm/backtest";
+import { resolve } from "node:path";
+import {
+  type BacktestOptions,
+  type BacktestReport,
+  buildReport,
+  computeMetrics,
+  type FundingSchedule,
+  type MarkoutsBps,
+  markoutsBpsOf,
+  type ReplayReport,
+  runCandleBacktest,
+  toCandleColumns,
+} from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { type StrategyConfig, type StrategyConfigInput, strategyConfigSchema } from "@botmm/strategy";
+import { defaultCacheDir, loadCandles, mapSymbol } from "./data/index.ts";
+import { intervalToMs } from "./data/intervals.ts";
+import { loadFundingFile } from "./funding-file.ts";
+import { backtestInstrument } from "./instrument.ts";
 import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
 import { replayOnce } from "./replay-run.ts";
+import { backtestRiskGate } from "./risk-gate.ts";
 import type { CliIo } from "./run.ts";
 
 /** A variant of the ablation: a name and the strategy settings it changes from the baseline. */
@@ -13,8 +30,17 @@ export interface AblationVariant {
   overrides: StrategyConfigInput | null;
 }
 
-/** One row of the ablation's JSON: the single-run JSON fields plus the variant and its mark-outs in time. */
-export type AblationRow = { variant: string; markoutsBps: MarkoutsBps } & ReplayReport & {
+/** σ, A, k a candle run last quoted with (null: not a number), as the replay report writes them. */
+export type CandleCalibration = ReplayReport["calibration"];
+
+/**
+ * One row of the ablation's JSON: the single-run JSON fields (a replay's, or a candle run's plus the σ, A, k it
+ * quoted with) plus the variant and its mark-outs in time.
+ */
+export type AblationRow = { variant: string; markoutsBps: MarkoutsBps } & (
+  | ReplayReport
+  | (BacktestReport & { calibration: CandleCalibration })
+) & {
     /** `best` only: the components it combines. */
     components?: string[];
   };
@@ -58,6 +84,35 @@ export const ABLATION_COMPONENTS: readonly AblationVariant[] = [
   { variant: "+funding-skew", overrides: { fundingSkewBps: 1 } },
   { variant: "+bias", overrides: { bias: true } },
 ];
+
+/**
+ * The components that mean something on candles: there is no book, so the fair price falls back to the mid and
+ * the fair-price variants would repeat the baseline.
+ */
+export const CANDLE_ABLATION_COMPONENTS: readonly AblationVariant[] = ABLATION_COMPONENTS.filter(
+  (component) => component.overrides === null || !("fairPrice" in component.overrides),
+);
+
+/**
+ * What the table says about a candle ablation: what candles cannot show and where the mark-outs come from.
+ *
+ * @example
+ * ```ts
+ * candleAblationNotes("subbar"); // ["candles have no book: the fair price falls back to the mid, …", …]
+ * ```
+ */
+export function candleAblationNotes(fillModel: string): string[] {
+  const skipped = ABLATION_COMPONENTS.filter((c) => !CANDLE_ABLATION_COMPONENTS.includes(c)).map(
+    (c) => c.variant,
+  );
+  return [
+    `candles have no book: the fair price falls back to the mid, so ${skipped.join(", ")} are not run (they equal the baseline)`,
+    "candles have no trades: online calibration fits σ only (from the mids below, or bar ranges); A and k stay the constants",
+    fillModel === "subbar"
+      ? "mark-outs are taken on the sub-bar model's simulated path (one price per requote step)"
+      : "mark-outs are taken on the bar closes: every horizon up to a bar is measured at the close of the fill's bar",
+  ];
+}
 
 /** Variants that set the same setting exclusively (only one of each group can join `best`). */
 const EXCLUSIVE_KEYS = ["fairPrice", "model"] as const;
@@ -116,14 +171,21 @@ export async function bestCombination(
 const cell = (value: number | null, digits = 2): string => (value === null ? "n/a" : value.toFixed(digits));
 
 /**
- * The ablation table: PnL split, volume, orders filled and mark-outs per variant.
+ * The ablation table: PnL split, volume, orders filled and mark-outs per variant, then `notes` (what the data
+ * could not show) and the mark-out legend. The legend names where the mark-outs come from: `markoutSource`
+ * (default: the book's mid).
  *
  * @example
  * ```ts
  * console.log(formatAblationTable(rows));
+ * console.log(formatAblationTable(rows, candleAblationNotes("cross"), "the bar closes"));
  * ```
  */
-export function formatAblationTable(rows: readonly AblationRow[]): string {
+export function formatAblationTable(
+  rows: readonly AblationRow[],
+  notes: readonly string[] = [],
+  markoutSource = "the book's mid",
+): string {
   const header = [
     "variant",
     "total $",
@@ -158,15 +220,126 @@ export function formatAblationTable(rows: readonly AblationRow[]): string {
   return [
     format(header),
     ...body.map(format),
-    "mark-outs (mo) in bps of own maker fills after 1/5/30/60 s on the book's mid; negative = adverse selection",
+    ...notes.map((note) => `note: ${note}`),
+    `mark-outs (mo) in bps of own maker fills after 1/5/30/60 s on ${markoutSource}; negative = adverse selection`,
   ].join("\n");
 }
 
+/** Runs one variant's strategy over the loaded data and returns its row (without the variant name). */
+type VariantRunner = (strategy: StrategyConfig) => Promise<Omit<AblationRow, "variant">>;
+
+const DAY_MS = 86_400_000;
+
 /**
- * `ablation --replay PATH --symbol S [--json FILE] [any run flag]`: replays the recording once per variant —
- * `baseline` (today's basic model, every new feature off), `default` (the flags as given over BotMM's
- * defaults), each component alone over the baseline, and `best` (the greedy combination of the helpful ones by
- * total PnL) — and prints the table; `--json` writes an array of `{ variant, ...report, markoutsBps }`.
+ * Loads the candles once (as a single `backtest` run would: `--csv`, a download or synthetic) and returns a
+ * runner of the candle engine over them, with the run's fill model, funding, latency and risk gate.
+ */
+async function candleRunner(options: BacktestCliOptions, io: CliIo): Promise<VariantRunner> {
+  const isCsv = options.source === "csv";
+  const interval = options.interval ?? (isCsv ? undefined : "1m");
+  const intervalMs = intervalToMs(interval ?? "1m");
+  const now = io.now();
+  const end = options.end ?? (isCsv ? undefined : Math.floor(now / intervalMs) * intervalMs);
+  const start =
+    options.start ??
+    (isCsv || end === undefined
+      ? undefined
+      : (typeof end === "number" ? end : Date.parse(end)) - options.days * DAY_MS);
+  const loaded = await loadCandles({
+    source: options.source,
+    symbol: options.symbol,
+    interval,
+    start,
+    end,
+    csvPath: options.csv,
+    cacheDir: options.cacheDir ?? resolve(io.cwd, defaultCacheDir()),
+    seed: options.seed,
+    apiUrls: { binance: options.binanceUrl, hyperliquid: options.hyperliquidUrl },
+    gaps: options.gaps,
+    now,
+  });
+  if (loaded.candles.length < 2) {
+    throw new BotmmError(
+      "NO_DATA",
+      `only ${loaded.candles.length} candle(s) for ${options.symbol} in the range: nothing to simulate`,
+    );
+  }
+  const coin = mapSymbol(options.symbol).hyperliquid;
+  const instrument = backtestInstrument(coin, options.szDecimals, options.tick);
+  const funding: FundingSchedule =
+    options.funding !== undefined
+      ? await loadFundingFile(options.funding)
+      : { type: "constant", ratePerHour: options.fundingRate };
+  const fundingDescription =
+    options.funding !== undefined
+      ? `hourly series from ${options.funding}`
+      : `constant ${(options.fundingRate * 100).toFixed(5)}%/hour (longs pay when positive)`;
+  const columns = toCandleColumns(loaded.candles);
+  const source = loaded.source === "csv" ? `csv ${options.csv}` : loaded.source;
+  return async (strategy) => {
+    const capitalUsd = options.capital ?? 2 * strategy.maxPositionUsd;
+    const riskGate = options.risk
+      ? backtestRiskGate({
+          coin,
+          capitalUsd,
+          hardPositionLimitUsd: strategy.maxPositionUsd * strategy.hardLimitMultiple,
+          intervalMs: loaded.intervalMs,
+        })
+      : undefined;
+    const backtestOptions: BacktestOptions = {
+      instrument,
+      strategy,
+      intervalMs: loaded.intervalMs,
+      fillModel: options.fillModelSpec,
+      barPath: options.barPath,
+      maxVolumeShare: options.maxVolumeShare,
+      latencyMs: options.latencyMs,
+      requoteIntervalMs: options.requoteIntervalMs,
+      funding,
+      takerSlippageBps: options.takerSlippageBps,
+      seed: options.seed,
+      risk: riskGate,
+    };
+    const started = performance.now();
+    const run = runCandleBacktest(columns, backtestOptions);
+    const report = buildReport(run, computeMetrics(run, columns), columns, backtestOptions, {
+      symbol: options.symbol,
+      interval: loaded.interval ?? `${loaded.intervalMs / 1000}s`,
+      source,
+      synthetic: loaded.synthetic,
+      capitalUsd,
+      fundingDescription,
+      riskBarsByRule: riskGate?.activeBarsByRule?.() ?? null,
+      warnings: [...loaded.warnings],
+      gapCount: loaded.gaps.gapCount,
+      missingBars: loaded.gaps.missingBars,
+      runtimeMs: 0,
+    });
+    report.runtimeMs = Math.round(performance.now() - started);
+    const calibration = run.calibration;
+    return {
+      ...report,
+      markoutsBps: markoutsBpsOf(run.markoutsBps),
+      calibration: {
+        sigmaBps: finiteOrNull(calibration.sigmaBps),
+        intensityScalePerBar: finiteOrNull(calibration.intensityScalePerBar),
+        intensityDecayPerBps: finiteOrNull(calibration.intensityDecayPerBps),
+        sigmaSource: calibration.sigmaSource,
+        intensitySource: calibration.intensitySource,
+      },
+    };
+  };
+}
+
+const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+
+/**
+ * `ablation (--replay PATH | --csv FILE | any candle source) --symbol S [--json FILE] [any run flag]`: runs the
+ * data once per variant — `baseline` (today's basic model, every new feature off), `default` (the flags as
+ * given over BotMM's defaults), each component alone over the baseline, and `best` (the greedy combination of
+ * the helpful ones by total PnL) — and prints the table; `--json` writes an array of
+ * `{ variant, ...report, markoutsBps }`. On candles (no book, no trades) the fair-price components are not run
+ * and the table says why.
  */
 export async function runAblationCli(argv: readonly string[], io: CliIo): Promise<number> {
   let options: BacktestCliOptions | "help";
@@ -178,28 +351,24 @@ export async function runAblationCli(argv: readonly string[], io: CliIo): Promis
   }
   if (options === "help") {
     io.stdout.write(
-      `usage: ablation --replay PATH --symbol S [--json FILE] [run flags]\n  runs the recording once per variant (baseline, default, ${ABLATION_COMPONENTS.map((c) => c.variant).join(", ")}, best) and prints PnL split, volume, orders filled and mark-outs per variant\n\n${USAGE}\n`,
+      `usage: ablation (--replay PATH | --csv FILE) --symbol S [--json FILE] [run flags]\n  runs the recording or the candles once per variant (baseline, default, ${ABLATION_COMPONENTS.map((c) => c.variant).join(", ")}, best) and prints PnL split, volume, orders filled and mark-outs per variant; on candles (no book) the fair-price variants are skipped: the fair price falls back to the mid\n\n${USAGE}\n`,
     );
     return 0;
   }
-  if (options.replay === undefined) {
-    io.stderr.write(
-      "error: ablation needs --replay PATH (a recording with trades); candles (--csv) are not supported yet\n",
-    );
-    return 2;
-  }
   const parsed = options;
+  const onCandles = parsed.replay === undefined;
   try {
+    const runVariant: VariantRunner = onCandles
+      ? await candleRunner(parsed, io)
+      : async (strategy) => (await replayOnce({ ...parsed, strategy, progress: false }, io)).report;
+    const components = onCandles ? CANDLE_ABLATION_COMPONENTS : ABLATION_COMPONENTS;
     const rows: AblationRow[] = [];
-    const run = async (variant: string, overrides: StrategyConfigInput | null): Promise<AblationRow> => {
-      const strategy = variantStrategy(parsed.strategy, overrides);
-      const { report } = await replayOnce({ ...parsed, strategy, progress: false }, io);
-      return { variant, ...report };
-    };
+    const run = async (variant: string, overrides: StrategyConfigInput | null): Promise<AblationRow> =>
+      ({ variant, ...(await runVariant(variantStrategy(parsed.strategy, overrides))) }) as AblationRow;
     const baseline = await run("baseline", {});
     rows.push(baseline, await run("default", null));
     const singles: (AblationVariant & { pnlUsd: number })[] = [];
-    for (const component of ABLATION_COMPONENTS) {
+    for (const component of components) {
       const row = await run(component.variant, component.overrides);
       rows.push(row);
       singles.push({ ...component, pnlUsd: row.pnl.total });
@@ -211,8 +380,19 @@ export async function runAblationCli(argv: readonly string[], io: CliIo): Promis
     );
     const bestRow = await run("best", best.overrides);
     rows.push({ ...bestRow, components: best.variants });
+    const fillModel = parsed.fillModelSpec.type;
     io.stdout.write(`ablation — ${baseline.data.symbol}, ${baseline.data.source}\n`);
-    io.stdout.write(`${formatAblationTable(rows)}\n`);
+    io.stdout.write(
+      `${
+        onCandles
+          ? formatAblationTable(
+              rows,
+              candleAblationNotes(fillModel),
+              fillModel === "subbar" ? "the simulated path" : "the bar closes",
+            )
+          : formatAblationTable(rows)
+      }\n`,
+    );
     io.stdout.write(
       `best = baseline ${best.variants.length === 0 ? "(no component helped)" : `+ ${best.variants.join(" + ")}`} (greedy by total PnL)\n`,
     );

@@ -78,12 +78,8 @@ async function peekFirstBook(
  * ratios candle / replay — how much to discount a candle backtest.
  */
 export async function runReplayCli(options: BacktestCliOptions, io: CliIo, started: number): Promise<void> {
-  const { run, report, instrument, funding, fundingDescription, capitalUsd, description } = await replayOnce(
-    options,
-    io,
-  );
-  const coin = run.coin;
-  const input = { description };
+  const once = await replayOnce(options, io);
+  const { run, report } = once;
 
   const writes: Promise<void>[] = [];
   const written: string[] = [];
@@ -97,63 +93,7 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
   }
   await Promise.all(writes);
 
-  let comparison: CandleComparison | null = null;
-  if (options.compareCandles) {
-    // The replay's own 1-minute mid bars (traded volume included): the data is not read a second time.
-    const columns = run.candles;
-    const bookOnly = run.fillInference === "book-changes";
-    const candleOptions = {
-      instrument,
-      strategy: options.strategy,
-      intervalMs: 60_000,
-      fillModel: options.fillModelSpec,
-      barPath: options.barPath,
-      // Book-only data has no traded volume: the volume cap would forbid every fill, so it is lifted.
-      maxVolumeShare: bookOnly ? Number.POSITIVE_INFINITY : options.maxVolumeShare,
-      latencyMs: options.latencyMs,
-      requoteIntervalMs: options.requoteIntervalMs,
-      funding,
-      takerSlippageBps: options.takerSlippageBps,
-      seed: options.seed,
-    };
-    const candleRun = runCandleBacktest(columns, candleOptions);
-    // The sub-bar model has a simulated price at every instant: its mark-out is taken 60 s after each fill, as
-    // the replay's; the bar models' is taken one bar later.
-    const candleMarkout =
-      candleOptions.fillModel.type === "subbar"
-        ? subbarMarkoutBps(candleRun.fills, columns, candleOptions, 60_000)
-        : undefined;
-    const candleReport = buildReport(candleRun, computeMetrics(candleRun, columns), columns, candleOptions, {
-      symbol: coin,
-      interval: "1m",
-      source: `1m candles aggregated from ${input.description}`,
-      synthetic: false,
-      capitalUsd,
-      fundingDescription,
-      riskBarsByRule: null,
-      warnings: bookOnly ? ["no trades in the data: candle volume is 0, so the volume cap is lifted"] : [],
-      gapCount: 0,
-      missingBars: 0,
-      runtimeMs: 0,
-    });
-    comparison = {
-      candle: summarise(
-        candleReport.ordersFilled,
-        candleReport.fills,
-        candleReport.volumeUsd,
-        candleReport.pnl,
-        candleMarkout === undefined ? (candleReport.markouts.allBps[0] ?? null) : candleMarkout,
-      ),
-      replay: summarise(
-        report.ordersFilled,
-        report.fills,
-        report.volumeUsd,
-        report.pnl,
-        report.markouts.allBps[report.markouts.allBps.length - 1] ?? null,
-      ),
-      candleFillModel: candleReport.assumptions.fillModelDescription,
-    };
-  }
+  const comparison = options.compareCandles ? candleComparison(options, once) : null;
   const runtimeMs = Math.round(performance.now() - started);
   report.runtimeMs = runtimeMs;
   const json = comparison === null ? report : { ...report, candleComparison: withRatios(comparison) };
@@ -165,6 +105,75 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
   if (comparison !== null) io.stdout.write(`${formatComparison(comparison)}\n`);
   if (written.length > 0) io.stdout.write(`wrote ${written.join(", ")}\n`);
   io.stdout.write(`runtime ${runtimeMs} ms\n`);
+}
+
+/**
+ * The candle backtest on the replay's own 1-minute mid bars (traded volume included; the data is not read a
+ * second time) with the options' candle fill model, beside the replay's figures: `--compare-candles`, and one
+ * row of the `realism` table.
+ *
+ * @example
+ * ```ts
+ * const once = await replayOnce(options, io);
+ * withRatios(candleComparison(options, once)).ratios.volumeUsd; // candle volume / replay volume
+ * ```
+ */
+export function candleComparison(options: BacktestCliOptions, once: ReplayOnce): CandleComparison {
+  const { run, report, instrument, funding, fundingDescription, capitalUsd, description } = once;
+  // The replay's own 1-minute mid bars (traded volume included): the data is not read a second time.
+  const columns = run.candles;
+  const bookOnly = run.fillInference === "book-changes";
+  const candleOptions = {
+    instrument,
+    strategy: options.strategy,
+    intervalMs: 60_000,
+    fillModel: options.fillModelSpec,
+    barPath: options.barPath,
+    // Book-only data has no traded volume: the volume cap would forbid every fill, so it is lifted.
+    maxVolumeShare: bookOnly ? Number.POSITIVE_INFINITY : options.maxVolumeShare,
+    latencyMs: options.latencyMs,
+    requoteIntervalMs: options.requoteIntervalMs,
+    funding,
+    takerSlippageBps: options.takerSlippageBps,
+    seed: options.seed,
+  };
+  const candleRun = runCandleBacktest(columns, candleOptions);
+  // The sub-bar model has a simulated price at every instant: its mark-out is taken 60 s after each fill, as
+  // the replay's; the bar models' is taken one bar later.
+  const candleMarkout =
+    candleOptions.fillModel.type === "subbar"
+      ? subbarMarkoutBps(candleRun.fills, columns, candleOptions, 60_000)
+      : undefined;
+  const candleReport = buildReport(candleRun, computeMetrics(candleRun, columns), columns, candleOptions, {
+    symbol: run.coin,
+    interval: "1m",
+    source: `1m candles aggregated from ${description}`,
+    synthetic: false,
+    capitalUsd,
+    fundingDescription,
+    riskBarsByRule: null,
+    warnings: bookOnly ? ["no trades in the data: candle volume is 0, so the volume cap is lifted"] : [],
+    gapCount: 0,
+    missingBars: 0,
+    runtimeMs: 0,
+  });
+  return {
+    candle: summarise(
+      candleReport.ordersFilled,
+      candleReport.fills,
+      candleReport.volumeUsd,
+      candleReport.pnl,
+      candleMarkout === undefined ? (candleReport.markouts.allBps[0] ?? null) : candleMarkout,
+    ),
+    replay: summarise(
+      report.ordersFilled,
+      report.fills,
+      report.volumeUsd,
+      report.pnl,
+      report.markouts.allBps[report.markouts.allBps.length - 1] ?? null,
+    ),
+    candleFillModel: candleReport.assumptions.fillModelDescription,
+  };
 }
 
 /** One replay run of the CLI's options: the run, its report and what the candle comparison reuses. */
@@ -365,7 +374,8 @@ async function primeCloses(
   };
 }
 
-interface RunFigures {
+/** The figures of one run compared: the candle or the replay side of {@link CandleComparison}. */
+export interface RunFigures {
   /** Orders with at least one fill: the unit both models share (a replay fills orders in parts). */
   ordersFilled: number;
   fills: number;
@@ -381,7 +391,8 @@ interface RunFigures {
   markoutBps: number | null;
 }
 
-interface CandleComparison {
+/** A candle run and the replay it stands for, side by side. */
+export interface CandleComparison {
   candle: RunFigures;
   replay: RunFigures;
   candleFillModel: string;
@@ -423,9 +434,21 @@ const FIELDS: [keyof RunFigures, string][] = [
 const ratio = (candle: number | null, replay: number | null): number | null =>
   candle === null || replay === null || replay === 0 ? null : candle / replay;
 
-function withRatios(comparison: CandleComparison) {
-  const ratios: Record<string, number | null> = {};
-  for (const [key] of FIELDS) ratios[key] = ratio(comparison.candle[key], comparison.replay[key]);
+/**
+ * The comparison with `ratios` (candle / replay of every figure; null where the replay's is 0 or missing): the
+ * `candleComparison` of `--compare-candles --json`.
+ *
+ * @example
+ * ```ts
+ * withRatios(comparison).ratios.ordersFilled; // e.g. 0.8
+ * ```
+ */
+export function withRatios(comparison: CandleComparison): CandleComparison & {
+  ratios: Record<keyof RunFigures, number | null>;
+} {
+  const ratios = Object.fromEntries(
+    FIELDS.map(([key]) => [key, ratio(comparison.candle[key], comparison.replay[key])]),
+  ) as Record<keyof RunFigures, number | null>;
   return { ...comparison, ratios };
 }
 

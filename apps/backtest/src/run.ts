@@ -21,6 +21,7 @@ import { loadFundingFile } from "./funding-file.ts";
 import { backtestInstrument } from "./instrument.ts";
 import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
 import { ProgressBar, type ProgressOutput } from "./progress.ts";
+import { runRealismCli } from "./realism.ts";
 import { runReplayCli } from "./replay-run.ts";
 import { backtestRiskGate } from "./risk-gate.ts";
 import { runScreenCli } from "./screen/screen-command.ts";
@@ -46,6 +47,7 @@ const DAY_MS = 86_400_000;
 export async function runBacktestCli(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === "calibrate") return runCalibrateCli(argv.slice(1), io);
   if (argv[0] === "ablation") return runAblationCli(argv.slice(1), io);
+  if (argv[0] === "realism") return runRealismCli(argv.slice(1), io);
   if (argv[0] === "sweep") return runSweepCli(argv.slice(1), io);
   if (argv[0] === "walk-forward") return runWalkForwardCli(argv.slice(1), io);
   if (argv[0] === "screen") return runScreenCli(argv.slice(1), io);

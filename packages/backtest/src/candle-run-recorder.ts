@@ -60,6 +60,13 @@ export class CandleRunRecorder {
   #haltedBars = 0;
   #reduceOnlyBars = 0;
   #warmupBars = 0;
+  /** The closed bar handed to the kernel (reused: the calibration reads it and keeps nothing). */
+  readonly #bar: { open: number; high: number; low: number; close: number } = {
+    open: Number.NaN,
+    high: Number.NaN,
+    low: Number.NaN,
+    close: Number.NaN,
+  };
 
   constructor(candles: CandleColumns, options: BacktestOptions, kernel: CoinKernel, venue: SlotVenue) {
     const n = candles.length;
@@ -81,15 +88,20 @@ export class CandleRunRecorder {
     this.restingAsk = new Float64Array(n).fill(Number.NaN);
     this.decidedBid = new Float64Array(n).fill(Number.NaN);
     this.decidedAsk = new Float64Array(n).fill(Number.NaN);
+    // The funding skew leans on the rate in force from the first bar, not only from the first hour's open.
+    if (n > 0) kernel.setFundingRate(this.#funding.rateAt(candles.openTime[0]!));
   }
 
   /**
    * Charges funding on the position held at the open of a bar starting at or after {@link nextFundingTime};
-   * a bar that starts past an hour (a gap) charges it once.
+   * a bar that starts past an hour (a gap) charges it once. The hour's rate becomes the kernel's funding rate
+   * (the funding skew).
    */
   chargeFunding(openTime: number, open: number): void {
     this.nextFundingTime = Math.floor(openTime / HOUR_MS) * HOUR_MS + HOUR_MS;
     const rate = this.#funding.rateAt(openTime);
+    // The funding skew's rate (a missing hour counts as 0, as the kernel takes NaN).
+    this.#kernel.setFundingRate(rate);
     if (Number.isNaN(rate)) this.#fundingHoursMissing++;
     else {
       if (this.#inventory.size !== 0) this.#kernel.applyFunding(rate, open);
@@ -130,7 +142,8 @@ export class CandleRunRecorder {
 
   /**
    * The bar's close (the kernel marked at `close`): records the bar's series and the best quotes resting at
-   * the close, feeds the kernel the closed bar and the risk gate's decision; returns the close time.
+   * the close, feeds the kernel the closed bar (its OHLC and close time, for the range estimators of the
+   * online calibration) and the risk gate's decision; returns the close time.
    */
   closeBar(i: number, openTime: number, close: number): number {
     const inventory = this.#inventory;
@@ -143,8 +156,14 @@ export class CandleRunRecorder {
     this.spreadUsdByBar[i] = kernel.ledger.spreadUsd;
     this.feesUsdByBar[i] = inventory.netFeesUsd;
     this.fundingUsdByBar[i] = inventory.fundingPnlUsd;
-    kernel.onBarClose(close);
     const closeTime = openTime + this.#options.intervalMs;
+    const candles = this.#candles;
+    const bar = this.#bar;
+    bar.open = candles.open[i]!;
+    bar.high = candles.high[i]!;
+    bar.low = candles.low[i]!;
+    bar.close = close;
+    kernel.onBarClose(close, bar, closeTime);
     const risk = this.#options.risk;
     if (risk !== undefined) kernel.setRiskMode(risk.decide(kernel.riskInputs(closeTime)));
     return closeTime;
@@ -217,6 +236,14 @@ export class CandleRunRecorder {
       haltedBars: this.#haltedBars,
       reduceOnlyBars: this.#reduceOnlyBars,
       halt: kernel.haltAccounting(),
+      markoutsBps: kernel.markouts.summary(),
+      calibration: {
+        sigmaBps: kernel.decision.sigmaBps,
+        intensityScalePerBar: kernel.decision.intensityScalePerBar,
+        intensityDecayPerBps: kernel.decision.intensityDecayPerBps,
+        sigmaSource: kernel.decision.sigmaSource,
+        intensitySource: kernel.decision.intensitySource,
+      },
     };
   }
 }

@@ -96,6 +96,22 @@ export interface BacktestRun {
   reduceOnlyBars: number;
   /** Halts, the PnL made while halted and the largest position carried while halted. */
   halt: HaltAccounting;
+  /**
+   * The kernel's mark-outs of own maker fills in time (`{ "1s", "5s", "30s", "60s" }`, bps, NaN where none),
+   * on the mids the engine fed it: the bar closes (candle model) or the simulated path (sub-bar model).
+   */
+  markoutsBps: Record<string, number>;
+  /** σ, A, k of the last decision and where they came from (the online calibration or the constants). */
+  calibration: RunCalibration;
+}
+
+/** σ (per bar, bps), A (fills per bar at the mid) and k (per bp) the strategy last quoted with, and their sources. */
+export interface RunCalibration {
+  sigmaBps: number;
+  intensityScalePerBar: number;
+  intensityDecayPerBps: number;
+  sigmaSource: string;
+  intensitySource: string;
 }
 
 /**
@@ -210,8 +226,9 @@ class CandleBacktest {
         ? Number.POSITIVE_INFINITY
         : options.maxVolumeShare * candles.volume[i]!;
 
-      // Marks: what the position held into this bar earned or lost from the previous close to this close.
-      kernel.mark(close);
+      // Marks: what the position held into this bar earned or lost from the previous close to this close. The
+      // close is the mid from the bar's close on (mark-outs, the seconds toxicity guard, the calibration).
+      kernel.markAt(close, openTime + options.intervalMs);
       if (openTime >= recorder.nextFundingTime) recorder.chargeFunding(openTime, open);
 
       if (pendingExitSize !== 0) {

@@ -43,7 +43,8 @@ export interface SubbarHooks {
  * `fillModel.type === "subbar"`).
  *
  * Each bar is walked as a seeded path through its open, extremes and close (see {@link barPath}) in steps of
- * the requote interval. At every step the strategy is marked at the path's price and decides its quotes from
+ * the requote interval. At every step the strategy is marked at the path's price at the step's time (`markAt`:
+ * mark-outs in time, the seconds toxicity guard and the calibration see the path) and decides its quotes from
  * the path so far and the bars closed before (it is fed a bar's close only once the bar has closed). Its
  * instructions reach the venue `latencyMs` later, where a post-only order at or through the market's other
  * side (the path ± `spreadTicks`/2 ticks) is rejected. A resting order fills at its own price where the market
@@ -51,7 +52,8 @@ export interface SubbarHooks {
  * bar's volume cap; the position is marked at the path's price at that moment. A position beyond the hard
  * limit is cut by a taker order at the path's price plus the slippage, `latencyMs` after the step that saw it.
  * A decision is skipped only when nothing it reads changed since the last one (same price, no fill, no venue
- * answer, no bar closed): the kernel's decision is a pure function of those, so the skip changes no result.
+ * answer, no bar closed) and the strategy has no clock of its own (no toxicity pull, no seconds toxicity guard,
+ * no online calibration): the kernel's decision is then a pure function of those, so the skip changes no result.
  *
  * @example
  * ```ts
@@ -97,6 +99,11 @@ export class SubbarBacktest {
   #volumeLeft = Number.NaN;
   #stepVolumeLeft = Number.NaN;
   readonly #hooks: SubbarHooks;
+  /**
+   * The decision can change with time alone (a pulled side's cool-down ends, the seconds toxicity guard
+   * recovers, the calibration's σ samples the mid): no decision is skipped.
+   */
+  readonly #timeSensitive: boolean;
 
   constructor(candles: CandleColumns, options: BacktestOptions, hooks: SubbarHooks = {}) {
     this.#hooks = hooks;
@@ -131,6 +138,11 @@ export class SubbarBacktest {
     this.#unlimitedVolume = options.maxVolumeShare === Number.POSITIVE_INFINITY;
     this.#path = new Float64Array(this.#steps + 1);
     this.#volumeShares = new Float64Array(this.#steps);
+    const strategy = options.strategy;
+    this.#timeSensitive =
+      strategy.toxicityPull ||
+      (strategy.toxicityGuard && strategy.toxicityClock === "seconds") ||
+      strategy.calibration === "online";
   }
 
   run(onProgress?: (barsDone: number, barsTotal: number) => void): BacktestRun {
@@ -176,7 +188,7 @@ export class SubbarBacktest {
         this.#stepIndex = k;
         this.#stepSerial++;
         this.#stepVolumeLeft = Number.NaN;
-        kernel.mark(price);
+        kernel.markAt(price, t);
         // Instructions (or an exit) due before this step (after a gap in the candles) arrive at its start.
         if (venue.pendingCount > 0 || !Number.isNaN(this.#exitAt)) this.#arrive(t, price);
         if (Number.isNaN(this.#exitAt) && this.#inventory.size !== 0) {
@@ -186,12 +198,13 @@ export class SubbarBacktest {
             this.#exitAt = t + this.#latencyMs;
           }
         }
-        if (this.#dirty || price !== this.#lastDecisionMark) recorder.countOrders(this.#decide(t, price));
+        if (this.#dirty || price !== this.#lastDecisionMark || this.#timeSensitive)
+          recorder.countOrders(this.#decide(t, price));
         this.#walk(t, price, t + stepMs, path[k + 1]!);
       }
 
       // The close: mark, then decide the next bar's first quotes from data up to this close.
-      kernel.mark(close);
+      kernel.markAt(close, openTime + options.intervalMs);
       for (let s = 0; s < slots; s++) if (quotedInBar[s] === 1) quotedSideBars++;
       const closeTime = recorder.closeBar(i, openTime, close);
       this.#dirty = true;
@@ -325,7 +338,8 @@ export class SubbarBacktest {
     const clientId = venue.clientId[slot]!;
     if (venue.take(slot, size)) this.#reachDirty = true;
     // The market is where the path traded through the order when it fills.
-    this.#kernel.mark(pathPrice);
+    const timeMs = Math.floor(time);
+    this.#kernel.markAt(pathPrice, timeMs);
     this.#dirty = true;
     this.#recorder.recordFill(
       clientId,
@@ -333,7 +347,7 @@ export class SubbarBacktest {
       venue.price[slot]!,
       size,
       "maker",
-      Math.floor(time),
+      timeMs,
     );
   }
 
