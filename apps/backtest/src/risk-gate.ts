@@ -1,6 +1,6 @@
 import type { RiskGate } from "@botmm/backtest";
 import { ManualClock } from "@botmm/core";
-import { RiskEngine } from "@botmm/risk";
+import { RiskEngine, type RiskRuleId } from "@botmm/risk";
 
 /** Risk limits of a candle backtest, scaled to its capital and position limit. */
 export interface BacktestRiskSettings {
@@ -32,18 +32,22 @@ export function backtestRiskGate(settings: BacktestRiskSettings): RiskGate {
       requestBudget: { enabled: false },
     },
   });
-  const barsPerHour = 3_600_000 / settings.intervalMs;
-  const barsByRule: Record<string, number> = {};
+  const sqrtBarsPerHour = Math.sqrt(3_600_000 / settings.intervalMs);
+  // A Map: counted every bar, and like an object it keeps the order rules first fired in.
+  const barsByRule = new Map<RiskRuleId, number>();
+  const countBar = (rule: RiskRuleId) => {
+    barsByRule.set(rule, (barsByRule.get(rule) ?? 0) + 1);
+  };
   return {
-    activeBarsByRule: () => ({ ...barsByRule }),
+    activeBarsByRule: () => Object.fromEntries(barsByRule),
     decide(state) {
       clock.set(Math.max(clock.now(), state.timeMs));
       risk.updateEquity(settings.capitalUsd + state.equityUsd);
       risk.updatePosition(settings.coin, state.positionSize, state.markPrice);
-      risk.updateVolatility(settings.coin, (state.volatilityBps / 10_000) * Math.sqrt(barsPerHour));
-      const decision = risk.evaluate(settings.coin);
-      for (const reason of decision.reasons) barsByRule[reason.rule] = (barsByRule[reason.rule] ?? 0) + 1;
-      return decision.action;
+      risk.updateVolatility(settings.coin, (state.volatilityBps / 10_000) * sqrtBarsPerHour);
+      // Every bar, often with a rule latched for the rest of the run: only the rules are counted, so no
+      // reason (and no message) is built.
+      return risk.evaluateRules(settings.coin, countBar);
     },
   };
 }

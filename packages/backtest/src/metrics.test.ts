@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toCandleColumns } from "./candle-columns.ts";
 import { runCandleBacktest } from "./engine.ts";
-import { computeMetrics, MIN_DAILY_POINTS_FOR_RATIOS } from "./metrics.ts";
+import { aggregateMarkouts, computeMetrics, MARKOUT_BARS, MIN_DAILY_POINTS_FOR_RATIOS } from "./metrics.ts";
 import { buildReport, formatSummary } from "./report.ts";
 import { randomWalkCandles, testOptions } from "./test-support.ts";
 
@@ -33,7 +33,7 @@ function reportOf(days: number) {
     missingBars: 0,
     runtimeMs: 0,
   });
-  return { metrics, report };
+  return { metrics, report, run, columns };
 }
 
 describe("Sharpe and Sortino", () => {
@@ -57,5 +57,39 @@ describe("Sharpe and Sortino", () => {
     expect(formatSummary(report)).toContain(
       `sharpe ${metrics.sharpe!.toFixed(2)}  sortino ${metrics.sortino!.toFixed(2)}  (daily, ×√365)`,
     );
+  });
+});
+
+describe("computeMetrics' series", () => {
+  it("gives the mark-outs aggregateMarkouts gives on the closes, to the bit", () => {
+    const { metrics, run, columns } = reportOf(10);
+    expect(run.fills.length).toBeGreaterThan(20);
+    const expected = aggregateMarkouts(run.fills, MARKOUT_BARS, (fill, bars) =>
+      fill.barIndex + bars < columns.length ? columns.close[fill.barIndex + bars]! : Number.NaN,
+    );
+    expect(metrics.markouts).toEqual({ bars: [...MARKOUT_BARS], ...expected });
+    expect(metrics.markouts.allBps.every((value) => value !== null)).toBe(true);
+  });
+
+  it("splits fills, volume and PnL by UTC day", () => {
+    const { metrics, run, columns } = reportOf(10);
+    expect(metrics.daily.map((day) => day.date)).toEqual(
+      Array.from({ length: 10 }, (_, d) => new Date(Date.UTC(2024, 0, 1 + d)).toISOString().slice(0, 10)),
+    );
+    for (const [d, day] of metrics.daily.entries()) {
+      const inDay = run.fills.filter(
+        (fill) => Math.floor(columns.openTime[fill.barIndex]! / 86_400_000) === 19_723 + d,
+      );
+      expect(day.fills).toBe(inDay.length);
+      expect(day.volumeUsd).toBeCloseTo(
+        inDay.reduce((sum, fill) => sum + fill.price * fill.size, 0),
+        9,
+      );
+      const endEquity = run.equityUsd[(d + 1) * 24 - 1]!;
+      const startEquity = d === 0 ? 0 : run.equityUsd[d * 24 - 1]!;
+      expect(day.pnl).toBeCloseTo(endEquity - startEquity, 9);
+    }
+    expect(metrics.fills.buy + metrics.fills.sell).toBe(run.fills.length);
+    expect(metrics.fills.maker + metrics.fills.taker).toBe(run.fills.length);
   });
 });

@@ -70,29 +70,32 @@ export interface BacktestMetrics {
  * ```
  */
 export function computeMetrics(run: BacktestRun, candles: CandleColumns): BacktestMetrics {
-  const fills = { buy: 0, sell: 0, maker: 0, taker: 0 };
+  // One pass over the fills and one over the bars (a sweep computes this for every configuration).
+  let buy = 0;
+  let maker = 0;
   let volumeUsd = 0;
-  for (const fill of run.fills) {
-    if (fill.side === "buy") fills.buy++;
-    else fills.sell++;
-    if (fill.liquidity === "maker") fills.maker++;
-    else fills.taker++;
-    volumeUsd += fill.price * fill.size;
-  }
-
   let maxAbsInventoryUsd = 0;
-  let peak = 0;
-  let maxDrawdownUsd = 0;
-  for (let i = 0; i < run.bars; i++) {
-    const inventory = Math.abs(run.positionUsd[i]!);
-    if (inventory > maxAbsInventoryUsd) maxAbsInventoryUsd = inventory;
-    const equity = run.equityUsd[i]!;
-    if (equity > peak) peak = equity;
-    if (peak - equity > maxDrawdownUsd) maxDrawdownUsd = peak - equity;
-  }
-  for (const fill of run.fills) {
+  const runFills = run.fills;
+  for (let f = 0; f < runFills.length; f++) {
+    const fill = runFills[f]!;
+    if (fill.side === "buy") buy++;
+    if (fill.liquidity === "maker") maker++;
+    volumeUsd += fill.price * fill.size;
     const inventory = Math.abs(fill.positionAfter * fill.price);
     if (inventory > maxAbsInventoryUsd) maxAbsInventoryUsd = inventory;
+  }
+  const fills = { buy, sell: runFills.length - buy, maker, taker: runFills.length - maker };
+
+  let peak = 0;
+  let maxDrawdownUsd = 0;
+  const positionUsd = run.positionUsd;
+  const equityUsd = run.equityUsd;
+  for (let i = 0; i < run.bars; i++) {
+    const inventory = Math.abs(positionUsd[i]!);
+    if (inventory > maxAbsInventoryUsd) maxAbsInventoryUsd = inventory;
+    const equity = equityUsd[i]!;
+    if (equity > peak) peak = equity;
+    if (peak - equity > maxDrawdownUsd) maxDrawdownUsd = peak - equity;
   }
 
   const daily = dailyPnl(run, candles);
@@ -135,19 +138,28 @@ export function computeMetrics(run: BacktestRun, candles: CandleColumns): Backte
 
 function dailyPnl(run: BacktestRun, candles: CandleColumns): DailyPnl[] {
   const days: DailyPnl[] = [];
+  const fills = run.fills;
+  const openTime = candles.openTime;
+  const equityUsd = run.equityUsd;
   let fillIndex = 0;
+  // The bar of the next fill to attribute (-1: none left); fills come in bar order.
+  let nextFillBar = fills.length > 0 ? fills[0]!.barIndex : -1;
   let previousEquity = 0;
-  let day = -1;
+  // The current UTC day as [dayStart, dayEnd) ms: a bar in it needs no division to know its day.
+  let dayStart = Number.NaN;
+  let dayEnd = Number.NaN;
   let current: DailyPnl | null = null;
   for (let i = 0; i < run.bars; i++) {
-    const barDay = Math.floor(candles.openTime[i]! / DAY_MS);
-    if (barDay !== day) {
+    const time = openTime[i]!;
+    if (!(time >= dayStart && time < dayEnd)) {
+      const barDay = Math.floor(time / DAY_MS);
       if (current !== null) {
-        current.pnl = run.equityUsd[i - 1]! - previousEquity;
-        previousEquity = run.equityUsd[i - 1]!;
+        current.pnl = equityUsd[i - 1]! - previousEquity;
+        previousEquity = equityUsd[i - 1]!;
         days.push(current);
       }
-      day = barDay;
+      dayStart = barDay * DAY_MS;
+      dayEnd = dayStart + DAY_MS;
       current = {
         date: new Date(barDay * DAY_MS).toISOString().slice(0, 10),
         pnl: 0,
@@ -155,15 +167,16 @@ function dailyPnl(run: BacktestRun, candles: CandleColumns): DailyPnl[] {
         volumeUsd: 0,
       };
     }
-    while (fillIndex < run.fills.length && run.fills[fillIndex]!.barIndex === i) {
-      const fill = run.fills[fillIndex]!;
+    while (nextFillBar === i) {
+      const fill = fills[fillIndex]!;
       current!.fills++;
       current!.volumeUsd += fill.price * fill.size;
       fillIndex++;
+      nextFillBar = fillIndex < fills.length ? fills[fillIndex]!.barIndex : -1;
     }
   }
   if (current !== null) {
-    current.pnl = run.equityUsd[run.bars - 1]! - previousEquity;
+    current.pnl = equityUsd[run.bars - 1]! - previousEquity;
     days.push(current);
   }
   return days;
@@ -223,12 +236,58 @@ export function aggregateMarkouts<F extends { side: "buy" | "sell"; price: numbe
   return result;
 }
 
+/**
+ * {@link aggregateMarkouts} at {@link MARKOUT_BARS} on the candles' closes, inlined: every horizon in one pass
+ * over the fills, each horizon's sums added in the same order (so the same numbers, to the bit).
+ */
 function markouts(fills: readonly FillRecord[], candles: CandleColumns): Markouts {
-  const sums = aggregateMarkouts(fills, MARKOUT_BARS, (fill, bars) => {
-    const index = fill.barIndex + bars;
-    return index < candles.length ? candles.close[index]! : Number.NaN;
-  });
-  return { bars: [...MARKOUT_BARS], ...sums };
+  const close = candles.close;
+  const length = candles.length;
+  const [h0, h1, h2] = MARKOUT_BARS;
+  // Per horizon k: [buyWeighted, buySize, sellWeighted, sellSize, usd] at 5k…5k+4.
+  const sums = new Float64Array(15);
+  for (let f = 0; f < fills.length; f++) {
+    const fill = fills[f]!;
+    const buy = fill.side === "buy";
+    const sign = buy ? 1 : -1;
+    const price = fill.price;
+    const size = fill.size;
+    const side = buy ? 0 : 2;
+    const bar = fill.barIndex;
+    addMarkout(sums, 0, side, bar + h0 < length ? close[bar + h0]! : Number.NaN, sign, price, size);
+    addMarkout(sums, 5, side, bar + h1 < length ? close[bar + h1]! : Number.NaN, sign, price, size);
+    addMarkout(sums, 10, side, bar + h2 < length ? close[bar + h2]! : Number.NaN, sign, price, size);
+  }
+  const result: Markouts = { bars: [...MARKOUT_BARS], buyBps: [], sellBps: [], allBps: [], totalUsd: [] };
+  for (let k = 0; k < MARKOUT_BARS.length; k++) {
+    const buyWeighted = sums[5 * k]!;
+    const buySize = sums[5 * k + 1]!;
+    const sellWeighted = sums[5 * k + 2]!;
+    const sellSize = sums[5 * k + 3]!;
+    result.buyBps.push(buySize > 0 ? buyWeighted / buySize : null);
+    result.sellBps.push(sellSize > 0 ? sellWeighted / sellSize : null);
+    result.allBps.push(buySize + sellSize > 0 ? (buyWeighted + sellWeighted) / (buySize + sellSize) : null);
+    result.totalUsd.push(sums[5 * k + 4]!);
+  }
+  return result;
+}
+
+/** One fill's mark-out at one horizon into `sums` (the horizon's five sums at `at`; `side` 0 buy, 2 sell). */
+function addMarkout(
+  sums: Float64Array,
+  at: number,
+  side: number,
+  later: number,
+  sign: number,
+  price: number,
+  size: number,
+): void {
+  if (Number.isNaN(later)) return;
+  const move = sign * (later - price);
+  sums[at + 4] = sums[at + 4]! + move * size;
+  const bps = (move / price) * 10_000;
+  sums[at + side] = sums[at + side]! + bps * size;
+  sums[at + side + 1] = sums[at + side + 1]! + size;
 }
 
 function average(values: readonly number[]): number {

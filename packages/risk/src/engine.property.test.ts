@@ -2,7 +2,7 @@ import { ManualClock } from "@botmm/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RiskConfigInput } from "./config.ts";
-import { ALLOW_DECISION, type OrderIntent, type RiskDecision } from "./decision.ts";
+import { ALLOW_DECISION, type OrderIntent, type RiskDecision, type RiskRuleId } from "./decision.ts";
 import { RiskEngine } from "./engine.ts";
 import { T0 } from "./test-helpers.ts";
 
@@ -170,6 +170,28 @@ describe("RiskEngine properties", () => {
         }
       }),
       { seed: 1, numRuns: 150 },
+    );
+  });
+
+  it("evaluateRules gives evaluate's action and the rules of its reasons, in their order", () => {
+    fc.assert(
+      fc.property(ops(60), (steps) => {
+        const clock = new ManualClock(T0);
+        const risk = new RiskEngine({ clock, config: CONFIG });
+        const rules: RiskRuleId[] = [];
+        const note = (rule: RiskRuleId) => rules.push(rule);
+        for (const step of steps) {
+          apply(risk, clock, step);
+          for (const asked of ASKED) {
+            rules.length = 0;
+            const action = risk.evaluateRules(asked, note);
+            const decision = risk.evaluate(asked);
+            expect(action).toBe(decision.action);
+            expect(rules).toEqual(decision.reasons.map((r) => r.rule));
+          }
+        }
+      }),
+      { seed: 4, numRuns: 150 },
     );
   });
 

@@ -110,6 +110,10 @@ export class RiskEngine {
   readonly #coinsByName = new Map<string, CoinState>();
   readonly #coins: CoinState[] = [];
   #grossNotionalUsd = 0;
+  // The active rules evaluateRules() found, in lists reused (written by index) so that it allocates nothing.
+  readonly #foundRules: RiskRuleId[] = [];
+  readonly #foundEffects: RiskEffect[] = [];
+  #foundCount = 0;
 
   /**
    * Builds an engine: merges and validates the config (throws `RiskConfigError`), then restores the snapshot
@@ -352,6 +356,35 @@ export class RiskEngine {
   }
 
   /**
+   * What {@link RiskEngine.evaluate} decides, without building its reasons: returns the action and calls
+   * `onRule` with the rule of each reason `evaluate(coin).reasons` would list, in the same order. For callers
+   * that decide on every step and only need which rules were active (a backtest counting bars per rule): it
+   * allocates nothing and formats no message.
+   *
+   * @example
+   * ```ts
+   * const barsByRule = new Map<RiskRuleId, number>();
+   * const count = (rule: RiskRuleId) => barsByRule.set(rule, (barsByRule.get(rule) ?? 0) + 1);
+   * risk.evaluateRules("BTC", count); // e.g. "halt", having counted "max-drawdown"
+   * ```
+   */
+  evaluateRules(coin: string | undefined, onRule: (rule: RiskRuleId) => void): RiskAction {
+    this.#foundCount = 0;
+    const flags = this.#collect(coin, this.#clock.now(), null, true);
+    const count = this.#foundCount;
+    const rules = this.#foundRules;
+    if (count === 1) onRule(rules[0]!);
+    else if (count > 1) {
+      // evaluate() sorts its reasons by severity, stably: the same order, by one pass per severity.
+      const effects = this.#foundEffects;
+      for (let level = 0; level < SEVERITY_COUNT; level++) {
+        for (let i = 0; i < count; i++) if (severity(effects[i]!) === level) onRule(rules[i]!);
+      }
+    }
+    return actionOf(flags);
+  }
+
+  /**
    * Whether one intended order may be sent now. Refused when: its notional is above `maxOrderNotional`;
    * the coin is halted; the coin is reduce-only and the order would increase `|position|` (a `reduceOnly`
    * order never does); or its fill would take `|position|` above the coin's or the account's limit (landing
@@ -549,6 +582,13 @@ export class RiskEngine {
     return state;
   }
 
+  /** Notes an active rule for {@link RiskEngine.evaluateRules}. */
+  #noteRule(rule: RiskRuleId, effect: RiskEffect): void {
+    const n = this.#foundCount++;
+    this.#foundRules[n] = rule;
+    this.#foundEffects[n] = effect;
+  }
+
   #limitFor(coin: string): number {
     const { maxPosition } = this.config;
     return Object.hasOwn(maxPosition.perCoinLimitUsd, coin)
@@ -558,14 +598,16 @@ export class RiskEngine {
 
   /**
    * Checks every rule at `now` and returns the active effects as flags; when `out` is given, also pushes a
-   * reason per active rule (only then are strings and objects built).
+   * reason per active rule (only then are strings and objects built); with `noteRules`, notes each active
+   * rule and its effect for evaluateRules().
    */
-  #collect(coin: string | undefined, now: number, out: RiskReason[] | null): number {
+  #collect(coin: string | undefined, now: number, out: RiskReason[] | null, noteRules = false): number {
     const c = this.config;
     let flags = 0;
 
     if (this.#killEngaged) {
       flags |= HALT;
+      if (noteRules) this.#noteRule("kill-switch", "halt");
       if (out) {
         const note = this.#killNote === null ? "" : `: ${this.#killNote}`;
         out.push(
@@ -584,6 +626,7 @@ export class RiskEngine {
 
     if (c.maxDrawdown.enabled && this.#drawdownLatched) {
       flags |= HALT;
+      if (noteRules) this.#noteRule("max-drawdown", "halt");
       if (out) {
         out.push(
           reason(
@@ -601,6 +644,7 @@ export class RiskEngine {
 
     if (c.dailyLoss.enabled && now < this.#dailyHaltUntilMs) {
       flags |= HALT;
+      if (noteRules) this.#noteRule("daily-loss", "halt");
       if (out) {
         out.push(
           reason(
@@ -618,6 +662,7 @@ export class RiskEngine {
 
     if (c.errorBurst.enabled && now < this.#errorHaltUntilMs) {
       flags |= HALT;
+      if (noteRules) this.#noteRule("error-burst", "halt");
       if (out) {
         out.push(
           reason(
@@ -638,6 +683,7 @@ export class RiskEngine {
       const addressRemaining = this.budget.addressRemaining();
       if (addressRemaining <= 0) {
         flags |= HALT;
+        if (noteRules) this.#noteRule("address-budget", "halt");
         if (out) {
           out.push(
             reason(
@@ -653,6 +699,7 @@ export class RiskEngine {
         }
       } else if (addressRemaining <= budgetConfig.addressReserveRequests) {
         flags |= SLOW;
+        if (noteRules) this.#noteRule("address-budget", "slow-down");
         if (out) {
           out.push(
             reason(
@@ -670,6 +717,7 @@ export class RiskEngine {
       const ipRemaining = this.budget.ipWeightRemaining(now);
       if (ipRemaining <= 0) {
         flags |= HALT;
+        if (noteRules) this.#noteRule("ip-budget", "halt");
         if (out) {
           const until = this.budget.ipWindowFreesAtMs(now);
           out.push(
@@ -686,6 +734,7 @@ export class RiskEngine {
         }
       } else if (ipRemaining <= budgetConfig.ipReserveWeight) {
         flags |= SLOW;
+        if (noteRules) this.#noteRule("ip-budget", "slow-down");
         if (out) {
           out.push(
             reason(
@@ -704,6 +753,7 @@ export class RiskEngine {
 
     if (c.maxAccountPosition.enabled && this.#grossNotionalUsd >= c.maxAccountPosition.limitUsd) {
       flags |= REDUCE;
+      if (noteRules) this.#noteRule("max-account-position", "reduce-only");
       if (out) {
         out.push(
           reason(
@@ -727,6 +777,7 @@ export class RiskEngine {
       const ageMs = Number.isNaN(lastDataMs) ? Number.POSITIVE_INFINITY : now - lastDataMs;
       if (ageMs >= c.staleData.timeoutMs) {
         flags |= HALT;
+        if (noteRules) this.#noteRule("stale-data", "halt");
         if (out) {
           const what =
             ageMs === Number.POSITIVE_INFINITY
@@ -753,6 +804,7 @@ export class RiskEngine {
     if (volatility.enabled && state.volTripped && !(now >= state.volBelowSinceMs + volatility.cooldownMs)) {
       const effect = volatility.action;
       flags |= effect === "halt" ? HALT : REDUCE;
+      if (noteRules) this.#noteRule("volatility", effect);
       if (out) {
         const cooling = !Number.isNaN(state.volBelowSinceMs);
         const untilMs = cooling ? state.volBelowSinceMs + volatility.cooldownMs : null;
@@ -777,6 +829,7 @@ export class RiskEngine {
     const absNotional = Math.abs(state.notionalUsd);
     if (c.maxPosition.enabled && absNotional >= state.limitUsd) {
       flags |= REDUCE;
+      if (noteRules) this.#noteRule("max-position", "reduce-only");
       if (out) {
         out.push(
           reason(
@@ -807,10 +860,25 @@ function reason(
   return { rule, effect, coin, value, threshold, untilMs, message };
 }
 
-const SEVERITY: Record<RiskEffect, number> = { halt: 0, refuse: 1, "reduce-only": 2, "slow-down": 3 };
+/** Levels of {@link severity}. */
+const SEVERITY_COUNT = 4;
+
+/** Most severe first: halt, refuse, reduce-only, slow-down. */
+function severity(effect: RiskEffect): number {
+  switch (effect) {
+    case "halt":
+      return 0;
+    case "refuse":
+      return 1;
+    case "reduce-only":
+      return 2;
+    default:
+      return 3;
+  }
+}
 
 function bySeverity(a: RiskReason, b: RiskReason): number {
-  return SEVERITY[a.effect] - SEVERITY[b.effect];
+  return severity(a.effect) - severity(b.effect);
 }
 
 function actionOf(flags: number): RiskAction {
