@@ -10,6 +10,21 @@ import {
   type OrderCounts,
 } from "./journal-reader.ts";
 
+/**
+ * What a journal cannot give: time mark-outs need the mid at each second after a fill and the journal keeps
+ * 1-minute bars, and the strategy's σ, A, k are not journaled. NaN / "not journaled", never a guess.
+ */
+const NOT_JOURNALED: Pick<BacktestRun, "markoutsBps" | "calibration"> = {
+  markoutsBps: { "1s": Number.NaN, "5s": Number.NaN, "30s": Number.NaN, "60s": Number.NaN },
+  calibration: {
+    sigmaBps: Number.NaN,
+    intensityScalePerBar: Number.NaN,
+    intensityDecayPerBps: Number.NaN,
+    sigmaSource: "not journaled",
+    intensitySource: "not journaled",
+  },
+};
+
 /** A coin's journal turned into the backtest's run shape, plus what the report says about the journal's gaps. */
 export interface LiveCoinRun {
   coin: string;
@@ -219,6 +234,7 @@ export function buildCoinRun(
     haltedBars,
     reduceOnlyBars: 0,
     halt: { halts, whileHaltedUsd, maxPositionWhileHaltedUsd },
+    ...NOT_JOURNALED,
   };
   const haltedStarts = bars.filter((bar) => bar.halted).map((bar) => bar.start);
   return { coin, run, candles, fillsWithoutReferenceMid, fillsAfterLastBar, positionMismatch, haltedStarts };
@@ -358,6 +374,7 @@ export function sumCoinRuns(coins: readonly LiveCoinRun[]): { run: BacktestRun; 
         0,
       ),
     },
+    ...NOT_JOURNALED,
   };
   return { run, openTime: Float64Array.from(starts) };
 }
