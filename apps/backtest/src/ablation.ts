@@ -1,5 +1,4 @@
 import { writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import {
   type BacktestOptions,
   type BacktestReport,
@@ -14,14 +13,14 @@ import {
 } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { type StrategyConfig, type StrategyConfigInput, strategyConfigSchema } from "@botmm/strategy";
-import { defaultCacheDir, loadCandles, mapSymbol } from "./data/index.ts";
-import { intervalToMs } from "./data/intervals.ts";
+import { mapSymbol } from "./data/index.ts";
 import { loadFundingFile } from "./funding-file.ts";
 import { backtestInstrument } from "./instrument.ts";
 import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
 import { replayOnce } from "./replay-run.ts";
 import { backtestRiskGate } from "./risk-gate.ts";
 import type { CliIo } from "./run.ts";
+import { loadRunCandles } from "./run-candles.ts";
 
 /** A variant of the ablation: a name and the strategy settings it changes from the baseline. */
 export interface AblationVariant {
@@ -228,42 +227,12 @@ export function formatAblationTable(
 /** Runs one variant's strategy over the loaded data and returns its row (without the variant name). */
 type VariantRunner = (strategy: StrategyConfig) => Promise<Omit<AblationRow, "variant">>;
 
-const DAY_MS = 86_400_000;
-
 /**
  * Loads the candles once (as a single `backtest` run would: `--csv`, a download or synthetic) and returns a
  * runner of the candle engine over them, with the run's fill model, funding, latency and risk gate.
  */
 async function candleRunner(options: BacktestCliOptions, io: CliIo): Promise<VariantRunner> {
-  const isCsv = options.source === "csv";
-  const interval = options.interval ?? (isCsv ? undefined : "1m");
-  const intervalMs = intervalToMs(interval ?? "1m");
-  const now = io.now();
-  const end = options.end ?? (isCsv ? undefined : Math.floor(now / intervalMs) * intervalMs);
-  const start =
-    options.start ??
-    (isCsv || end === undefined
-      ? undefined
-      : (typeof end === "number" ? end : Date.parse(end)) - options.days * DAY_MS);
-  const loaded = await loadCandles({
-    source: options.source,
-    symbol: options.symbol,
-    interval,
-    start,
-    end,
-    csvPath: options.csv,
-    cacheDir: options.cacheDir ?? resolve(io.cwd, defaultCacheDir()),
-    seed: options.seed,
-    apiUrls: { binance: options.binanceUrl, hyperliquid: options.hyperliquidUrl },
-    gaps: options.gaps,
-    now,
-  });
-  if (loaded.candles.length < 2) {
-    throw new BotmmError(
-      "NO_DATA",
-      `only ${loaded.candles.length} candle(s) for ${options.symbol} in the range: nothing to simulate`,
-    );
-  }
+  const loaded = await loadRunCandles(options, io, false);
   const coin = mapSymbol(options.symbol).hyperliquid;
   const instrument = backtestInstrument(coin, options.szDecimals, options.tick);
   const funding: FundingSchedule =

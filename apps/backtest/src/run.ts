@@ -1,5 +1,4 @@
 import { writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import {
   type BacktestOptions,
   buildReport,
@@ -15,8 +14,7 @@ import {
 import { BotmmError } from "@botmm/core";
 import { runAblationCli } from "./ablation.ts";
 import { runCalibrateCli } from "./calibrate.ts";
-import { defaultCacheDir, loadCandles, mapSymbol } from "./data/index.ts";
-import { intervalToMs } from "./data/intervals.ts";
+import { mapSymbol } from "./data/index.ts";
 import { loadFundingFile } from "./funding-file.ts";
 import { backtestInstrument } from "./instrument.ts";
 import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
@@ -24,6 +22,7 @@ import { ProgressBar, type ProgressOutput } from "./progress.ts";
 import { runRealismCli } from "./realism.ts";
 import { runReplayCli } from "./replay-run.ts";
 import { backtestRiskGate } from "./risk-gate.ts";
+import { loadRunCandles } from "./run-candles.ts";
 import { runScreenCli } from "./screen/screen-command.ts";
 import { runSweepCli } from "./sweep/sweep-command.ts";
 import { runWalkForwardCli } from "./sweep/walk-forward-command.ts";
@@ -37,8 +36,6 @@ export interface CliIo {
   /** The user's working directory: relative paths resolve against it (see `userWorkingDirectory`). */
   cwd: string;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * Runs the backtest CLI: parse and validate options, load candles, simulate, print the summary and write the
@@ -75,45 +72,8 @@ export async function runBacktestCli(argv: readonly string[], io: CliIo): Promis
 }
 
 async function runWithOptions(options: BacktestCliOptions, io: CliIo, started: number): Promise<void> {
-  const isCsv = options.source === "csv";
-  const interval = options.interval ?? (isCsv ? undefined : "1m");
-  const intervalMs = intervalToMs(interval ?? "1m");
   const symbols = mapSymbol(options.symbol);
-  const now = io.now();
-  const end = options.end ?? (isCsv ? undefined : Math.floor(now / intervalMs) * intervalMs);
-  const start =
-    options.start ??
-    (isCsv || end === undefined
-      ? undefined
-      : (typeof end === "number" ? end : Date.parse(end)) - options.days * DAY_MS);
-
-  const download = new ProgressBar(io.stdout, "candles ", options.progress);
-  const loaded = await loadCandles({
-    source: options.source,
-    symbol: options.symbol,
-    interval,
-    start,
-    end,
-    csvPath: options.csv,
-    cacheDir: options.cacheDir ?? resolve(io.cwd, defaultCacheDir()),
-    seed: options.seed,
-    apiUrls: { binance: options.binanceUrl, hyperliquid: options.hyperliquidUrl },
-    gaps: options.gaps,
-    now,
-    onProgress: (progress) =>
-      download.update(
-        progress.pagesDone,
-        Math.max(progress.pagesDone, progress.pagesTotal),
-        `${progress.pagesDone} pages`,
-      ),
-  });
-  download.finish();
-  if (loaded.candles.length < 2) {
-    throw new BotmmError(
-      "NO_DATA",
-      `only ${loaded.candles.length} candle(s) for ${options.symbol} in the range: nothing to simulate`,
-    );
-  }
+  const loaded = await loadRunCandles(options, io);
 
   const warnings = [...loaded.warnings];
   const coin = symbols.hyperliquid;
