@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { MarketEvent } from "@botmm/backtest";
 import { createRandom } from "@botmm/core";
 import { parseStrategyConfig } from "@botmm/strategy";
 import { describe, expect, it } from "vitest";
@@ -11,8 +10,8 @@ import {
   CANDLE_ABLATION_COMPONENTS,
   variantStrategy,
 } from "./ablation.ts";
-import { writeRecordingFixture } from "./recordings/test-support.ts";
 import { runBacktestCli } from "./run.ts";
+import { writeSyntheticRecording } from "./synthetic-recording.ts";
 import { captureIo } from "./test-support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "botmm-ablation-"));
@@ -20,40 +19,7 @@ const start = Date.UTC(2025, 0, 6, 10);
 
 /** Forty minutes of a seeded random-walk ETH book (every 500 ms) with trades on both sides. */
 function writeRecording(root: string): void {
-  const events: MarketEvent[] = [];
-  const random = createRandom(11);
-  let mid = 3000;
-  let tid = 0;
-  for (let t = start; t < start + 40 * 60_000; t += 500) {
-    mid *= Math.exp(random.nextNormal() * 0.0002);
-    const bid = Math.floor(mid * 10) / 10;
-    const ask = bid + 0.1;
-    const level = (price: number, size: number): [number, number, number] => [
-      Number(price.toFixed(1)),
-      size,
-      3,
-    ];
-    events.push({
-      type: "book",
-      coin: "ETH",
-      t,
-      lt: t + 20,
-      bids: Array.from({ length: 5 }, (_, i) => level(bid - i * 0.1, 5 + i + random.next() * 4)),
-      asks: Array.from({ length: 5 }, (_, i) => level(ask + i * 0.1, 5 + i + random.next() * 4)),
-    });
-    if (random.next() < 0.4) {
-      const side = random.next() < 0.5 ? "B" : "A";
-      const depth = Math.floor(random.nextExponential(0.5));
-      const px = side === "B" ? ask + depth * 0.1 : bid - depth * 0.1;
-      events.push({
-        type: "trades",
-        coin: "ETH",
-        lt: t + 250,
-        trades: [{ t: t + 240, px: Number(px.toFixed(1)), sz: 8, side, tid: ++tid }],
-      });
-    }
-  }
-  writeRecordingFixture(root, events);
+  writeSyntheticRecording(root, { seed: 11, startMs: start, minutes: 40, sizeJitter: true });
 }
 
 describe("variantStrategy", () => {

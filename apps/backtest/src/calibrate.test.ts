@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_SUBBAR_PARAMS, type MarketEvent, type SubbarParams } from "@botmm/backtest";
-import { createRandom } from "@botmm/core";
+import { DEFAULT_SUBBAR_PARAMS, type SubbarParams } from "@botmm/backtest";
 import { describe, expect, it } from "vitest";
 import { CALIBRATION_GRID, parseCalibrateOptions, searchParams } from "./calibrate.ts";
-import { writeRecordingFixture } from "./recordings/test-support.ts";
 import { runBacktestCli } from "./run.ts";
+import { writeSyntheticRecording } from "./synthetic-recording.ts";
 import { captureIo } from "./test-support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "botmm-calibrate-"));
@@ -14,40 +13,7 @@ const start = Date.UTC(2025, 0, 6, 10);
 
 /** 40 minutes of a seeded random-walk ETH book (every 500 ms) with trades through a few levels. */
 function writeRecording(root: string): void {
-  const events: MarketEvent[] = [];
-  const random = createRandom(9);
-  let mid = 3000;
-  let tid = 0;
-  for (let t = start; t < start + 40 * 60_000; t += 500) {
-    mid *= Math.exp(random.nextNormal() * 0.0002);
-    const bid = Math.floor(mid * 10) / 10;
-    const ask = bid + 0.1;
-    const level = (price: number, i: number): [number, number, number] => [
-      Number(price.toFixed(1)),
-      5 + i,
-      3,
-    ];
-    events.push({
-      type: "book",
-      coin: "ETH",
-      t,
-      lt: t + 20,
-      bids: Array.from({ length: 5 }, (_, i) => level(bid - i * 0.1, i)),
-      asks: Array.from({ length: 5 }, (_, i) => level(ask + i * 0.1, i)),
-    });
-    if (random.next() < 0.4) {
-      const side = random.next() < 0.5 ? "B" : "A";
-      const depth = Math.floor(random.nextExponential(0.5));
-      const px = side === "B" ? ask + depth * 0.1 : bid - depth * 0.1;
-      events.push({
-        type: "trades",
-        coin: "ETH",
-        lt: t + 250,
-        trades: [{ t: t + 240, px: Number(px.toFixed(1)), sz: 8, side, tid: ++tid }],
-      });
-    }
-  }
-  writeRecordingFixture(root, events);
+  writeSyntheticRecording(root, { seed: 9, startMs: start, minutes: 40, sizeJitter: false });
 }
 
 describe("calibrate options", () => {

@@ -1,12 +1,10 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { MarketEvent } from "@botmm/backtest";
-import { createRandom } from "@botmm/core";
 import { describe, expect, it } from "vitest";
 import { QUOTE_SETTINGS, type RealismRow, splitRealismArgs } from "./realism.ts";
-import { writeRecordingFixture } from "./recordings/test-support.ts";
 import { runBacktestCli } from "./run.ts";
+import { writeSyntheticRecording } from "./synthetic-recording.ts";
 import { captureIo } from "./test-support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "botmm-realism-"));
@@ -14,45 +12,16 @@ const start = Date.UTC(2025, 0, 6, 10);
 
 /** Twenty minutes of seeded random-walk ETH and SOL books (every 500 ms) with trades on both sides. */
 function writeRecording(root: string, seed: number): void {
-  const events: MarketEvent[] = [];
-  const random = createRandom(seed);
-  const coins = [
-    { coin: "ETH", mid: 3000, tick: 0.1, decimals: 1 },
-    { coin: "SOL", mid: 150, tick: 0.01, decimals: 2 },
-  ];
-  let tid = 0;
-  for (let t = start; t < start + 20 * 60_000; t += 500) {
-    for (const market of coins) {
-      market.mid *= Math.exp(random.nextNormal() * 0.0002);
-      const bid = Math.floor(market.mid / market.tick) * market.tick;
-      const ask = bid + market.tick;
-      const level = (price: number, size: number): [number, number, number] => [
-        Number(price.toFixed(market.decimals)),
-        size,
-        3,
-      ];
-      events.push({
-        type: "book",
-        coin: market.coin,
-        t,
-        lt: t + 20,
-        bids: Array.from({ length: 5 }, (_, i) => level(bid - i * market.tick, 5 + i + random.next() * 4)),
-        asks: Array.from({ length: 5 }, (_, i) => level(ask + i * market.tick, 5 + i + random.next() * 4)),
-      });
-      if (random.next() < 0.4) {
-        const side = random.next() < 0.5 ? "B" : "A";
-        const depth = Math.floor(random.nextExponential(0.5));
-        const px = side === "B" ? ask + depth * market.tick : bid - depth * market.tick;
-        events.push({
-          type: "trades",
-          coin: market.coin,
-          lt: t + 250,
-          trades: [{ t: t + 240, px: Number(px.toFixed(market.decimals)), sz: 8, side, tid: ++tid }],
-        });
-      }
-    }
-  }
-  writeRecordingFixture(root, events);
+  writeSyntheticRecording(root, {
+    seed,
+    startMs: start,
+    minutes: 20,
+    sizeJitter: true,
+    markets: [
+      { coin: "ETH", mid: 3000, decimals: 1 },
+      { coin: "SOL", mid: 150, decimals: 2 },
+    ],
+  });
 }
 
 const first = join(dir, "first");

@@ -2,12 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import type { MarketEvent } from "@botmm/backtest";
 import { createRandom } from "@botmm/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeVenue, makeHistory, startFakeBinance, unusedLocalUrl } from "./data/testing/fake-venues.ts";
-import { writeRecordingFixture } from "./recordings/test-support.ts";
 import { runBacktestCli } from "./run.ts";
+import { writeSyntheticRecording } from "./synthetic-recording.ts";
 import { captureIo } from "./test-support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "botmm-replay-cli-"));
@@ -15,40 +14,7 @@ const start = Date.UTC(2025, 0, 6, 10);
 
 /** Two hours of a seeded random-walk book (every 500 ms) with trades on both sides, written as format v1. */
 async function writeRecording(root: string): Promise<void> {
-  const events: MarketEvent[] = [];
-  const random = createRandom(5);
-  let mid = 3000;
-  let tid = 0;
-  for (let t = start; t < start + 2 * 3_600_000; t += 500) {
-    mid *= Math.exp(random.nextNormal() * 0.0002);
-    const bid = Math.floor(mid * 10) / 10;
-    const ask = bid + 0.1;
-    const level = (price: number, i: number): [number, number, number] => [
-      Number(price.toFixed(1)),
-      5 + i,
-      3,
-    ];
-    events.push({
-      type: "book",
-      coin: "ETH",
-      t,
-      lt: t + 20,
-      bids: Array.from({ length: 5 }, (_, i) => level(bid - i * 0.1, i)),
-      asks: Array.from({ length: 5 }, (_, i) => level(ask + i * 0.1, i)),
-    });
-    if (random.next() < 0.4) {
-      const side = random.next() < 0.5 ? "B" : "A";
-      const depth = Math.floor(random.nextExponential(0.5));
-      const px = side === "B" ? ask + depth * 0.1 : bid - depth * 0.1;
-      events.push({
-        type: "trades",
-        coin: "ETH",
-        lt: t + 250,
-        trades: [{ t: t + 240, px: Number(px.toFixed(1)), sz: 8, side, tid: ++tid }],
-      });
-    }
-  }
-  writeRecordingFixture(root, events);
+  writeSyntheticRecording(root, { seed: 5, startMs: start, minutes: 120, sizeJitter: false });
 }
 
 describe("backtest CLI --replay", () => {
