@@ -1,26 +1,19 @@
 import { writeFile } from "node:fs/promises";
 import {
-  type BacktestOptions,
   type BacktestReport,
   buildReport,
   computeMetrics,
-  type FundingSchedule,
   type MarkoutsBps,
   markoutsBpsOf,
   type ReplayReport,
   runCandleBacktest,
-  toCandleColumns,
 } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { type StrategyConfig, type StrategyConfigInput, strategyConfigSchema } from "@botmm/strategy";
-import { mapSymbol } from "./data/index.ts";
-import { loadFundingFile } from "./funding-file.ts";
-import { backtestInstrument } from "./instrument.ts";
 import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
 import { replayOnce } from "./replay-run.ts";
-import { backtestRiskGate } from "./risk-gate.ts";
 import type { CliIo } from "./run.ts";
-import { loadRunCandles } from "./run-candles.ts";
+import { candleRunSetup, prepareCandleRun } from "./run-candles.ts";
 
 /** A variant of the ablation: a name and the strategy settings it changes from the baseline. */
 export interface AblationVariant {
@@ -232,58 +225,19 @@ type VariantRunner = (strategy: StrategyConfig) => Promise<Omit<AblationRow, "va
  * runner of the candle engine over them, with the run's fill model, funding, latency and risk gate.
  */
 async function candleRunner(options: BacktestCliOptions, io: CliIo): Promise<VariantRunner> {
-  const loaded = await loadRunCandles(options, io, false);
-  const coin = mapSymbol(options.symbol).hyperliquid;
-  const instrument = backtestInstrument(coin, options.szDecimals, options.tick);
-  const funding: FundingSchedule =
-    options.funding !== undefined
-      ? await loadFundingFile(options.funding)
-      : { type: "constant", ratePerHour: options.fundingRate };
-  const fundingDescription =
-    options.funding !== undefined
-      ? `hourly series from ${options.funding}`
-      : `constant ${(options.fundingRate * 100).toFixed(5)}%/hour (longs pay when positive)`;
-  const columns = toCandleColumns(loaded.candles);
-  const source = loaded.source === "csv" ? `csv ${options.csv}` : loaded.source;
+  const inputs = await prepareCandleRun(options, io, false);
+  const { loaded, columns } = inputs;
   return async (strategy) => {
-    const capitalUsd = options.capital ?? 2 * strategy.maxPositionUsd;
-    const riskGate = options.risk
-      ? backtestRiskGate({
-          coin,
-          capitalUsd,
-          hardPositionLimitUsd: strategy.maxPositionUsd * strategy.hardLimitMultiple,
-          intervalMs: loaded.intervalMs,
-        })
-      : undefined;
-    const backtestOptions: BacktestOptions = {
-      instrument,
-      strategy,
-      intervalMs: loaded.intervalMs,
-      fillModel: options.fillModelSpec,
-      barPath: options.barPath,
-      maxVolumeShare: options.maxVolumeShare,
-      latencyMs: options.latencyMs,
-      requoteIntervalMs: options.requoteIntervalMs,
-      funding,
-      takerSlippageBps: options.takerSlippageBps,
-      seed: options.seed,
-      risk: riskGate,
-    };
+    const { backtestOptions, reportContext } = candleRunSetup(inputs, options, strategy);
     const started = performance.now();
     const run = runCandleBacktest(columns, backtestOptions);
-    const report = buildReport(run, computeMetrics(run, columns), columns, backtestOptions, {
-      symbol: options.symbol,
-      interval: loaded.interval ?? `${loaded.intervalMs / 1000}s`,
-      source,
-      synthetic: loaded.synthetic,
-      capitalUsd,
-      fundingDescription,
-      riskBarsByRule: riskGate?.activeBarsByRule?.() ?? null,
-      warnings: [...loaded.warnings],
-      gapCount: loaded.gaps.gapCount,
-      missingBars: loaded.gaps.missingBars,
-      runtimeMs: 0,
-    });
+    const report = buildReport(
+      run,
+      computeMetrics(run, columns),
+      columns,
+      backtestOptions,
+      reportContext(loaded.warnings),
+    );
     report.runtimeMs = Math.round(performance.now() - started);
     const calibration = run.calibration;
     return {

@@ -1,9 +1,21 @@
 import { resolve } from "node:path";
-import { BotmmError } from "@botmm/core";
-import { defaultCacheDir, type LoadCandlesResult, loadCandles } from "./data/index.ts";
+import {
+  type BacktestOptions,
+  type CandleColumns,
+  type FundingSchedule,
+  type ReportContext,
+  type RiskGate,
+  toCandleColumns,
+} from "@botmm/backtest";
+import { BotmmError, type Instrument } from "@botmm/core";
+import type { StrategyConfig } from "@botmm/strategy";
+import { defaultCacheDir, type LoadCandlesResult, loadCandles, mapSymbol } from "./data/index.ts";
 import { intervalToMs } from "./data/intervals.ts";
+import { loadFundingFile } from "./funding-file.ts";
+import { backtestInstrument } from "./instrument.ts";
 import type { BacktestCliOptions } from "./options.ts";
 import { ProgressBar } from "./progress.ts";
+import { backtestRiskGate } from "./risk-gate.ts";
 import type { CliIo } from "./run.ts";
 
 const DAY_MS = 86_400_000;
@@ -59,4 +71,99 @@ export async function loadRunCandles(
     );
   }
   return loaded;
+}
+
+/** What every candle run of one invocation shares: the loaded bars, the instrument and the funding. */
+export interface CandleRunInputs {
+  loaded: LoadCandlesResult;
+  columns: CandleColumns;
+  coin: string;
+  instrument: Instrument;
+  funding: FundingSchedule;
+  fundingDescription: string;
+  /** Where the candles came from, as the report prints it. */
+  source: string;
+}
+
+/** Loads the candles ({@link loadRunCandles}) and the funding, and builds the instrument of a candle run. */
+export async function prepareCandleRun(
+  options: BacktestCliOptions,
+  io: Pick<CliIo, "stdout" | "now" | "cwd">,
+  progress = options.progress,
+): Promise<CandleRunInputs> {
+  const loaded = await loadRunCandles(options, io, progress);
+  const coin = mapSymbol(options.symbol).hyperliquid;
+  const fromFile = options.funding !== undefined;
+  return {
+    loaded,
+    columns: toCandleColumns(loaded.candles),
+    coin,
+    instrument: backtestInstrument(coin, options.szDecimals, options.tick),
+    funding: fromFile
+      ? await loadFundingFile(options.funding as string)
+      : { type: "constant", ratePerHour: options.fundingRate },
+    fundingDescription: fromFile
+      ? `hourly series from ${options.funding}`
+      : `constant ${(options.fundingRate * 100).toFixed(5)}%/hour (longs pay when positive)`,
+    source: loaded.source === "csv" ? `csv ${options.csv}` : loaded.source,
+  };
+}
+
+/** One candle run's engine options and the report context that goes with them. */
+export interface CandleRunSetup {
+  backtestOptions: BacktestOptions;
+  riskGate: RiskGate | undefined;
+  /** Builds the report context once the run is over (the risk gate's counts are read then). */
+  reportContext(warnings: readonly string[]): ReportContext;
+}
+
+/** The engine options of one candle run of `strategy` over `inputs`, with the flags' fill model, latency and risk. */
+export function candleRunSetup(
+  inputs: CandleRunInputs,
+  options: BacktestCliOptions,
+  strategy: StrategyConfig,
+): CandleRunSetup {
+  // Default capital: twice the position limit, so a full position uses at most half the account at the soft
+  // limit (0.75 at the hard limit) — the account the risk limits (3% daily loss, 10% drawdown) are measured on.
+  const capitalUsd = options.capital ?? 2 * strategy.maxPositionUsd;
+  const { loaded } = inputs;
+  const riskGate = options.risk
+    ? backtestRiskGate({
+        coin: inputs.coin,
+        capitalUsd,
+        hardPositionLimitUsd: strategy.maxPositionUsd * strategy.hardLimitMultiple,
+        intervalMs: loaded.intervalMs,
+      })
+    : undefined;
+  const backtestOptions: BacktestOptions = {
+    instrument: inputs.instrument,
+    strategy,
+    intervalMs: loaded.intervalMs,
+    fillModel: options.fillModelSpec,
+    barPath: options.barPath,
+    maxVolumeShare: options.maxVolumeShare,
+    latencyMs: options.latencyMs,
+    requoteIntervalMs: options.requoteIntervalMs,
+    funding: inputs.funding,
+    takerSlippageBps: options.takerSlippageBps,
+    seed: options.seed,
+    risk: riskGate,
+  };
+  return {
+    backtestOptions,
+    riskGate,
+    reportContext: (warnings) => ({
+      symbol: options.symbol,
+      interval: loaded.interval ?? `${loaded.intervalMs / 1000}s`,
+      source: inputs.source,
+      synthetic: loaded.synthetic,
+      capitalUsd,
+      fundingDescription: inputs.fundingDescription,
+      riskBarsByRule: riskGate?.activeBarsByRule?.() ?? null,
+      warnings: [...warnings],
+      gapCount: loaded.gaps.gapCount,
+      missingBars: loaded.gaps.missingBars,
+      runtimeMs: 0,
+    }),
+  };
 }

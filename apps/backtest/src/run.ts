@@ -1,28 +1,21 @@
 import { writeFile } from "node:fs/promises";
 import {
-  type BacktestOptions,
   buildReport,
   computeMetrics,
-  type FundingSchedule,
   fillsCsv,
   formatSummary,
   renderHtmlReport,
   runCandleBacktest,
   SYNTHETIC_BANNER,
-  toCandleColumns,
 } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { runAblationCli } from "./ablation.ts";
 import { runCalibrateCli } from "./calibrate.ts";
-import { mapSymbol } from "./data/index.ts";
-import { loadFundingFile } from "./funding-file.ts";
-import { backtestInstrument } from "./instrument.ts";
 import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
 import { ProgressBar, type ProgressOutput } from "./progress.ts";
 import { runRealismCli } from "./realism.ts";
 import { runReplayCli } from "./replay-run.ts";
-import { backtestRiskGate } from "./risk-gate.ts";
-import { loadRunCandles } from "./run-candles.ts";
+import { candleRunSetup, prepareCandleRun } from "./run-candles.ts";
 import { runScreenCli } from "./screen/screen-command.ts";
 import { runSweepCli } from "./sweep/sweep-command.ts";
 import { runWalkForwardCli } from "./sweep/walk-forward-command.ts";
@@ -72,48 +65,9 @@ export async function runBacktestCli(argv: readonly string[], io: CliIo): Promis
 }
 
 async function runWithOptions(options: BacktestCliOptions, io: CliIo, started: number): Promise<void> {
-  const symbols = mapSymbol(options.symbol);
-  const loaded = await loadRunCandles(options, io);
-
-  const warnings = [...loaded.warnings];
-  const coin = symbols.hyperliquid;
-  const instrument = backtestInstrument(coin, options.szDecimals, options.tick);
-  let funding: FundingSchedule;
-  let fundingDescription: string;
-  if (options.funding !== undefined) {
-    funding = await loadFundingFile(options.funding);
-    fundingDescription = `hourly series from ${options.funding}`;
-  } else {
-    funding = { type: "constant", ratePerHour: options.fundingRate };
-    fundingDescription = `constant ${(options.fundingRate * 100).toFixed(5)}%/hour (longs pay when positive)`;
-  }
-
-  const columns = toCandleColumns(loaded.candles);
-  // Default capital: twice the position limit, so a full position uses at most half the account at the soft
-  // limit (0.75 at the hard limit) — the account the risk limits (3% daily loss, 10% drawdown) are measured on.
-  const capitalUsd = options.capital ?? 2 * options.strategy.maxPositionUsd;
-  const riskGate = options.risk
-    ? backtestRiskGate({
-        coin,
-        capitalUsd,
-        hardPositionLimitUsd: options.strategy.maxPositionUsd * options.strategy.hardLimitMultiple,
-        intervalMs: loaded.intervalMs,
-      })
-    : undefined;
-  const backtestOptions: BacktestOptions = {
-    instrument,
-    strategy: options.strategy,
-    intervalMs: loaded.intervalMs,
-    fillModel: options.fillModelSpec,
-    barPath: options.barPath,
-    maxVolumeShare: options.maxVolumeShare,
-    latencyMs: options.latencyMs,
-    requoteIntervalMs: options.requoteIntervalMs,
-    funding,
-    takerSlippageBps: options.takerSlippageBps,
-    seed: options.seed,
-    risk: riskGate,
-  };
+  const inputs = await prepareCandleRun(options, io);
+  const { loaded, columns } = inputs;
+  const { backtestOptions, reportContext } = candleRunSetup(inputs, options, options.strategy);
   const simulation = new ProgressBar(io.stdout, "backtest", options.progress);
   const run = runCandleBacktest(columns, backtestOptions, (done, total) =>
     simulation.update(done, total, `${done.toLocaleString("en-US")} bars`),
@@ -121,20 +75,7 @@ async function runWithOptions(options: BacktestCliOptions, io: CliIo, started: n
   simulation.finish();
 
   const metrics = computeMetrics(run, columns);
-  const source = loaded.source === "csv" ? `csv ${options.csv}` : loaded.source;
-  const report = buildReport(run, metrics, columns, backtestOptions, {
-    symbol: options.symbol,
-    interval: loaded.interval ?? `${loaded.intervalMs / 1000}s`,
-    source,
-    synthetic: loaded.synthetic,
-    capitalUsd,
-    fundingDescription,
-    riskBarsByRule: riskGate?.activeBarsByRule?.() ?? null,
-    warnings,
-    gapCount: loaded.gaps.gapCount,
-    missingBars: loaded.gaps.missingBars,
-    runtimeMs: 0,
-  });
+  const report = buildReport(run, metrics, columns, backtestOptions, reportContext(loaded.warnings));
   const writes: Promise<void>[] = [];
   const written: string[] = [];
   if (options.report !== undefined) {
