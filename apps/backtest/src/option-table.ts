@@ -1,7 +1,12 @@
 // The one table of the backtest CLI's options: the parser, the config-file keys, the validation, the mode
 // checks and `--help` are all generated from it, so a flag cannot exist without being documented.
 import { DEFAULT_SIMULATION } from "@botmm/backtest";
-import { DEFAULT_STRATEGY_CONFIG, strategyConfigSchema } from "@botmm/strategy";
+import {
+  DEFAULT_STRATEGY_CONFIG,
+  type StrategyConfig,
+  strategyConfigSchema,
+  strategySettingHelp,
+} from "@botmm/strategy";
 import { z } from "zod";
 import { FEE_TIER_NAMES } from "./fee-tiers.ts";
 import { REPLAY_FORMATS } from "./recordings/source.ts";
@@ -433,98 +438,6 @@ const RUN_OPTIONS = {
   },
 } satisfies Record<string, RunRow>;
 
-/** Hand-written help of the strategy settings; a setting without one still gets a flag (see below). */
-const STRATEGY_HELP: Readonly<Record<string, { value?: string; description: string }>> = {
-  model: {
-    value: "MODEL",
-    description: "basic | as | glft: fixed bps + volatility, Avellaneda–Stoikov, or GLFT",
-  },
-  baseSpreadBps: { value: "BPS", description: "half-spread floor of the basic model, in bps of the mid" },
-  volMultiplier: {
-    value: "X",
-    description: "the half spread widens by this × the per-bar volatility in bps",
-  },
-  inventorySkewFactor: {
-    value: "X",
-    description: "at a full position both quotes move by this fraction of the half spread against it",
-  },
-  maxPositionUsd: {
-    value: "USD",
-    description: "soft position limit: the side that would grow past it is not quoted",
-  },
-  hardLimitMultiple: {
-    value: "X",
-    description: "above this multiple of --max-position-usd the position is cut back with a taker order",
-  },
-  onHalt: {
-    value: "ACTION",
-    description: "flatten | hold: what happens to the position when the risk engine halts quoting",
-  },
-  orderSizeUsd: { value: "USD", description: "size of each quote, in USD at the mid" },
-  levels: { value: "N", description: "orders per side" },
-  levelSpacingBps: { value: "BPS", description: "level i sits i × this further from the mid" },
-  makerFee: {
-    value: "FRACTION",
-    description:
-      "maker fee, signed as a cost: Hyperliquid tier 0 is a COST; a rebate (e.g. -0.00015) must be asked for",
-  },
-  takerFee: { value: "FRACTION", description: "taker fee, signed as a cost" },
-  feeAware: {
-    description: "never quote a half spread below the maker fee + --fee-margin-bps",
-  },
-  feeMarginBps: { value: "BPS", description: "margin over the maker fee of the smallest half spread" },
-  volatilityHalfLifeBars: {
-    value: "BARS",
-    description: "half-life of the EWMA volatility of per-bar log returns",
-  },
-  volatilityWarmupBars: {
-    value: "BARS",
-    description:
-      "bars of volatility the strategy waits for before it quotes (a replay can prime them: --prime-candles)",
-  },
-  bias: { description: "directional bias from a Kalman trend and QQE shifts the quoting mid" },
-  biasStrength: { value: "X", description: "bias × this × volatility is the shift of the mid" },
-  riskAversion: { value: "GAMMA", description: "AS / GLFT risk aversion (bps units)" },
-  intensityDecayPerBps: {
-    value: "K",
-    description: "AS / GLFT: k of the fill intensity λ(δ) = A·e^(−kδ), per bp",
-  },
-  intensityScalePerBar: {
-    value: "A",
-    description: "AS / GLFT: A of λ(δ) = A·e^(−kδ), fills per bar at the mid",
-  },
-  horizonBars: { value: "BARS", description: "AS finite horizon T − t (rolling)" },
-  glftHalfSpreadDamping: { value: "X", description: "GLFT: damping of the half spread" },
-  glftSkewDamping: { value: "X", description: "GLFT: damping of the inventory skew" },
-  refreshToleranceBps: {
-    value: "BPS",
-    description: "working orders move only when the wanted price is more than this away",
-  },
-  sizeTolerance: {
-    value: "FRACTION",
-    description: "… or when the wanted size differs from the remaining size by more than this",
-  },
-  toxicityGuard: {
-    description: "widen a side whose recent fills were adversely selected",
-  },
-  toxicityFills: {
-    value: "N",
-    description: "toxicity guard: EWMA of the mark-outs of this many recent fills",
-  },
-  toxicityThresholdBps: {
-    value: "BPS",
-    description: "toxicity guard: a side's mark-out worse than this widens it by the excess",
-  },
-  toxicityHorizonBars: {
-    value: "BARS",
-    description: "toxicity guard: bars after a fill its mark-out is taken at",
-  },
-  toxicityRecoveryBars: {
-    value: "BARS",
-    description: "toxicity guard: a side's widening fades to 0 this many bars after its last fill",
-  },
-};
-
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 /** Every strategy setting gets a flag, derived from the schema, so a new setting cannot lack one. */
@@ -532,7 +445,7 @@ function strategyRows(): OptionRow[] {
   const defaults = DEFAULT_STRATEGY_CONFIG as Readonly<Record<string, unknown>>;
   return Object.keys(strategyConfigSchema.shape).map((key) => {
     const example = defaults[key];
-    const help = STRATEGY_HELP[key];
+    const help = strategySettingHelp(key as keyof StrategyConfig);
     const kind: OptionKind =
       typeof example === "boolean" ? "boolean" : typeof example === "number" ? "number" : "string";
     return {
@@ -540,9 +453,8 @@ function strategyRows(): OptionRow[] {
       key,
       group: "strategy",
       kind,
-      ...(kind === "boolean" ? {} : { value: help?.value ?? (kind === "number" ? "N" : "VALUE") }),
-      description:
-        help?.description ?? `strategy setting ${key} (see DEFAULT_STRATEGY_CONFIG in @botmm/strategy)`,
+      ...(kind === "boolean" ? {} : { value: help.value ?? (kind === "number" ? "N" : "VALUE") }),
+      description: help.description,
       appliesTo: ALL_MODES,
       section: "Strategy",
     };

@@ -124,100 +124,6 @@ function leafOption(
 }
 
 /**
- * Help of the strategy settings whose `strategyConfigSchema` field has no `.meta({ description, value })` yet
- * (the settings older than the metadata); a field's own metadata wins over this.
- */
-const STRATEGY_HELP: Readonly<Record<string, FieldMeta>> = {
-  model: {
-    value: "basic|as|as-infinite|glft",
-    description:
-      "quote model: fixed bps + volatility, Avellaneda–Stoikov (finite or infinite horizon), or GLFT",
-  },
-  baseSpreadBps: { value: "BPS", description: "half-spread floor of the basic model, in bps of the mid" },
-  volMultiplier: {
-    value: "X",
-    description: "the half spread widens by this × the per-bar volatility in bps",
-  },
-  inventorySkewFactor: {
-    value: "X",
-    description: "at a full position both quotes move by this fraction of the half spread against it",
-  },
-  maxPositionUsd: {
-    value: "USD",
-    description: "soft position limit: the side that would grow past it is not quoted",
-  },
-  hardLimitMultiple: {
-    value: "X",
-    description: "above this multiple of --max-position-usd the position is cut back with a taker order",
-  },
-  onHalt: {
-    value: "flatten|hold",
-    description: "what happens to the position when the risk engine halts quoting",
-  },
-  orderSizeUsd: { value: "USD", description: "size of each quote, in USD at the mid" },
-  levels: { value: "N", description: "orders per side" },
-  levelSpacingBps: { value: "BPS", description: "level i sits i × this further from the fair price" },
-  makerFee: {
-    value: "FRACTION",
-    description:
-      "maker fee, signed as a cost (Hyperliquid tier 0 is a cost; a rebate is negative, e.g. -0.00015)",
-  },
-  takerFee: { value: "FRACTION", description: "taker fee, signed as a cost" },
-  feeAware: { description: "never quote a half spread below the maker fee + --fee-margin-bps" },
-  feeMarginBps: { value: "BPS", description: "margin over the maker fee of the smallest half spread" },
-  volatilityHalfLifeBars: {
-    value: "BARS",
-    description: "half-life of the EWMA volatility of per-bar log returns",
-  },
-  volatilityWarmupBars: {
-    value: "BARS",
-    description:
-      "bars of volatility the strategy waits for before it quotes (primed from the venue's candles)",
-  },
-  bias: { description: "directional bias from a Kalman trend and QQE shifts the quoting mid" },
-  biasStrength: { value: "X", description: "bias × this × volatility is the shift of the mid" },
-  riskAversion: { value: "GAMMA", description: "AS / GLFT risk aversion (bps units)" },
-  intensityDecayPerBps: {
-    value: "K",
-    description:
-      "AS / GLFT: k of the fill intensity λ(δ) = A·e^(−kδ), per bp (with --calibration online: until a fit)",
-  },
-  intensityScalePerBar: {
-    value: "A",
-    description:
-      "AS / GLFT: A of λ(δ) = A·e^(−kδ), fills per bar at the mid (with --calibration online: until a fit)",
-  },
-  horizonBars: { value: "BARS", description: "AS finite horizon T − t (rolling)" },
-  glftHalfSpreadDamping: { value: "X", description: "GLFT: damping of the half spread" },
-  glftSkewDamping: { value: "X", description: "GLFT: damping of the inventory skew" },
-  refreshToleranceBps: {
-    value: "BPS",
-    description: "working orders move only when the wanted price is more than this away",
-  },
-  sizeTolerance: {
-    value: "FRACTION",
-    description: "… or when the wanted size differs from the remaining size by more than this",
-  },
-  toxicityGuard: { description: "widen a side whose recent fills were adversely selected" },
-  toxicityFills: {
-    value: "N",
-    description: "toxicity guard: EWMA of the mark-outs of this many recent fills",
-  },
-  toxicityThresholdBps: {
-    value: "BPS",
-    description: "toxicity guard: a side's mark-out worse than this widens it by the excess",
-  },
-  toxicityHorizonBars: {
-    value: "BARS",
-    description: "bars guard (--toxicity-clock bars): bars after a fill its mark-out is taken at",
-  },
-  toxicityRecoveryBars: {
-    value: "BARS",
-    description: "bars guard: a side's widening fades to 0 this many bars after its last fill",
-  },
-};
-
-/**
  * One flag per field of `strategyConfigSchema`, named after the field alone (`model` → `--model`, as in the
  * backtest app): no live setting has a strategy field's name, and a test keeps it so. Booleans also take
  * `--no-<flag>`, since some are on by default.
@@ -225,7 +131,7 @@ const STRATEGY_HELP: Readonly<Record<string, FieldMeta>> = {
 function strategyOptions(): LiveOption[] {
   return Object.entries(strategyConfigSchema.shape).map(([key, fieldSchema]) => {
     const unwrapped = unwrapField(fieldSchema as z.ZodType);
-    const meta: FieldMeta = { ...STRATEGY_HELP[key], ...unwrapped.meta };
+    const meta: FieldMeta = { ...unwrapped.meta };
     // An enum's choices say more than a placeholder: `--fair-price mid|microprice|imbalance`.
     if (unwrapped.inner instanceof z.ZodEnum) delete meta.value;
     const option = leafOption(kebab(key), key, unwrapped.inner, meta, unwrapped.defaultValue);

@@ -174,63 +174,143 @@ const fee = (field: string) =>
 /** zod schema of the strategy configuration; every field has its default from {@link DEFAULT_STRATEGY_CONFIG}. */
 export const strategyConfigSchema = z
   .object({
-    model: z.enum(["basic", "as", "as-infinite", "glft"]).default(DEFAULT_STRATEGY_CONFIG.model),
-    baseSpreadBps: positive("baseSpreadBps").default(DEFAULT_STRATEGY_CONFIG.baseSpreadBps),
-    volMultiplier: nonNegative("volMultiplier").default(DEFAULT_STRATEGY_CONFIG.volMultiplier),
-    inventorySkewFactor: nonNegative("inventorySkewFactor").default(
-      DEFAULT_STRATEGY_CONFIG.inventorySkewFactor,
-    ),
-    maxPositionUsd: positive("maxPositionUsd").default(DEFAULT_STRATEGY_CONFIG.maxPositionUsd),
+    model: z.enum(["basic", "as", "as-infinite", "glft"]).default(DEFAULT_STRATEGY_CONFIG.model).meta({
+      value: "basic|as|as-infinite|glft",
+      description:
+        "quote model: fixed bps + volatility, Avellaneda–Stoikov (finite or infinite horizon), or GLFT",
+    }),
+    baseSpreadBps: positive("baseSpreadBps")
+      .default(DEFAULT_STRATEGY_CONFIG.baseSpreadBps)
+      .meta({ value: "BPS", description: "half-spread floor of the basic model, in bps of the mid" }),
+    volMultiplier: nonNegative("volMultiplier")
+      .default(DEFAULT_STRATEGY_CONFIG.volMultiplier)
+      .meta({ value: "X", description: "the half spread widens by this × the per-bar volatility in bps" }),
+    inventorySkewFactor: nonNegative("inventorySkewFactor")
+      .default(DEFAULT_STRATEGY_CONFIG.inventorySkewFactor)
+      .meta({
+        value: "X",
+        description: "at a full position both quotes move by this fraction of the half spread against it",
+      }),
+    maxPositionUsd: positive("maxPositionUsd").default(DEFAULT_STRATEGY_CONFIG.maxPositionUsd).meta({
+      value: "USD",
+      description: "soft position limit: the side that would grow past it is not quoted",
+    }),
     hardLimitMultiple: z
       .number()
       .min(1, "hardLimitMultiple must be ≥ 1")
-      .default(DEFAULT_STRATEGY_CONFIG.hardLimitMultiple),
-    onHalt: z.enum(["flatten", "hold"]).default(DEFAULT_STRATEGY_CONFIG.onHalt),
-    orderSizeUsd: positive("orderSizeUsd").default(DEFAULT_STRATEGY_CONFIG.orderSizeUsd),
-    levels: z.number().int().min(1).max(20).default(DEFAULT_STRATEGY_CONFIG.levels),
-    levelSpacingBps: nonNegative("levelSpacingBps").default(DEFAULT_STRATEGY_CONFIG.levelSpacingBps),
-    makerFee: fee("makerFee").default(DEFAULT_STRATEGY_CONFIG.makerFee),
-    takerFee: fee("takerFee").default(DEFAULT_STRATEGY_CONFIG.takerFee),
-    feeAware: z.boolean().default(DEFAULT_STRATEGY_CONFIG.feeAware),
-    feeMarginBps: nonNegative("feeMarginBps").default(DEFAULT_STRATEGY_CONFIG.feeMarginBps),
-    volatilityHalfLifeBars: positive("volatilityHalfLifeBars").default(
-      DEFAULT_STRATEGY_CONFIG.volatilityHalfLifeBars,
-    ),
-    volatilityWarmupBars: z.number().int().min(2).default(DEFAULT_STRATEGY_CONFIG.volatilityWarmupBars),
-    bias: z.boolean().default(DEFAULT_STRATEGY_CONFIG.bias),
-    biasStrength: nonNegative("biasStrength").default(DEFAULT_STRATEGY_CONFIG.biasStrength),
-    riskAversion: positive("riskAversion").default(DEFAULT_STRATEGY_CONFIG.riskAversion),
-    intensityDecayPerBps: positive("intensityDecayPerBps").default(
-      DEFAULT_STRATEGY_CONFIG.intensityDecayPerBps,
-    ),
-    intensityScalePerBar: positive("intensityScalePerBar").default(
-      DEFAULT_STRATEGY_CONFIG.intensityScalePerBar,
-    ),
-    horizonBars: positive("horizonBars").default(DEFAULT_STRATEGY_CONFIG.horizonBars),
-    glftHalfSpreadDamping: positive("glftHalfSpreadDamping").default(
-      DEFAULT_STRATEGY_CONFIG.glftHalfSpreadDamping,
-    ),
-    glftSkewDamping: nonNegative("glftSkewDamping").default(DEFAULT_STRATEGY_CONFIG.glftSkewDamping),
-    refreshToleranceBps: nonNegative("refreshToleranceBps").default(
-      DEFAULT_STRATEGY_CONFIG.refreshToleranceBps,
-    ),
-    sizeTolerance: nonNegative("sizeTolerance").default(DEFAULT_STRATEGY_CONFIG.sizeTolerance),
-    toxicityGuard: z.boolean().default(DEFAULT_STRATEGY_CONFIG.toxicityGuard),
-    toxicityFills: positive("toxicityFills").default(DEFAULT_STRATEGY_CONFIG.toxicityFills),
-    toxicityThresholdBps: nonNegative("toxicityThresholdBps").default(
-      DEFAULT_STRATEGY_CONFIG.toxicityThresholdBps,
-    ),
+      .default(DEFAULT_STRATEGY_CONFIG.hardLimitMultiple)
+      .meta({
+        value: "X",
+        description: "above this multiple of --max-position-usd the position is cut back with a taker order",
+      }),
+    onHalt: z.enum(["flatten", "hold"]).default(DEFAULT_STRATEGY_CONFIG.onHalt).meta({
+      value: "flatten|hold",
+      description: "what happens to the position when the risk engine halts quoting",
+    }),
+    orderSizeUsd: positive("orderSizeUsd")
+      .default(DEFAULT_STRATEGY_CONFIG.orderSizeUsd)
+      .meta({ value: "USD", description: "size of each quote, in USD at the mid" }),
+    levels: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .default(DEFAULT_STRATEGY_CONFIG.levels)
+      .meta({ value: "N", description: "orders per side" }),
+    levelSpacingBps: nonNegative("levelSpacingBps")
+      .default(DEFAULT_STRATEGY_CONFIG.levelSpacingBps)
+      .meta({ value: "BPS", description: "level i sits i × this further from the fair price" }),
+    makerFee: fee("makerFee").default(DEFAULT_STRATEGY_CONFIG.makerFee).meta({
+      value: "FRACTION",
+      description:
+        "maker fee, signed as a cost (Hyperliquid tier 0 is a cost; a rebate is negative, e.g. -0.00015)",
+    }),
+    takerFee: fee("takerFee")
+      .default(DEFAULT_STRATEGY_CONFIG.takerFee)
+      .meta({ value: "FRACTION", description: "taker fee, signed as a cost" }),
+    feeAware: z
+      .boolean()
+      .default(DEFAULT_STRATEGY_CONFIG.feeAware)
+      .meta({ description: "never quote a half spread below the maker fee + --fee-margin-bps" }),
+    feeMarginBps: nonNegative("feeMarginBps")
+      .default(DEFAULT_STRATEGY_CONFIG.feeMarginBps)
+      .meta({ value: "BPS", description: "margin over the maker fee of the smallest half spread" }),
+    volatilityHalfLifeBars: positive("volatilityHalfLifeBars")
+      .default(DEFAULT_STRATEGY_CONFIG.volatilityHalfLifeBars)
+      .meta({ value: "BARS", description: "half-life of the EWMA volatility of per-bar log returns" }),
+    volatilityWarmupBars: z.number().int().min(2).default(DEFAULT_STRATEGY_CONFIG.volatilityWarmupBars).meta({
+      value: "BARS",
+      description:
+        "bars of volatility the strategy waits for before it quotes (live primes them from the venue's candles; a replay from --prime-candles)",
+    }),
+    bias: z
+      .boolean()
+      .default(DEFAULT_STRATEGY_CONFIG.bias)
+      .meta({ description: "directional bias from a Kalman trend and QQE shifts the quoting mid" }),
+    biasStrength: nonNegative("biasStrength")
+      .default(DEFAULT_STRATEGY_CONFIG.biasStrength)
+      .meta({ value: "X", description: "bias × this × volatility is the shift of the mid" }),
+    riskAversion: positive("riskAversion")
+      .default(DEFAULT_STRATEGY_CONFIG.riskAversion)
+      .meta({ value: "GAMMA", description: "AS / GLFT risk aversion (bps units)" }),
+    intensityDecayPerBps: positive("intensityDecayPerBps")
+      .default(DEFAULT_STRATEGY_CONFIG.intensityDecayPerBps)
+      .meta({ value: "K", description: "AS / GLFT: k of the fill intensity λ(δ) = A·e^(−kδ), per bp" }),
+    intensityScalePerBar: positive("intensityScalePerBar")
+      .default(DEFAULT_STRATEGY_CONFIG.intensityScalePerBar)
+      .meta({ value: "A", description: "AS / GLFT: A of λ(δ) = A·e^(−kδ), fills per bar at the mid" }),
+    horizonBars: positive("horizonBars")
+      .default(DEFAULT_STRATEGY_CONFIG.horizonBars)
+      .meta({ value: "BARS", description: "AS finite horizon T − t (rolling)" }),
+    glftHalfSpreadDamping: positive("glftHalfSpreadDamping")
+      .default(DEFAULT_STRATEGY_CONFIG.glftHalfSpreadDamping)
+      .meta({ value: "X", description: "GLFT: damping of the half spread" }),
+    glftSkewDamping: nonNegative("glftSkewDamping")
+      .default(DEFAULT_STRATEGY_CONFIG.glftSkewDamping)
+      .meta({ value: "X", description: "GLFT: damping of the inventory skew" }),
+    refreshToleranceBps: nonNegative("refreshToleranceBps")
+      .default(DEFAULT_STRATEGY_CONFIG.refreshToleranceBps)
+      .meta({
+        value: "BPS",
+        description: "working orders move only when the wanted price is more than this away",
+      }),
+    sizeTolerance: nonNegative("sizeTolerance").default(DEFAULT_STRATEGY_CONFIG.sizeTolerance).meta({
+      value: "FRACTION",
+      description: "… or when the wanted size differs from the remaining size by more than this",
+    }),
+    toxicityGuard: z
+      .boolean()
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityGuard)
+      .meta({ description: "widen a side whose recent fills were adversely selected" }),
+    toxicityFills: positive("toxicityFills")
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityFills)
+      .meta({ value: "N", description: "toxicity guard: EWMA of the mark-outs of this many recent fills" }),
+    toxicityThresholdBps: nonNegative("toxicityThresholdBps")
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityThresholdBps)
+      .meta({
+        value: "BPS",
+        description: "toxicity guard: a side's mark-out worse than this widens it by the excess",
+      }),
     toxicityHorizonBars: z
       .number()
       .int()
       .min(1)
       .max(1000)
-      .default(DEFAULT_STRATEGY_CONFIG.toxicityHorizonBars),
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityHorizonBars)
+      .meta({
+        value: "BARS",
+        description: "toxicity guard (bars clock): bars after a fill its mark-out is taken at",
+      }),
     toxicityRecoveryBars: z
       .number({ error: "toxicityRecoveryBars must be a number" })
       .int("toxicityRecoveryBars must be a whole number of bars")
       .max(1_000_000, "toxicityRecoveryBars must be ≤ 1,000,000 bars")
-      .default(DEFAULT_STRATEGY_CONFIG.toxicityRecoveryBars),
+      .default(DEFAULT_STRATEGY_CONFIG.toxicityRecoveryBars)
+      .meta({
+        value: "BARS",
+        description:
+          "toxicity guard (bars clock): a side's widening fades to 0 this many bars after its last fill",
+      }),
     fairPrice: z.enum(["mid", "microprice", "imbalance"]).default(DEFAULT_STRATEGY_CONFIG.fairPrice).meta({
       value: "MODE",
       description:
@@ -389,4 +469,35 @@ export function parseStrategyConfig(input: StrategyConfigInput = {}): StrategyCo
     throw new StrategyConfigError(`invalid strategy config: ${problems.join("; ")}`);
   }
   return parsed.data;
+}
+
+/** What `--help` says of a strategy setting: its value placeholder (none for booleans) and description. */
+export interface StrategySettingHelp {
+  value?: string;
+  description: string;
+}
+
+/**
+ * The help of one strategy setting, from its schema field's metadata (every field has one; a test keeps it so),
+ * so the backtest and live CLIs describe a setting in the same words.
+ *
+ * @example
+ * ```ts
+ * strategySettingHelp("baseSpreadBps"); // { value: "BPS", description: "half-spread floor of the basic model, …" }
+ * ```
+ */
+export function strategySettingHelp(key: keyof StrategyConfig): StrategySettingHelp {
+  let field: z.ZodType | undefined = strategyConfigSchema.shape[key] as z.ZodType;
+  let found: { value?: unknown; description?: unknown } = {};
+  while (field !== undefined) {
+    found = { ...((field.meta() ?? {}) as typeof found), ...found };
+    field =
+      field instanceof z.ZodDefault || field instanceof z.ZodOptional
+        ? (field.unwrap() as z.ZodType)
+        : undefined;
+  }
+  if (typeof found.description !== "string") throw new Error(`strategy setting ${key} has no description`);
+  return typeof found.value === "string"
+    ? { value: found.value, description: found.description }
+    : { description: found.description };
 }

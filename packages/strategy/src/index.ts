@@ -4,12 +4,13 @@ export type { OnlineCalibratorOptions, SigmaSource } from "./calibrator.ts";
 export { OnlineCalibrator } from "./calibrator.ts";
 export type { BookLevel, CoinKernelOptions, HaltAccounting, PnlSplit, RiskInputs } from "./coin-kernel.ts";
 export { CoinKernel } from "./coin-kernel.ts";
-export type { StrategyConfig, StrategyConfigInput } from "./config.ts";
+export type { StrategyConfig, StrategyConfigInput, StrategySettingHelp } from "./config.ts";
 export {
   DEFAULT_STRATEGY_CONFIG,
   parseStrategyConfig,
   StrategyConfigError,
   strategyConfigSchema,
+  strategySettingHelp,
 } from "./config.ts";
 export type { QuoteDecision, QuoteInput, QuoteStatus, RiskMode } from "./market-maker.ts";
 export { MarketMaker } from "./market-maker.ts";
