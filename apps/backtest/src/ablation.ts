@@ -61,6 +61,8 @@ export const ABLATION_COMPONENTS: readonly AblationVariant[] = [
   { variant: "+calibration=online", overrides: { calibration: "online" } },
   { variant: "+model=glft(online)", overrides: { model: "glft", calibration: "online" } },
   { variant: "+model=as-infinite(online)", overrides: { model: "as-infinite", calibration: "online" } },
+  // The guard's clock alone, so the pull's own effect reads as the difference between the next two rows.
+  { variant: "+toxicity-clock=seconds", overrides: { toxicityClock: "seconds" } },
   {
     variant: "+toxicity-pull",
     overrides: {
@@ -72,6 +74,7 @@ export const ABLATION_COMPONENTS: readonly AblationVariant[] = [
       toxicityPullCooldownMs: 30_000,
     },
   },
+  { variant: "-toxicity-guard", overrides: { toxicityGuard: false } },
   { variant: "+size-decay", overrides: { sizeDecay: 1 } },
   { variant: "+funding-skew", overrides: { fundingSkewBps: 1 } },
   { variant: "+bias", overrides: { bias: true } },
@@ -107,7 +110,7 @@ export function candleAblationNotes(fillModel: string): string[] {
 }
 
 /** Variants that set the same setting exclusively (only one of each group can join `best`). */
-const EXCLUSIVE_KEYS = ["fairPrice", "model"] as const;
+const EXCLUSIVE_KEYS = ["fairPrice", "model", "toxicityClock"] as const;
 
 /**
  * The strategy of a variant: the baseline (or, for `null`, the user's configuration as parsed) with the
