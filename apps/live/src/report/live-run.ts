@@ -1,4 +1,4 @@
-import type { BacktestRun, CandleColumns, FillRecord } from "@botmm/backtest";
+import { type BacktestRun, type CandleColumns, type FillRecord, toCandleColumns } from "@botmm/backtest";
 import { Inventory } from "@botmm/inventory";
 import { PnlLedger } from "@botmm/strategy";
 import {
@@ -196,19 +196,8 @@ export function buildCoinRun(
   const lastClose = bars[n - 1]!.close;
   const spreadUsd = ledger.spreadUsd;
   const inventoryUsd = ledger.inventoryUsd;
-  const nanSeries = () => new Float64Array(n).fill(Number.NaN);
   const run: BacktestRun = {
-    bars: n,
-    fills: records,
-    equityUsd,
-    positionUsd,
-    spreadUsdByBar,
-    feesUsdByBar,
-    fundingUsdByBar,
-    restingBid: nanSeries(),
-    restingAsk: nanSeries(),
-    decidedBid: nanSeries(),
-    decidedAsk: nanSeries(),
+    ...barSeriesRun(records, { equityUsd, positionUsd, spreadUsdByBar, feesUsdByBar, fundingUsdByBar }),
     pnl: {
       totalUsd: spreadUsd + inventoryUsd - feesUsd + fundingUsd,
       spreadUsd,
@@ -257,26 +246,32 @@ export function intervalOf(bars: readonly Pick<JournalBar, "start">[]): number {
   return Number.isFinite(interval) ? interval : 60_000;
 }
 
-function toColumns(bars: readonly JournalBar[]): CandleColumns {
-  const n = bars.length;
-  const columns = {
-    length: n,
-    openTime: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
+type BarSeries = Pick<
+  BacktestRun,
+  "equityUsd" | "positionUsd" | "spreadUsdByBar" | "feesUsdByBar" | "fundingUsdByBar"
+>;
+
+/** The per-bar part of a run built from a journal: its series, and NaN quotes (the journal keeps no quotes). */
+function barSeriesRun(
+  fills: FillRecord[],
+  series: BarSeries,
+): BarSeries &
+  Pick<BacktestRun, "bars" | "fills" | "restingBid" | "restingAsk" | "decidedBid" | "decidedAsk"> {
+  const n = series.equityUsd.length;
+  const nanSeries = () => new Float64Array(n).fill(Number.NaN);
+  return {
+    bars: n,
+    fills,
+    ...series,
+    restingBid: nanSeries(),
+    restingAsk: nanSeries(),
+    decidedBid: nanSeries(),
+    decidedAsk: nanSeries(),
   };
-  bars.forEach((bar, i) => {
-    columns.openTime[i] = bar.start;
-    columns.open[i] = bar.open;
-    columns.high[i] = bar.high;
-    columns.low[i] = bar.low;
-    columns.close[i] = bar.close;
-    columns.volume[i] = bar.volume;
-  });
-  return columns;
+}
+
+function toColumns(bars: readonly JournalBar[]): CandleColumns {
+  return toCandleColumns(bars.map((bar) => ({ ...bar, openTime: bar.start })));
 }
 
 /**
@@ -330,19 +325,8 @@ export function sumCoinRuns(coins: readonly LiveCoinRun[]): { run: BacktestRun; 
       if (i === 0 || anyHalted[i - 1] === 0) halts++;
     }
   }
-  const nanSeries = () => new Float64Array(n).fill(Number.NaN);
   const run: BacktestRun = {
-    bars: n,
-    fills,
-    equityUsd,
-    positionUsd,
-    spreadUsdByBar,
-    feesUsdByBar,
-    fundingUsdByBar,
-    restingBid: nanSeries(),
-    restingAsk: nanSeries(),
-    decidedBid: nanSeries(),
-    decidedAsk: nanSeries(),
+    ...barSeriesRun(fills, { equityUsd, positionUsd, spreadUsdByBar, feesUsdByBar, fundingUsdByBar }),
     pnl: {
       totalUsd: sum((run) => run.pnl.totalUsd),
       spreadUsd: sum((run) => run.pnl.spreadUsd),
