@@ -9,6 +9,8 @@ import {
   formatQty,
   MatchingEngine,
 } from "./engine.ts";
+import { aggregatedDepth, StreamEvents } from "./stream-events.ts";
+import { BinanceStreamServer, type BinanceWsTarget } from "./ws-server.ts";
 
 /** A listed USDⓈ-M perp: its filters (exact decimal strings) and where house liquidity rests. */
 export interface BinanceSymbolSpec {
@@ -51,13 +53,31 @@ export interface BinanceEmulatorOptions {
   houseSize?: number;
 }
 
+/** A WebSocket fault: drop open sockets now, or refuse (`true`) / accept again (`false`) new connections. */
+export type BinanceWsFault =
+  | { kind: "drop"; target?: BinanceWsTarget }
+  | { kind: "refuse-connections"; refuse: boolean }
+  /** Ends every listen key now: its sockets get `listenKeyExpired` and close. */
+  | { kind: "expire-listen-keys" };
+
 /** A running emulator. */
 export interface BinanceEmulator {
   /** `http://127.0.0.1:<port>`; the fapi roots are `${url}/fapi/v1`, `/fapi/v2`, `/fapi/v3`. */
   readonly url: string;
+  /** `ws://127.0.0.1:<port>/ws`: ccxt's `urls.api.ws.future` (it derives `/public/ws`, `/private/ws` from it). */
+  readonly wsUrl: string;
   readonly engine: MatchingEngine;
   /** Queues an HTTP fault (see {@link BinanceHttpFault}). */
   injectHttpFault(fault: BinanceHttpFault): void;
+  /** Applies a WebSocket fault now (see {@link BinanceWsFault}); answers how many sockets it closed. */
+  injectWsFault(fault: BinanceWsFault): number;
+  /**
+   * Publishes stream events for engine changes made directly (not through HTTP) now rather than on the next
+   * 100 ms tick.
+   */
+  flushStreams(): void;
+  /** Open WebSocket connections by kind, and how many were ever accepted. */
+  webSocketStats(): { market: number; user: number; accepted: number };
   /** The last 10,000 requests the server saw: method, path and whether its signature checked out. */
   readonly requests: readonly { method: string; path: string; signed: boolean }[];
   close(): Promise<void>;
@@ -119,17 +139,24 @@ export function signQuery(query: string, secret: string): string {
 }
 
 /**
- * Starts a local Binance USDⓈ-M REST emulator on 127.0.0.1 (ephemeral port) that ccxt's `binanceusdm` talks
- * to unchanged when its `urls.api.fapi*` point here. It serves `exchangeInfo`, `time`, `ticker/bookTicker`,
- * `depth`, `order` (POST / PUT / DELETE / GET), `openOrders`, `allOpenOrders`, `countdownCancelAll`,
- * `positionRisk` (v2, v3) and `account` (v2, v3); checks `X-MBX-APIKEY`, the HMAC-SHA256 `signature` over the
- * query string plus body, and `timestamp` within `recvWindow`; answers Binance's error codes and messages; and
- * injects faults (5xx, 429/418 with `Retry-After`, delays, dropped requests or answers).
+ * Starts a local Binance USDⓈ-M emulator on 127.0.0.1 (ephemeral port) that ccxt's `binanceusdm` (REST and
+ * pro) talks to unchanged when its `urls.api.fapi*` point at `url` and `urls.api.ws.future` at `wsUrl`. REST:
+ * `exchangeInfo`, `time`, `ticker/bookTicker`, `depth` (with the stream's `lastUpdateId`), `order` (POST / PUT
+ * / DELETE / GET), `batchOrders`, `openOrders`, `allOpenOrders`, `countdownCancelAll`, `userTrades`,
+ * `leverageBracket`, `positionRisk` and `account` (v2, v3), `listenKey` (POST / PUT / DELETE, API key only);
+ * it checks `X-MBX-APIKEY`, the HMAC-SHA256 `signature` over the query string plus body, and `timestamp`
+ * within `recvWindow`, and answers Binance's error codes and messages. WebSocket, same port: `<symbol>@depth`
+ * diffs (`U`/`u`/`pu`), `@trade`, `@aggTrade`, and the user data stream (`ORDER_TRADE_UPDATE`,
+ * `ACCOUNT_UPDATE`, `listenKeyExpired`). Faults: 5xx, 429/418 with `Retry-After`, delays, dropped requests or
+ * answers ({@link BinanceEmulator.injectHttpFault}); dropped sockets, refused connections, expired listen keys
+ * ({@link BinanceEmulator.injectWsFault}).
  *
  * @example
  * ```ts
  * const emulator = await startBinanceEmulator({ clock: systemClock(), accounts: [{ apiKey: "k", secret: "s" }] });
- * // point ccxt's urls.api.fapiPublic / fapiPrivate (and V2, V3) at `${emulator.url}/fapi/v1` (v2, v3)
+ * // point ccxt's urls.api.fapiPublic / fapiPrivate (and V2, V3) at `${emulator.url}/fapi/v1` (v2, v3),
+ * // and urls.api.ws.future at emulator.wsUrl
+ * emulator.injectWsFault({ kind: "drop", target: "user" }); // the user data streams drop now
  * await emulator.close();
  * ```
  */
@@ -155,7 +182,25 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
       countdowns.delete(key);
     }
   };
-  const timer = setInterval(fireCountdowns, 100);
+  // Binance's engine fees, which the matching engine charges by default.
+  const events = new StreamEvents(engine, [...secrets.keys()], {
+    makerFeeRate: 0.0002,
+    takerFeeRate: 0.0005,
+  });
+  let streams: BinanceStreamServer | null = null;
+  const flush = () => {
+    const live = streams;
+    if (!live) return;
+    events.flush(clock.now(), {
+      market: (symbol, channel, event) => live.publishMarket(symbol, channel, event),
+      user: (account, event) => live.publishUser(account, event),
+    });
+  };
+  const timer = setInterval(() => {
+    fireCountdowns();
+    flush();
+    streams?.expireListenKeys();
+  }, 100);
   timer.unref();
 
   const server: Server = createServer((req, res) => {
@@ -175,6 +220,7 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const method = req.method ?? "GET";
     fireCountdowns();
+    flush();
     const fault = faults[0];
     if (fault) {
       fault.count = (fault.count ?? 1) - 1;
@@ -200,7 +246,17 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
     if (requests.length >= 10_000) requests.splice(0, requests.length - 9_999);
     const isPrivate = PRIVATE_ROUTES.has(route);
     let account = "";
-    if (isPrivate) {
+    if (LISTEN_KEY_ROUTES.has(route)) {
+      // Binance's listen key endpoints take the API key only, no signature.
+      const apiKey = req.headers["x-mbx-apikey"];
+      const known = typeof apiKey === "string" && secrets.has(apiKey);
+      requests.push({ method, path: url.pathname, signed: false });
+      if (!known) {
+        const error = BINANCE_ERRORS.badApiKey;
+        return send(res, error.status, { code: error.code, msg: error.msg });
+      }
+      account = apiKey;
+    } else if (isPrivate) {
       const check = authenticate(req, url, body, params);
       requests.push({ method, path: url.pathname, signed: typeof check === "string" });
       if (typeof check !== "string") return send(res, check.status, { code: check.code, msg: check.msg });
@@ -209,6 +265,7 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
       requests.push({ method, path: url.pathname, signed: false });
     }
     const answer = route2(route, params, account);
+    flush();
     if (fault?.kind === "drop" && fault.when === "after") {
       // Executed, answer lost: the client sees a timeout.
       hanging.add(res);
@@ -275,28 +332,54 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
         };
       }
       case "GET /fapi/v1/depth":
+        if (!engine.symbols().some((s) => s.instrument.coin === symbol))
+          return { status: 400, code: -1121, msg: "Invalid symbol." };
         return {
-          json: { lastUpdateId: now, E: now, T: now, ...engine.depth(symbol, Number(p.get("limit") ?? 20)) },
+          json: {
+            lastUpdateId: events.lastUpdateId(symbol),
+            E: now,
+            T: now,
+            ...aggregatedDepth(engine, symbol, Number(p.get("limit") ?? 20)),
+          },
         };
-      case "POST /fapi/v1/order": {
-        const tif = p.get("timeInForce") ?? "GTC";
-        if (p.get("type") !== "LIMIT" || !["GTC", "GTX", "IOC"].includes(tif))
-          return { status: 400, code: -1116, msg: "Invalid orderType." };
-        return wrap(
-          engine.place(
-            account,
-            {
-              symbol,
-              side: p.get("side") === "SELL" ? "SELL" : "BUY",
-              timeInForce: tif as "GTC" | "GTX" | "IOC",
-              price: p.get("price") ?? "",
-              quantity: p.get("quantity") ?? "",
-              clientOrderId: p.get("newClientOrderId") ?? `emu-${now}`,
-              reduceOnly: p.get("reduceOnly") === "true",
-            },
-            now,
-          ),
-        );
+      case "POST /fapi/v1/order":
+        return wrap(placeOne(account, (key) => p.get(key) ?? undefined, now));
+      case "POST /fapi/v1/batchOrders": {
+        let batch: unknown;
+        try {
+          batch = JSON.parse(p.get("batchOrders") ?? "");
+        } catch {
+          return { status: 400, code: -1130, msg: "Data sent for parameter 'batchOrders' is not valid." };
+        }
+        if (!Array.isArray(batch) || batch.length === 0 || batch.length > 5)
+          return { status: 400, code: -1130, msg: "Data sent for parameter 'batchOrders' is not valid." };
+        return {
+          json: batch.map((item: Record<string, unknown>) => {
+            const get = (key: string) => (item?.[key] === undefined ? undefined : String(item[key]));
+            const result = placeOne(account, get, now);
+            return "code" in result ? { code: result.code, msg: result.msg } : orderJson(result);
+          }),
+        };
+      }
+      case "POST /fapi/v1/listenKey":
+        return { json: { listenKey: streams!.issueListenKey(account) } };
+      case "PUT /fapi/v1/listenKey":
+        return streams!.keepAliveListenKey(account)
+          ? { json: {} }
+          : { status: 400, code: -1125, msg: "This listenKey does not exist." };
+      case "DELETE /fapi/v1/listenKey":
+        streams!.deleteListenKeys(account);
+        return { json: {} };
+      case "GET /fapi/v1/userTrades": {
+        const num = (key: string) => (p.get(key) === null ? undefined : Number(p.get(key)));
+        return {
+          json: events.accountTrades(account, symbol, {
+            ...(num("startTime") === undefined ? {} : { startTime: num("startTime")! }),
+            ...(num("endTime") === undefined ? {} : { endTime: num("endTime")! }),
+            ...(num("fromId") === undefined ? {} : { fromId: num("fromId")! }),
+            ...(num("limit") === undefined ? {} : { limit: num("limit")! }),
+          }),
+        };
       }
       case "PUT /fapi/v1/order":
         return wrap(engine.modify(account, ref(), p.get("price") ?? "", p.get("quantity") ?? "", now));
@@ -318,6 +401,23 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
         else countdowns.set(key, now + countdown);
         return { json: { symbol, countdownTime: String(countdown) } };
       }
+      case "GET /fapi/v1/leverageBracket":
+        // One bracket per symbol (ccxt reads them before parsing positions).
+        return {
+          json: (symbol ? [symbol] : specs.map((s) => s.symbol)).map((s) => ({
+            symbol: s,
+            brackets: [
+              {
+                bracket: 1,
+                initialLeverage: 125,
+                notionalCap: 50_000_000,
+                notionalFloor: 0,
+                maintMarginRatio: 0.004,
+                cum: 0,
+              },
+            ],
+          })),
+        };
       case "GET /fapi/v2/positionRisk":
       case "GET /fapi/v3/positionRisk":
         return {
@@ -336,6 +436,32 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
       default:
         return { status: 404, code: -1000, msg: `the emulator does not serve ${route}` };
     }
+  }
+
+  function placeOne(
+    account: string,
+    get: (key: string) => string | undefined,
+    now: number,
+  ): EmulatedOrder | BinanceError {
+    const tif = get("timeInForce") ?? "GTC";
+    if (get("type") !== "LIMIT" || !["GTC", "GTX", "IOC"].includes(tif))
+      return { status: 400, code: -1116, msg: "Invalid orderType." };
+    const symbol = get("symbol") ?? "";
+    const placed = engine.place(
+      account,
+      {
+        symbol,
+        side: get("side") === "SELL" ? "SELL" : "BUY",
+        timeInForce: tif as "GTC" | "GTX" | "IOC",
+        price: get("price") ?? "",
+        quantity: get("quantity") ?? "",
+        clientOrderId: get("newClientOrderId") ?? `emu-${now}`,
+        reduceOnly: get("reduceOnly") === "true",
+      },
+      now,
+    );
+    if ("orderId" in placed) events.hint(account, symbol, placed.orderId);
+    return placed;
   }
 
   function positionJson(symbol: string, account: string) {
@@ -364,15 +490,36 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
+  const liveStreams = new BinanceStreamServer(server, clock, (symbol) =>
+    specs.some((s) => s.symbol === symbol),
+  );
+  streams = liveStreams;
   return {
     url: `http://${options.host ?? "127.0.0.1"}:${address.port}`,
+    wsUrl: `ws://${options.host ?? "127.0.0.1"}:${address.port}/ws`,
     engine,
     requests,
     injectHttpFault(fault) {
       faults.push({ ...fault });
     },
+    injectWsFault(fault) {
+      flush();
+      if (fault.kind === "drop") return liveStreams.drop(fault.target ?? "all");
+      if (fault.kind === "refuse-connections") liveStreams.refuseConnections(fault.refuse);
+      else liveStreams.expireListenKeys(true);
+      return 0;
+    },
+    flushStreams: flush,
+    webSocketStats() {
+      return {
+        market: liveStreams.openSockets("market"),
+        user: liveStreams.openSockets("user"),
+        accepted: liveStreams.accepted,
+      };
+    },
     async close() {
       clearInterval(timer);
+      liveStreams.close();
       for (const res of hanging) res.destroy();
       hanging.clear();
       server.closeAllConnections();
@@ -381,14 +528,23 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
   };
 }
 
+const LISTEN_KEY_ROUTES = new Set([
+  "POST /fapi/v1/listenKey",
+  "PUT /fapi/v1/listenKey",
+  "DELETE /fapi/v1/listenKey",
+]);
+
 const PRIVATE_ROUTES = new Set([
   "POST /fapi/v1/order",
+  "POST /fapi/v1/batchOrders",
+  "GET /fapi/v1/userTrades",
   "PUT /fapi/v1/order",
   "DELETE /fapi/v1/order",
   "GET /fapi/v1/order",
   "GET /fapi/v1/openOrders",
   "DELETE /fapi/v1/allOpenOrders",
   "POST /fapi/v1/countdownCancelAll",
+  "GET /fapi/v1/leverageBracket",
   "GET /fapi/v2/positionRisk",
   "GET /fapi/v3/positionRisk",
   "GET /fapi/v2/account",

@@ -4,6 +4,7 @@ export type {
   BinanceEmulatorOptions,
   BinanceHttpFault,
   BinanceSymbolSpec,
+  BinanceWsFault,
 } from "./emulator.ts";
 export {
   binanceSpecInstrument,
@@ -13,3 +14,14 @@ export {
 } from "./emulator.ts";
 export type { BinanceError, EmulatedOrder, EmulatedPosition, EngineSymbol, NewOrder } from "./engine.ts";
 export { BINANCE_ERRORS, formatQty, MatchingEngine } from "./engine.ts";
+export type {
+  AccountTrade,
+  AggTradeEvent,
+  DepthUpdateEvent,
+  StreamEventSink,
+  TradeEvent,
+  UserStreamEvent,
+} from "./stream-events.ts";
+export { aggregatedDepth, StreamEvents } from "./stream-events.ts";
+export type { BinanceWsTarget } from "./ws-server.ts";
+export { BinanceStreamServer, LISTEN_KEY_VALIDITY_MS } from "./ws-server.ts";

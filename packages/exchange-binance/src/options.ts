@@ -2,8 +2,18 @@ import type { Clock } from "@botmm/core";
 import { z } from "zod";
 import { BinanceVenueError } from "./errors.ts";
 
-/** Where the adapter sends requests. Mainnet must be asked for by name; there is no default network. */
-export type BinanceNetwork = "mainnet" | "testnet" | { baseUrl: string };
+/**
+ * Where the adapter sends requests. Mainnet must be asked for by name; there is no default network. A custom
+ * `baseUrl` (the emulator) streams from `wsUrl`, by default the same host as `ws://…/ws`.
+ */
+export type BinanceNetwork = "mainnet" | "testnet" | { baseUrl: string; wsUrl?: string };
+
+/** One line of the adapter's log (stream drops, reconnects, recoveries); never carries a key or listen key. */
+export interface BinanceLogEntry {
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+  [key: string]: unknown;
+}
 
 /** Options of {@link BinanceUsdmVenue.connect}. Keys come from the caller only; they are never logged. */
 export interface BinanceVenueOptions {
@@ -21,6 +31,12 @@ export interface BinanceVenueOptions {
   maxLeverage?: number;
   /** Local request budget (Binance: 2400 weight per minute, 300 orders per 10 s, 1200 per minute). */
   requestBudget?: Partial<BinanceBudgetConfig>;
+  /** First wait before a dropped WebSocket is dialled again (default 250 ms; doubles, capped at 5 s). */
+  reconnectDelayMs?: number;
+  /** Levels per side in `book` events (default 20). */
+  bookLevels?: number;
+  /** Receives the adapter's log lines (none by default). */
+  onLog?: (entry: BinanceLogEntry) => void;
 }
 
 /** Binance USDⓈ-M request limits, tracked locally. */
@@ -33,6 +49,11 @@ export interface BinanceBudgetConfig {
 /** Options after validation. */
 export interface ResolvedBinanceOptions {
   urls: Record<string, string>;
+  /** ccxt's `urls.api.ws.future` (ccxt derives `/public/ws`, `/market/ws`, `/private/ws` from it). */
+  wsUrl: string;
+  reconnectDelayMs: number;
+  bookLevels: number;
+  onLog: ((entry: BinanceLogEntry) => void) | undefined;
   apiKey: string;
   secret: string;
   clock: Clock;
@@ -45,6 +66,8 @@ export interface ResolvedBinanceOptions {
 
 const MAINNET_BASE = "https://fapi.binance.com";
 const TESTNET_BASE = "https://testnet.binancefuture.com";
+const MAINNET_WS = "wss://fstream.binance.com/ws";
+const TESTNET_WS = "wss://fstream.binancefuture.com/ws";
 
 /**
  * ccxt's `urls.api` keys for USDⓈ-M futures, all pointed at one base URL (so no request can leave for another
@@ -72,7 +95,10 @@ const schema = z.object({
   network: z.union([
     z.literal("mainnet"),
     z.literal("testnet"),
-    z.object({ baseUrl: z.url({ protocol: /^https?$/ }) }),
+    z.object({
+      baseUrl: z.url({ protocol: /^https?$/ }),
+      wsUrl: z.url({ protocol: /^wss?$/ }).optional(),
+    }),
   ]),
   apiKey: z.string().min(1, "apiKey must be a non-empty string"),
   secret: z.string().min(1, "secret must be a non-empty string"),
@@ -90,6 +116,9 @@ const schema = z.object({
       ordersPerMinute: z.number().positive().default(1_200),
     })
     .default({ weightPerMinute: 2_400, ordersPer10s: 300, ordersPerMinute: 1_200 }),
+  reconnectDelayMs: z.number().int().positive().max(60_000).default(250),
+  bookLevels: z.number().int().min(1).max(1_000).default(20),
+  onLog: z.custom<(entry: BinanceLogEntry) => void>((value) => typeof value === "function").optional(),
 });
 
 /**
@@ -113,8 +142,18 @@ export function resolveBinanceOptions(options: BinanceVenueOptions): ResolvedBin
   const o = parsed.data;
   const base =
     o.network === "mainnet" ? MAINNET_BASE : o.network === "testnet" ? TESTNET_BASE : o.network.baseUrl;
+  const wsUrl =
+    o.network === "mainnet"
+      ? MAINNET_WS
+      : o.network === "testnet"
+        ? TESTNET_WS
+        : (o.network.wsUrl ?? `${base.replace(/^http/, "ws").replace(/\/+$/, "")}/ws`);
   return {
     urls: binanceUsdmUrls(base),
+    wsUrl,
+    reconnectDelayMs: o.reconnectDelayMs,
+    bookLevels: o.bookLevels,
+    onLog: o.onLog,
     apiKey: o.apiKey,
     secret: o.secret,
     clock,

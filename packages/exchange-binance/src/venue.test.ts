@@ -165,6 +165,30 @@ describe("BinanceUsdmVenue against the emulator (ccxt binanceusdm unchanged)", (
     expect(await venue.position("BTCUSDT")).toEqual({ coin: "BTCUSDT", size: 0.002, entryPrice: 60_000.1 });
   });
 
+  it("places a batch in one POST /fapi/v1/batchOrders, answering per order", async () => {
+    const results = await venue.placeOrdersBatch([
+      { ...quote, clientId: "b1", side: "buy", price: 59_900 },
+      { ...quote, clientId: "b2", side: "buy", price: 60_000.1 }, // crosses: −5022 inside the batch
+      { ...quote, clientId: "b3", side: "buy", price: 50_000, size: 0.001 }, // below min notional: local
+      { ...quote, clientId: "b4", side: "sell", price: 60_100 },
+    ]);
+    expect(results.map((r) => [r.clientId, r.status, r.rejection])).toEqual([
+      ["b1", "open", undefined],
+      ["b2", "rejected", "post-only"],
+      ["b3", "rejected", "other"],
+      ["b4", "open", undefined],
+    ]);
+    expect(emulator.requests.filter((r) => r.path === "/fapi/v1/batchOrders")).toHaveLength(1);
+    expect(emulator.requests.some((r) => r.method === "POST" && r.path === "/fapi/v1/order")).toBe(false);
+    expect((await venue.openOrders("BTCUSDT")).map((o) => o.clientId).sort()).toEqual(["b1", "b4"]);
+    const [lost] = await (async () => {
+      emulator.injectHttpFault({ kind: "drop", when: "after" });
+      return venue.placeOrdersBatch([{ ...quote, clientId: "b5", side: "buy", price: 59_800 }]);
+    })();
+    expect(lost!.status).toBe("unknown");
+    expect((await venue.reconcile([{ clientId: "b5", coin: "BTCUSDT" }]))[0]!.status).toBe("open");
+  });
+
   it("never puts the secret (or the key) in any error message", async () => {
     const wrong = await BinanceUsdmVenue.connect({
       network: { baseUrl: emulator.url },

@@ -1,12 +1,14 @@
 import type {
   CancelRequest,
   CancelResult,
+  Fill,
   Instrument,
   ModifyRequest,
   Order,
   OrderRequest,
   OrderResult,
   OrderStatus,
+  OrderUpdate,
   Position,
   SubscriptionRequest,
   Unsubscribe,
@@ -28,7 +30,15 @@ import {
   toWireClientId,
 } from "./convert.ts";
 import { BinanceVenueError } from "./errors.ts";
-import { type BinanceVenueOptions, type ResolvedBinanceOptions, resolveBinanceOptions } from "./options.ts";
+import {
+  type BinanceLogEntry,
+  type BinanceVenueOptions,
+  type ResolvedBinanceOptions,
+  resolveBinanceOptions,
+} from "./options.ts";
+import { BinanceStreams } from "./streams.ts";
+import { BinanceUsdmClient } from "./ws-client.ts";
+import { type BinanceUserTradeJson, fillFromUserTrade } from "./ws-convert.ts";
 
 /** Where an order stands on the venue, looked up by client id (how callers resolve `unknown` results). */
 export interface BinanceReconciledOrder {
@@ -52,6 +62,8 @@ type Outcome<T> =
  * (the order keeps its venue id and queue rules); cancels go by `origClientOrderId`. Every batch answers per
  * order; a lost request (timeout, 5xx) answers `unknown`: look it up with {@link reconcile} before resending.
  * A local request budget refuses orders (`rate-limit`, nothing sent) before the venue would throttle.
+ * {@link subscribe} streams books, trades, own orders and fills over ccxt's pro WebSocket API and recovers what
+ * a dropped socket missed (REST fills, orders reconciled by client id) before saying `reconnected`.
  *
  * @example
  * ```ts
@@ -69,8 +81,13 @@ type Outcome<T> =
 export class BinanceUsdmVenue implements Venue {
   readonly name = "binance-usdm" as const;
   readonly #o: ResolvedBinanceOptions;
-  readonly #exchange: InstanceType<typeof ccxt.binanceusdm>;
+  readonly #exchange: BinanceUsdmClient;
   readonly #budget: BinanceRequestBudget;
+  readonly #streams: BinanceStreams;
+  /** Orders this adapter believes are working: client id -> coin and venue id (reconciled after a drop). */
+  readonly #live = new Map<string, { coin: string; venueOrderId: string | null }>();
+  /** Venue order id -> client id, for REST fills (userTrades has no client id). */
+  readonly #clientOfVenueId = new Map<string, string>();
   #instruments = new Map<string, Instrument>();
   readonly #symbols = new Map<string, string>(); // coin (market id) -> ccxt unified symbol
   /** Modify keeps Binance's client id: the core id an order carries now -> its wire id, and back. */
@@ -81,16 +98,45 @@ export class BinanceUsdmVenue implements Venue {
   private constructor(options: ResolvedBinanceOptions) {
     this.#o = options;
     this.#budget = new BinanceRequestBudget(options.clock, options.budget);
-    this.#exchange = new ccxt.binanceusdm({
+    this.#exchange = new BinanceUsdmClient({
       apiKey: options.apiKey,
       secret: options.secret,
       timeout: options.requestTimeoutMs,
-      urls: { api: options.urls },
+      urls: { api: { ...options.urls, ws: { future: options.wsUrl } } },
       options: {
         recvWindow: options.recvWindowMs,
         fetchCurrencies: false,
         adjustForTimeDifference: false,
         warnOnFetchOpenOrdersWithoutSymbol: false,
+        // No REST position snapshot on every user-stream dial (the venue reads positions itself).
+        watchPositions: { fetchPositionsSnapshot: false, awaitPositionsSnapshot: false },
+        ws: {
+          backoff: {
+            base: options.reconnectDelayMs,
+            max: Math.max(2_000, options.reconnectDelayMs * 8),
+          },
+        },
+      },
+    });
+    this.#streams = new BinanceStreams({
+      exchange: this.#exchange,
+      clock: options.clock,
+      bookLevels: options.bookLevels,
+      reconnectDelayMs: options.reconnectDelayMs,
+      subscribeTimeoutMs: Math.max(10_000, options.requestTimeoutMs * 3),
+      symbolOf: (coin) => this.#requireSymbol(coin),
+      clientIdOf: (wire) => this.#core(wire),
+      describe: (error) => this.#describe(error),
+      log: (level, message, fields) => this.#log(level, message, fields),
+      recover: (since, coins) => this.#recover(since, coins),
+      onOrderUpdate: (update) => {
+        if (update.clientId === null) return;
+        if (update.venueOrderId) this.#rememberVenueId(update.venueOrderId, update.clientId);
+        if (update.status === "open") {
+          this.#live.set(update.clientId, { coin: update.coin, venueOrderId: update.venueOrderId });
+        } else {
+          this.#live.delete(update.clientId);
+        }
       },
     });
   }
@@ -106,6 +152,8 @@ export class BinanceUsdmVenue implements Venue {
    */
   static async connect(options: BinanceVenueOptions): Promise<BinanceUsdmVenue> {
     const venue = new BinanceUsdmVenue(resolveBinanceOptions(options));
+    // ccxt dials plain ws:// (the emulator) only through an http agent it must load first.
+    if (venue.#o.wsUrl.startsWith("ws://")) await venue.#exchange.loadHttpProxyAgent();
     await venue.refreshInstruments();
     return venue;
   }
@@ -181,7 +229,9 @@ export class BinanceUsdmVenue implements Venue {
           ),
         );
         if (outcome.kind === "ok") this.#track(clientId, built.wire);
-        return this.#orderResult(clientId, outcome);
+        const result = this.#orderResult(clientId, outcome);
+        this.#noteResult(request.coin, result);
+        return result;
       }),
     );
   }
@@ -219,7 +269,11 @@ export class BinanceUsdmVenue implements Venue {
           this.#untrack(request.clientId);
           this.#track(resultId, built.wire);
         }
-        return this.#orderResult(resultId, outcome);
+        const result = this.#orderResult(resultId, outcome);
+        if (outcome.kind === "ok" || result.rejection === "order-gone" || result.rejection === "post-only")
+          this.#live.delete(request.clientId);
+        this.#noteResult(request.coin, result);
+        return result;
       }),
     );
   }
@@ -256,6 +310,7 @@ export class BinanceUsdmVenue implements Venue {
         );
         if (outcome.kind === "ok") {
           this.#untrack(clientId);
+          this.#live.delete(clientId);
           return { clientId, status: "cancelled" };
         }
         return outcome.kind === "rejected"
@@ -317,7 +372,13 @@ export class BinanceUsdmVenue implements Venue {
         );
         if (outcome.kind === "ok") {
           const order = orderFromBinance(clientId, outcome.value.info as BinanceOrderJson);
-          if (order.status === "open") this.#track(clientId, wire);
+          if (order.status === "open") {
+            this.#track(clientId, wire);
+            this.#live.set(clientId, { coin, venueOrderId: order.venueOrderId });
+          } else {
+            this.#live.delete(clientId);
+          }
+          if (order.venueOrderId) this.#rememberVenueId(order.venueOrderId, clientId);
           return { clientId, status: order.status, venueOrderId: order.venueOrderId, order };
         }
         if (outcome.kind === "rejected" && outcome.code === -2013)
@@ -377,22 +438,97 @@ export class BinanceUsdmVenue implements Venue {
   }
 
   /**
-   * Streams (books, trades, own orders and fills over ccxt pro) are not built yet.
+   * Opens streams over ccxt's pro WebSocket API: per coin the diff-depth book (`watchOrderBook`, kept in sync
+   * with the REST snapshot by update ids) as `book` (`l2`, up to `bookLevels` a side) or `bookTop` events, and
+   * public `trades` (`watchTrades`); with `account`, own `order` updates (`watchOrders`) and `fill`s
+   * (`watchMyTrades`) from the listen-key user data stream. Events carry the venue's times and `receivedAt`
+   * from the clock.
    *
-   * @throws BinanceVenueError `REQUEST_FAILED` always, naming what is missing.
+   * On a dropped socket every listener gets `{ type: "connection", state: "disconnected" }`; the adapter dials
+   * again with backoff, resubscribes, resyncs the depth snapshot and (for the user stream) gets a fresh listen
+   * key; once all sockets are back it fetches the fills made meanwhile over REST (`userTrades`) and reconciles
+   * the orders it tracks by client id (order events for those that filled or were cancelled), then sends
+   * `state: "reconnected"`. A fill is delivered once, whichever way it arrived.
+   *
+   * @throws BinanceVenueError `CLOSED`, `UNKNOWN_COIN`, `REQUEST_FAILED` (a stream did not come up in time).
    * @example
    * ```ts
-   * await venue.subscribe({ coins: ["BTCUSDT"], book: "l2", trades: false, account: true }, () => {}); // throws
+   * const stop = await venue.subscribe({ coins: ["BTCUSDT"], book: "l2", trades: true, account: true }, (event) => {
+   *   if (event.type === "fill") inventory.apply(event.fill);
+   *   if (event.type === "connection" && event.state === "reconnected") void reconcileOrders();
+   * });
+   * await stop();
    * ```
    */
-  async subscribe(
-    _request: SubscriptionRequest,
-    _listener: (event: VenueEvent) => void,
-  ): Promise<Unsubscribe> {
-    throw new BinanceVenueError(
-      "REQUEST_FAILED",
-      "subscribe: Binance WebSocket streams (watchOrderBook, watchOrders, watchMyTrades) are not implemented yet; poll openOrders/position",
-    );
+  async subscribe(request: SubscriptionRequest, listener: (event: VenueEvent) => void): Promise<Unsubscribe> {
+    if (this.#closed) throw new BinanceVenueError("CLOSED", "subscribe: the venue is closed");
+    for (const coin of request.coins) this.#requireSymbol(coin);
+    return this.#streams.subscribe(request, listener);
+  }
+
+  /**
+   * Places up to 5 orders in one `POST /fapi/v1/batchOrders` (one request weight, each order counted in the
+   * order budget). Answers per order like {@link placeOrders}; a lost request answers `unknown` for all of them.
+   *
+   * @example
+   * ```ts
+   * const results = await venue.placeOrdersBatch([bid, ask]); // [{ status: "open" }, { status: "open" }]
+   * ```
+   */
+  async placeOrdersBatch(requests: readonly OrderRequest[]): Promise<OrderResult[]> {
+    if (requests.length > 5) {
+      const chunks: OrderResult[] = [];
+      for (let i = 0; i < requests.length; i += 5)
+        chunks.push(...(await this.placeOrdersBatch(requests.slice(i, i + 5))));
+      return chunks;
+    }
+    const results: (OrderResult | null)[] = requests.map(() => null);
+    const sent: { index: number; wire: string; order: Record<string, string> }[] = [];
+    requests.forEach((request, index) => {
+      const built = this.#build(request, request.clientId);
+      if (typeof built === "string") {
+        results[index] = localReject(request.clientId, built);
+        return;
+      }
+      sent.push({
+        index,
+        wire: built.wire,
+        order: {
+          symbol: request.coin,
+          side: request.side === "sell" ? "SELL" : "BUY",
+          type: "LIMIT",
+          timeInForce: toBinanceTif(request.timeInForce),
+          quantity: built.size,
+          price: built.price,
+          newClientOrderId: built.wire,
+          ...(request.reduceOnly ? { reduceOnly: "true" } : {}),
+        },
+      });
+    });
+    if (sent.length > 0) {
+      const outcome = await this.#call(5, sent.length, () =>
+        this.#exchange.fapiPrivatePostBatchOrders({ batchOrders: sent.map((s) => s.order) }),
+      );
+      for (const [k, { index, wire }] of sent.entries()) {
+        const clientId = requests[index]!.clientId;
+        let result: OrderResult;
+        if (outcome.kind !== "ok") {
+          result = this.#orderResult(clientId, outcome);
+        } else {
+          const row = (outcome.value as unknown as Record<string, unknown>[])[k] ?? {};
+          if (typeof row.code === "number" && row.orderId === undefined) {
+            const reason = `binanceusdm ${JSON.stringify({ code: row.code, msg: row.msg })}`;
+            result = this.#orderResult(clientId, { kind: "rejected", reason, code: row.code, errorName: "" });
+          } else {
+            this.#track(clientId, wire);
+            result = this.#orderResult(clientId, { kind: "ok", value: { info: row } });
+          }
+        }
+        this.#noteResult(requests[index]!.coin, result);
+        results[index] = result;
+      }
+    }
+    return results as OrderResult[];
   }
 
   /**
@@ -417,6 +553,83 @@ export class BinanceUsdmVenue implements Venue {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#streams.close();
+  }
+
+  /** Keeps the live-order table and the venue id map in step with an order answer. */
+  #noteResult(coin: string, result: OrderResult): void {
+    if (result.venueOrderId) this.#rememberVenueId(result.venueOrderId, result.clientId);
+    if (result.status === "open")
+      this.#live.set(result.clientId, { coin, venueOrderId: result.venueOrderId });
+    else if (result.status !== "unknown") this.#live.delete(result.clientId);
+  }
+
+  #rememberVenueId(venueOrderId: string, clientId: string): void {
+    this.#clientOfVenueId.set(venueOrderId, clientId);
+    if (this.#clientOfVenueId.size > 50_000) {
+      const oldest = this.#clientOfVenueId.keys().next().value as string;
+      this.#clientOfVenueId.delete(oldest);
+    }
+  }
+
+  /**
+   * After the user stream was down: this account's fills since `since` on the streamed coins and the coins of
+   * tracked orders (`GET /fapi/v1/userTrades`, client ids from the orders), and where each tracked order that
+   * is no longer open stands (looked up by client id).
+   */
+  async #recover(
+    since: number,
+    coins: readonly string[],
+  ): Promise<{ fills: Fill[]; updates: OrderUpdate[] }> {
+    const all = new Set([...coins, ...[...this.#live.values()].map((o) => o.coin)]);
+    const fills: Fill[] = [];
+    const updates: OrderUpdate[] = [];
+    for (const coin of all) {
+      const symbol = this.#requireSymbol(coin);
+      const outcome = await this.#call(5, 0, () => this.#exchange.fetchMyTrades(symbol, since, 1_000));
+      if (outcome.kind !== "ok")
+        throw new BinanceVenueError("REQUEST_FAILED", `userTrades ${coin} failed: ${outcome.reason}`);
+      for (const trade of outcome.value) {
+        const row = trade.info as BinanceUserTradeJson;
+        const venueOrderId = String(row.orderId);
+        let clientId = this.#clientOfVenueId.get(venueOrderId) ?? null;
+        if (clientId === null) {
+          const found = await this.#call(1, 0, () => this.#exchange.fetchOrder(venueOrderId, symbol));
+          if (found.kind === "ok") {
+            clientId = this.#core((found.value.info as BinanceOrderJson).clientOrderId);
+            if (clientId !== null) this.#rememberVenueId(venueOrderId, clientId);
+          }
+        }
+        fills.push(fillFromUserTrade(row, clientId));
+      }
+      const tracked = [...this.#live].filter(([, o]) => o.coin === coin).map(([clientId]) => clientId);
+      if (tracked.length === 0) continue;
+      const open = new Set((await this.openOrders(coin)).map((o) => o.clientId));
+      const gone = tracked.filter((clientId) => !open.has(clientId));
+      for (const state of await this.reconcile(gone.map((clientId) => ({ clientId, coin })))) {
+        if (state.status === "unknown") continue;
+        this.#live.delete(state.clientId);
+        updates.push({
+          clientId: state.clientId,
+          venueOrderId: state.venueOrderId,
+          coin,
+          status: state.status === "notFound" ? "rejected" : state.status,
+          ...(state.status === "notFound" ? { reason: "not on the venue (never reached its engine)" } : {}),
+          time: state.order?.updatedAt ?? this.#o.clock.now(),
+        });
+      }
+    }
+    return { fills, updates };
+  }
+
+  #log(level: BinanceLogEntry["level"], message: string, fields: Record<string, unknown> = {}): void {
+    const onLog = this.#o.onLog;
+    if (!onLog) return;
+    try {
+      onLog({ ...fields, level, message });
+    } catch {
+      // A failing logger must not break trading.
+    }
   }
 
   #requireSymbol(coin: string): string {
@@ -527,7 +740,10 @@ export class BinanceUsdmVenue implements Venue {
   #describe(error: unknown): string {
     let text = error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
     for (const secret of [this.#o.secret, this.#o.apiKey]) text = text.split(secret).join("[redacted]");
-    return text.replace(/signature=[0-9a-fA-F]+/g, "signature=[redacted]");
+    return text
+      .replace(/signature=[0-9a-fA-F]+/g, "signature=[redacted]")
+      .replace(/listenKey=[0-9A-Za-z]+/g, "listenKey=[redacted]")
+      .replace(/\/ws\/[0-9A-Za-z]{40,}/g, "/ws/[redacted]");
   }
 }
 
