@@ -1,4 +1,11 @@
-import { type Instrument, isValidPrice, isValidSize } from "@botmm/core";
+import type { Instrument } from "@botmm/core";
+import {
+  formatSimQty,
+  SimExchange,
+  type SimOrder,
+  type SimOrderRef,
+  type SimReject,
+} from "@botmm/sim-exchange";
 
 /** A Binance error as the venue sends it: HTTP status plus `{ code, msg }`. */
 export interface BinanceError {
@@ -77,12 +84,11 @@ export interface NewOrder {
   reduceOnly: boolean;
 }
 
-const HOUSE = "\u0000house";
-
 /**
- * A small price-time matching engine per symbol: house liquidity (a few levels each side of `midPrice`) plus
- * the accounts' own orders. GTX (post only) orders that would cross are refused with −5022; GTC and IOC cross
- * at the resting orders' prices and update positions with maker/taker fees.
+ * Binance's view of the shared simulated-execution core ({@link SimExchange} from `@botmm/sim-exchange`):
+ * house liquidity (a few levels each side of `midPrice`) plus the accounts' own orders. GTX (post only) orders
+ * that would cross are refused with −5022; GTC and IOC cross at the resting orders' prices and update
+ * positions with maker/taker fees. This class only translates Binance's words and codes.
  *
  * @example
  * ```ts
@@ -91,48 +97,23 @@ const HOUSE = "\u0000house";
  * ```
  */
 export class MatchingEngine {
-  readonly #symbols = new Map<string, EngineSymbol>();
-  readonly #orders = new Map<number, EmulatedOrder>();
-  readonly #byClientId = new Map<string, number>();
-  readonly #positions = new Map<string, EmulatedPosition>();
-  #nextOrderId = 1_000_000;
-  readonly #fees: { maker: number; taker: number };
+  /** The venue-neutral core (for hooks such as `sim.onEvent` and `sim.takeLiquidity`). */
+  readonly sim: SimExchange;
   /** Quote paid in fees per account (positive = paid). */
-  readonly feesPaid = new Map<string, number>();
+  readonly feesPaid: Map<string, number>;
 
   constructor(
     symbols: readonly EngineSymbol[],
     options: { houseLevels: number; houseSize: number; makerFeeRate?: number; takerFeeRate?: number },
   ) {
-    this.#fees = { maker: options.makerFeeRate ?? 0.0002, taker: options.takerFeeRate ?? 0.0005 };
-    for (const spec of symbols) {
-      this.#symbols.set(spec.instrument.coin, spec);
-      const tick = spec.instrument.priceRule.type === "tick" ? Number(spec.instrument.priceRule.tickSize) : 1;
-      const decimals = decimalsOf(
-        spec.instrument.priceRule.type === "tick" ? spec.instrument.priceRule.tickSize : "1",
-      );
-      for (let level = 1; level <= options.houseLevels; level++) {
-        for (const side of ["BUY", "SELL"] as const) {
-          const price = Math.round(spec.midPrice / tick) * tick + (side === "BUY" ? -level : level) * tick;
-          this.#rest({
-            orderId: this.#nextOrderId++,
-            account: HOUSE,
-            symbol: spec.instrument.coin,
-            clientOrderId: `house-${side}-${level}`,
-            side,
-            timeInForce: "GTC",
-            price: price.toFixed(decimals),
-            origQty: options.houseSize,
-            executedQty: 0,
-            cumQuote: 0,
-            reduceOnly: false,
-            status: "NEW",
-            time: 0,
-            updateTime: 0,
-          });
-        }
-      }
-    }
+    this.sim = new SimExchange(symbols, {
+      houseLevels: options.houseLevels,
+      houseSize: options.houseSize,
+      makerFeeRate: options.makerFeeRate ?? 0.0002,
+      takerFeeRate: options.takerFeeRate ?? 0.0005,
+      postOnlyCross: "reject",
+    });
+    this.feesPaid = this.sim.feesPaid;
   }
 
   /**
@@ -144,7 +125,7 @@ export class MatchingEngine {
    * ```
    */
   symbols(): EngineSymbol[] {
-    return [...this.#symbols.values()];
+    return this.sim.symbols();
   }
 
   /**
@@ -157,11 +138,8 @@ export class MatchingEngine {
    * ```
    */
   top(symbol: string): { bid: EmulatedOrder | undefined; ask: EmulatedOrder | undefined } {
-    const open = this.#open(symbol);
-    return {
-      bid: open.filter((o) => o.side === "BUY").sort(priority("BUY"))[0],
-      ask: open.filter((o) => o.side === "SELL").sort(priority("SELL"))[0],
-    };
+    const { bid, ask } = this.sim.top(symbol);
+    return { bid: bid && toBinance(bid), ask: ask && toBinance(ask) };
   }
 
   /**
@@ -173,54 +151,36 @@ export class MatchingEngine {
    * ```
    */
   depth(symbol: string, limit: number): { bids: [string, string][]; asks: [string, string][] } {
-    const side = (s: "BUY" | "SELL") => {
-      const levels = new Map<string, number>();
-      for (const o of this.#open(symbol)
-        .filter((x) => x.side === s)
-        .sort(priority(s))) {
-        levels.set(o.price, (levels.get(o.price) ?? 0) + o.origQty - o.executedQty);
-      }
-      return [...levels].slice(0, limit).map(([p, q]): [string, string] => [p, formatQty(q)]);
-    };
-    return { bids: side("BUY"), asks: side("SELL") };
+    const { bids, asks } = this.sim.depth(symbol, limit);
+    const format = (levels: [string, number][]) =>
+      levels.map(([p, q]): [string, string] => [p, formatQty(q)]);
+    return { bids: format(bids), asks: format(asks) };
   }
 
-  /** Places an order; answers the order or the venue's error. */
+  /**
+   * Places an order; answers the order or the venue's error.
+   *
+   * @example
+   * ```ts
+   * const r = engine.place("acct", { symbol: "BTCUSDT", side: "BUY", timeInForce: "GTX", price: "60000.1", quantity: "0.01", clientOrderId: "x", reduceOnly: false }, 1);
+   * r === BINANCE_ERRORS.postOnlyRejected; // true: it would have crossed the 60000.10 ask
+   * ```
+   */
   place(account: string, request: NewOrder, now: number): EmulatedOrder | BinanceError {
-    const spec = this.#symbols.get(request.symbol);
-    if (!spec) return { status: 400, code: -1121, msg: "Invalid symbol." };
-    const invalid = this.#checkFilters(spec.instrument, request.price, request.quantity);
-    if (invalid) return invalid;
-    if (this.#byClientId.has(`${account}\u0000${request.clientOrderId}`)) {
-      const existing = this.#orders.get(this.#byClientId.get(`${account}\u0000${request.clientOrderId}`)!)!;
-      if (existing.status === "NEW" || existing.status === "PARTIALLY_FILLED")
-        return BINANCE_ERRORS.duplicateClientId;
-    }
-    if (request.timeInForce === "GTX" && this.#crosses(request.symbol, request.side, request.price))
-      return BINANCE_ERRORS.postOnlyRejected;
-    const order: EmulatedOrder = {
-      orderId: this.#nextOrderId++,
+    const placed = this.sim.place(
       account,
-      symbol: request.symbol,
-      clientOrderId: request.clientOrderId,
-      side: request.side,
-      timeInForce: request.timeInForce,
-      price: request.price,
-      origQty: Number(request.quantity),
-      executedQty: 0,
-      cumQuote: 0,
-      reduceOnly: request.reduceOnly,
-      status: "NEW",
-      time: now,
-      updateTime: now,
-    };
-    this.#orders.set(order.orderId, order);
-    this.#byClientId.set(`${account}\u0000${order.clientOrderId}`, order.orderId);
-    this.#match(order, now);
-    if (order.status === "NEW" || order.status === "PARTIALLY_FILLED") {
-      if (order.timeInForce === "IOC") order.status = "EXPIRED";
-    }
-    return { ...order };
+      {
+        symbol: request.symbol,
+        side: request.side === "BUY" ? "buy" : "sell",
+        timeInForce: request.timeInForce === "GTX" ? "alo" : request.timeInForce === "IOC" ? "ioc" : "gtc",
+        price: request.price,
+        quantity: request.quantity,
+        clientId: request.clientOrderId,
+        reduceOnly: request.reduceOnly,
+      },
+      now,
+    );
+    return "reject" in placed ? this.#error(placed, request.symbol) : toBinance(placed);
   }
 
   /**
@@ -239,26 +199,9 @@ export class MatchingEngine {
     quantity: string,
     now: number,
   ): EmulatedOrder | BinanceError {
-    const order = this.find(account, ref);
-    if (!order || (order.status !== "NEW" && order.status !== "PARTIALLY_FILLED"))
-      return BINANCE_ERRORS.orderDoesNotExist;
-    const spec = this.#symbols.get(order.symbol)!;
-    const invalid = this.#checkFilters(spec.instrument, price, quantity);
-    if (invalid) return invalid;
-    if (Number(quantity) <= order.executedQty) return BINANCE_ERRORS.badPrecision;
-    if (order.price === price && order.origQty === Number(quantity)) return BINANCE_ERRORS.noNeedToModify;
-    if (order.timeInForce === "GTX" && this.#crosses(order.symbol, order.side, price)) {
-      // Binance cancels a post-only order whose modify would take liquidity.
-      order.status = "EXPIRED";
-      order.updateTime = now;
-      return BINANCE_ERRORS.postOnlyRejected;
-    }
-    if (order.price !== price || Number(quantity) > order.origQty) order.time = now; // priority lost
-    order.price = price;
-    order.origQty = Number(quantity);
-    order.updateTime = now;
-    this.#match(order, now);
-    return { ...order };
+    const moved = this.sim.modify(account, simRef(ref), price, quantity, now);
+    // Binance cancels (EXPIRED) a post-only order whose modify would take liquidity: the core did that.
+    return "reject" in moved ? this.#error(moved, ref.symbol) : toBinance(moved);
   }
 
   /**
@@ -275,12 +218,8 @@ export class MatchingEngine {
     ref: { symbol: string; orderId?: number; origClientOrderId?: string },
     now: number,
   ): EmulatedOrder | BinanceError {
-    const order = this.find(account, ref);
-    if (!order || (order.status !== "NEW" && order.status !== "PARTIALLY_FILLED"))
-      return BINANCE_ERRORS.unknownOrder;
-    order.status = "CANCELED";
-    order.updateTime = now;
-    return { ...order };
+    const cancelled = this.sim.cancel(account, simRef(ref), now);
+    return "reject" in cancelled ? BINANCE_ERRORS.unknownOrder : toBinance(cancelled);
   }
 
   /**
@@ -292,18 +231,11 @@ export class MatchingEngine {
    * ```
    */
   cancelAll(account: string, symbol: string, now: number): number {
-    let n = 0;
-    for (const order of this.#open(symbol)) {
-      if (order.account !== account) continue;
-      order.status = "CANCELED";
-      order.updateTime = now;
-      n++;
-    }
-    return n;
+    return this.sim.cancelAll(account, symbol, now).length;
   }
 
   /**
-   * An order by id or client id (any state), or undefined.
+   * An order by id or client id (any state still kept), or undefined.
    *
    * @example
    * ```ts
@@ -315,12 +247,8 @@ export class MatchingEngine {
     account: string,
     ref: { symbol: string; orderId?: number; origClientOrderId?: string },
   ): EmulatedOrder | undefined {
-    const id =
-      ref.orderId !== undefined
-        ? ref.orderId
-        : this.#byClientId.get(`${account}\u0000${ref.origClientOrderId ?? ""}`);
-    const order = id === undefined ? undefined : this.#orders.get(id);
-    return order && order.account === account && order.symbol === ref.symbol ? order : undefined;
+    const order = this.sim.find(account, simRef(ref));
+    return order && toBinance(order);
   }
 
   /**
@@ -333,14 +261,7 @@ export class MatchingEngine {
    * ```
    */
   openOrders(account: string, symbol?: string): EmulatedOrder[] {
-    return [...this.#orders.values()]
-      .filter(
-        (o) =>
-          o.account === account &&
-          (symbol === undefined || o.symbol === symbol) &&
-          (o.status === "NEW" || o.status === "PARTIALLY_FILLED"),
-      )
-      .map((o) => ({ ...o }));
+    return this.sim.openOrders(account, symbol).map(toBinance);
   }
 
   /**
@@ -353,9 +274,7 @@ export class MatchingEngine {
    * ```
    */
   countByClientId(account: string, clientOrderId: string): number {
-    return [...this.#orders.values()].filter(
-      (o) => o.account === account && o.clientOrderId === clientOrderId,
-    ).length;
+    return this.sim.countByClientId(account, clientOrderId);
   }
 
   /**
@@ -370,99 +289,71 @@ export class MatchingEngine {
    * ```
    */
   position(account: string, symbol: string): EmulatedPosition {
-    return { ...(this.#positions.get(`${account}\u0000${symbol}`) ?? { size: 0, entryPrice: 0 }) };
+    return this.sim.position(account, symbol);
   }
 
-  #checkFilters(instrument: Instrument, price: string, quantity: string): BinanceError | null {
-    if (!isValidPrice(instrument, price)) return BINANCE_ERRORS.badTick;
-    if (!isValidSize(instrument, quantity)) return BINANCE_ERRORS.badPrecision;
-    if (Number(price) * Number(quantity) < instrument.minNotionalUsd) {
-      return {
-        status: 400,
-        code: -4164,
-        msg: `Order's notional must be no smaller than ${instrument.minNotionalUsd} (unless you choose reduce only).`,
-      };
-    }
-    return null;
-  }
-
-  #open(symbol: string): EmulatedOrder[] {
-    return [...this.#orders.values()].filter(
-      (o) => o.symbol === symbol && (o.status === "NEW" || o.status === "PARTIALLY_FILLED"),
-    );
-  }
-
-  #crosses(symbol: string, side: "BUY" | "SELL", price: string): boolean {
-    const { bid, ask } = this.top(symbol);
-    const against = side === "BUY" ? ask : bid;
-    // Checked against the whole book, own orders included: a self-cross would take liquidity too.
-    return against !== undefined && crossesPrice(side, price, against.price);
-  }
-
-  #rest(order: EmulatedOrder): void {
-    this.#orders.set(order.orderId, order);
-    this.#byClientId.set(`${order.account}\u0000${order.clientOrderId}`, order.orderId);
-  }
-
-  #match(taker: EmulatedOrder, now: number): void {
-    const opposite = taker.side === "BUY" ? "SELL" : "BUY";
-    const book = this.#open(taker.symbol)
-      .filter((o) => o.side === opposite && o.orderId !== taker.orderId)
-      .sort(priority(opposite));
-    for (const maker of book) {
-      const remaining = taker.origQty - taker.executedQty;
-      if (remaining <= 1e-12 || !crossesPrice(taker.side, taker.price, maker.price)) break;
-      const qty = Math.min(remaining, maker.origQty - maker.executedQty);
-      const price = Number(maker.price);
-      for (const [order, fee] of [
-        [maker, this.#fees.maker],
-        [taker, this.#fees.taker],
-      ] as const) {
-        order.executedQty = round12(order.executedQty + qty);
-        order.cumQuote += qty * price;
-        order.status = order.executedQty >= order.origQty - 1e-12 ? "FILLED" : "PARTIALLY_FILLED";
-        order.updateTime = now;
-        if (order.account !== HOUSE) {
-          this.#applyFill(order.account, order.symbol, order.side === "BUY" ? qty : -qty, price);
-          this.feesPaid.set(order.account, (this.feesPaid.get(order.account) ?? 0) + qty * price * fee);
-        }
+  #error(reject: SimReject, symbol: string): BinanceError {
+    switch (reject.reject) {
+      case "unknown-symbol":
+        return { status: 400, code: -1121, msg: "Invalid symbol." };
+      case "bad-tick":
+        return BINANCE_ERRORS.badTick;
+      case "bad-lot":
+      case "size-below-filled":
+        return BINANCE_ERRORS.badPrecision;
+      case "min-notional": {
+        const spec = this.sim.symbols().find((s) => s.instrument.coin === symbol);
+        return {
+          status: 400,
+          code: -4164,
+          msg: `Order's notional must be no smaller than ${spec?.instrument.minNotionalUsd} (unless you choose reduce only).`,
+        };
       }
+      case "duplicate-client-id":
+        return BINANCE_ERRORS.duplicateClientId;
+      case "post-only":
+        return BINANCE_ERRORS.postOnlyRejected;
+      case "not-open":
+        return BINANCE_ERRORS.orderDoesNotExist;
+      case "no-change":
+        return BINANCE_ERRORS.noNeedToModify;
     }
   }
-
-  #applyFill(account: string, symbol: string, signedQty: number, price: number): void {
-    const key = `${account}\u0000${symbol}`;
-    const p = this.#positions.get(key) ?? { size: 0, entryPrice: 0 };
-    const next = round12(p.size + signedQty);
-    if (p.size === 0 || Math.sign(p.size) === Math.sign(signedQty)) {
-      p.entryPrice = (p.entryPrice * Math.abs(p.size) + price * Math.abs(signedQty)) / Math.abs(next);
-    } else if (Math.sign(next) !== Math.sign(p.size) && next !== 0) {
-      p.entryPrice = price;
-    }
-    p.size = next;
-    if (next === 0) p.entryPrice = 0;
-    this.#positions.set(key, p);
-  }
 }
 
-function crossesPrice(side: "BUY" | "SELL", price: string, against: string): boolean {
-  return side === "BUY" ? Number(price) >= Number(against) : Number(price) <= Number(against);
+function simRef(ref: { symbol: string; orderId?: number; origClientOrderId?: string }): SimOrderRef {
+  return {
+    symbol: ref.symbol,
+    ...(ref.orderId !== undefined ? { orderId: ref.orderId } : {}),
+    ...(ref.origClientOrderId !== undefined ? { clientId: ref.origClientOrderId } : {}),
+  };
 }
 
-function priority(side: "BUY" | "SELL") {
-  return (a: EmulatedOrder, b: EmulatedOrder) =>
-    (side === "BUY" ? Number(b.price) - Number(a.price) : Number(a.price) - Number(b.price)) ||
-    a.time - b.time ||
-    a.orderId - b.orderId;
-}
+const STATUS = {
+  open: "NEW",
+  partiallyFilled: "PARTIALLY_FILLED",
+  filled: "FILLED",
+  cancelled: "CANCELED",
+  expired: "EXPIRED",
+} as const satisfies Record<SimOrder["status"], EmulatedOrder["status"]>;
 
-function decimalsOf(decimal: string): number {
-  const dot = decimal.indexOf(".");
-  return dot < 0 ? 0 : decimal.length - dot - 1;
-}
-
-function round12(x: number): number {
-  return Math.round(x * 1e12) / 1e12;
+function toBinance(o: SimOrder): EmulatedOrder {
+  return {
+    orderId: o.orderId,
+    account: o.account,
+    symbol: o.symbol,
+    clientOrderId: o.clientId,
+    side: o.side === "buy" ? "BUY" : "SELL",
+    timeInForce: o.timeInForce === "alo" ? "GTX" : o.timeInForce === "ioc" ? "IOC" : "GTC",
+    price: o.price,
+    origQty: o.quantity,
+    executedQty: o.executedQty,
+    cumQuote: o.cumQuote,
+    reduceOnly: o.reduceOnly,
+    status: STATUS[o.status],
+    time: o.time,
+    updateTime: o.updateTime,
+  };
 }
 
 /**
@@ -475,5 +366,5 @@ function round12(x: number): number {
  * ```
  */
 export function formatQty(qty: number): string {
-  return String(round12(qty));
+  return formatSimQty(qty);
 }

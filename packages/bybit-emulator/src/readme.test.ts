@@ -1,0 +1,21 @@
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+const read = (path: string) => readFileSync(new URL(path, import.meta.url), "utf8");
+
+describe("README", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("embeds examples/quickstart.ts verbatim", () => {
+    expect(read("../README.md")).toContain(read("../examples/quickstart.ts").trim());
+  });
+
+  it("runs the example against the emulator and prints what its comments say", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+      lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+    });
+    await import("../examples/quickstart.ts");
+    expect(lines).toEqual(["0 q1", "110001 order not exists or too late to cancel"]);
+  });
+});

@@ -1,0 +1,135 @@
+import type { Clock } from "@botmm/core";
+import { z } from "zod";
+import type { BybitBudgetConfig } from "./budget.ts";
+import { BybitVenueError } from "./errors.ts";
+
+/** Where the adapter sends requests. Mainnet must be asked for by name; there is no default network. */
+export type BybitNetwork = "mainnet" | "testnet" | { baseUrl: string };
+
+/** Options of {@link BybitLinearVenue.connect}. Keys come from the caller only; they are never logged. */
+export interface BybitVenueOptions {
+  network: BybitNetwork;
+  apiKey: string;
+  secret: string;
+  clock: Clock;
+  /** Marks this bot's orders: wire `orderLinkId`s are `<prefix>-<clientId>` (default "botmm"; 1–12 of [A-Za-z0-9_]). */
+  clientIdPrefix?: string;
+  /** Per-request timeout (default 5000 ms); a timed-out order answers `unknown`. */
+  requestTimeoutMs?: number;
+  /** `X-BAPI-RECV-WINDOW` (default 5000 ms). */
+  recvWindowMs?: number;
+  /**
+   * Bybit accepts a PostOnly order that would cross and then cancels it; with `confirmPlacements` (default
+   * true) every place/amend batch is followed by a look-up (one `order/realtime` per coin, plus one per order
+   * no longer open) so a crossing order answers `rejected` / `post-only` at once.
+   */
+  confirmPlacements?: boolean;
+  /** Send several orders (cancels) of one coin as one `/v5/order/create-batch` (`cancel-batch`); default true. */
+  batchOrders?: boolean;
+  /** Local request budget (Bybit UTA linear: 10/s create, amend, cancel; 50/s queries; 600 per 5 s per IP). */
+  requestBudget?: Partial<BybitBudgetConfig>;
+}
+
+/** Options after validation. */
+export interface ResolvedBybitOptions {
+  urls: Record<string, string>;
+  apiKey: string;
+  secret: string;
+  clock: Clock;
+  clientIdPrefix: string;
+  requestTimeoutMs: number;
+  recvWindowMs: number;
+  confirmPlacements: boolean;
+  batchOrders: boolean;
+  budget: BybitBudgetConfig;
+}
+
+const MAINNET_BASE = "https://api.bybit.com";
+const TESTNET_BASE = "https://api-testnet.bybit.com";
+
+/**
+ * ccxt's `urls.api` keys for Bybit, all pointed at one base URL (so no request can leave for another host).
+ * The only place hostnames live.
+ *
+ * @example
+ * ```ts
+ * bybitUrls("http://127.0.0.1:4000").private; // "http://127.0.0.1:4000"
+ * ```
+ */
+export function bybitUrls(baseUrl: string): Record<string, string> {
+  const base = baseUrl.replace(/\/+$/, "");
+  return { spot: base, futures: base, v2: base, public: base, private: base };
+}
+
+const DEFAULT_BUDGET: BybitBudgetConfig = {
+  createPerSecond: 10,
+  amendPerSecond: 10,
+  cancelPerSecond: 10,
+  queryPerSecond: 50,
+  dcpPerSecond: 5,
+  ipPer5s: 600,
+};
+
+const schema = z.object({
+  network: z.union([
+    z.literal("mainnet"),
+    z.literal("testnet"),
+    z.object({ baseUrl: z.url({ protocol: /^https?$/ }) }),
+  ]),
+  apiKey: z.string().min(1, "apiKey must be a non-empty string"),
+  secret: z.string().min(1, "secret must be a non-empty string"),
+  clientIdPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,12}$/, "1–12 of [A-Za-z0-9_]")
+    .default("botmm"),
+  requestTimeoutMs: z.number().int().positive().default(5_000),
+  recvWindowMs: z.number().int().positive().max(60_000).default(5_000),
+  confirmPlacements: z.boolean().default(true),
+  batchOrders: z.boolean().default(true),
+  requestBudget: z
+    .object({
+      createPerSecond: z.number().positive(),
+      amendPerSecond: z.number().positive(),
+      cancelPerSecond: z.number().positive(),
+      queryPerSecond: z.number().positive(),
+      dcpPerSecond: z.number().positive(),
+      ipPer5s: z.number().positive(),
+    })
+    .partial()
+    .default({}),
+});
+
+/**
+ * Validates options; errors name the field and never echo the key or secret.
+ *
+ * @throws BybitVenueError `INVALID_OPTION`.
+ * @example
+ * ```ts
+ * resolveBybitOptions({ network: { baseUrl: emulator.url }, apiKey, secret, clock }).clientIdPrefix; // "botmm"
+ * ```
+ */
+export function resolveBybitOptions(options: BybitVenueOptions): ResolvedBybitOptions {
+  const { clock, ...rest } = options;
+  if (typeof clock?.now !== "function")
+    throw new BybitVenueError("INVALID_OPTION", "clock must be a Clock (an object with now())");
+  const parsed = schema.safeParse(rest);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`);
+    throw new BybitVenueError("INVALID_OPTION", `invalid Bybit venue options: ${issues.join("; ")}`);
+  }
+  const o = parsed.data;
+  const base =
+    o.network === "mainnet" ? MAINNET_BASE : o.network === "testnet" ? TESTNET_BASE : o.network.baseUrl;
+  return {
+    urls: bybitUrls(base),
+    apiKey: o.apiKey,
+    secret: o.secret,
+    clock,
+    clientIdPrefix: o.clientIdPrefix,
+    requestTimeoutMs: o.requestTimeoutMs,
+    recvWindowMs: o.recvWindowMs,
+    confirmPlacements: o.confirmPlacements,
+    batchOrders: o.batchOrders,
+    budget: { ...DEFAULT_BUDGET, ...o.requestBudget },
+  };
+}

@@ -1,0 +1,16 @@
+export type {
+  SimEndReason,
+  SimEvent,
+  SimExchangeOptions,
+  SimFill,
+  SimNewOrder,
+  SimOrder,
+  SimOrderRef,
+  SimOrderStatus,
+  SimReject,
+  SimRejectReason,
+  SimSide,
+  SimSymbol,
+  SimTimeInForce,
+} from "./exchange.ts";
+export { formatSimQty, SIM_HOUSE, SimExchange } from "./exchange.ts";
