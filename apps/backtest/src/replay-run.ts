@@ -27,6 +27,7 @@ import type { BacktestCliOptions } from "./options.ts";
 import { ProgressBar } from "./progress.ts";
 import { BookCheck } from "./recordings/book-check.ts";
 import { openReplayInput, type ReplayInput } from "./recordings/source.ts";
+import { REPLAY_VENUE_PRESETS, recordingVenue, venueFees } from "./replay-venue.ts";
 import type { CliIo } from "./run.ts";
 
 /** Events read before the first book of the coin; past this the data is taken not to hold the coin. */
@@ -119,13 +120,13 @@ export async function runReplayCli(options: BacktestCliOptions, io: CliIo, start
  * ```
  */
 export function candleComparison(options: BacktestCliOptions, once: ReplayOnce): CandleComparison {
-  const { run, report, instrument, funding, fundingDescription, capitalUsd, description } = once;
+  const { run, report, instrument, funding, fundingDescription, capitalUsd, description, strategy } = once;
   // The replay's own 1-minute mid bars (traded volume included): the data is not read a second time.
   const columns = run.candles;
   const bookOnly = run.fillInference === "book-changes";
   const candleOptions = {
     instrument,
-    strategy: options.strategy,
+    strategy,
     intervalMs: 60_000,
     fillModel: options.fillModelSpec,
     barPath: options.barPath,
@@ -186,6 +187,8 @@ export interface ReplayOnce {
   capitalUsd: number;
   /** The data's description (`hyperliquid-csv:<dir>`, …). */
   description: string;
+  /** The strategy replayed: the options' own, with the recording venue's fees when the options left the defaults. */
+  strategy: BacktestCliOptions["strategy"];
 }
 
 /**
@@ -203,9 +206,13 @@ export async function replayOnce(options: BacktestCliOptions, io: CliIo): Promis
     ...(options.replayFormat === "auto" ? {} : { format: options.replayFormat }),
   });
   const { first, events } = await peekFirstBook(input, coin, path);
-  // Binance and Tardis books are on the venue's own decimal tick: quote on it, not on Hyperliquid's grid.
+  // A botmm-md recording names its venue: its base fees and tick apply unless the options say otherwise.
+  const venue = await recordingVenue(path, input.format, coin);
+  const venueDecimalTick = venue !== null && REPLAY_VENUE_PRESETS[venue]?.decimalTick === true;
+  const { strategy, warnings: venueWarnings } = venueFees(options, venue);
+  // Binance, Bybit and Tardis books are on the venue's own decimal tick: quote on it, not on Hyperliquid's grid.
   let tick = options.tick;
-  if (tick === undefined && input.decimalTick) {
+  if (tick === undefined && (input.decimalTick || venueDecimalTick)) {
     const decimals = priceDecimals([...first.bids, ...first.asks]);
     tick = decimals === 0 ? "1" : (10 ** -decimals).toFixed(decimals);
   }
@@ -213,7 +220,12 @@ export async function replayOnce(options: BacktestCliOptions, io: CliIo): Promis
   const progress = new ProgressBar(io.stdout, "replay  ", options.progress);
   const recordingStart = Math.floor(first.lt / 60_000) * 60_000;
 
-  const warnings: string[] = [];
+  const warnings: string[] = [...venueWarnings];
+  if (venueDecimalTick && options.szDecimals === undefined) {
+    warnings.push(
+      `sizes on Hyperliquid's ${coin} lot (${instrument.sizeRule.type === "decimals" ? `${instrument.sizeRule.decimals} decimals` : "built in"}); ${venue}'s lot may be coarser: --sz-decimals N sets it`,
+    );
+  }
   const priming = await primeCloses(options, io, coin, recordingStart);
   if (priming !== null) warnings.push(...priming.warnings);
   const capitalUsd = options.capital ?? 2 * options.strategy.maxPositionUsd;
@@ -233,7 +245,7 @@ export async function replayOnce(options: BacktestCliOptions, io: CliIo): Promis
 
   const run = await runReplayBacktest(events, {
     instrument,
-    strategy: options.strategy,
+    strategy,
     queueModel,
     requestBudget:
       options.requestBudget === false
@@ -252,16 +264,20 @@ export async function replayOnce(options: BacktestCliOptions, io: CliIo): Promis
   if (tick !== undefined && options.tick === undefined) {
     warnings.push(`quotes on the book's own tick ${tick} (seen in its prices; --tick sets another)`);
   }
-  const report = buildReplayReport(run, options, {
-    source: `${input.description}${priming === null ? "" : ` (strategy primed on ${priming.description})`}`,
-    booksSkipped: check.skipped,
-    capitalUsd,
-    fundingDescription,
-    warnings,
-    warmupAdvice:
-      "pass --prime-candles PATH or --prime-download to warm it up on the candles before the recording",
-    runtimeMs: 0,
-  });
+  const report = buildReplayReport(
+    run,
+    { ...options, strategy },
+    {
+      source: `${input.description}${venue === null ? "" : ` (venue ${venue})`}${priming === null ? "" : ` (strategy primed on ${priming.description})`}`,
+      booksSkipped: check.skipped,
+      capitalUsd,
+      fundingDescription,
+      warnings,
+      warmupAdvice:
+        "pass --prime-candles PATH or --prime-download to warm it up on the candles before the recording",
+      runtimeMs: 0,
+    },
+  );
   return {
     run,
     report,
@@ -270,6 +286,7 @@ export async function replayOnce(options: BacktestCliOptions, io: CliIo): Promis
     fundingDescription,
     capitalUsd,
     description: input.description,
+    strategy,
   };
 }
 

@@ -274,7 +274,7 @@ Strategy options are @botmm/strategy's settings, also written in a config file's
   strategy: { model: glft, fairPrice: microprice }). Config file only: the "risk" section (@botmm/risk's, e.g.
   maxPosition: { limitUsd }, dailyLoss: { limitUsd }).
 
-Subcommand record: Hyperliquid L2 books and trades → recording files for replay backtests (no key).
+Subcommand record: Hyperliquid or Binance L2 books and trades → recording files for replay backtests (no key).
 ${renderOptionRows(RECORD_OPTIONS, 34)}
 
 ${STATUS_LEGEND}

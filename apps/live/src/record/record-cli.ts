@@ -1,24 +1,29 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Clock, systemClock } from "@botmm/core";
-import { HYPERLIQUID_MAINNET, HYPERLIQUID_TESTNET, HyperliquidVenue } from "@botmm/exchange-hl";
-import { type Emulator, start as startEmulator } from "@botmm/hl-emulator";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { parseDuration } from "../config.ts";
 import type { LiveIo } from "../run.ts";
 import { RECORD_OPTIONS, RECORD_USAGE } from "./record-options.ts";
+import {
+  RECORD_VENUE_NAMES,
+  RECORD_VENUES,
+  type RecordCoin,
+  type RecordNetwork,
+  type RecordSource,
+  type RecordVenue,
+} from "./record-venues.ts";
 import { Recorder } from "./recorder.ts";
 import { RecordingWriter } from "./writer.ts";
 
 export { RECORD_USAGE };
 
 /**
- * `live record …`: parses flags, connects a market-data-only venue (a throwaway key that never signs) and
- * records until `--duration` ends or a signal arrives. Returns the exit code.
+ * `live record …`: parses flags, connects a market-data-only venue (`--venue`; no key is read, nothing signs)
+ * and records until `--duration` ends or a signal arrives. Returns the exit code.
  *
  * @example
  * ```ts
- * process.exitCode = await runRecordCli(["--coins", "BTC", "--out", "rec", "--duration", "1h"], io);
+ * process.exitCode = await runRecordCli(["--venue", "binance", "--coins", "BTC", "--out", "rec", "--duration", "1h"], io);
  * ```
  */
 export async function runRecordCli(argv: readonly string[], io: LiveIo): Promise<number> {
@@ -49,11 +54,19 @@ export async function runRecordCli(argv: readonly string[], io: LiveIo): Promise
   if (typeof values.out !== "string" || values.out === "") return usage("--out DIR is required");
   // Relative to where the user ran pnpm (INIT_CWD), printed absolute, like every other path of the apps.
   const outDir = resolve(io.env.INIT_CWD || process.cwd(), values.out);
-  const coins = (typeof values.coins === "string" ? values.coins : "BTC")
-    .split(",")
-    .map((coin) => coin.trim());
-  if (coins.some((coin) => !/^[A-Za-z0-9]+$/.test(coin)))
+  const venueName = typeof values.venue === "string" ? values.venue : "hyperliquid";
+  if (!Object.hasOwn(RECORD_VENUES, venueName))
+    return usage(`--venue: expected one of ${RECORD_VENUE_NAMES.join(", ")}, got "${venueName}"`);
+  const source: RecordVenue = RECORD_VENUES[venueName as keyof typeof RECORD_VENUES];
+  const written = (typeof values.coins === "string" ? values.coins : "BTC").split(",").map((c) => c.trim());
+  if (written.some((coin) => !/^[A-Za-z0-9]+$/.test(coin)))
     return usage(`--coins: expected names like BTC,ETH, got "${values.coins}"`);
+  const coins: RecordCoin[] = [];
+  for (const name of written) {
+    const coin = source.coinOf(name);
+    if (typeof coin === "string") return usage(`--coins: ${coin}`);
+    if (!coins.some((c) => c.symbol === coin.symbol)) coins.push(coin);
+  }
   const durationMs = typeof values.duration === "string" ? parseDuration(values.duration) : undefined;
   if (durationMs === null)
     return usage(`--duration: expected a duration such as 90s, 10m, 2h or 1d, got "${values.duration}"`);
@@ -61,55 +74,70 @@ export async function runRecordCli(argv: readonly string[], io: LiveIo): Promise
     typeof values["status-interval"] === "string" ? parseDuration(values["status-interval"]) : 10_000;
   if (statusMs === null)
     return usage(`--status-interval: expected a duration such as 10s, got "${values["status-interval"]}"`);
-
-  let emulator: Emulator | null = null;
-  let network: "mainnet" | "testnet" | { apiUrl: string; wsUrl: string } = values.testnet
-    ? "testnet"
-    : "mainnet";
-  const clock: Clock = systemClock();
-  if (values.sim) {
-    emulator = await startEmulator({ coins, seed: 1 });
-    network = { apiUrl: emulator.url, wsUrl: emulator.wsUrl };
-  } else if (typeof values["api-url"] === "string") {
-    const url = new URL(values["api-url"]);
+  const chosen = ["mainnet", "testnet", "api-url", "sim"].filter((flag) => values[flag] !== undefined);
+  if (chosen.length > 1)
+    return usage(`--${chosen.join(" and --")} each say where to record from: pass one of them`);
+  if (values["ws-url"] !== undefined && values["api-url"] === undefined)
+    return usage("--ws-url goes with --api-url (the other networks have their own)");
+  let network: RecordNetwork = values.testnet ? "testnet" : "mainnet";
+  for (const flag of ["api-url", "ws-url"] as const) {
+    const value = values[flag];
+    if (typeof value !== "string") continue;
+    const protocols = flag === "api-url" ? ["http:", "https:"] : ["ws:", "wss:"];
+    if (!URL.canParse(value) || !protocols.includes(new URL(value).protocol))
+      return usage(
+        `--${flag}: expected a ${protocols.map((p) => p.slice(0, -1)).join(" or ")} URL, got "${value}"`,
+      );
+  }
+  if (typeof values["api-url"] === "string") {
     network = {
-      apiUrl: values["api-url"].replace(/\/$/, ""),
-      wsUrl: `${url.protocol === "https:" ? "wss" : "ws"}://${url.host}/ws`,
+      apiUrl: values["api-url"].replace(/\/+$/, ""),
+      ...(typeof values["ws-url"] === "string" ? { wsUrl: values["ws-url"] } : {}),
     };
   }
-  const where =
-    typeof network === "string"
-      ? (network === "mainnet" ? HYPERLIQUID_MAINNET : HYPERLIQUID_TESTNET).apiUrl
-      : network.apiUrl;
-  let venue: HyperliquidVenue;
+  if (values.sim && source.sim === null)
+    return usage(
+      `--sim: ${source.label} has no in-process market; start its emulator (@botmm/${venueName}-emulator) and pass --api-url`,
+    );
+
+  const clock: Clock = systemClock();
+  let sim: { network: RecordNetwork; stop: () => Promise<void> } | null = null;
+  if (values.sim && source.sim !== null) {
+    sim = await source.sim(coins, clock);
+    network = sim.network;
+  }
+  const warn = (message: string) => io.stderr.write(`botmm record: ${message}\n`);
+  let connected: RecordSource;
   try {
-    venue = await HyperliquidVenue.connect({
-      network,
-      wallet: privateKeyToAccount(generatePrivateKey()), // market data only: never signs
-      clock,
-      clientIdPrefix: "5ec0de0000000000",
-      deadManSwitchMs: null,
-      onLog: (entry) => {
-        if (entry.level === "warn" || entry.level === "error")
-          io.stderr.write(`botmm record: ${entry.level}: ${entry.message}\n`);
-      },
-    });
+    connected = await source.connect(network, clock, warn, coins);
   } catch (error) {
-    await emulator?.stop();
+    await sim?.stop();
+    const where = typeof network === "string" ? `${source.label} ${network}` : network.apiUrl;
     io.stderr.write(`botmm record: cannot connect to ${where}: ${(error as Error).message}\n`);
     return 1;
   }
+  const { venue, where } = connected;
   const recorder = new Recorder({
     venue,
-    coins,
-    writer: new RecordingWriter({ rootDir: outDir }),
+    coins: coins.map((c) => c.symbol),
+    recordAs: Object.fromEntries(coins.map((c) => [c.symbol, c.coin])),
+    // The header names the venue as its adapter does (hyperliquid, binance-usdm): the replay's fees follow it.
+    writer: new RecordingWriter({ rootDir: outDir, venue: venue.name }),
     clock,
     statusIntervalMs: statusMs,
     onStatus: (line) => io.stderr.write(`${line}\n`),
   });
-  await recorder.start();
+  try {
+    await recorder.start();
+  } catch (error) {
+    await connected.close();
+    await sim?.stop();
+    io.stderr.write(`botmm record: cannot subscribe at ${where}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const named = coins.map((c) => (c.coin === c.symbol ? c.coin : `${c.coin} (${c.symbol})`)).join(",");
   io.stderr.write(
-    `botmm record: recording ${coins.join(",")} from ${where} into ${outDir}${durationMs ? ` for ${values.duration}` : ""}; Ctrl-C stops\n`,
+    `botmm record: recording ${named} from ${source.label} ${where} into ${outDir}${durationMs ? ` for ${values.duration}` : ""}; Ctrl-C stops\n`,
   );
 
   const onSignal =
@@ -138,7 +166,7 @@ export async function runRecordCli(argv: readonly string[], io: LiveIo): Promise
     io.stderr.write(`botmm record: writing failed: ${(error as Error).message}\n`);
     code = 1;
   }
-  await venue.close();
-  await emulator?.stop();
+  await connected.close();
+  await sim?.stop();
   return code;
 }

@@ -7,7 +7,13 @@ import type { RecordingWriter } from "./writer.ts";
 export interface RecorderOptions {
   /** A venue used for public market data only (no orders are sent). */
   venue: Venue;
+  /** The venue's market ids to subscribe to (`BTC` on Hyperliquid, `BTCUSDT` on Binance). */
   coins: string[];
+  /**
+   * The recording's coin of a venue market id (default: the id itself): a Binance `BTCUSDT` is recorded as
+   * `BTC`, the coin the backtest's `--symbol` maps to.
+   */
+  recordAs?: Readonly<Record<string, string>>;
   writer: RecordingWriter;
   clock: Clock;
   /** Book levels kept per side (Hyperliquid sends up to 20). */
@@ -47,6 +53,7 @@ const toLevels = (levels: readonly Level[], depth: number): RecordedLevel[] =>
 export class Recorder {
   readonly #options: RecorderOptions;
   readonly #depth: number;
+  readonly #names: readonly string[];
   #unsubscribe: (() => Promise<void>) | null = null;
   #statusTimer: NodeJS.Timeout | null = null;
   #books = 0;
@@ -61,6 +68,7 @@ export class Recorder {
   constructor(options: RecorderOptions) {
     this.#options = options;
     this.#depth = options.depth ?? 20;
+    this.#names = options.coins.map((coin) => this.#recorded(coin));
   }
 
   /** Subscribes and starts writing. */
@@ -112,7 +120,7 @@ export class Recorder {
       case "book": {
         const book: BookEvent = {
           type: "book",
-          coin: event.book.coin,
+          coin: this.#recorded(event.book.coin),
           t: event.book.time,
           lt: event.receivedAt,
           bids: toLevels(event.book.bids, this.#depth),
@@ -125,7 +133,7 @@ export class Recorder {
       }
       case "trades": {
         if (event.trades.length === 0) return;
-        const coin = event.trades[0]!.coin;
+        const coin = this.#recorded(event.trades[0]!.coin);
         // Hyperliquid replays recent trades on (re)subscription: older than the subscription = a snapshot.
         const snapshot = event.trades.every((trade) => trade.time < this.#subscribedAt - 1_000);
         const trades: TradesEvent = {
@@ -162,8 +170,13 @@ export class Recorder {
     }
   }
 
+  #recorded(venueCoin: string): string {
+    const recordAs = this.#options.recordAs;
+    return recordAs !== undefined && Object.hasOwn(recordAs, venueCoin) ? recordAs[venueCoin]! : venueCoin;
+  }
+
   #writeGap(from: number, to: number, reason: string): void {
-    for (const coin of this.#options.coins) {
+    for (const coin of this.#names) {
       this.#options.writer.write({ type: "gap", coin, from, to, reason });
     }
     this.#gaps++;
@@ -176,7 +189,7 @@ export class Recorder {
     let bytes = 0;
     for (const file of files) bytes += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
     this.#options.onStatus?.(
-      `recording ${this.#options.coins.join(",")}: ${this.#books} books, ${this.#trades} trades, ${this.#gaps} gaps, ` +
+      `recording ${this.#names.join(",")}: ${this.#books} books, ${this.#trades} trades, ${this.#gaps} gaps, ` +
         `${rate.toFixed(1)} events/s, ${files.length} files, ${(bytes / 1_048_576).toFixed(2)} MiB compressed`,
     );
   }
