@@ -94,7 +94,10 @@ for (const path of paths) {
       if (event.coin !== coin) continue;
       if (event.type === "book") {
         books++;
-        levels += event.bids.length + event.asks.length;
+        // A full-depth book's view: reading its arrays would build them, which the replay never does.
+        const view = event.view;
+        levels +=
+          view === undefined ? event.bids.length + event.asks.length : view.bids.length + view.asks.length;
       } else if (event.type === "trades" && event.snapshot !== true) trades += event.trades.length;
     }
     readBest = Math.min(readBest, performance.now() - t0);

@@ -2,6 +2,7 @@ import {
   type BookEvent,
   type BookProblem,
   bookProblem,
+  bookViewProblem,
   levelsProblem,
   RecordingError,
 } from "@botmm/backtest";
@@ -46,7 +47,10 @@ export class BookCheck {
       const wrong = levelsProblem(book.bids, "bids") ?? levelsProblem(book.asks, "asks");
       if (wrong !== null) throw this.#error(file, line, `bad book: ${wrong}`);
     }
-    const problem: BookProblem | null = bookProblem(book.bids, book.asks);
+    // A full-depth book's view gives its best prices without building its level arrays.
+    const view = book.view;
+    const problem: BookProblem | null =
+      view === undefined ? bookProblem(book.bids, book.asks) : bookViewProblem(view);
     if (problem === null) return true;
     if (this.policy === "skip") {
       this.skipped[problem]++;
@@ -55,7 +59,7 @@ export class BookCheck {
     throw this.#error(
       file,
       line,
-      `${problem} book: best bid ${book.bids[0]![0]} ${problem === "crossed" ? ">" : "="} best ask ${book.asks[0]![0]} (a stale or corrupt level; --skip-bad-books skips such books and counts them in the report)`,
+      `${problem} book: best bid ${view === undefined ? book.bids[0]![0] : view.bids.price(0)} ${problem === "crossed" ? ">" : "="} best ask ${view === undefined ? book.asks[0]![0] : view.asks.price(0)} (a stale or corrupt level; --skip-bad-books skips such books and counts them in the report)`,
     );
   }
 

@@ -55,14 +55,22 @@ export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> 
   let line = 1;
   try {
     for await (const chunk of input) {
-      const text = rest + decoder.write(chunk as Buffer);
+      // Split the chunk alone (not `rest + chunk`, which would copy the chunk once more) and glue the rest of
+      // the previous chunk to its first line.
+      const text = decoder.write(chunk as Buffer);
       const lines = text.split("\n");
-      rest = lines.pop()!;
-      if (lines.length === 0) continue;
-      for (let i = 0; i < lines.length; i++) {
-        const entry = lines[i]!;
-        if (entry.endsWith("\r")) lines[i] = entry.slice(0, -1);
+      if (lines.length === 1) {
+        rest += text;
+        continue;
       }
+      lines[0] = rest + lines[0]!;
+      rest = lines.pop()!;
+      if (text.includes("\r")) {
+        for (let i = 0; i < lines.length; i++) {
+          const entry = lines[i]!;
+          if (entry.endsWith("\r")) lines[i] = entry.slice(0, -1);
+        }
+      } else if (lines[0]!.endsWith("\r")) lines[0] = lines[0]!.slice(0, -1);
       yield { lines, firstLine: line };
       line += lines.length;
     }

@@ -1,7 +1,7 @@
 // Binance USDⓈ-M and spot raw captures as hftbacktest's collector writes them: one message a line,
 // `<local receive time, ns or µs> <message>`, where a message is a combined-stream frame
 // `{"stream":"btcusdt@depth@0ms","data":{…}}` or the REST depth snapshot `{"lastUpdateId":…,"bids":…,"asks":…}`.
-import { DepthBook } from "./books.ts";
+import { DepthBook, snapshotBookEvent } from "./books.ts";
 import { RecordingError } from "./format.ts";
 import { parseDecimal } from "./scan.ts";
 import type { BookEvent, GapEvent, MarketEvent, RecordedTrade, TradesEvent } from "./types.ts";
@@ -93,11 +93,36 @@ const KNOWN = "depthUpdate (depth@…), trade, aggTrade, bookTicker, markPriceUp
  * ```
  */
 export function collectorTimeMs(stamp: string): number {
+  return stampMs(stamp, 0, stamp.length);
+}
+
+/**
+ * {@link collectorTimeMs} of `text.slice(from, to)`, without slicing. Digits are summed exactly (each part is
+ * below 2^53), so plain digit runs give exactly what `Number` of the slices gives; anything else takes the
+ * `Number` way.
+ */
+function stampMs(text: string, from: number, to: number): number {
+  const digits = to - from;
+  if (digits < 12) return Number.NaN;
+  const split = digits >= 18 ? 6 : digits >= 15 ? 3 : 0;
+  let whole = 0;
+  let fraction = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9 || digits > 19) return stampByNumber(text.slice(from, to));
+    if (i < to - split) whole = whole * 10 + digit;
+    else fraction = fraction * 10 + digit;
+  }
+  if (split === 6) return whole + fraction / 1e6;
+  if (split === 3) return whole + fraction / 1e3;
+  return whole;
+}
+
+function stampByNumber(stamp: string): number {
   const digits = stamp.length;
   if (digits >= 18) return Number(stamp.slice(0, -6)) + Number(stamp.slice(-6)) / 1e6;
   if (digits >= 15) return Number(stamp.slice(0, -3)) + Number(stamp.slice(-3)) / 1e3;
-  if (digits >= 12) return Number(stamp);
-  return Number.NaN;
+  return Number(stamp);
 }
 
 const toNumber = (value: unknown): number => (typeof value === "string" ? Number(value) : Number.NaN);
@@ -139,6 +164,7 @@ export class BinanceCollectorDecoder {
     sequenceGaps: 0,
   };
   readonly #scanned: ScannedDiff = newScannedDiff();
+  readonly #scannedTrade: ScannedTrade = newScannedTrade();
   #symbol: string | null = null;
   #coin = "";
   #futures: boolean | null = null;
@@ -211,7 +237,7 @@ export class BinanceCollectorDecoder {
     if (first >= 48 && first <= 57) {
       const space = text.indexOf(" ");
       if (space < 0) this.#fail(line, "a local timestamp with no message after it");
-      lt = collectorTimeMs(text.slice(0, space));
+      lt = stampMs(text, 0, space);
       if (Number.isNaN(lt))
         this.#fail(line, `"${text.slice(0, space)}" is not a local timestamp in ns, µs or ms`);
       json = text.slice(space + 1);
@@ -246,6 +272,25 @@ export class BinanceCollectorDecoder {
           scanned.b!,
           scanned.a!,
           json,
+          out,
+        );
+        if (!Number.isNaN(lt)) this.#lastTime = lt;
+        return;
+      }
+      const trade = this.#scannedTrade;
+      if (scanTrade(json, trade)) {
+        const stream = trade.stream;
+        const at = stream.indexOf("@");
+        this.#useSymbol(trade.symbol ?? stream.slice(0, Math.max(at, 0)).toUpperCase(), line);
+        this.#onTradeValues(
+          trade.kind,
+          trade.x,
+          trade.p,
+          trade.q,
+          trade.m,
+          Number.isNaN(trade.T) ? trade.E : trade.T,
+          trade.kind === "trade" ? trade.t : trade.a,
+          Number.isNaN(lt) ? trade.E : lt,
           out,
         );
         if (!Number.isNaN(lt)) this.#lastTime = lt;
@@ -541,18 +586,57 @@ export class BinanceCollectorDecoder {
         `a ${kind} needs p > 0, q > 0 and m (buyer is maker), got ${JSON.stringify(data).slice(0, 160)}`,
       );
     }
+    this.#counted(
+      px,
+      sz,
+      data.m as boolean,
+      Number(data.T ?? data.E),
+      (kind === "trade" ? data.t : data.a) as number,
+      lt,
+      out,
+    );
+  }
+
+  /**
+   * {@link BinanceCollectorDecoder.#onTrade} of a trade the scanner read (`scanTrade` took only a valid one:
+   * p > 0, q > 0, m a boolean, X a string or absent).
+   */
+  #onTradeValues(
+    kind: "trade" | "aggTrade",
+    x: string | null,
+    px: number,
+    sz: number,
+    m: boolean,
+    t: number,
+    tid: number,
+    lt: number,
+    out: MarketEvent[],
+  ): void {
+    this.#tradeKind ??= kind;
+    if (kind !== this.#tradeKind) {
+      this.#counts.ignored++;
+      return;
+    }
+    if (x !== null && x !== "MARKET") {
+      this.#counts.ignored++;
+      return;
+    }
+    this.#counted(px, sz, m, t, tid, lt, out);
+  }
+
+  #counted(px: number, sz: number, m: boolean, t: number, tid: number, lt: number, out: MarketEvent[]): void {
     this.#counts.trades++;
     if (!this.#synced) {
       this.#counts.tradesWithoutBook++;
       return;
     }
     const trade: RecordedTrade = {
-      t: Number(data.T ?? data.E),
+      t,
       px,
       sz,
       // The buyer was the maker: the seller hit the bid.
-      side: data.m ? "A" : "B",
-      tid: (kind === "trade" ? data.t : data.a) as number,
+      side: m ? "A" : "B",
+      tid,
     };
     const event: TradesEvent = { type: "trades", coin: this.#coin, lt, trades: [trade] };
     out.push(event);
@@ -560,7 +644,7 @@ export class BinanceCollectorDecoder {
 
   #bookEvent(t: number, lt: number): BookEvent {
     this.#lastGoodTime = lt;
-    return { type: "book", coin: this.#coin, t, lt, bids: this.#book.bids(), asks: this.#book.asks() };
+    return snapshotBookEvent(this.#coin, t, lt, this.#book.snapshot());
   }
 
   #gap(from: number, to: number, reason: string): GapEvent {
@@ -718,4 +802,138 @@ function scanDepthUpdate(json: string, out: ScannedDiff): boolean {
     break;
   }
   return out.e === "depthUpdate" && out.hasU && out.hasLastU && out.b !== null && out.a !== null;
+}
+
+/** What {@link scanTrade} read from a trade or aggTrade line. */
+interface ScannedTrade {
+  stream: string;
+  kind: "trade" | "aggTrade";
+  symbol: string | null;
+  E: number;
+  T: number;
+  t: number;
+  a: number;
+  p: number;
+  q: number;
+  x: string | null;
+  m: boolean;
+  /** Keys seen (one bit each): a repeated key goes to JSON.parse, which keeps the last. */
+  seen: number;
+}
+
+function newScannedTrade(): ScannedTrade {
+  return {
+    stream: "",
+    kind: "trade",
+    symbol: null,
+    E: Number.NaN,
+    T: Number.NaN,
+    t: Number.NaN,
+    a: Number.NaN,
+    p: Number.NaN,
+    q: Number.NaN,
+    x: null,
+    m: false,
+    seen: 0,
+  };
+}
+
+/** Keys a trade or aggTrade message may hold, and their bit in {@link ScannedTrade.seen}. */
+const TRADE_KEYS: Record<string, number> = {
+  e: 1,
+  E: 2,
+  T: 4,
+  s: 8,
+  t: 16,
+  a: 32,
+  f: 64,
+  l: 128,
+  p: 256,
+  q: 512,
+  X: 1024,
+  m: 2048,
+  M: 4096,
+  b: 8192,
+};
+
+/**
+ * Reads a `{"stream":"…@trade","data":{…}}` (or `@aggTrade`) frame without JSON.parse: the keys of
+ * {@link TRADE_KEYS} once each, strings without escapes, numbers, `true` / `false`, nothing else. It takes only
+ * a trade the general path would replay or skip without an error (`p` and `q` strings of numbers > 0, `m` a
+ * boolean, `X` a string or absent, the id a number); false for anything else, which then goes through
+ * JSON.parse — so what it accepts reads exactly as the general path would.
+ */
+function scanTrade(json: string, out: ScannedTrade): boolean {
+  const streamEnd = stringEnd(json, STREAM_PREFIX.length);
+  if (streamEnd < 0 || !json.startsWith(DATA_PREFIX, streamEnd)) return false;
+  const stream = json.slice(STREAM_PREFIX.length, streamEnd);
+  const at = stream.indexOf("@");
+  if (at < 0) return false;
+  const tail = stream.length - at - 1;
+  const kind =
+    tail === 5 && stream.endsWith("trade")
+      ? "trade"
+      : tail === 8 && stream.endsWith("aggTrade")
+        ? "aggTrade"
+        : null;
+  if (kind === null) return false;
+  out.stream = stream;
+  out.kind = kind;
+  out.symbol = null;
+  out.E = out.T = out.t = out.a = out.p = out.q = Number.NaN;
+  out.x = null;
+  out.seen = 0;
+  let m: boolean | null = null;
+  let i = streamEnd + DATA_PREFIX.length;
+  for (;;) {
+    if (json.charCodeAt(i) !== 34) return false;
+    const keyEnd = stringEnd(json, i + 1);
+    if (keyEnd < 0 || json.charCodeAt(keyEnd + 1) !== 58) return false;
+    const key = json.slice(i + 1, keyEnd);
+    const bit = TRADE_KEYS[key];
+    if (bit === undefined || (out.seen & bit) !== 0) return false;
+    out.seen |= bit;
+    const value = keyEnd + 2;
+    const first = json.charCodeAt(value);
+    let end: number;
+    if (first === 34) {
+      const close = stringEnd(json, value + 1);
+      if (close < 0) return false;
+      if (key === "p") out.p = parseDecimal(json, value + 1, close);
+      else if (key === "q") out.q = parseDecimal(json, value + 1, close);
+      else if (key === "s") out.symbol = json.slice(value + 1, close);
+      else if (key === "X") out.x = json.slice(value + 1, close);
+      else if (key !== "e") return false;
+      end = close + 1;
+    } else if (first === 116 || first === 102) {
+      // true / false: only m and M are booleans.
+      const truth = first === 116;
+      end = value + (truth ? 4 : 5);
+      if (!json.startsWith(truth ? "true" : "false", value)) return false;
+      if (key === "m") m = truth;
+      else if (key !== "M") return false;
+    } else {
+      end = numberEnd(json, value);
+      if (end < 0) return false;
+      const number = parseDecimal(json, value, end);
+      if (key === "E") out.E = number;
+      else if (key === "T") out.T = number;
+      else if (key === "t") out.t = number;
+      else if (key === "a") out.a = number;
+      else if (key !== "f" && key !== "l" && key !== "b") return false;
+    }
+    const next = json.charCodeAt(end);
+    if (next === 44) {
+      i = end + 1;
+      continue;
+    }
+    if (next !== 125 || end + 2 !== json.length || json.charCodeAt(end + 1) !== 125) return false;
+    break;
+  }
+  if (m === null || !(out.p > 0) || !(out.q > 0)) return false;
+  if ((out.seen & (kind === "trade" ? 16 : 32)) === 0) return false;
+  // The venue time the general path reads: T, else E (both numbers here when present).
+  if ((out.seen & 6) === 0) return false;
+  out.m = m;
+  return true;
 }

@@ -37,8 +37,15 @@ export async function aggregateToCandles(
     wanted ??= event.coin;
     if (event.coin !== wanted || event.type === "gap") return;
     if (event.type === "book") {
-      if (event.bids.length === 0 || event.asks.length === 0) return;
-      const next = (event.bids[0]![0] + event.asks[0]![0]) / 2;
+      const view = event.view;
+      let next: number;
+      if (view !== undefined) {
+        if (view.bids.length === 0 || view.asks.length === 0) return;
+        next = (view.bids.price(0) + view.asks.price(0)) / 2;
+      } else {
+        if (event.bids.length === 0 || event.asks.length === 0) return;
+        next = (event.bids[0]![0] + event.asks[0]![0]) / 2;
+      }
       mid = next;
       const candle = at(event.lt)!;
       if (next > candle.high) candle.high = next;

@@ -171,6 +171,90 @@ describe("latency and post-only", () => {
   });
 });
 
+describe("refused modifies and the taker exit (as the paper venue and the live bot)", () => {
+  // At 1 s the mid moves up 0.05: the bid is modified from 99.97 to 100.02 and the ask from 100.03 to 100.08.
+  // By the time the modifies arrive (1.2 s) the best ask is 100.01: the bid's modify would cross.
+  const movedUp = book(
+    1_000,
+    [
+      [100.02, 10],
+      [100.01, 20],
+    ],
+    [
+      [100.08, 10],
+      [100.09, 20],
+    ],
+  );
+  const backDown = book(
+    1_100,
+    [
+      [BID, 10],
+      [99.96, 20],
+    ],
+    [
+      [100.01, 10],
+      [100.02, 20],
+    ],
+  );
+
+  it("a refused modify leaves the old order resting until the bot's cancel of it arrives", async () => {
+    // Refused at 1.2 s; the cancel of the old bid (99.97) arrives a latency later, at 1.4 s.
+    const sweepBefore = await runReplayBacktest(
+      [standardBook(0), movedUp, backDown, trade(1_300, "A", 99.9, 5)],
+      replayOptions(),
+    );
+    expect(sweepBefore.orders.rejectedPostOnly).toBe(1);
+    expect(sweepBefore.fills.map((fill) => [fill.timeMs - T0, fill.side, fill.price, fill.size])).toEqual([
+      [1_300, "buy", BID, 1],
+    ]);
+    const sweepAfter = await runReplayBacktest(
+      [standardBook(0), movedUp, backDown, trade(1_500, "A", 99.9, 5)],
+      replayOptions(),
+    );
+    expect(sweepAfter.orders.rejectedPostOnly).toBe(1);
+    expect(sweepAfter.fills).toHaveLength(0);
+    // The cancel of the old order is a request like any other.
+    expect(sweepAfter.orders.cancelled).toBe(1);
+  });
+
+  it("the taker exit is limited to exitSlippageBps through the best price it was sent at, and retried", async () => {
+    const risk = { decide: () => "halt" as const };
+    const books = Array.from({ length: 7 }, (_, i) => standardBook(i * 10_000));
+    // The exit is sent at 60.1 s against a best bid of 99.97: limit 99.97 × (1 − 10 bps) = 99.870.
+    const thin = (ms: number, bids: [number, number][]) => book(ms, bids, [[ASK, 10]]);
+    const events = [
+      ...books,
+      trade(60_100, "A", 99.9, 5),
+      thin(60_250, [
+        [BID, 0.3],
+        [99.8, 10],
+      ]),
+      thin(60_400, [
+        [BID, 0.3],
+        [99.8, 10],
+      ]),
+      thin(66_000, [[99.95, 5]]),
+      thin(66_400, [[99.95, 5]]),
+    ];
+    const run = await runReplayBacktest(events, replayOptions({ risk }));
+    expect(
+      run.fills.map((fill) => [fill.timeMs - T0, fill.side, fill.price, fill.size, fill.source]),
+    ).toEqual([
+      [60_100, "buy", BID, 1, "trade-through"],
+      // 0.3 at 99.97; the 99.80 level is beyond the limit: the rest is not filled (IOC) …
+      [60_300, "sell", expect.closeTo(BID, 10), 0.3, "taker-exit"],
+      // … and the retry, 5 s after the first exit was sent, sells the remaining 0.7 at the new best bid.
+      [66_200, "sell", expect.closeTo(99.95, 10), expect.closeTo(0.7, 12), "taker-exit"],
+    ]);
+    expect(run.finalPosition).toBeCloseTo(0, 12);
+    expect(run.takerExits).toBe(2);
+    // Without a limit (a wide slippage) the first exit walks down to 99.80.
+    const wide = await runReplayBacktest(events, replayOptions({ risk, exitSlippageBps: 100 }));
+    expect(wide.fills[1]).toMatchObject({ timeMs: T0 + 60_300, size: 1, source: "taker-exit" });
+    expect(wide.fills[1]!.price).toBeCloseTo(0.3 * BID + 0.7 * 99.8, 10);
+  });
+});
+
 describe("fills from book changes (no trades)", () => {
   it("fills when the opposite best price reaches the order, and says so", async () => {
     const crossed = book(

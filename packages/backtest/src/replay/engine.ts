@@ -6,6 +6,7 @@ import { DEFAULT_SIMULATION } from "../defaults.ts";
 import type { BacktestRun, FillRecord } from "../engine.ts";
 import { FundingCursor } from "../funding.ts";
 import { aggregateMarkouts } from "../metrics.ts";
+import { ArrayLevelView } from "./books.ts";
 import { postOnlyCrosses } from "./execution.ts";
 import {
   DEFAULT_REPLAY,
@@ -15,7 +16,7 @@ import {
   type ReplayRequestBudget,
 } from "./options.ts";
 import { OrderQueue, type QueueFill, type QueueTrade } from "./queue.ts";
-import type { BookEvent, MarketEvent, RecordedLevel, RecordedTrade } from "./types.ts";
+import type { BookEvent, LevelView, MarketEvent, RecordedTrade } from "./types.ts";
 
 /** How an own fill came about. */
 export type FillSource = "trade" | "trade-through" | "book-cross" | "taker-exit";
@@ -107,6 +108,8 @@ export interface ReplayRun extends BacktestRun {
   calibration: ReplayCalibration;
   latencyMs: number;
   requoteIntervalMs: number;
+  /** How far through the best opposite price the taker exit's limit was, bps. */
+  exitSlippageBps: number;
   seed: number;
   /** What the request budget saw, or null when the replay ran without one (every modify sent). */
   requestBudget: ReplayBudgetStats | null;
@@ -126,6 +129,8 @@ export interface ReplayBudgetStats {
 export const MARKOUT_HORIZONS_MS = [1_000, 10_000, 60_000] as const;
 
 const HOUR_MS = 3_600_000;
+/** A taker exit is sent at most this often while the kernel still asks for one (the live order router's). */
+const EXIT_RETRY_MS = 5_000;
 const PLACE = 1;
 const MODIFY = 2;
 const CANCEL = 3;
@@ -159,14 +164,17 @@ interface OwnOrder {
  *   engine's volatility units) and requotes on a book update at most every `requoteIntervalMs`, never crossing
  *   the book it saw.
  * - Own orders are post-only. A place, modify or cancel decided at local time L acts at the venue at
- *   L + `latencyMs` (on the recorded local clock); an order that would cross on arrival is rejected (a modify
- *   then loses the old order too). A modify re-queues the order at the back.
+ *   L + `latencyMs` (on the recorded local clock); an order that would cross on arrival is rejected (a refused
+ *   modify leaves the old order resting until the bot's cancel of it arrives, a latency later). A modify re-queues the order at the back.
  * - An order joins behind the displayed size at its price (0 ahead at a new level). Trades at its price
  *   consume the quantity ahead first; a trade through its price fills it up to the trade's size. The
  *   probabilistic queue model also advances it when the level shrinks net of trades. A book whose opposite
  *   best price reaches the order's price fills it fully (the only fill signal in data without trades).
  * - Fees: maker fee (a cost at Hyperliquid's tier 0) on every maker fill; a position beyond the hard limit is
- *   cut back to the soft limit by a taker order that walks the recorded book, paying the taker fee.
+ *   cut back to the soft limit (or flattened by a halt) by a taker order priced as the live bot prices it: IOC,
+ *   limited to `exitSlippageBps` through the best opposite price seen when it was sent; it walks the recorded
+ *   book up to that limit, pays the taker fee, and what the limit leaves unfilled is asked for again at most
+ *   every 5 s.
  * - Funding is charged at each hour's first event at the mid. A data gap cancels every own order (nothing is
  *   simulated while the market is unknown) and is reported.
  * - PnL is split as the candle engine does: spread (fill vs the mid at decision time), inventory
@@ -249,9 +257,15 @@ class ReplayEngine implements OrderActionSink {
   readonly #budget: ReplayRequestBudget | undefined;
   #requestsSent = 0;
 
-  // The venue.
-  #bids: RecordedLevel[] = [];
-  #asks: RecordedLevel[] = [];
+  // The venue: the last book's sides, best first.
+  #bids: LevelView = new ArrayLevelView();
+  #asks: LevelView = new ArrayLevelView();
+  /** Views over the levels of books that come as arrays (one pair, re-pointed at each such book). */
+  readonly #bidArray = new ArrayLevelView();
+  readonly #askArray = new ArrayLevelView();
+  /** The top `imbalanceLevels` levels handed to the kernel: `#topBids[k]` holds the first k of the pool. */
+  readonly #topBids: [number, number][][];
+  readonly #topAsks: [number, number][][];
   #bestBid = Number.NaN;
   #bestAsk = Number.NaN;
   #bookValid = false;
@@ -263,6 +277,10 @@ class ReplayEngine implements OrderActionSink {
   #pendingHead = 0;
   #exitAt = Number.NaN;
   #exitSize = 0;
+  #exitLimit = Number.NaN;
+  #lastExitAt = Number.NEGATIVE_INFINITY;
+  readonly #exitSlippage: number;
+  readonly #exitSlippageBps: number;
 
   // Time.
   #clock = Number.NaN;
@@ -347,6 +365,8 @@ class ReplayEngine implements OrderActionSink {
     this.#latencyMs = simulation.latencyMs;
     this.#requoteIntervalMs = simulation.requoteIntervalMs;
     this.#maxSilenceMs = simulation.maxSilenceMs;
+    this.#exitSlippageBps = simulation.exitSlippageBps;
+    this.#exitSlippage = simulation.exitSlippageBps / 10_000;
     this.#queueModel = simulation.queueModel;
     this.#seed = simulation.seed;
     this.#queue = new OrderQueue<number>({
@@ -357,6 +377,13 @@ class ReplayEngine implements OrderActionSink {
       options.funding ?? { type: "constant", ratePerHour: DEFAULT_SIMULATION.fundingRatePerHour },
     );
     this.#slotQuoted = new Uint8Array(2 * this.#levels);
+    const top = Math.max(1, options.strategy.imbalanceLevels);
+    const pool = (): [number, number][][] => {
+      const tuples = Array.from({ length: top }, (): [number, number] => [0, 0]);
+      return Array.from({ length: top + 1 }, (_, k) => tuples.slice(0, k));
+    };
+    this.#topBids = pool();
+    this.#topAsks = pool();
     for (const close of options.primeCloses ?? []) this.#kernel.onBarClose(close);
     this.#budget = options.requestBudget?.({ now: () => this.#clock });
   }
@@ -428,11 +455,16 @@ class ReplayEngine implements OrderActionSink {
 
   #onBook(book: BookEvent): void {
     this.#counts.books++;
-    const bids = book.bids;
-    const asks = book.asks;
-    if (bids.length === 0 || asks.length === 0) return; // a one-sided book has no mid
-    const bestBid = bids[0]![0];
-    const bestAsk = asks[0]![0];
+    // Full-depth books come with a view: read it, never the arrays (building them costs more than the replay).
+    const view = book.view;
+    if (
+      view !== undefined
+        ? view.bids.length === 0 || view.asks.length === 0
+        : book.bids.length === 0 || book.asks.length === 0
+    )
+      return; // a one-sided book has no mid
+    const bestBid = view !== undefined ? view.bids.price(0) : book.bids[0]![0];
+    const bestAsk = view !== undefined ? view.asks.price(0) : book.asks[0]![0];
     const mid = (bestBid + bestAsk) / 2;
     if (Number.isNaN(this.#startMs)) {
       this.#startMs = book.lt;
@@ -460,8 +492,19 @@ class ReplayEngine implements OrderActionSink {
     this.#chargeFunding(time);
 
     // The market moves: the position held is marked to the new mid, then the venue reacts to the new book.
+    let bids: LevelView;
+    let asks: LevelView;
+    if (view !== undefined) {
+      bids = view.bids;
+      asks = view.asks;
+    } else {
+      this.#bidArray.levels = book.bids;
+      this.#askArray.levels = book.asks;
+      bids = this.#bidArray;
+      asks = this.#askArray;
+    }
     this.#kernel.markAt(mid, time);
-    this.#kernel.setBookLevels(bids, asks);
+    this.#kernel.setBookLevels(topLevels(bids, this.#topBids), topLevels(asks, this.#topAsks));
     this.#mid = mid;
     this.#bids = bids;
     this.#asks = asks;
@@ -529,7 +572,8 @@ class ReplayEngine implements OrderActionSink {
       orders.onClosed(action.clientId);
       return;
     }
-    if (action.kind === MODIFY && !this.#removeOrder(action.previousClientId)) {
+    const isModify = action.kind === MODIFY;
+    if (isModify && !this.#queue.has(action.previousClientId)) {
       // The order to modify was filled (or cancelled) before the modify arrived: the venue refuses it.
       orders.onClosed(action.clientId);
       return;
@@ -540,8 +584,13 @@ class ReplayEngine implements OrderActionSink {
       // Post-only: it would take liquidity on arrival (or the market is unknown after a gap): rejected.
       if (crosses) this.#rejectedPostOnly++;
       orders.onClosed(action.clientId);
+      // A refused modify leaves the old order resting, as on Hyperliquid and the paper venue; the bot learns
+      // of the refusal and cancels the old order, which arrives a latency later (the live order router's
+      // `cancelOrphan`). Until then the old order keeps its place in the queue and can fill.
+      if (isModify) this.#cancelOrphan(action);
       return;
     }
+    if (isModify) this.#removeOrder(action.previousClientId);
     const order: OwnOrder = {
       clientId: action.clientId,
       isBid: action.isBid,
@@ -561,6 +610,22 @@ class ReplayEngine implements OrderActionSink {
     this.#markQuoted(order);
     this.#ordersRested++;
     orders.onAccepted(action.clientId);
+  }
+
+  /** Sends a cancel of the old order of the refused modify `action`: it acts a latency after the refusal. */
+  #cancelOrphan(action: PendingAction): void {
+    this.#cancelled++;
+    this.#spendRequests(1);
+    this.#pending.push({
+      at: action.at + this.#latencyMs,
+      kind: CANCEL,
+      clientId: action.previousClientId,
+      previousClientId: 0,
+      isBid: action.isBid,
+      slot: action.slot,
+      price: 0,
+      size: 0,
+    });
   }
 
   /** Takes an own order off the venue (a cancel or modify); whether it was resting. */
@@ -634,17 +699,30 @@ class ReplayEngine implements OrderActionSink {
     });
   }
 
+  /**
+   * Sends the kernel's taker exit when it wants one, as the live order router does: one IOC reduce-only order
+   * priced `exitSlippageBps` through the best opposite price seen now, at most every {@link EXIT_RETRY_MS}.
+   */
   #checkHardLimit(time: number): void {
-    if (!Number.isNaN(this.#exitAt)) return;
+    if (!Number.isNaN(this.#exitAt) || time - this.#lastExitAt < EXIT_RETRY_MS) return;
     const exitSize = this.#kernel.exitSize();
     if (exitSize === 0) return;
+    const reference = exitSize > 0 ? this.#bestAsk : this.#bestBid;
+    if (!this.#bookValid || !(reference > 0)) return;
     this.#exitSize = exitSize;
+    this.#exitLimit =
+      exitSize > 0 ? reference * (1 + this.#exitSlippage) : reference * (1 - this.#exitSlippage);
     this.#exitAt = time + this.#latencyMs;
+    this.#lastExitAt = time;
   }
 
-  /** The taker exit reaches the venue: it walks the recorded book (the last level prices any remainder). */
+  /**
+   * The taker exit reaches the venue: it walks the recorded book up to its limit price; what the book does not
+   * fill within the limit is cancelled (IOC), and the kernel asks again at the next retry.
+   */
   #executeExit(time: number): void {
     const signed = this.#exitSize;
+    const limit = this.#exitLimit;
     this.#exitAt = Number.NaN;
     this.#exitSize = 0;
     const position = this.#inventory.size;
@@ -654,18 +732,18 @@ class ReplayEngine implements OrderActionSink {
     this.#spendRequests(1);
     const isBuy = signed > 0;
     const levels = isBuy ? this.#asks : this.#bids;
-    let left = size;
+    let filled = 0;
     let cost = 0;
-    let lastPrice = isBuy ? this.#bestAsk : this.#bestBid;
-    for (let i = 0; i < levels.length && left > 0; i++) {
-      const take = Math.min(left, levels[i]![1]);
-      lastPrice = levels[i]![0];
-      cost += take * lastPrice;
-      left -= take;
+    for (let i = 0; i < levels.length && filled < size; i++) {
+      const price = levels.price(i);
+      if (isBuy ? price > limit : price < limit) break;
+      const take = Math.min(size - filled, levels.size(i));
+      cost += take * price;
+      filled += take;
     }
-    cost += left * lastPrice;
+    if (!(filled > 0)) return;
     this.#takerExits++;
-    this.#record(0, isBuy ? "buy" : "sell", cost / size, size, "taker", time, "taker-exit");
+    this.#record(0, isBuy ? "buy" : "sell", cost / filled, filled, "taker", time, "taker-exit");
   }
 
   /** A stretch without data: every own order and instruction in flight is dropped; nothing is simulated. */
@@ -890,6 +968,7 @@ class ReplayEngine implements OrderActionSink {
       },
       latencyMs: this.#latencyMs,
       requoteIntervalMs: this.#requoteIntervalMs,
+      exitSlippageBps: this.#exitSlippageBps,
       seed: this.#seed,
       requestBudget:
         this.#budget === undefined
@@ -901,6 +980,18 @@ class ReplayEngine implements OrderActionSink {
             },
     };
   }
+}
+
+/** The first `pool.length − 1` (at most) levels of `side` as `[price, size]` tuples of the pool, best first. */
+function topLevels(side: LevelView, pool: [number, number][][]): [number, number][] {
+  const k = Math.min(side.length, pool.length - 1);
+  const levels = pool[k]!;
+  for (let i = 0; i < k; i++) {
+    const level = levels[i]!;
+    level[0] = side.price(i);
+    level[1] = side.size(i);
+  }
+  return levels;
 }
 
 /** Linear-interpolated quantile of sorted values, or null when empty. */

@@ -1,7 +1,15 @@
 export type { BinanceDecoderOptions, BinanceReadCounts, ReadProblem } from "./binance.ts";
 export { BinanceCollectorDecoder, collectorTimeMs } from "./binance.ts";
-export type { BookProblem } from "./books.ts";
-export { bookProblem, DepthBook, levelsProblem, priceDecimals } from "./books.ts";
+export type { BookProblem, DepthSnapshot } from "./books.ts";
+export {
+  ArrayLevelView,
+  bookProblem,
+  bookViewProblem,
+  DepthBook,
+  levelsProblem,
+  priceDecimals,
+  snapshotBookEvent,
+} from "./books.ts";
 export { aggregateToCandles } from "./candles.ts";
 export type {
   DataGap,
@@ -67,7 +75,9 @@ export type { TardisDataset, TardisDecoderOptions, TardisReadCounts } from "./ta
 export { TardisCsvDecoder, tardisDataset } from "./tardis.ts";
 export type {
   BookEvent,
+  BookView,
   GapEvent,
+  LevelView,
   MarketEvent,
   RecordedLevel,
   RecordedTrade,

@@ -29,6 +29,11 @@ export const DEFAULT_REPLAY = {
   maxSilenceMs: 30_000,
   /** Bars the strategy's volatility and bias are fed with: 1 minute, as the candle engine's 1m runs. */
   barIntervalMs: 60_000,
+  /**
+   * How far through the best opposite price the taker exit's limit is, bps: the live bot's `exitSlippageBps`
+   * default (its IOC reduce-only exit is priced the same way).
+   */
+  exitSlippageBps: 10,
   /** Recorded in the report; the replay itself draws no random numbers (same events → same run). */
   seed: DEFAULT_SIMULATION.seed,
 } as const;
@@ -56,6 +61,10 @@ export const replaySimulationSchema = z
       .nonnegative("requoteIntervalMs must be ≥ 0")
       .default(DEFAULT_REPLAY.requoteIntervalMs),
     maxSilenceMs: z.number().positive("maxSilenceMs must be > 0").default(DEFAULT_REPLAY.maxSilenceMs),
+    exitSlippageBps: z
+      .number()
+      .nonnegative("exitSlippageBps must be ≥ 0")
+      .default(DEFAULT_REPLAY.exitSlippageBps),
     seed: z.number().int("seed must be an integer").default(DEFAULT_REPLAY.seed),
   })
   .strict();
@@ -111,12 +120,13 @@ export interface ReplayOptions extends ReplaySimulationInput {
  * ```
  */
 export function parseReplaySimulation(input: ReplaySimulationInput = {}): ReplaySimulation {
-  const { queueModel, latencyMs, requoteIntervalMs, maxSilenceMs, seed } = input;
+  const { queueModel, latencyMs, requoteIntervalMs, maxSilenceMs, exitSlippageBps, seed } = input;
   const parsed = replaySimulationSchema.safeParse({
     queueModel,
     latencyMs,
     requoteIntervalMs,
     maxSilenceMs,
+    exitSlippageBps,
     seed,
   });
   if (!parsed.success) {

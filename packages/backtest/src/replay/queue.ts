@@ -1,8 +1,12 @@
 import type { Side } from "@botmm/core";
 import type { QueueModel } from "./options.ts";
+import type { LevelView } from "./types.ts";
 
 /** A price level as the queue reads it: price and displayed size first (a recorded level's order count is ignored). */
 export type QueueLevel = readonly [price: number, size: number, ...rest: unknown[]];
+
+/** One side of a book as the queue reads it, best first: levels in an array, or a {@link LevelView}. */
+export type QueueLevels = readonly QueueLevel[] | LevelView;
 
 /** How a queue fill came about: a trade at the order's price, a trade through it, or a book crossing it. */
 export type QueueFillSource = "trade" | "trade-through" | "book-cross";
@@ -131,7 +135,7 @@ export class OrderQueue<Id = number> {
    * queue.get(7)?.ahead; // the displayed size at 101
    * ```
    */
-  add(order: QueueOrderInput<Id>, bids: readonly QueueLevel[], asks: readonly QueueLevel[]): void {
+  add(order: QueueOrderInput<Id>, bids: QueueLevels, asks: QueueLevels): void {
     const isBid = order.side === "buy";
     const levelQty = Math.max(displayedAt(isBid ? bids : asks, isBid, order.price), 0);
     this.#orders.push({
@@ -221,12 +225,12 @@ export class OrderQueue<Id = number> {
    * queue.onBook([[99, 4, 2]], [[101, 5, 1]]); // [] or the book-cross fills
    * ```
    */
-  onBook(bids: readonly QueueLevel[], asks: readonly QueueLevel[]): QueueFill<Id>[] {
+  onBook(bids: QueueLevels, asks: QueueLevels): QueueFill<Id>[] {
     const fills: QueueFill<Id>[] = [];
     const orders = this.#orders;
     if (orders.length === 0) return fills;
-    const bestBid = bids.length > 0 ? bids[0]![0] : Number.NaN;
-    const bestAsk = asks.length > 0 ? asks[0]![0] : Number.NaN;
+    const bestBid = bids.length > 0 ? bestPrice(bids) : Number.NaN;
+    const bestAsk = asks.length > 0 ? bestPrice(asks) : Number.NaN;
     const power = this.#power;
     for (let i = 0; i < orders.length; i++) {
       const order = orders[i]!;
@@ -360,15 +364,31 @@ function snapshot<Id>(order: Resting<Id>): QueuedOrder<Id> {
   };
 }
 
+/** The best price of a non-empty side. */
+function bestPrice(levels: QueueLevels): number {
+  return Array.isArray(levels) ? (levels as readonly QueueLevel[])[0]![0] : (levels as LevelView).price(0);
+}
+
 /**
  * Displayed size at `price` on one side (best first): the level's size; 0 when the price lies inside the
  * displayed range (or better than the best) but has no level; −1 when it lies beyond the displayed depth.
  */
-function displayedAt(levels: readonly QueueLevel[], isBid: boolean, price: number): number {
+function displayedAt(levels: QueueLevels, isBid: boolean, price: number): number {
   const tolerance = price * PRICE_EPSILON;
-  for (let i = 0; i < levels.length; i++) {
-    const levelPrice = levels[i]![0];
-    if (Math.abs(levelPrice - price) <= tolerance) return levels[i]![1];
+  if (Array.isArray(levels)) {
+    const array = levels as readonly QueueLevel[];
+    for (let i = 0; i < array.length; i++) {
+      const levelPrice = array[i]![0];
+      if (Math.abs(levelPrice - price) <= tolerance) return array[i]![1];
+      if (isBid ? levelPrice < price : levelPrice > price) return 0;
+    }
+    return -1;
+  }
+  const view = levels as LevelView;
+  const n = view.length;
+  for (let i = 0; i < n; i++) {
+    const levelPrice = view.price(i);
+    if (Math.abs(levelPrice - price) <= tolerance) return view.size(i);
     if (isBid ? levelPrice < price : levelPrice > price) return 0;
   }
   return -1;

@@ -235,8 +235,7 @@ export function buildReplayReport(
       takerFee: strategy.takerFee,
       rebateAssumed: strategy.makerFee < 0,
       feeAware: strategy.feeAware,
-      takerExits:
-        "beyond the hard limit the position is cut to the soft limit by a taker order walking the recorded book (taker fee)",
+      takerExits: `beyond the hard limit the position is cut to the soft limit (a halt with onHalt flatten: closed) by an IOC taker order, as the live bot sends it: limited to ${run.exitSlippageBps} bps through the best opposite price when sent, it walks the recorded book up to that limit (taker fee); what the limit leaves is asked for again after 5 s`,
       funding: context.fundingDescription,
       fundingHoursMissing: run.fundingHoursMissing,
       gaps: "a recorded gap or a book silence longer than maxSilenceMs cancels every own order; nothing is simulated inside",

@@ -1,9 +1,9 @@
 // Tardis.dev CSV datasets (https://docs.tardis.dev/downloadable-csv-files): `incremental_book_L2`,
 // `book_snapshot_25` / `book_snapshot_5`, `trades`. Times are µs since the epoch; `local_timestamp` is when
 // Tardis received the message, `timestamp` the exchange's time.
-import { DepthBook } from "./books.ts";
+import { DepthBook, snapshotBookEvent } from "./books.ts";
 import { RecordingError } from "./format.ts";
-import type { BookEvent, GapEvent, MarketEvent, RecordedLevel, TradesEvent } from "./types.ts";
+import type { GapEvent, MarketEvent, RecordedLevel, TradesEvent } from "./types.ts";
 
 /** The Tardis dataset a CSV file holds, told by its header. */
 export type TardisDataset = "incremental_book_L2" | "book_snapshot" | "trades";
@@ -272,15 +272,7 @@ export class TardisCsvDecoder {
     this.#counts.books++;
     this.#lastBookLt = this.#messageLt;
     this.#bookLines = [this.#messageFirstLine, this.#messageLastLine];
-    const event: BookEvent = {
-      type: "book",
-      coin: this.#coin,
-      t: this.#messageT,
-      lt: this.#messageLt,
-      bids: this.#book.bids(),
-      asks: this.#book.asks(),
-    };
-    out.push(event);
+    out.push(snapshotBookEvent(this.#coin, this.#messageT, this.#messageLt, this.#book.snapshot()));
   }
 
   #fail(line: number, message: string): never {

@@ -150,3 +150,15 @@ export function* generateMarket(options: {
     yield { type: "book", coin, t: time - 50, lt: time, bids, asks };
   }
 }
+
+/**
+ * Events with every book as a plain object (`type, coin, t, lt, bids, asks`): books rebuilt from diffs keep
+ * their levels behind accessors, which `toEqual` would not compare.
+ */
+export function plainEvents(events: readonly MarketEvent[]): MarketEvent[] {
+  return events.map((event) =>
+    event.type === "book"
+      ? { type: "book", coin: event.coin, t: event.t, lt: event.lt, bids: event.bids, asks: event.asks }
+      : event,
+  );
+}

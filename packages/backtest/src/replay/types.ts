@@ -2,8 +2,35 @@
 export type RecordedLevel = [price: number, size: number, orders: number];
 
 /**
+ * One side of a book, best first, read by index without building an array per book: what a
+ * {@link BookEvent}'s `view` holds and what the replay engine and its queue read.
+ *
+ * @example
+ * ```ts
+ * const side: LevelView = depthBook.snapshot().bids;
+ * side.length; side.price(0); side.size(0); // the best bid and its size
+ * ```
+ */
+export interface LevelView {
+  readonly length: number;
+  /** Price of the `i`-th level from the best (0: the best). */
+  price(i: number): number;
+  /** Size of the `i`-th level from the best. */
+  size(i: number): number;
+}
+
+/** Both sides of a book as {@link LevelView}s. */
+export interface BookView {
+  readonly bids: LevelView;
+  readonly asks: LevelView;
+}
+
+/**
  * A depth snapshot. `t` is the venue's timestamp, `lt` the local receive time (both ms since the epoch, UTC).
- * `bids` best (highest) first, `asks` best (lowest) first, up to 20 levels each.
+ * `bids` best (highest) first, `asks` best (lowest) first (the recording format keeps 20 levels; books rebuilt
+ * from diffs keep every level). `view`, when present, holds the same levels as {@link LevelView}s: readers
+ * of full-depth books set it and build `bids` / `asks` only when they are read, so consumers that can read
+ * the view (the replay engine, the book check) should.
  */
 export interface BookEvent {
   type: "book";
@@ -12,6 +39,7 @@ export interface BookEvent {
   lt: number;
   bids: RecordedLevel[];
   asks: RecordedLevel[];
+  view?: BookView;
 }
 
 /** One public trade. `side` is the aggressor's, as Hyperliquid writes it: `B` bought (lifted an ask), `A` sold. */
