@@ -252,6 +252,10 @@ async function candleRunner(options: BacktestCliOptions, io: CliIo): Promise<Var
         intensityDecayPerBps: finiteOrNull(calibration.intensityDecayPerBps),
         sigmaSource: calibration.sigmaSource,
         intensitySource: calibration.intensitySource,
+        // The candle engines do not keep the fair price of each decision: no quote distances.
+        meanBidHalfSpreadBps: null,
+        meanAskHalfSpreadBps: null,
+        meanMarketHalfSpreadBps: null,
       },
     };
   };

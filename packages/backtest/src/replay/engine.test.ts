@@ -27,6 +27,17 @@ describe("queue position", () => {
     expect(run.fills).toHaveLength(0);
   });
 
+  it("reports how far its quotes were from the fair price next to the market's half spread", async () => {
+    const run = await runReplayBacktest([standardBook(0), standardBook(5_000)], replayOptions());
+    // The book is 99.97 / 100.03 around 100: a 3 bp half spread; the fee floor quotes a little over 2 bp.
+    expect(run.calibration.meanMarketHalfSpreadBps).toBeCloseTo(3, 9);
+    expect(run.calibration.meanBidHalfSpreadBps).toBeGreaterThan(2);
+    expect(run.calibration.meanBidHalfSpreadBps).toBeLessThan(3);
+    expect(run.calibration.meanAskHalfSpreadBps).toBeCloseTo(run.calibration.meanBidHalfSpreadBps, 9);
+    const none = await runReplayBacktest([standardBook(0)], replayOptions({ primeCloses: [] }));
+    expect(none.calibration.meanBidHalfSpreadBps).toBeNaN();
+  });
+
   it("risk-averse: behind 10 units, a 5-unit trade does not fill; the excess of later trades does", async () => {
     // Our bid (1 unit at 99.97) arrives at 200 ms behind the 10 displayed units.
     const events = [

@@ -70,6 +70,14 @@ export interface ReplayCalibration {
   intensityDecayPerBps: number;
   sigmaSource: string;
   intensitySource: string;
+  /**
+   * Mean distance of the best bid / ask from the fair price over the decisions that quoted that side, and the
+   * market's half spread at the same decisions (over every decision that had a book), bps of the mid: the
+   * model's quotes next to the market they quote into. NaN: no such decision.
+   */
+  meanBidHalfSpreadBps: number;
+  meanAskHalfSpreadBps: number;
+  meanMarketHalfSpreadBps: number;
 }
 
 /** Counts of what the replay read. */
@@ -291,6 +299,7 @@ class ReplayEngine implements OrderActionSink {
 
   // Accounting.
   #mid = Number.NaN;
+  readonly #spreadStats = new QuoteSpreadStats();
   readonly #fills: ReplayFillRecord[] = [];
   readonly #fillsBySource: Record<FillSource, number> = {
     trade: 0,
@@ -526,11 +535,17 @@ class ReplayEngine implements OrderActionSink {
     this.#lastRequote = time;
     const kernel = this.#kernel;
     const counts = kernel.decide(time, this, this.#budget);
-    this.#lastStatus = kernel.decision.status;
+    const decision = kernel.decision;
+    this.#lastStatus = decision.status;
     const bar = this.#bar;
     const quotes = kernel.quotes;
     bar.decidedBid.last = quotes.bidSizes[0]! > 0 ? quotes.bidPrices[0]! : Number.NaN;
     bar.decidedAsk.last = quotes.askSizes[0]! > 0 ? quotes.askPrices[0]! : Number.NaN;
+    this.#spreadStats.add(
+      quotes.bidSizes[0]! > 0 ? decision.bidHalfSpreadBps : Number.NaN,
+      quotes.askSizes[0]! > 0 ? decision.askHalfSpreadBps : Number.NaN,
+      this.#bookValid ? ((this.#bestAsk - this.#bestBid) / 2 / this.#mid) * 10_000 : Number.NaN,
+    );
     this.#placed += counts.placed;
     this.#modified += counts.modified;
     this.#cancelled += counts.cancelled;
@@ -965,6 +980,9 @@ class ReplayEngine implements OrderActionSink {
         intensityDecayPerBps: decision.intensityDecayPerBps,
         sigmaSource: decision.sigmaSource,
         intensitySource: decision.intensitySource,
+        meanBidHalfSpreadBps: this.#spreadStats.bid.mean(),
+        meanAskHalfSpreadBps: this.#spreadStats.ask.mean(),
+        meanMarketHalfSpreadBps: this.#spreadStats.market.mean(),
       },
       latencyMs: this.#latencyMs,
       requoteIntervalMs: this.#requoteIntervalMs,
@@ -1023,4 +1041,33 @@ function timeMarkouts(fills: readonly ReplayFillRecord[], times: Series, values:
     midAt(times, values, fill.timeMs + horizon),
   );
   return { horizonsMs: [...MARKOUT_HORIZONS_MS], ...sums };
+}
+
+/** A running mean that ignores NaN samples. */
+class RunningMean {
+  #sum = 0;
+  #count = 0;
+
+  add(value: number): void {
+    if (Number.isNaN(value)) return;
+    this.#sum += value;
+    this.#count++;
+  }
+
+  mean(): number {
+    return this.#count === 0 ? Number.NaN : this.#sum / this.#count;
+  }
+}
+
+/** The quotes' distances from the fair price and the market's half spread, sampled at each decision. */
+class QuoteSpreadStats {
+  readonly bid = new RunningMean();
+  readonly ask = new RunningMean();
+  readonly market = new RunningMean();
+
+  add(bidBps: number, askBps: number, marketBps: number): void {
+    this.bid.add(bidBps);
+    this.ask.add(askBps);
+    this.market.add(marketBps);
+  }
 }

@@ -101,6 +101,10 @@ export interface ReplayReport extends PerformanceFields {
     intensityDecayPerBps: number | null;
     sigmaSource: ReplayCalibration["sigmaSource"];
     intensitySource: ReplayCalibration["intensitySource"];
+    /** Mean distance of the quoted best bid / ask from the fair price, and the market's half spread, bps. */
+    meanBidHalfSpreadBps: number | null;
+    meanAskHalfSpreadBps: number | null;
+    meanMarketHalfSpreadBps: number | null;
   };
   queue: QueueStats;
   orders: ReplayRun["orders"];
@@ -264,6 +268,9 @@ export function buildReplayReport(
       intensityDecayPerBps: finiteOrNull(run.calibration.intensityDecayPerBps),
       sigmaSource: run.calibration.sigmaSource,
       intensitySource: run.calibration.intensitySource,
+      meanBidHalfSpreadBps: finiteOrNull(run.calibration.meanBidHalfSpreadBps),
+      meanAskHalfSpreadBps: finiteOrNull(run.calibration.meanAskHalfSpreadBps),
+      meanMarketHalfSpreadBps: finiteOrNull(run.calibration.meanMarketHalfSpreadBps),
     },
     queue: run.queue,
     orders: run.orders,
@@ -322,6 +329,7 @@ export function formatReplaySummary(report: ReplayReport): string {
     `  gaps         ${a.gaps}`,
     `  decisions    ${a.noLookAhead}`,
     `  model σ A k  σ ${fixed(report.calibration.sigmaBps)} bps/bar (${report.calibration.sigmaSource}), A ${fixed(report.calibration.intensityScalePerBar)}/bar, k ${fixed(report.calibration.intensityDecayPerBps)}/bp (${report.calibration.intensitySource}) at the last decision`,
+    `  quoted at    bid ${fixed(report.calibration.meanBidHalfSpreadBps)} / ask ${fixed(report.calibration.meanAskHalfSpreadBps)} bps from the fair price on average; the market's half spread ${fixed(report.calibration.meanMarketHalfSpreadBps)} bps`,
     `  strategy     model ${report.strategy.model}, base ${report.strategy.baseSpreadBps} bps, vol × ${report.strategy.volMultiplier}, max ${usd(report.strategy.maxPositionUsd)}, order ${usd(report.strategy.orderSizeUsd)} × ${report.strategy.levels} level(s)`,
     "pnl",
     `  total        ${usd(report.pnl.total)}   (ledger ${usd(report.ledgerTotal)})`,
