@@ -16,6 +16,9 @@ export const MAINNET_CONFIRMATION_FLAG = "--i-understand-this-trades-real-money"
 /** How the bot trades: against the in-process emulator, on paper, on testnet (or any URL), or on mainnet. */
 export type LiveMode = "sim" | "paper" | "testnet" | "mainnet";
 
+/** `--sim-quotes`: the starter spreads that trade within minutes, or the strategy's live defaults. */
+export type SimQuotes = "starter" | "defaults";
+
 /**
  * Every default of the live app, in one place. Strategy and risk defaults come from their packages
  * (`DEFAULT_STRATEGY_CONFIG`, `DEFAULT_RISK_CONFIG`); only the live app's own settings are here.
@@ -45,8 +48,17 @@ export const LIVE_DEFAULTS = {
   /** One status line in the terminal this often (real time); 0 = off. */
   statusIntervalMs: 10_000,
   logLevel: "info" as "trace" | "debug" | "info" | "warn" | "error",
-  /** In-process emulator of `--sim`. */
-  sim: { seed: 1, speed: 60, usdc: 100_000 },
+  /** In-process emulator of `--sim`; `quotes`: which strategy spreads `--sim` uses (see simStarterStrategy). */
+  sim: { seed: 1, speed: 60, usdc: 100_000, quotes: "starter" as SimQuotes },
+  /**
+   * `--sim-quotes starter` (the `--sim` default): these strategy settings replace the strategy's defaults, so a
+   * first run trades within minutes. On the emulated Hyperliquid market (measured like the real one, see
+   * @botmm/hl-emulator's HYPERLIQUID_MARKET_PROFILES) a BTC quote 2 bps from the mid fills about once a minute
+   * against 0.04 a minute at the default distance (2 bps + 1.5 × σ(1m), ≈ 8 bps); at tier-0 fees (maker 1.5 bps)
+   * such tight quotes lose to fees and adverse selection. The fee floor stays on (maker fee + 0.5 bps = 2 bps).
+   * A setting given explicitly (flag, environment, config file) always wins.
+   */
+  simStarterStrategy: { baseSpreadBps: 2, volMultiplier: 0 },
   /** `--paper`: simulated collateral and where market data comes from. */
   paper: {
     capitalUsd: 10_000,
@@ -311,6 +323,14 @@ export const liveConfigSchema = z
           .positive()
           .default(LIVE_DEFAULTS.sim.usdc)
           .meta(field({ description: "collateral of the TEST account", value: "USD" })),
+        quotes: z
+          .enum(["starter", "defaults"])
+          .default(LIVE_DEFAULTS.sim.quotes)
+          .meta(
+            field({
+              description: `starter: tight quotes (${starterText()}) that trade within minutes and, at tier-0 fees, lose to fees and adverse selection; defaults: the strategy's own, which fill a few times an hour like the real market. Strategy settings given explicitly win over both`,
+            }),
+          ),
       })
       .strict()
       .default({ ...LIVE_DEFAULTS.sim }),
@@ -347,6 +367,24 @@ export const liveConfigSchema = z
   })
   .strict();
 
+/**
+ * The starter strategy settings as flags, e.g. `--base-spread-bps 2 --vol-multiplier 0`.
+ *
+ * @example
+ * ```ts
+ * starterText(); // "--base-spread-bps 2 --vol-multiplier 0"
+ * ```
+ */
+export function starterText(
+  settings: Readonly<Record<string, unknown>> = LIVE_DEFAULTS.simStarterStrategy,
+): string {
+  return Object.entries(settings)
+    .map(
+      ([key, value]) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} ${String(value)}`,
+    )
+    .join(" ");
+}
+
 /** The validated configuration of one live run. */
 export type LiveConfig = Omit<z.infer<typeof liveConfigSchema>, "strategy" | "risk" | "duration"> & {
   /** Run length in ms of the bot's clock, or undefined to run until stopped. */
@@ -357,6 +395,11 @@ export type LiveConfig = Omit<z.infer<typeof liveConfigSchema>, "strategy" | "ri
   riskInput: RiskConfigInput;
   /** Where the config file came from, if any. */
   configFile: string | null;
+  /**
+   * The starter settings this run quotes with (`--sim` with `--sim-quotes starter`, minus the ones set
+   * explicitly); empty otherwise.
+   */
+  simStarterApplied: Readonly<Record<string, unknown>>;
 };
 
 /**

@@ -295,7 +295,20 @@ function validate(
   };
   const live = liveConfigSchema.safeParse(merged);
   if (!live.success) problems.push(...live.error.issues.flatMap((issue) => issueText("", issue)));
-  const strategyInput = merged.strategy ?? {};
+  const explicitStrategy = merged.strategy ?? {};
+  const simQuotes = isObject(merged.sim) ? merged.sim.quotes : undefined;
+  // The starter quotes fill what the user left unset: an explicit strategy setting always wins.
+  const simStarterApplied =
+    (merged.mode ?? LIVE_DEFAULTS.mode) === "sim" &&
+    (simQuotes ?? LIVE_DEFAULTS.sim.quotes) === "starter" &&
+    isObject(explicitStrategy)
+      ? Object.fromEntries(
+          Object.entries(LIVE_DEFAULTS.simStarterStrategy).filter(([key]) => !(key in explicitStrategy)),
+        )
+      : {};
+  const strategyInput = isObject(explicitStrategy)
+    ? { ...simStarterApplied, ...explicitStrategy }
+    : explicitStrategy;
   const strategy = isObject(strategyInput) ? strategyConfigSchema.safeParse(strategyInput) : null;
   if (strategy !== null && !strategy.success)
     problems.push(...strategy.error.issues.flatMap((issue) => issueText("strategy", issue)));
@@ -329,6 +342,7 @@ function validate(
     risk,
     riskInput,
     configFile,
+    simStarterApplied,
   };
 }
 

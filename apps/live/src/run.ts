@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { Bot, type RunSummary } from "./bot.ts";
 import { ConfigError, type LiveConfig, parseCli, redactedConfig, USAGE } from "./config.ts";
+import { LIVE_DEFAULTS, starterText } from "./config-schema.ts";
 import { Journal } from "./journal.ts";
 import { createLogger } from "./logger.ts";
 import { Metrics, serverPort } from "./metrics.ts";
@@ -71,6 +72,33 @@ function hostOf(network: HyperliquidNetwork): string {
   if (network === "mainnet") return "api.hyperliquid.xyz";
   if (network === "testnet") return "api.hyperliquid-testnet.xyz";
   return new URL(network.apiUrl).host;
+}
+
+/**
+ * The start line of `--sim` saying which quotes it uses and how to get the others.
+ *
+ * @example
+ * ```ts
+ * simQuotesLine(config); // "sim quotes: starter (--base-spread-bps 2 --vol-multiplier 0) …"
+ * ```
+ */
+export function simQuotesLine(config: LiveConfig): string {
+  const applied = Object.keys(config.simStarterApplied).length;
+  if (config.sim.quotes === "starter" && applied > 0) {
+    const partly =
+      applied < Object.keys(LIVE_DEFAULTS.simStarterStrategy).length ? ", with your own spread settings" : "";
+    return (
+      `sim quotes: starter (${starterText(config.simStarterApplied)}${partly}): they trade within minutes and lose to ` +
+      "fees and adverse selection; --sim-quotes defaults quotes the strategy's live defaults (a few fills an hour)"
+    );
+  }
+  if (config.sim.quotes === "starter") {
+    return "sim quotes: your strategy settings (they replace the starter quotes of --sim-quotes starter)";
+  }
+  return (
+    `sim quotes: the strategy's live defaults (half spread ${config.strategy.baseSpreadBps} bps + ` +
+    `${config.strategy.volMultiplier} × σ of a bar): a few fills an hour, like the real market; --sim-quotes starter trades within minutes`
+  );
 }
 
 /**
@@ -157,6 +185,7 @@ export async function startSession(
       { url: sim.url, account: account.address, speed: config.sim.speed },
       "sim: in-process emulator (TEST account)",
     );
+    logger.info(simQuotesLine(config));
     const simVenue = await HyperliquidVenue.connect({
       network: { apiUrl: sim.url, wsUrl: sim.wsUrl },
       wallet,

@@ -104,6 +104,13 @@ export interface CoinSpec {
   takerMedianNotionalUsd: number;
   /** Standard deviation of the natural log of a taker order's notional. */
   takerNotionalLogSd: number;
+  /**
+   * Probability that a taker order is a sweep: makers pull their quotes and it walks the book a random distance
+   * (mean {@link CoinSpec.sweepMeanBps}), displacing the book from the fair price for a while.
+   */
+  sweepProbability: number;
+  /** Mean distance a sweep moves the book, in bps (exponentially distributed). */
+  sweepMeanBps: number;
 }
 
 const PRESETS: Record<string, Pick<CoinSpec, "szDecimals" | "maxLeverage" | "initialPx">> = {

@@ -11,6 +11,16 @@ const GARCH_MAX_MULTIPLE = 25;
 // The largest taker order drawn is 3 log-normal standard deviations above the median (BTC $3.4 M): the
 // largest one in the calibration sample (BTC, $2.7 M) was 2.9.
 const TAKER_MAX_Z = 3;
+// A sweep displaces the book from the fair price by its distance, and the displacement decays with this
+// half-life: on the recording the mid 1–10 s after a print ≥ 2 bps past the last book's mid stands 4–10 bps
+// further in its direction (measured from that book), a third of that 30 s on.
+const SWEEP_HALF_LIFE_MS = 15_000;
+// When the book moves through its old touch by at least WALK_MIN_BPS in a step (a jump or a sweep), makers
+// cancel the levels it passes but this share, which the moving takers trade: the prints walk past the displayed
+// depth without a taker the size of it. Smaller moves are makers requoting: no print (but users' orders the new
+// book crosses still fill).
+const SWEPT_DEPTH_KEPT = 0.002;
+const WALK_MIN_BPS = 1;
 /** Hours of 1-minute history generated before the start, so `candleSnapshot` can prime a strategy. */
 export const HISTORY_HOURS = 24;
 
@@ -28,6 +38,8 @@ export type MarketProfile = Pick<
   | "takerRatePerSec"
   | "takerMedianNotionalUsd"
   | "takerNotionalLogSd"
+  | "sweepProbability"
+  | "sweepMeanBps"
 >;
 
 /**
@@ -42,19 +54,34 @@ export type MarketProfile = Pick<
  * - mid returns over 1 s: 64–76 % of seconds unchanged, kurtosis 16–58; split at 3 s.d. into a diffusion of
  *   0.25 / 0.69 / 0.79 bps per √s and jumps of 0.021 / 0.014 / 0.023 per s with a mean size of 2.2 / 4.9 /
  *   4.3 bps (Laplace here). Together: σ over 1 min ≈ 4 / 7.5 / 9 bps (measured 3.3–5.3 / 7.3–7.6 / 8.0–9.3).
+ * - sweeps: a share of taker orders (`sweepProbability`) moves the book an exponential distance (mean
+ *   `sweepMeanBps`) from the fair price, trading through what makers leave of it; the displacement decays with
+ *   a 15 s half-life. Fitted to the fill rates below: on the recording, taker orders reach ≥ 2 bps past the last
+ *   book's mid 1.0 (BTC) to 2.8 (ETH) times a minute, half of them by walking further than the displayed depth
+ *   allows, and the mid 1–10 s later stands 4–10 bps further in their direction.
  * Other coins get the SOL profile (in bps and USD, so it fits any price).
  *
- * Fill rate of the strategy's default quotes (half spread 2 bps + 1.5 × σ of 1-minute returns, re-centred on
- * the book mid every second, live 200 ms later, filled when a taker prints at or through it; per minute, both
- * sides): on the recording BTC 0.06 (half spread 8.3 bps), ETH 0.06 (12.9), SOL 0 (14.3), and WLFI 0: WLFI's
- * wider spread (2.7 bps, 5 ticks) does not help, as its σ of 33 bps a minute puts the default quote 52 bps
- * out; WLFI needs a half spread ≤ 15 bps to fill once a minute. This model gives 0.006–0.022 on BTC, ETH and
- * SOL (6 h each, seeds 1–2), within the recording's sampling error (2 fills in 35 min), so a default 5-minute
- * run usually ends with no fill on any of these coins. Closer in it under-fills: at 2 / 3 bps the recording
- * fills BTC 1.06 / 0.46, ETH 3.2 / 1.7, SOL 3.8 / 1.75 a minute, the model 0.25 / 0.13, 0.85 / 0.29,
- * 1.25 / 0.38 (3–6 ×; on ETH and SOL still 3–5 × at 4–5 bps, on BTC equal from 4 bps), because real taker
- * orders reach ≥ 2 bps past the last book's mid 1.0 (BTC) to 2.8 (ETH) times a minute, half of them by
- * walking further than the displayed depth allows, against 0.2–0.6 prints a minute here.
+ * Fill rates, measured by `scripts/fill-rates.ts` on the recording and here (seeds 1–3, 2 simulated hours each,
+ * so 6 h a coin): a bid and an ask re-centred on the book mid every second, live 200 ms later, filled (once a
+ * second and side) when a taker prints at or through them ("prints"); here also real post-only orders of
+ * 1 lot over $10 at those prices, whose fills count the queue ahead and the moves that cross them ("orders").
+ * Per minute, both sides, at 2 / 3 / 5 bps and at the strategy's default quote (half spread 2 bps + 1.5 × σ of
+ * 1-minute returns; its half spread in brackets), and σ of 1-minute mid returns here:
+ *
+ * | coin | recording prints | model prints | model orders | σ(1m) |
+ * |---|---|---|---|---|
+ * | BTC | 0.87 / 0.38 / 0.03 / 0 (10.1 bps) | 0.91 / 0.43 / 0.15 / 0.044 (8.4) | 0.96 / 0.46 / 0.16 / 0.039 | 4.2 bps |
+ * | ETH | 3.16 / 1.54 / 0.46 / 0.06 (13.7) | 3.11 / 1.71 / 0.65 / 0.028 (14.2) | 3.94 / 1.89 / 0.70 / 0.031 | 8.8 |
+ * | SOL | 4.20 / 1.80 / 0.38 / 0 (16.0) | 3.15 / 1.54 / 0.55 / 0.044 (15.7) | 3.54 / 1.54 / 0.55 / 0.042 | 8.6 |
+ *
+ * (An earlier count on the same recording, σ measured differently: BTC 1.06 / 0.46, ETH 3.2 / 1.7, SOL 3.8 /
+ * 1.75 at 2 / 3 bps, 0.06 / 0.06 / 0 at the default.) So a quote 2–3 bps out fills within ×0.8–1.25 of the
+ * recording, and the default quote 0.02–0.05 a minute (recording 0–0.06: 2 fills in 35 min): a default 5-minute
+ * run usually ends with no fill, an hour with a few per coin. At 5 bps the model fills 1.2–1.5× (ETH, SOL) and
+ * 5× (BTC: one print-second in 35 minutes on the recording, Poisson 95 % interval 0.001–0.16 a minute) more
+ * than the recording, mostly through the jumps; without the sweeps it gave 0.22 / 0.11, 0.78 / 0.28 and
+ * 1.29 / 0.40 prints at 2 / 3 bps. WLFI (not modelled) needs a half spread ≤ 15 bps to fill once a minute: its
+ * σ of 33 bps a minute puts the default quote 52 bps out.
  */
 export const HYPERLIQUID_MARKET_PROFILES: Readonly<Record<string, MarketProfile>> = {
   BTC: {
@@ -69,6 +96,8 @@ export const HYPERLIQUID_MARKET_PROFILES: Readonly<Record<string, MarketProfile>
     takerRatePerSec: 1.14,
     takerMedianNotionalUsd: 490,
     takerNotionalLogSd: 2.95,
+    sweepProbability: 0.07,
+    sweepMeanBps: 0.8,
   },
   ETH: {
     annualVolatility: 0.39,
@@ -82,6 +111,8 @@ export const HYPERLIQUID_MARKET_PROFILES: Readonly<Record<string, MarketProfile>
     takerRatePerSec: 1.38,
     takerMedianNotionalUsd: 620,
     takerNotionalLogSd: 2.92,
+    sweepProbability: 0.075,
+    sweepMeanBps: 1.6,
   },
   SOL: {
     annualVolatility: 0.44,
@@ -95,6 +126,8 @@ export const HYPERLIQUID_MARKET_PROFILES: Readonly<Record<string, MarketProfile>
     takerRatePerSec: 0.92,
     takerMedianNotionalUsd: 170,
     takerNotionalLogSd: 2.9,
+    sweepProbability: 0.17,
+    sweepMeanBps: 1.0,
   },
 };
 
@@ -124,7 +157,15 @@ export function marketProfile(coin: string): MarketProfile {
 export function minuteVolatility(profile: MarketProfile): number {
   const diffusion = profile.annualVolatility ** 2 * (60_000 / MS_PER_YEAR);
   const jumps = profile.jumpRatePerSec * 60 * 2 * (profile.jumpMeanBps / 10_000) ** 2;
-  return Math.sqrt(diffusion + jumps);
+  return Math.sqrt(diffusion + jumps + sweepMinuteVariance(profile));
+}
+
+/** Variance of the 1-minute change of the sweeps' decaying displacement (shot noise with exponential decay). */
+function sweepMinuteVariance(profile: MarketProfile): number {
+  const ratePerSec = profile.takerRatePerSec * profile.sweepProbability;
+  const decayPerSec = Math.LN2 / (SWEEP_HALF_LIFE_MS / 1000);
+  const stationary = (ratePerSec * 2 * (profile.sweepMeanBps / 10_000) ** 2) / (2 * decayPerSec);
+  return 2 * stationary * (1 - Math.exp(-60 * decayPerSec));
 }
 
 /** Where a coin's fair price comes from. */
@@ -135,6 +176,10 @@ interface CoinModel {
   source: PriceSource;
   variance: number;
   longRunVariance: number;
+  /** Log displacement of the book's centre from the fair price, left by sweeps. */
+  displacement: number;
+  /** Centre of the book at the last rebuild. */
+  centre: number;
   nextArrivalMs: number | null;
   replayStartMs: number;
   replayIntervalMs: number;
@@ -190,6 +235,8 @@ export class MarketDriver {
         source,
         variance: stepVariance,
         longRunVariance: stepVariance,
+        displacement: 0,
+        centre: coin.fairPx,
         nextArrivalMs: null,
         replayStartMs: this.#lastStepMs,
         replayIntervalMs,
@@ -233,6 +280,7 @@ export class MarketDriver {
       const previous = coin.fairPx;
       this.#moveFair(model, toMs);
       const stepReturn = Math.log(coin.fairPx / previous);
+      this.#sweep(model, stepReturn);
       this.#rebuildBackground(model, toMs);
       this.#takerFlow(model, fromMs, toMs, stepReturn);
       engine.recordPrice(coin, toMs, engine.midPx(coin));
@@ -267,19 +315,59 @@ export class MarketDriver {
     model.variance = Math.min(next, model.longRunVariance * GARCH_MAX_MULTIPLE);
   }
 
+  /** Decays the book's displacement and draws this step's sweep, if any. */
+  #sweep(model: CoinModel, stepReturn: number): void {
+    const spec = model.coin.spec;
+    model.displacement *= 0.5 ** (this.stepMs / SWEEP_HALF_LIFE_MS);
+    const ratePerSec = spec.takerRatePerSec * spec.sweepProbability;
+    if (ratePerSec <= 0) return;
+    if (this.#random.next() >= 1 - Math.exp((-ratePerSec * this.stepMs) / 1000)) return;
+    const isBuy = this.#random.next() < buyProbability(model, stepReturn);
+    const distance = this.#random.nextExponential(1) * (spec.sweepMeanBps / 10_000);
+    model.displacement += isBuy ? distance : -distance;
+  }
+
+  /**
+   * Takers trade through what is left of the old book's side that the new touch crosses (see
+   * SWEPT_DEPTH_KEPT), users' orders there included, before the background is rebuilt.
+   */
+  #walkThrough(coin: CoinState, isBuy: boolean, limitPxInt: number, nowMs: number): void {
+    const bg = isBuy ? coin.bgAsks : coin.bgBids;
+    const own = isBuy ? coin.ownAsks : coin.ownBids;
+    const crossed = (pxInt: number): boolean => (isBuy ? pxInt <= limitPxInt : pxInt >= limitPxInt);
+    let szInt = 0;
+    for (const [pxInt, size] of bg) {
+      if (!crossed(pxInt)) continue;
+      const kept = Math.max(1, Math.round(size * SWEPT_DEPTH_KEPT));
+      bg.set(pxInt, kept);
+      szInt += kept;
+    }
+    for (const [pxInt, orders] of own) {
+      if (crossed(pxInt)) for (const order of orders) szInt += order.szInt;
+    }
+    if (szInt > 0) this.#engine.matchTaker(coin, isBuy, limitPxInt, szInt, null, nowMs);
+  }
+
   #rebuildBackground(model: CoinModel, nowMs: number): void {
     const engine = this.#engine;
     const coin = model.coin;
     const spec = coin.spec;
     const scale = 10 ** coin.pxDecimals;
-    const fairUnits = coin.fairPx * scale;
-    const tick = engine.tickUnits(coin, coin.fairPx);
+    const centre = coin.fairPx * Math.exp(model.displacement);
+    const fairUnits = centre * scale;
+    const tick = engine.tickUnits(coin, centre);
     // Majors trade one tick wide on Hyperliquid: a half spread under a tick gives the two ticks around fair.
     const half = (fairUnits * spec.halfSpreadBps) / 10_000;
     const spacing = Math.max(tick, Math.round((fairUnits * spec.levelSpacingBps) / 10_000 / tick) * tick);
     const bestBid = Math.floor((fairUnits - half) / tick) * tick;
     let bestAsk = Math.ceil((fairUnits + half) / tick) * tick;
     if (bestAsk <= bestBid) bestAsk = bestBid + tick;
+    if (Math.abs(centre / model.centre - 1) * 10_000 >= WALK_MIN_BPS) {
+      const { bid: oldBid, ask: oldAsk } = engine.bbo(coin);
+      if (oldAsk && bestBid >= oldAsk.pxInt) this.#walkThrough(coin, true, bestBid, nowMs);
+      if (oldBid && bestAsk <= oldBid.pxInt) this.#walkThrough(coin, false, bestAsk, nowMs);
+    }
+    model.centre = centre;
     const lot = 10 ** -spec.szDecimals;
     const bids = new Map<number, number>();
     const asks = new Map<number, number>();
@@ -306,15 +394,14 @@ export class MarketDriver {
     const coin = model.coin;
     const spec = coin.spec;
     if (spec.takerRatePerSec <= 0) return;
-    const ratePerMs = spec.takerRatePerSec / 1000;
+    const ratePerMs = (spec.takerRatePerSec * (1 - spec.sweepProbability)) / 1000;
+    if (ratePerMs <= 0) return;
     if (model.nextArrivalMs === null) model.nextArrivalMs = fromMs + this.#random.nextExponential(ratePerMs);
-    const stepSigma = Math.sqrt(model.longRunVariance);
-    // Informed flow: takers lean towards the direction the fair price just moved.
-    const buyProbability = 0.5 + 0.25 * Math.tanh(stepReturn / (stepSigma || 1));
+    const buyShare = buyProbability(model, stepReturn);
     const scale = 10 ** coin.pxDecimals;
     while (model.nextArrivalMs < toMs) {
       const at = Math.max(fromMs, Math.floor(model.nextArrivalMs));
-      const isBuy = this.#random.next() < buyProbability;
+      const isBuy = this.#random.next() < buyShare;
       const z = Math.min(TAKER_MAX_Z, this.#random.nextNormal());
       const notional = Math.max(10, spec.takerMedianNotionalUsd * Math.exp(spec.takerNotionalLogSd * z));
       const szInt = Math.max(1, Math.round((notional / coin.fairPx) * 10 ** spec.szDecimals));
@@ -323,6 +410,12 @@ export class MarketDriver {
       model.nextArrivalMs += this.#random.nextExponential(ratePerMs);
     }
   }
+}
+
+/** Informed flow: takers lean towards the direction the fair price just moved. */
+function buyProbability(model: CoinModel, stepReturn: number): number {
+  const stepSigma = Math.sqrt(model.longRunVariance);
+  return 0.5 + 0.25 * Math.tanh(stepReturn / (stepSigma || 1));
 }
 
 /** Fair price of a candle replay at `nowMs`: open → low → high → close (or open → high → low → close). */
@@ -357,8 +450,10 @@ function seedHistory(coin: CoinState, startMs: number, random: Random): void {
   const jumpsPerMinute = spec.jumpRatePerSec * 60;
   const jumpFraction = spec.jumpMeanBps / 10_000;
   const sigmaPerMinute = minuteVolatility(spec);
+  // The sweeps' displacement, drawn as independent minute noise (it mean-reverts within minutes).
+  const sweepPerMinute = Math.sqrt(sweepMinuteVariance(spec));
   const minuteReturn = (): number => {
-    let r = diffusionPerMinute * random.nextNormal();
+    let r = diffusionPerMinute * random.nextNormal() + sweepPerMinute * random.nextNormal();
     // Poisson count of jumps in the minute (inversion; the mean is about one).
     let count = 0;
     for (let p = Math.exp(-jumpsPerMinute), sum = p, u = random.next(); u > sum && count < 50; ) {

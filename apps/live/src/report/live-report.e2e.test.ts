@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { testAccount } from "@botmm/hl-emulator";
 import { describe, expect, it } from "vitest";
 import { buildConfig } from "../config.ts";
 import { startSession } from "../run.ts";
@@ -25,7 +26,9 @@ describe("the live report of a --sim run", () => {
         duration: "10m",
         statusIntervalMs: 0,
         journal: journalPath,
-        sim: { seed: SEED, speed: 120 },
+        // The scenario this test was written for: the strategy's default quotes and one pushed fill (with the
+        // starter quotes of --sim, many more fills, the report once ended with a warning under a loaded suite).
+        sim: { seed: SEED, speed: 120, quotes: "defaults" },
       },
     ]);
     const session = await startSession(config, io, { emulator, logger });
@@ -34,10 +37,17 @@ describe("the live report of a --sim run", () => {
       expect(await waitFor(() => session.bot.summary().quotingSince !== null, 30_000)).toBe(true);
       const quotingSince = session.bot.summary().quotingSince ?? 0;
       expect(await waitFor(() => emulator.now() >= quotingSince + 120_000, 30_000)).toBe(true);
-      // A move through the resting ask (≈ 8–10 bps from the mid) so the run has a fill.
+      // A move through the resting ask (≈ 8–10 bps from the mid) so the run has a fill; again if no ask was
+      // resting then (a loaded machine can leave the bot between quotes or briefly halted).
       const btc = emulator.engine.coin("BTC");
       if (!btc) throw new Error("the emulator lists no BTC");
-      btc.fairPx *= 1.004;
+      const account = () => emulator.account(testAccount(SEED).address);
+      const restingAsk = () => [...(account()?.openOrders ?? [])].some((order) => !order.isBuy);
+      for (let push = 0; push < 5 && (account()?.fills.length ?? 0) === 0; push++) {
+        await waitFor(restingAsk, 20_000);
+        btc.fairPx *= 1.004;
+        await waitFor(() => (account()?.fills.length ?? 0) > 0, 5_000);
+      }
       summary = await Promise.race([
         session.bot.finished,
         new Promise<never>((_, reject) =>
