@@ -191,11 +191,15 @@ describe("the bot as a child process against a standalone emulator: kill -9 and 
         `the first bot never had 2 orders resting and 2 fills (orders ${ours().length}, fills ${fills()}); its output:\n${output.join("").slice(-3_000)}`,
       );
     }
+    // The market stands still while the bot dies, so its resting orders stay orphans for the restart to find
+    // (12 takers a second, some sweeping the book, would otherwise fill them before anyone looks).
+    emulator.stallBook("BTC");
     first.child.kill("SIGKILL");
     await first.exited;
     // Orders of the dead bot still rest (its dead-man's switch has not fired yet).
     expect(ours().length).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 500));
+    emulator.resumeBook("BTC");
 
     const journal = Journal.open(join(dir, "journal.sqlite"));
     const before = journal.getState("inventory:BTC") as {

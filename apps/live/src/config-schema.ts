@@ -271,7 +271,7 @@ export const liveConfigSchema = z
       .meta(
         field({
           description:
-            "dead-man's switch: the venue cancels every order this long after the last re-arm (0 = off; at least 5000)",
+            "dead-man's switch: the venue cancels every order this long after the last re-arm (0 = off; at least 5000; scaled by speed/10 in --sim)",
         }),
       ),
     requestTimeoutMs: z

@@ -102,8 +102,9 @@ export function simQuotesLine(config: LiveConfig): string {
 }
 
 /**
- * In an accelerated `--sim`, clock-time tolerances meant for network jitter (stale data, request timeouts)
- * would fire on ordinary event-loop delays: they are stretched by `speed / 10` unless the config set them.
+ * In an accelerated `--sim`, clock-time tolerances meant for network jitter (stale data, request timeouts, the
+ * dead-man's switch horizon) would fire on ordinary event-loop delays: they are stretched by `speed / 10` (stale
+ * data unless the config set it).
  *
  * @example
  * ```ts
@@ -120,6 +121,9 @@ export function scaleForSimSpeed(config: LiveConfig): LiveConfig {
   return {
     ...config,
     orderTimeoutMs: config.orderTimeoutMs * scale,
+    // A re-arm delayed past the horizon − 5 s is refused (and a longer stall fires the switch): at speed 60
+    // the default 60 s would be one real second.
+    deadManSwitchMs: config.deadManSwitchMs * scale,
     riskInput,
     risk: { ...config.risk, staleData: { ...config.risk.staleData, timeoutMs: staleMs } },
   };
@@ -161,10 +165,10 @@ export async function startSession(
   let clock: Clock = overrides.clock ?? systemClock();
   let fallbackEquityUsd: number | undefined;
   let history: { candles: HyperliquidVenue["candles"]; host: string };
+  if (config.mode === "sim") config = scaleForSimSpeed(config);
   const deadManSwitchMs = config.deadManSwitchMs > 0 ? Math.max(5_000, config.deadManSwitchMs) : null;
 
   if (config.mode === "sim") {
-    config = scaleForSimSpeed(config);
     const account = testAccount(config.sim.seed);
     emulator = overrides.emulator ?? null;
     if (emulator === null) {

@@ -10,8 +10,8 @@ const STOP_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(["SIGINT", "SIGTERM"])
  * A `LiveIo.onSignal` that treats a stop signal (SIGINT, SIGTERM) arriving within `windowMs` of the last one
  * acted on as the same request. When pnpm starts the app without a shell in between, one Ctrl-C arrives
  * twice — from the terminal (to the whole process group) and forwarded by pnpm — and the second copy must not
- * count as the "second Ctrl-C" that forces an exit without cancelling orders. A deliberate second Ctrl-C, a
- * moment later, still forces it. Other signals (SIGUSR2) pass through untouched.
+ * count as the "second Ctrl-C" that forces an exit without cancelling orders. On a loaded machine pnpm's copy
+ * can lag the terminal's by more than a second, hence 3 s. A deliberate second Ctrl-C after that still forces it. Other signals (SIGUSR2) pass through untouched.
  *
  * @example
  * ```ts
@@ -20,7 +20,7 @@ const STOP_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(["SIGINT", "SIGTERM"])
  * ```
  */
 export function coalescedSignals(
-  windowMs = 1_000,
+  windowMs = 3_000,
   now: () => number = () => performance.now(),
   target: SignalTarget = process,
 ): (signal: NodeJS.Signals, handler: () => void) => () => void {

@@ -88,6 +88,7 @@ describe("config", () => {
     const scaled = scaleForSimSpeed(buildConfig([{ sim: { speed: 60 } }]));
     expect(scaled.orderTimeoutMs).toBe(90_000);
     expect(scaled.risk.staleData.timeoutMs).toBe(30_000);
+    expect(scaled.deadManSwitchMs).toBe(360_000);
   });
 });
 
