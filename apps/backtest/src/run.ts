@@ -13,6 +13,7 @@ import { runAblationCli } from "./ablation.ts";
 import { runCalibrateCli } from "./calibrate.ts";
 import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
 import { ProgressBar, type ProgressOutput } from "./progress.ts";
+import { runWorkerCli } from "./queue/worker-command.ts";
 import { runRealismCli } from "./realism.ts";
 import { runReplayCli } from "./replay-run.ts";
 import { candleRunSetup, prepareCandleRun } from "./run-candles.ts";
@@ -41,6 +42,7 @@ export async function runBacktestCli(argv: readonly string[], io: CliIo): Promis
   if (argv[0] === "sweep") return runSweepCli(argv.slice(1), io);
   if (argv[0] === "walk-forward") return runWalkForwardCli(argv.slice(1), io);
   if (argv[0] === "screen") return runScreenCli(argv.slice(1), io);
+  if (argv[0] === "worker") return runWorkerCli(argv.slice(1), io);
   const started = performance.now();
   let options: BacktestCliOptions | "help";
   try {

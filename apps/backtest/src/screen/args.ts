@@ -5,6 +5,7 @@ import { SCREEN_SCORES, type ScreenScore } from "@botmm/backtest";
 import { FEE_TIER_NAMES, FEE_TIERS, type FeeTierName } from "../fee-tiers.ts";
 import { rowOfFlag } from "../option-table.ts";
 import { type BacktestCliOptions, CliUsageError, parseCliOptions } from "../options.ts";
+import { parseQueueFlags, QUEUE_FLAGS, type QueueCliSpec } from "../queue/queue-flags.ts";
 
 interface ScreenFlag {
   flag: string;
@@ -85,6 +86,7 @@ export const SCREEN_FLAGS: readonly ScreenFlag[] = [
     description: "--online: candle cache directory (default as a single run)",
   },
   { flag: "no-progress", description: "no progress bar" },
+  ...QUEUE_FLAGS,
 ];
 
 /** A parsed `screen` command line. */
@@ -102,6 +104,8 @@ export interface ScreenSpec {
   report?: string;
   backtest: boolean;
   workers: number;
+  /** --queue: the backtests go to a BullMQ queue instead of local threads. */
+  queue?: QueueCliSpec;
   days: number;
   interval: string;
   hyperliquidUrl: string;
@@ -251,7 +255,13 @@ export async function parseScreenArgs(
     cwd,
   );
   if (base === "help") return "help";
+  const queue = parseQueueFlags(text);
+  if (queue !== undefined && own.has("workers"))
+    throw new CliUsageError(
+      "--workers sets local threads; with --queue the workers are `worker --queue URL --concurrency N` processes",
+    );
   return {
+    ...(queue === undefined ? {} : { queue }),
     input: kind === "online" ? { type: "online" } : { type: kind, path: path(kind)! },
     ...(coins === undefined ? {} : { coins }),
     ...(own.has("funding") ? { funding: path("funding")! } : {}),

@@ -8,8 +8,9 @@ import { defaultCacheDir } from "../data/cache.ts";
 import { intervalFromMs } from "../data/intervals.ts";
 import { CliUsageError } from "../options.ts";
 import { ProgressBar } from "../progress.ts";
+import type { QueueCliSpec } from "../queue/queue-flags.ts";
 import type { CliIo } from "../run.ts";
-import { jobOptions } from "../sweep/job.ts";
+import { type JobOptions, jobOptions } from "../sweep/job.ts";
 import { parseScreenArgs, type ScreenSpec, screenHelp } from "./args.ts";
 import { type CoinBacktest, type CoinBacktestJob, screenSzDecimals } from "./coin-backtest.ts";
 import { loadCandleDirectory, loadLongCsv, loadLongFunding, readText, type ScreenCandles } from "./input.ts";
@@ -27,6 +28,39 @@ import { backtestCoins } from "./pool.ts";
 import { quotedSpreads } from "./recordings.ts";
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** The backtests through a BullMQ queue (--queue): modules loaded only here, so a local screen needs no Redis. */
+async function queueBacktests(
+  queue: QueueCliSpec,
+  jobs: readonly CoinBacktestJob[],
+  options: JobOptions,
+  io: CliIo,
+  onProgress: (done: number, total: number) => void,
+): Promise<CoinBacktest[]> {
+  const [{ Coordinator }, { planScreenRound }] = await Promise.all([
+    import("../queue/coordinator.ts"),
+    import("../queue/rounds.ts"),
+  ]);
+  const round = planScreenRound(jobs, options, queue);
+  const coordinator = await Coordinator.connect({
+    target: queue.target,
+    redisTimeoutMs: queue.redisTimeoutMs,
+    log: (line) => io.stdout.write(`${line}\n`),
+  });
+  try {
+    const sweepId = round.roundId.slice(0, round.roundId.lastIndexOf("."));
+    io.stdout.write(
+      `queue ${queue.target.display}: screen ${sweepId}, ${jobs.length} backtests (workers: \`worker --queue ${queue.target.display}\`)\n`,
+    );
+    return await round.run(
+      coordinator,
+      onProgress,
+      `run the same command again to resume (sweep id ${sweepId})`,
+    );
+  } finally {
+    await coordinator.close();
+  }
+}
 
 /**
  * The `screen` command: parse, load every coin's candles (and funding, recordings), screen and backtest each,
@@ -111,9 +145,10 @@ async function screen(spec: ScreenSpec, io: CliIo, started: number): Promise<voi
     }));
     const bar = new ProgressBar(io.stdout, "backtest", spec.progress);
     threads = Math.max(1, Math.min(spec.workers, jobs.length));
-    backtests = await backtestCoins(jobs, jobOptions(spec.base), spec.workers, (done, total) =>
-      bar.update(done, total, `${done}/${total} coins`),
-    );
+    const onProgress = (done: number, total: number) => bar.update(done, total, `${done}/${total} coins`);
+    if (spec.queue === undefined)
+      backtests = await backtestCoins(jobs, jobOptions(spec.base), spec.workers, onProgress);
+    else backtests = await queueBacktests(spec.queue, jobs, jobOptions(spec.base), io, onProgress);
     bar.finish();
   }
   const backtestMs = performance.now() - backtestStarted;
@@ -202,6 +237,6 @@ async function screen(spec: ScreenSpec, io: CliIo, started: number): Promise<voi
   io.stdout.write(`${summary}\n`);
   if (written.length > 0) io.stdout.write(`wrote ${written.join(", ")}\n`);
   io.stdout.write(
-    `${rows.length} coins: input ${seconds(loadedMs)}${spec.backtest ? `, backtests ${seconds(backtestMs)} on ${threads} thread${threads === 1 ? "" : "s"}` : ""}; runtime ${seconds(performance.now() - started)}\n`,
+    `${rows.length} coins: input ${seconds(loadedMs)}${spec.backtest ? `, backtests ${seconds(backtestMs)} on ${spec.queue === undefined ? `${threads} thread${threads === 1 ? "" : "s"}` : `the queue at ${spec.queue.target.display}`}` : ""}; runtime ${seconds(performance.now() - started)}\n`,
   );
 }

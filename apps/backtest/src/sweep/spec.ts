@@ -20,6 +20,7 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { OPTION_ROWS, type OptionRow, rowOfFlag, rowOfKey } from "../option-table.ts";
 import { type BacktestCliOptions, CliUsageError, parseCliOptions } from "../options.ts";
+import { parseQueueFlags, QUEUE_FLAGS, type QueueCliSpec } from "../queue/queue-flags.ts";
 
 export type SweepCommand = "sweep" | "walk-forward";
 
@@ -116,6 +117,7 @@ export const SWEEP_FLAGS: readonly SweepFlag[] = [
       "groups of days the probability of backtest overfitting cuts the data into (even, default 8)",
     commands: ["walk-forward"],
   },
+  ...QUEUE_FLAGS.map((row) => ({ ...row, commands: BOTH })),
 ];
 
 /** The keys of a config file this module reads instead of the run's parser. */
@@ -133,6 +135,8 @@ export interface SweepSpec {
   /** Each configuration's validated options, index for index. */
   options: BacktestCliOptions[];
   workers: number;
+  /** --queue: the runs go to a BullMQ queue instead of local threads. */
+  queue?: QueueCliSpec;
   objective: SweepObjective;
   top: number;
   json?: string;
@@ -481,6 +485,14 @@ export async function parseSweepArgs(
     pboGroups,
   };
   if (heatmap !== undefined) spec.heatmap = heatmap;
+  const queue = parseQueueFlags(one);
+  if (queue !== undefined) {
+    if (own.has("workers"))
+      throw new CliUsageError(
+        "--workers sets local threads; with --queue the workers are `worker --queue URL --concurrency N` processes",
+      );
+    spec.queue = queue;
+  }
   const json = path("json");
   if (json !== undefined) spec.json = json;
   const resultsCsv = path("results-csv");

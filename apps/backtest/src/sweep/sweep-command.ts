@@ -18,6 +18,7 @@ import {
   sweepJson,
 } from "./output.ts";
 import { runJobs } from "./pool.ts";
+import { type SweepRunner, sweepRunner } from "./runner.ts";
 import { describeConfig, parseSweepArgs, type SweepSpec, sweepHelp } from "./spec.ts";
 
 const seconds = (ms: number): string =>
@@ -41,12 +42,16 @@ export function runProgress(
   };
 }
 
-/** Runs every configuration of `spec` on bars `[from, to)` (all by default) and returns the rows, best first. */
+/**
+ * Runs every configuration of `spec` on bars `[from, to)` (all by default) and returns the rows, best first.
+ * `runner`: local threads (`spec.workers`) unless given (a queue's).
+ */
 export async function sweepRows(
   spec: SweepSpec,
   shared: SharedRunData,
   io: CliIo,
   range?: { from: number; to: number },
+  runner?: SweepRunner,
 ): Promise<SweepRow[]> {
   const configs = spec.options.map(jobOptions);
   const jobs: Job[] = spec.configs.map((_, i) => ({
@@ -56,14 +61,12 @@ export async function sweepRows(
     to: range?.to ?? shared.length,
   }));
   const progress = runProgress(io, spec.base.progress, "sweep   ");
-  const reports = await runJobs(
-    shared,
-    configs,
-    jobs,
-    spec.workers,
-    progress.update,
-    (job) => `configuration ${job.config + 1} (${describeConfig(spec.configs[job.config]!)})`,
-  );
+  const describe = (job: Job) =>
+    `configuration ${job.config + 1} (${describeConfig(spec.configs[job.config]!)})`;
+  const reports =
+    runner === undefined
+      ? await runJobs(shared, configs, jobs, spec.workers, progress.update, describe)
+      : await runner.run(configs, jobs, progress.update, describe, "sweep");
   progress.finish();
   const rows = reports.map((report, i) => ({ index: i, config: spec.configs[i]!, report }));
   return rankByObjective(rows.map(objectiveFields), spec.objective).map((position) => rows[position]!);
@@ -99,7 +102,13 @@ export async function runSweepCli(argv: readonly string[], io: CliIo): Promise<n
 async function sweep(spec: SweepSpec, io: CliIo, started: number): Promise<void> {
   const { shared, columns } = await loadSweepData(spec.base, io);
   const sweepStarted = performance.now();
-  const rows = await sweepRows(spec, shared, io);
+  const runner = await sweepRunner(spec, shared, io);
+  let rows: SweepRow[];
+  try {
+    rows = await sweepRows(spec, shared, io, undefined, runner);
+  } finally {
+    await runner.close();
+  }
   const sweepMs = performance.now() - sweepStarted;
   const banner = shared.synthetic ? (rows[0]?.report.banner ?? null) : null;
   const threads = Math.min(spec.workers, rows.length);
@@ -125,7 +134,7 @@ async function sweep(spec: SweepSpec, io: CliIo, started: number): Promise<void>
   io.stdout.write(`${summary}\n`);
   if (written.length > 0) io.stdout.write(`wrote ${written.join(", ")}\n`);
   io.stdout.write(
-    `${rows.length} runs in ${seconds(sweepMs)} on ${threads} worker${threads === 1 ? "" : "s"}; runtime ${seconds(performance.now() - started)}\n`,
+    `${rows.length} runs in ${seconds(sweepMs)} on ${spec.queue === undefined ? `${threads} worker${threads === 1 ? "" : "s"}` : runner.where}; runtime ${seconds(performance.now() - started)}\n`,
   );
 }
 

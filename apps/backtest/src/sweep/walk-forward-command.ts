@@ -23,7 +23,7 @@ import { loadSweepData } from "./data.ts";
 import type { Job, SharedRunData, SweepReport } from "./job.ts";
 import { jobOptions } from "./job.ts";
 import { objectiveFields, type SweepRow } from "./output.ts";
-import { runJobs } from "./pool.ts";
+import { type SweepRunner, sweepRunner } from "./runner.ts";
 import { describeConfig, parseSweepArgs, type SweepSpec, sweepHelp } from "./spec.ts";
 import { runProgress } from "./sweep-command.ts";
 
@@ -75,7 +75,9 @@ export async function walkForward(
   shared: SharedRunData,
   openTime: Float64Array,
   io: CliIo,
+  runner?: SweepRunner,
 ): Promise<WalkForwardResult> {
+  const run = runner ?? (await sweepRunner({ workers: spec.workers }, shared, io));
   const startMs = openTime[0]!;
   const endMs = openTime[shared.length - 1]! + shared.intervalMs;
   const windows = planWalkForwardWindows({
@@ -100,7 +102,7 @@ export async function walkForward(
   const describe = (job: Job) =>
     `configuration ${job.config + 1} (${describeConfig(spec.configs[job.config]!)}) on bars ${job.from}–${job.to}`;
   const progress = runProgress(io, spec.base.progress, "train   ");
-  const trained = await runJobs(shared, configs, jobs, spec.workers, progress.update, describe);
+  const trained = await run.run(configs, jobs, progress.update, describe, "train");
   progress.finish();
 
   const choices = windows.map((window, w) => {
@@ -116,7 +118,7 @@ export async function walkForward(
     const [from, to] = bars(window.testStartMs, window.testEndMs);
     return { id: w, config: best.index, from, to };
   });
-  const tested = await runJobs(shared, configs, testJobs, spec.workers, undefined, describe);
+  const tested = await run.run(configs, testJobs, undefined, describe, "test");
   const steps: WalkForwardStep[] = choices.map(({ window, rows, best }, w) => ({
     window,
     trainBars: bars(window.trainStartMs, window.trainEndMs),
@@ -228,7 +230,13 @@ export async function runWalkForwardCli(argv: readonly string[], io: CliIo): Pro
   }
   try {
     const { shared, columns } = await loadSweepData(spec.base, io);
-    const result = await walkForward(spec, shared, columns.openTime, io);
+    const runner = await sweepRunner(spec, shared, io);
+    let result: WalkForwardResult;
+    try {
+      result = await walkForward(spec, shared, columns.openTime, io, runner);
+    } finally {
+      await runner.close();
+    }
     const banner = shared.synthetic ? (result.steps[0]?.test.banner ?? null) : null;
     if (banner !== null) io.stdout.write(`!!! ${banner} !!!\n\n`);
     io.stdout.write(`${formatWalkForward(spec, shared, result)}\n`);
