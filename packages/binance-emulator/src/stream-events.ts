@@ -1,3 +1,4 @@
+import type { SimFill, SimMarketEvent, SimOrder } from "@botmm/sim-exchange";
 import { type EmulatedOrder, formatQty, type MatchingEngine } from "./engine.ts";
 
 /** `<symbol>@depth` event: absolute quantities per changed level (`"0"` = level gone), with update ids. */
@@ -66,21 +67,11 @@ export type UserStreamEvent =
   | { e: "ORDER_TRADE_UPDATE"; E: number; T: number; o: Record<string, unknown> }
   | { e: "ACCOUNT_UPDATE"; E: number; T: number; a: Record<string, unknown> };
 
-/** Receives what {@link StreamEvents.flush} found. */
+/** Receives the stream events {@link StreamEvents} makes. */
 export interface StreamEventSink {
   /** A market event for stream `<lowercase symbol>@<channel>` (`depth`, `trade`, `aggTrade`). */
   market(symbol: string, channel: "depth" | "trade" | "aggTrade", event: unknown): void;
   user(account: string, event: UserStreamEvent): void;
-}
-
-interface Snapshot {
-  account: string;
-  symbol: string;
-  price: string;
-  origQty: number;
-  executedQty: number;
-  cumQuote: number;
-  status: EmulatedOrder["status"];
 }
 
 const TERMINAL = new Set(["FILLED", "CANCELED", "EXPIRED"]);
@@ -117,15 +108,13 @@ export function aggregatedDepth(
 }
 
 /**
- * Turns the matching engine's state changes into Binance's stream events. The engine has no event hooks, so
- * this diffs it: after every request (and on a timer) {@link flush} compares each account's orders, every
- * symbol's depth and the positions with what it saw last, and reports depth diffs (with `U`/`u`/`pu` update
- * ids that `GET /fapi/v1/depth`'s `lastUpdateId` matches), public trades, `ORDER_TRADE_UPDATE` (NEW,
- * AMENDMENT, TRADE, CANCELED, EXPIRED) and `ACCOUNT_UPDATE`, and keeps each account's fills for
- * `GET /fapi/v1/userTrades`. Only the listed accounts are watched: a public trade is published from the
- * taker's side, so a trade whose taker is another (unlisted) account moves the book and fills the maker but
- * prints no `trade` event. An order that a direct engine call placed and fully filled between two flushes is
- * only seen through {@link hint}.
+ * Turns the matching engine's own events (`engine.sim.onEvent` and `onMarketEvent`) into Binance's stream
+ * events, exactly and in order, with no polling: depth diffs after each request that changed a book (with
+ * `U`/`u`/`pu` update ids that `GET /fapi/v1/depth`'s `lastUpdateId` matches), every public trade (whoever
+ * the taker is: an account, an unlisted account or the house), `ORDER_TRADE_UPDATE` (NEW, AMENDMENT, TRADE,
+ * CANCELED, EXPIRED) and `ACCOUNT_UPDATE`, and it keeps each account's fills for `GET /fapi/v1/userTrades`.
+ * Events wait in a queue until the first {@link flush} names the sink; after that each goes out as it happens
+ * (and `flush` only drains anything queued).
  *
  * @example
  * ```ts
@@ -136,32 +125,37 @@ export function aggregatedDepth(
  */
 export class StreamEvents {
   readonly #engine: MatchingEngine;
-  readonly #accounts: readonly string[];
-  readonly #fees: { maker: number; taker: number };
-  readonly #known = new Map<number, Snapshot>();
-  readonly #hints = new Map<number, { account: string; symbol: string }>();
+  /** Orders reported at least once: their price and size as last reported (an AMENDMENT changes them). */
+  readonly #known = new Map<number, { price: string; origQty: number }>();
   readonly #depth = new Map<string, Map<string, string>>();
   readonly #updateId = new Map<string, number>();
   readonly #positions = new Map<string, string>();
   readonly #trades = new Map<string, AccountTrade[]>();
-  #nextTradeId = 1;
+  readonly #pending: ((sink: StreamEventSink) => void)[] = [];
+  #sink: StreamEventSink | null = null;
 
   constructor(
     engine: MatchingEngine,
-    accounts: readonly string[],
-    fees: { makerFeeRate: number; takerFeeRate: number },
+    _accounts: readonly string[],
+    _fees: { makerFeeRate: number; takerFeeRate: number },
   ) {
     this.#engine = engine;
-    this.#accounts = accounts;
-    this.#fees = { maker: fees.makerFeeRate, taker: fees.takerFeeRate };
     for (const { instrument } of engine.symbols()) {
       this.#updateId.set(instrument.coin, 1);
       this.#depth.set(instrument.coin, this.#levels(instrument.coin));
     }
+    engine.sim.onEvent((event) => {
+      if (event.type === "fill") this.#onFill(event.fill);
+      else this.#onOrder(event.order);
+    });
+    engine.sim.onMarketEvent((event) => {
+      if (event.type === "book") this.#diffDepth(event.symbol, event.time);
+      else this.#onTrade(event);
+    });
   }
 
   /**
-   * The update id of a symbol's book as last flushed (a REST snapshot's `lastUpdateId`).
+   * The update id of a symbol's book as last published (a REST snapshot's `lastUpdateId`).
    *
    * @example
    * ```ts
@@ -173,16 +167,15 @@ export class StreamEvents {
   }
 
   /**
-   * Names an order a request just created, so the next flush reports it even if it is already finished.
+   * Kept for callers of the polling version: every order is seen through the engine's events now, so
+   * naming one is not needed.
    *
    * @example
    * ```ts
-   * events.hint("acct", "BTCUSDT", placed.orderId);
+   * events.hint("acct", "BTCUSDT", placed.orderId); // no effect
    * ```
    */
-  hint(account: string, symbol: string, orderId: number): void {
-    if (!this.#known.has(orderId)) this.#hints.set(orderId, { account, symbol });
-  }
+  hint(_account: string, _symbol: string, _orderId: number): void {}
 
   /**
    * An account's fills of a symbol, oldest first, as `userTrades` filters them.
@@ -208,7 +201,7 @@ export class StreamEvents {
   }
 
   /**
-   * Diffs the engine against the last flush and reports every change to `sink`.
+   * Names the sink events go to from now on (as they happen) and sends it what was queued before.
    *
    * @example
    * ```ts
@@ -216,35 +209,79 @@ export class StreamEvents {
    * events.flush(now, sink); // ORDER_TRADE_UPDATE CANCELED per order, then a depthUpdate
    * ```
    */
-  flush(now: number, sink: StreamEventSink): void {
-    const touched = new Set<string>(); // account\0symbol with a fill
-    for (const account of this.#accounts) {
-      const candidates = new Map<number, EmulatedOrder>();
-      for (const order of this.#engine.openOrders(account)) candidates.set(order.orderId, order);
-      for (const [id, snap] of this.#known) {
-        if (snap.account !== account || candidates.has(id)) continue;
-        const order = this.#engine.find(account, { symbol: snap.symbol, orderId: id });
-        if (order) candidates.set(id, { ...order });
-      }
-      for (const [id, hint] of this.#hints) {
-        if (hint.account !== account || candidates.has(id)) continue;
-        const order = this.#engine.find(account, { symbol: hint.symbol, orderId: id });
-        if (order) candidates.set(id, { ...order });
-      }
-      for (const order of [...candidates.values()].sort((a, b) => a.orderId - b.orderId)) {
-        if (this.#diffOrder(order, now, sink)) touched.add(`${account}\u0000${order.symbol}`);
-      }
-    }
-    for (const [id, hint] of this.#hints) {
-      if (this.#accounts.includes(hint.account)) this.#hints.delete(id);
-    }
-    for (const { instrument } of this.#engine.symbols()) this.#diffDepth(instrument.coin, now, sink);
-    for (const key of touched) {
-      const [account, symbol] = key.split("\u0000") as [string, string];
-      const pos = this.#engine.position(account, symbol);
-      const wire = `${formatQty(pos.size)}@${pos.entryPrice}`;
-      if (this.#positions.get(key) === wire) continue;
-      this.#positions.set(key, wire);
+  flush(_now: number, sink: StreamEventSink): void {
+    this.#sink = sink;
+    for (const deliver of this.#pending.splice(0)) deliver(sink);
+  }
+
+  #out(deliver: (sink: StreamEventSink) => void): void {
+    if (this.#sink) deliver(this.#sink);
+    else this.#pending.push(deliver);
+  }
+
+  #onOrder(o: SimOrder): void {
+    const order = this.#engine.find(o.account, { symbol: o.symbol, orderId: o.orderId });
+    if (!order) return;
+    const before = this.#known.get(o.orderId);
+    const now = o.updateTime;
+    if (!before) this.#orderUpdate(order, "NEW", "NEW", now);
+    else if (before.price !== order.price || before.origQty !== order.origQty)
+      this.#orderUpdate(order, "AMENDMENT", order.executedQty > 0 ? "PARTIALLY_FILLED" : "NEW", now);
+    if (order.status === "CANCELED" || order.status === "EXPIRED")
+      this.#orderUpdate(order, order.status, order.status, now);
+    // FILLED and PARTIALLY_FILLED were reported with their TRADE.
+    if (TERMINAL.has(order.status)) this.#known.delete(o.orderId);
+    else this.#known.set(o.orderId, { price: order.price, origQty: order.origQty });
+  }
+
+  #onFill(fill: SimFill): void {
+    const order = this.#engine.find(fill.account, { symbol: fill.symbol, orderId: fill.orderId });
+    if (!order) return;
+    // An order that took liquidity as it arrived fills before the engine reports it: NEW first, as Binance.
+    const known = this.#known.get(fill.orderId);
+    const filledBefore = {
+      executedQty: order.executedQty - fill.quantity,
+      cumQuote: order.cumQuote - fill.quantity * fill.price,
+    };
+    if (!known) this.#orderUpdate({ ...order, executedQty: 0, cumQuote: 0 }, "NEW", "NEW", fill.time);
+    // A modify that crossed fills before the engine reports the new price: AMENDMENT first, as Binance.
+    else if (known.price !== order.price || known.origQty !== order.origQty)
+      this.#orderUpdate(
+        { ...order, ...filledBefore },
+        "AMENDMENT",
+        filledBefore.executedQty > 1e-12 ? "PARTIALLY_FILLED" : "NEW",
+        fill.time,
+      );
+    this.#known.set(fill.orderId, { price: order.price, origQty: order.origQty });
+    const rows = this.#trades.get(fill.account) ?? [];
+    rows.push({
+      symbol: fill.symbol,
+      id: fill.tradeId,
+      orderId: fill.orderId,
+      side: order.side,
+      price: String(fill.price),
+      qty: formatQty(fill.quantity),
+      quoteQty: String(fill.quantity * fill.price),
+      realizedPnl: "0",
+      commission: String(fill.fee),
+      commissionAsset: "USDT",
+      time: fill.time,
+      positionSide: "BOTH",
+      buyer: order.side === "BUY",
+      maker: fill.liquidity === "maker",
+    });
+    if (rows.length > 10_000) rows.splice(0, rows.length - 10_000);
+    this.#trades.set(fill.account, rows);
+    const status = fill.leavesQty <= 1e-12 ? "FILLED" : "PARTIALLY_FILLED";
+    this.#orderUpdate(order, "TRADE", status, fill.time, fill);
+    const key = `${fill.account}\u0000${fill.symbol}`;
+    const pos = this.#engine.position(fill.account, fill.symbol);
+    const wire = `${formatQty(pos.size)}@${pos.entryPrice}`;
+    if (this.#positions.get(key) === wire) return;
+    this.#positions.set(key, wire);
+    const account = fill.account;
+    const now = fill.time;
+    this.#out((sink) =>
       sink.user(account, {
         e: "ACCOUNT_UPDATE",
         E: now,
@@ -254,7 +291,7 @@ export class StreamEvents {
           B: [{ a: "USDT", wb: "100000", cw: "100000", bc: "0" }],
           P: [
             {
-              s: symbol,
+              s: fill.symbol,
               pa: formatQty(pos.size),
               ep: String(pos.entryPrice),
               bep: String(pos.entryPrice),
@@ -267,142 +304,90 @@ export class StreamEvents {
             },
           ],
         },
-      });
-    }
+      }),
+    );
   }
 
-  /** Reports one order's change; true when it filled. */
-  #diffOrder(order: EmulatedOrder, now: number, sink: StreamEventSink): boolean {
-    const before = this.#known.get(order.orderId);
-    const base = {
-      account: order.account,
-      symbol: order.symbol,
-      price: order.price,
-      origQty: order.origQty,
-      executedQty: before?.executedQty ?? 0,
-      cumQuote: before?.cumQuote ?? 0,
-      status: before?.status ?? "NEW",
-    } satisfies Snapshot;
-    const send = (x: string, status: string, fill?: { qty: number; price: number; maker: boolean }) => {
-      const tradeId = fill ? this.#nextTradeId++ : 0;
-      const commission = fill
-        ? fill.qty * fill.price * (fill.maker ? this.#fees.maker : this.#fees.taker)
-        : 0;
-      if (fill) {
-        const rows = this.#trades.get(order.account) ?? [];
-        rows.push({
-          symbol: order.symbol,
-          id: tradeId,
-          orderId: order.orderId,
-          side: order.side,
-          price: String(fill.price),
-          qty: formatQty(fill.qty),
-          quoteQty: String(fill.qty * fill.price),
-          realizedPnl: "0",
-          commission: String(commission),
-          commissionAsset: "USDT",
-          time: now,
-          positionSide: "BOTH",
-          buyer: order.side === "BUY",
-          maker: fill.maker,
-        });
-        if (rows.length > 10_000) rows.splice(0, rows.length - 10_000);
-        this.#trades.set(order.account, rows);
-      }
-      sink.user(order.account, {
-        e: "ORDER_TRADE_UPDATE",
+  #orderUpdate(order: EmulatedOrder, x: string, status: string, now: number, fill?: SimFill): void {
+    const event: UserStreamEvent = {
+      e: "ORDER_TRADE_UPDATE",
+      E: now,
+      T: now,
+      o: {
+        s: order.symbol,
+        c: order.clientOrderId,
+        S: order.side,
+        o: "LIMIT",
+        f: order.timeInForce,
+        q: formatQty(order.origQty),
+        p: order.price,
+        ap: order.executedQty > 0 ? String(order.cumQuote / order.executedQty) : "0",
+        sp: "0",
+        x,
+        X: status,
+        i: order.orderId,
+        l: fill ? formatQty(fill.quantity) : "0",
+        z: formatQty(order.executedQty),
+        L: fill ? String(fill.price) : "0",
+        N: "USDT",
+        n: String(fill?.fee ?? 0),
+        T: now,
+        t: fill?.tradeId ?? 0,
+        b: "0",
+        a: "0",
+        m: fill?.liquidity === "maker",
+        R: order.reduceOnly,
+        wt: "CONTRACT_PRICE",
+        ot: "LIMIT",
+        ps: "BOTH",
+        cp: false,
+        rp: "0",
+        pP: false,
+        si: 0,
+        ss: 0,
+        V: "NONE",
+        pm: "NONE",
+        gtd: 0,
+      },
+    };
+    this.#out((sink) => sink.user(order.account, event));
+  }
+
+  #onTrade(trade: Extract<SimMarketEvent, { type: "trade" }>): void {
+    const m = trade.takerSide === "sell"; // the buyer was the maker
+    const p = String(trade.price);
+    const q = formatQty(trade.quantity);
+    const t = trade.tradeId;
+    const now = trade.time;
+    const symbol = trade.symbol;
+    this.#out((sink) => {
+      sink.market(symbol, "trade", {
+        e: "trade",
         E: now,
         T: now,
-        o: {
-          s: order.symbol,
-          c: order.clientOrderId,
-          S: order.side,
-          o: "LIMIT",
-          f: order.timeInForce,
-          q: formatQty(order.origQty),
-          p: order.price,
-          ap: order.executedQty > 0 ? String(order.cumQuote / order.executedQty) : "0",
-          sp: "0",
-          x,
-          X: status,
-          i: order.orderId,
-          l: fill ? formatQty(fill.qty) : "0",
-          z: formatQty(fill ? base.executedQty : order.executedQty),
-          L: fill ? String(fill.price) : "0",
-          N: "USDT",
-          n: String(commission),
-          T: now,
-          t: tradeId,
-          b: "0",
-          a: "0",
-          m: fill?.maker ?? false,
-          R: order.reduceOnly,
-          wt: "CONTRACT_PRICE",
-          ot: "LIMIT",
-          ps: "BOTH",
-          cp: false,
-          rp: "0",
-          pP: false,
-          si: 0,
-          ss: 0,
-          V: "NONE",
-          pm: "NONE",
-          gtd: 0,
-        },
-      });
-      if (fill && !fill.maker) {
-        const t = this.#nextTradeId - 1;
-        const m = order.side === "SELL";
-        const p = String(fill.price);
-        const q = formatQty(fill.qty);
-        sink.market(order.symbol, "trade", {
-          e: "trade",
-          E: now,
-          T: now,
-          s: order.symbol,
-          t,
-          p,
-          q,
-          X: "MARKET",
-          m,
-        } satisfies TradeEvent);
-        sink.market(order.symbol, "aggTrade", {
-          e: "aggTrade",
-          E: now,
-          s: order.symbol,
-          a: t,
-          p,
-          q,
-          f: t,
-          l: t,
-          T: now,
-          m,
-        } satisfies AggTradeEvent);
-      }
-    };
-    // A new order, or one whose price or size moved since last seen, took liquidity if it filled now.
-    const amended =
-      before !== undefined && (before.price !== order.price || before.origQty !== order.origQty);
-    if (!before) send("NEW", "NEW");
-    else if (amended) send("AMENDMENT", base.executedQty > 0 ? "PARTIALLY_FILLED" : "NEW");
-    const filledQty = order.executedQty - base.executedQty;
-    let filled = false;
-    if (filledQty > 1e-12) {
-      const price = (order.cumQuote - base.cumQuote) / filledQty;
-      base.executedQty = order.executedQty;
-      base.cumQuote = order.cumQuote;
-      const status = order.executedQty >= order.origQty - 1e-12 ? "FILLED" : "PARTIALLY_FILLED";
-      send("TRADE", status, { qty: filledQty, price, maker: before !== undefined && !amended });
-      filled = true;
-    }
-    if (order.status === "CANCELED" && base.status !== "CANCELED") send("CANCELED", "CANCELED");
-    if (order.status === "EXPIRED" && base.status !== "EXPIRED") send("EXPIRED", "EXPIRED");
-    if (TERMINAL.has(order.status)) this.#known.delete(order.orderId);
-    else this.#known.set(order.orderId, { ...base, status: order.status });
-    return filled;
+        s: symbol,
+        t,
+        p,
+        q,
+        X: "MARKET",
+        m,
+      } satisfies TradeEvent);
+      sink.market(symbol, "aggTrade", {
+        e: "aggTrade",
+        E: now,
+        s: symbol,
+        a: t,
+        p,
+        q,
+        f: t,
+        l: t,
+        T: now,
+        m,
+      } satisfies AggTradeEvent);
+    });
   }
 
-  #diffDepth(symbol: string, now: number, sink: StreamEventSink): void {
+  #diffDepth(symbol: string, now: number): void {
     const before = this.#depth.get(symbol) ?? new Map<string, string>();
     const after = this.#levels(symbol);
     const b: [string, string][] = [];
@@ -415,7 +400,8 @@ export class StreamEvents {
     const u = pu + 1;
     this.#updateId.set(symbol, u);
     this.#depth.set(symbol, after);
-    sink.market(symbol, "depth", { e: "depthUpdate", E: now, T: now, s: symbol, U: u, u, pu, b, a });
+    const event: DepthUpdateEvent = { e: "depthUpdate", E: now, T: now, s: symbol, U: u, u, pu, b, a };
+    this.#out((sink) => sink.market(symbol, "depth", event));
   }
 
   #levels(symbol: string): Map<string, string> {

@@ -10,6 +10,7 @@ import {
   type SimOrderRef,
 } from "@botmm/sim-exchange";
 import { BYBIT_ERRORS, type BybitError, bybitErrorOf, POST_ONLY_REJECT_REASON } from "./codes.ts";
+import { BybitStreamServer, type BybitWsTarget } from "./ws-server.ts";
 
 /** A listed USDT linear perp: its filters (exact decimal strings) and where house liquidity rests. */
 export interface BybitSymbolSpec {
@@ -64,6 +65,8 @@ export interface BybitEmulatorOptions {
 export interface BybitEmulator {
   /** `http://127.0.0.1:<port>`: the REST root ccxt's `urls.api.*` point at (paths are `/v5/...`). */
   readonly url: string;
+  /** `ws://127.0.0.1:<port>`: ccxt's `urls.api.ws` go to `<wsUrl>/v5/public/linear` and `<wsUrl>/v5/private`. */
+  readonly wsUrl: string;
   /** The shared simulated-execution core (accounts are API keys): drive takers with `sim.takeLiquidity`. */
   readonly sim: SimExchange;
   /** Queues an HTTP fault (see {@link BybitHttpFault}). */
@@ -75,6 +78,15 @@ export interface BybitEmulator {
    */
   dropPrivateStream(apiKey: string): void;
   restorePrivateStream(apiKey: string): void;
+  /**
+   * WebSocket fault: terminates public and/or private sockets (clients see code 1006). Dropping an account's
+   * last authenticated private socket starts its disconnection protection, as a real drop does.
+   */
+  dropStreams(target?: BybitWsTarget): number;
+  /** WebSocket fault: while `true`, new WebSocket connections are refused (HTTP 503 on the upgrade). */
+  refuseStreamConnections(refuse: boolean): void;
+  /** Open WebSocket connections of a kind (private ones once authenticated). */
+  openStreams(kind: "public" | "private"): number;
   /** The last 10,000 requests the server saw: method, path and whether its signature checked out. */
   readonly requests: readonly { method: string; path: string; signed: boolean }[];
   close(): Promise<void>;
@@ -152,6 +164,9 @@ type Answer = { result: unknown; retExtInfo?: unknown; retMsg?: string } | Bybit
  * `order/disconnected-cancel-all`, `order/realtime`, `order/history`, `execution/list`, `position/list`,
  * `account/wallet-balance`, `account/info`, `user/query-api`. It checks `X-BAPI-API-KEY`, `X-BAPI-SIGN` and
  * `X-BAPI-TIMESTAMP` within `X-BAPI-RECV-WINDOW`; answers Bybit's envelope and retCodes; and injects faults.
+ * On the same port it serves Bybit's WebSockets (see {@link BybitStreamServer}): `/v5/public/linear`
+ * (`orderbook.50`, `publicTrade`) and `/v5/private` (`order`, `execution`, `position`), driven by the
+ * engine's own events; a dropped private stream starts the disconnection protection.
  *
  * @example
  * ```ts
@@ -334,19 +349,9 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
           },
         };
       case "GET /v5/market/orderbook": {
-        const depth = sim.depth(symbol, Number(str("limit") || 25));
-        const level = ([price, qty]: [string, number]) => [price, formatSimQty(qty)];
-        return {
-          result: {
-            s: symbol,
-            b: depth.bids.map(level),
-            a: depth.asks.map(level),
-            ts: now,
-            u: now,
-            seq: now,
-            cts: now,
-          },
-        };
+        const depth = depthRows(symbol, Number(str("limit") || 25));
+        const u = bySymbol.has(symbol) ? streams.updateId(symbol) : 0;
+        return { result: { s: symbol, b: depth.b, a: depth.a, ts: now, u, seq: u, cts: now } };
       }
       case "GET /v5/market/tickers":
         return {
@@ -578,6 +583,22 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
     }
   }
 
+  /** A symbol's depth as Bybit prints it: one level per price, with the tick's decimals. */
+  function depthRows(symbol: string, limit: number): { b: [string, string][]; a: [string, string][] } {
+    const tick = bySymbol.get(symbol)?.tickSize ?? "1";
+    const decimals = tick.includes(".") ? tick.length - tick.indexOf(".") - 1 : 0;
+    const { bids, asks } = sim.depth(symbol, limit * 2 + 10);
+    const merge = (rows: [string, number][]) => {
+      const levels = new Map<string, number>();
+      for (const [price, qty] of rows) {
+        const key = Number(price).toFixed(decimals);
+        levels.set(key, (levels.get(key) ?? 0) + qty);
+      }
+      return [...levels].slice(0, limit).map(([p, q]): [string, string] => [p, formatSimQty(q)]);
+    };
+    return { b: merge(bids), a: merge(asks) };
+  }
+
   function rules(symbol: string) {
     const spec = bySymbol.get(symbol);
     return spec ? { tickSize: spec.tickSize, qtyStep: spec.qtyStep, minNotional: spec.minNotionalValue } : {};
@@ -720,6 +741,50 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
     };
   }
 
+  const streams = new BybitStreamServer(server, clock, {
+    secretOf: (apiKey) => secrets.get(apiKey),
+    isSymbol: (symbol) => bySymbol.has(symbol),
+    depth: depthRows,
+    privateUp: (account) => dropped.delete(account),
+    privateDown: (account) => dropped.set(account, clock.now()),
+  });
+  // The stream's baseline depth must predate the first change, or that change would print no delta.
+  for (const spec of specs) streams.updateId(spec.symbol);
+  // Streams follow the engine's own events: nothing is polled, nothing between two requests is missed.
+  sim.onEvent((event) => {
+    if (event.type === "order") {
+      streams.publishPrivate(event.order.account, "order", [
+        { category: "linear", ...orderJson(event.order) },
+      ]);
+      return;
+    }
+    const { account, symbol } = event.fill;
+    streams.publishPrivate(account, "execution", [
+      { category: "linear", ...executionJson(account, event.fill) },
+    ]);
+    streams.publishPrivate(account, "position", [
+      { category: "linear", ...positionJson(account, symbol, clock.now()) },
+    ]);
+  });
+  sim.onMarketEvent((event) => {
+    if (event.type === "book") {
+      streams.publishBook(event.symbol, depthRows(event.symbol, 1000));
+      return;
+    }
+    streams.publishTrades(event.symbol, [
+      {
+        T: event.time,
+        s: event.symbol,
+        S: event.takerSide === "buy" ? "Buy" : "Sell",
+        v: formatSimQty(event.quantity),
+        p: String(event.price),
+        L: "ZeroPlusTick",
+        i: tradeIdToWire(event.tradeId),
+        BT: false,
+      },
+    ]);
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
@@ -727,6 +792,7 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
   const address = server.address() as AddressInfo;
   return {
     url: `http://${options.host ?? "127.0.0.1"}:${address.port}`,
+    wsUrl: `ws://${options.host ?? "127.0.0.1"}:${address.port}`,
     sim,
     requests,
     injectHttpFault(fault) {
@@ -738,8 +804,18 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
     restorePrivateStream(apiKey) {
       dropped.delete(apiKey);
     },
+    dropStreams(target = "all") {
+      return streams.drop(target);
+    },
+    refuseStreamConnections(refuse) {
+      streams.refuseConnections(refuse);
+    },
+    openStreams(kind) {
+      return streams.openSockets(kind);
+    },
     async close() {
       clearInterval(timer);
+      streams.close();
       for (const res of hanging) res.destroy();
       hanging.clear();
       server.closeAllConnections();

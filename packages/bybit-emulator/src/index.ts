@@ -8,3 +8,5 @@ export type {
   BybitSymbolSpec,
 } from "./emulator.ts";
 export { bybitSpecInstrument, DEFAULT_BYBIT_SYMBOLS, signBybit, startBybitEmulator } from "./emulator.ts";
+export type { BybitStreamHooks, BybitWsTarget } from "./ws-server.ts";
+export { BybitStreamServer } from "./ws-server.ts";

@@ -56,3 +56,11 @@ export type {
   Venue,
   VenueEvent,
 } from "./venue.ts";
+export type {
+  BookRowsLike,
+  StreamLoopSpec,
+  StreamOutput,
+  StreamTarget,
+  VenueStreamsContext,
+} from "./venue-streams.ts";
+export { bookTopFromRows, l2BookFromRows, VenueStreams } from "./venue-streams.ts";

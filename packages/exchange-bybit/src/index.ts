@@ -22,7 +22,19 @@ export {
 } from "./convert.ts";
 export type { BybitVenueErrorCode } from "./errors.ts";
 export { BybitVenueError } from "./errors.ts";
-export type { BybitNetwork, BybitVenueOptions, ResolvedBybitOptions } from "./options.ts";
-export { bybitUrls, resolveBybitOptions } from "./options.ts";
+export type {
+  BybitLogEntry,
+  BybitNetwork,
+  BybitVenueOptions,
+  BybitWsUrls,
+  ResolvedBybitOptions,
+} from "./options.ts";
+export { bybitUrls, bybitWsUrls, resolveBybitOptions } from "./options.ts";
+export type { BybitStreamContext } from "./streams.ts";
+export { BybitStreams } from "./streams.ts";
 export type { BybitReconciledOrder } from "./venue.ts";
 export { BybitLinearVenue } from "./venue.ts";
+export type { BybitSocketHooks } from "./ws-client.ts";
+export { BybitLinearClient } from "./ws-client.ts";
+export type { BybitPublicTradeJson } from "./ws-convert.ts";
+export { orderUpdateFromBybit, tradeFromBybit } from "./ws-convert.ts";

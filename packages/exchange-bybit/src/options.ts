@@ -3,8 +3,19 @@ import { z } from "zod";
 import type { BybitBudgetConfig } from "./budget.ts";
 import { BybitVenueError } from "./errors.ts";
 
-/** Where the adapter sends requests. Mainnet must be asked for by name; there is no default network. */
-export type BybitNetwork = "mainnet" | "testnet" | { baseUrl: string };
+/**
+ * Where the adapter sends requests. Mainnet must be asked for by name; there is no default network. A custom
+ * `baseUrl` (the emulator) streams from `wsUrl`, by default the same host as `ws://…` (paths
+ * `/v5/public/linear` and `/v5/private` under it).
+ */
+export type BybitNetwork = "mainnet" | "testnet" | { baseUrl: string; wsUrl?: string };
+
+/** One line of the adapter's log (stream drops, reconnects, recoveries); never carries a key or signature. */
+export interface BybitLogEntry {
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+  [key: string]: unknown;
+}
 
 /** Options of {@link BybitLinearVenue.connect}. Keys come from the caller only; they are never logged. */
 export interface BybitVenueOptions {
@@ -28,11 +39,22 @@ export interface BybitVenueOptions {
   batchOrders?: boolean;
   /** Local request budget (Bybit UTA linear: 10/s create, amend, cancel; 50/s queries; 600 per 5 s per IP). */
   requestBudget?: Partial<BybitBudgetConfig>;
+  /** First WebSocket reconnect delay; doubles per failure up to 5 s (default 250 ms). */
+  reconnectDelayMs?: number;
+  /** Levels a side in streamed `book` events (default 20; the stream carries 50). */
+  bookLevels?: number;
+  /** Receives the adapter's log lines (none by default). */
+  onLog?: (entry: BybitLogEntry) => void;
 }
 
 /** Options after validation. */
 export interface ResolvedBybitOptions {
   urls: Record<string, string>;
+  /** ccxt's `urls.api.ws` (public linear and private contract streams). */
+  wsUrls: BybitWsUrls;
+  reconnectDelayMs: number;
+  bookLevels: number;
+  onLog: ((entry: BybitLogEntry) => void) | undefined;
   apiKey: string;
   secret: string;
   clock: Clock;
@@ -46,6 +68,27 @@ export interface ResolvedBybitOptions {
 
 const MAINNET_BASE = "https://api.bybit.com";
 const TESTNET_BASE = "https://api-testnet.bybit.com";
+const MAINNET_WS = "wss://stream.bybit.com";
+const TESTNET_WS = "wss://stream-testnet.bybit.com";
+
+/** ccxt's `urls.api.ws` for Bybit's linear public and private streams. */
+export interface BybitWsUrls {
+  public: { linear: string };
+  private: { contract: string };
+}
+
+/**
+ * ccxt's `urls.api.ws` for Bybit, all under one WebSocket root (so no stream can leave for another host).
+ *
+ * @example
+ * ```ts
+ * bybitWsUrls("ws://127.0.0.1:4000").private.contract; // "ws://127.0.0.1:4000/v5/private"
+ * ```
+ */
+export function bybitWsUrls(wsBase: string): BybitWsUrls {
+  const base = wsBase.replace(/\/+$/, "");
+  return { public: { linear: `${base}/v5/public/linear` }, private: { contract: `${base}/v5/private` } };
+}
 
 /**
  * ccxt's `urls.api` keys for Bybit, all pointed at one base URL (so no request can leave for another host).
@@ -74,7 +117,10 @@ const schema = z.object({
   network: z.union([
     z.literal("mainnet"),
     z.literal("testnet"),
-    z.object({ baseUrl: z.url({ protocol: /^https?$/ }) }),
+    z.object({
+      baseUrl: z.url({ protocol: /^https?$/ }),
+      wsUrl: z.url({ protocol: /^wss?$/ }).optional(),
+    }),
   ]),
   apiKey: z.string().min(1, "apiKey must be a non-empty string"),
   secret: z.string().min(1, "secret must be a non-empty string"),
@@ -97,6 +143,9 @@ const schema = z.object({
     })
     .partial()
     .default({}),
+  reconnectDelayMs: z.number().int().positive().max(60_000).default(250),
+  bookLevels: z.number().int().min(1).max(50).default(20),
+  onLog: z.custom<(entry: BybitLogEntry) => void>((value) => typeof value === "function").optional(),
 });
 
 /**
@@ -120,8 +169,18 @@ export function resolveBybitOptions(options: BybitVenueOptions): ResolvedBybitOp
   const o = parsed.data;
   const base =
     o.network === "mainnet" ? MAINNET_BASE : o.network === "testnet" ? TESTNET_BASE : o.network.baseUrl;
+  const wsBase =
+    o.network === "mainnet"
+      ? MAINNET_WS
+      : o.network === "testnet"
+        ? TESTNET_WS
+        : (o.network.wsUrl ?? base.replace(/^http/, "ws").replace(/\/+$/, ""));
   return {
     urls: bybitUrls(base),
+    wsUrls: bybitWsUrls(wsBase),
+    reconnectDelayMs: o.reconnectDelayMs,
+    bookLevels: o.bookLevels,
+    onLog: o.onLog,
     apiKey: o.apiKey,
     secret: o.secret,
     clock,

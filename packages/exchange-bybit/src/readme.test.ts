@@ -18,4 +18,14 @@ describe("README", () => {
     await import("../examples/quickstart.ts");
     expect(lines).toEqual(['["open","rejected post-only"]', "3 open", "3 maker 0.002"]);
   });
+
+  it("embeds examples/streams.ts verbatim and runs it: a streamed fill, a drop and the reconnect", async () => {
+    expect(read("../README.md")).toContain(read("../examples/streams.ts").trim());
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(" "));
+    });
+    await import("../examples/streams.ts");
+    expect(lines).toEqual(["fill 1 sell 0.002 maker", "disconnected", "reconnected"]);
+  });
 });

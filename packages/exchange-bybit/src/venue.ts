@@ -8,6 +8,7 @@ import type {
   OrderRequest,
   OrderResult,
   OrderStatus,
+  OrderUpdate,
   Position,
   SubscriptionRequest,
   Unsubscribe,
@@ -33,7 +34,14 @@ import {
   toBybitTif,
 } from "./convert.ts";
 import { BybitVenueError } from "./errors.ts";
-import { type BybitVenueOptions, type ResolvedBybitOptions, resolveBybitOptions } from "./options.ts";
+import {
+  type BybitLogEntry,
+  type BybitVenueOptions,
+  type ResolvedBybitOptions,
+  resolveBybitOptions,
+} from "./options.ts";
+import { BybitStreams } from "./streams.ts";
+import { BybitLinearClient } from "./ws-client.ts";
 
 /** Where an order stands on the venue, looked up by client id (how callers resolve `unknown` results). */
 export interface BybitReconciledOrder {
@@ -75,7 +83,9 @@ const CANCEL_BATCH_MAX = 10;
  * batch up and answers `rejected` / `post-only`. Every batch answers per order; a lost request (timeout,
  * 5xx, retCode 10016) answers `unknown`: look it up with {@link reconcile} before resending (Bybit refuses a
  * reused `orderLinkId`, so a resend can never make a second order). A local request budget refuses
- * requests (`rate-limit`, nothing sent) before Bybit would.
+ * requests (`rate-limit`, nothing sent) before Bybit would. {@link subscribe} streams books, trades, own
+ * orders and fills over ccxt's pro WebSocket API (public linear and authenticated private streams) and
+ * recovers what a drop missed (fills over `/v5/execution/list`, orders by client id) before `reconnected`.
  *
  * @example
  * ```ts
@@ -93,8 +103,11 @@ const CANCEL_BATCH_MAX = 10;
 export class BybitLinearVenue implements Venue {
   readonly name = "bybit-linear" as const;
   readonly #o: ResolvedBybitOptions;
-  readonly #exchange: InstanceType<typeof ccxt.bybit>;
+  readonly #exchange: BybitLinearClient;
   readonly #budget: BybitRequestBudget;
+  readonly #streams: BybitStreams;
+  /** Client ids this bot last saw open (or unknown), by coin: what a reconnect reconciles. */
+  readonly #live = new Map<string, string>();
   #instruments = new Map<string, Instrument>();
   /** Amend keeps Bybit's orderLinkId: the core id an order carries now -> its wire id, and back. */
   readonly #wireOf = new Map<string, string>();
@@ -104,14 +117,22 @@ export class BybitLinearVenue implements Venue {
   private constructor(options: ResolvedBybitOptions) {
     this.#o = options;
     this.#budget = new BybitRequestBudget(options.clock, options.budget);
-    this.#exchange = new ccxt.bybit({
+    this.#exchange = new BybitLinearClient({
       apiKey: options.apiKey,
       secret: options.secret,
       timeout: options.requestTimeoutMs,
       // The local budget refuses instead of ccxt's throttle delaying every call.
       enableRateLimit: false,
-      urls: { api: options.urls },
+      urls: { api: { ...options.urls, ws: options.wsUrls } },
       options: {
+        // No REST position snapshot on every private dial (the venue reads positions itself).
+        watchPositions: { fetchPositionsSnapshot: false, awaitPositionsSnapshot: false },
+        ws: {
+          backoff: {
+            base: options.reconnectDelayMs,
+            max: Math.max(2_000, options.reconnectDelayMs * 8),
+          },
+        },
         recvWindow: options.recvWindowMs,
         adjustForTimeDifference: false,
         // UTA: skips ccxt's account-type probe (two private calls before the first order).
@@ -122,6 +143,24 @@ export class BybitLinearVenue implements Venue {
     });
     // Currencies need a wallet-permission endpoint; the adapter only trades linear perps.
     (this.#exchange.has as Record<string, unknown>).fetchCurrencies = false;
+    this.#streams = new BybitStreams({
+      exchange: this.#exchange,
+      clock: options.clock,
+      clientIdPrefix: options.clientIdPrefix,
+      bookLevels: options.bookLevels,
+      reconnectDelayMs: options.reconnectDelayMs,
+      subscribeTimeoutMs: Math.max(10_000, options.requestTimeoutMs * 3),
+      symbolOf: (coin) => this.#symbolOf(coin),
+      clientIdOf: (wire) => this.#core(wire),
+      describe: (error) => this.#describe(error),
+      log: (level, message, fields) => this.#log(level, message, fields),
+      recover: (since, coins) => this.#recover(since, coins),
+      onOrderUpdate: (update) => {
+        if (update.clientId === null) return;
+        if (update.status === "open") this.#live.set(update.clientId, update.coin);
+        else this.#live.delete(update.clientId);
+      },
+    });
   }
 
   /**
@@ -135,6 +174,8 @@ export class BybitLinearVenue implements Venue {
    */
   static async connect(options: BybitVenueOptions): Promise<BybitLinearVenue> {
     const venue = new BybitLinearVenue(resolveBybitOptions(options));
+    // ccxt dials plain ws:// (the emulator) only through an http agent it must load first.
+    if (venue.#o.wsUrls.public.linear.startsWith("ws://")) await venue.#exchange.loadHttpProxyAgent();
     await venue.refreshInstruments();
     return venue;
   }
@@ -299,6 +340,7 @@ export class BybitLinearVenue implements Venue {
         if (resultId !== request.clientId) {
           this.#untrack(request.clientId);
           this.#track(resultId, built.wire);
+          this.#live.delete(request.clientId);
         }
         const venueOrderId = idOf(outcome.value);
         accepted.push({ index, clientId: resultId, coin: request.coin, wire: built.wire, venueOrderId });
@@ -561,22 +603,24 @@ export class BybitLinearVenue implements Venue {
   }
 
   /**
-   * Streams (books, trades, own orders and fills over ccxt pro) are not built yet.
+   * Streams books (`book` with `l2`, `bookTop` with `top`), public trades and, with `account`, own order
+   * updates and fills (each fill once, whether it came by stream or by recovery). Connection changes arrive as
+   * `connection` events: `disconnected` on a drop, `reconnected` once every socket is back, resubscribed, and
+   * fills and orders missed meanwhile were recovered over REST.
    *
-   * @throws BybitVenueError `REQUEST_FAILED` always, naming what is missing.
+   * @throws BybitVenueError `UNKNOWN_COIN`, `CLOSED`, `REQUEST_FAILED` (a stream did not come up in time).
    * @example
    * ```ts
-   * await venue.subscribe({ coins: ["BTCUSDT"], book: "l2", trades: false, account: true }, () => {}); // throws
+   * const stop = await venue.subscribe({ coins: ["BTCUSDT"], book: "l2", trades: true, account: true }, (event) => {
+   *   if (event.type === "fill") console.log(event.fill.clientId, event.fill.price);
+   * });
+   * await stop();
    * ```
    */
-  async subscribe(
-    _request: SubscriptionRequest,
-    _listener: (event: VenueEvent) => void,
-  ): Promise<Unsubscribe> {
-    throw new BybitVenueError(
-      "REQUEST_FAILED",
-      "subscribe: Bybit WebSocket streams (watchOrderBook, watchOrders, watchMyTrades) are not implemented yet; poll openOrders/position/recentFills",
-    );
+  async subscribe(request: SubscriptionRequest, listener: (event: VenueEvent) => void): Promise<Unsubscribe> {
+    if (this.#closed) throw new BybitVenueError("CLOSED", "subscribe: the venue is closed");
+    for (const coin of request.coins) this.#requireCoin(coin);
+    return this.#streams.subscribe(request, listener);
   }
 
   /**
@@ -601,6 +645,62 @@ export class BybitLinearVenue implements Venue {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#streams.close();
+  }
+
+  /**
+   * After the private stream was down: this account's fills since `since` on the streamed coins and the
+   * coins of tracked orders (`/v5/execution/list`), and where each tracked order that is no longer open
+   * stands (looked up by client id).
+   */
+  async #recover(
+    since: number,
+    coins: readonly string[],
+  ): Promise<{ fills: Fill[]; updates: OrderUpdate[] }> {
+    const all = new Set([...coins, ...this.#live.values()]);
+    const fills: Fill[] = [];
+    const updates: OrderUpdate[] = [];
+    for (const coin of all) {
+      fills.push(...(await this.recentFills(coin, since)));
+      const tracked = [...this.#live].filter(([, c]) => c === coin).map(([clientId]) => clientId);
+      if (tracked.length === 0) continue;
+      const open = new Set((await this.openOrders(coin)).map((o) => o.clientId));
+      const gone = tracked.filter((clientId) => !open.has(clientId));
+      for (const state of await this.reconcile(gone.map((clientId) => ({ clientId, coin })))) {
+        if (state.status === "unknown") continue;
+        this.#live.delete(state.clientId);
+        updates.push({
+          clientId: state.clientId,
+          venueOrderId: state.venueOrderId,
+          coin,
+          status: state.status === "notFound" ? "rejected" : state.status,
+          ...(state.status === "notFound" ? { reason: "not on the venue (never reached its engine)" } : {}),
+          time: state.order?.updatedAt ?? this.#o.clock.now(),
+        });
+      }
+    }
+    return { fills, updates };
+  }
+
+  #log(level: BybitLogEntry["level"], message: string, fields: Record<string, unknown> = {}): void {
+    const onLog = this.#o.onLog;
+    if (!onLog) return;
+    try {
+      onLog({ ...fields, level, message });
+    } catch {
+      // A failing logger must not break trading.
+    }
+  }
+
+  /** ccxt's unified symbol of a listed coin (`BTCUSDT` -> `BTC/USDT:USDT`). */
+  #symbolOf(coin: string): string {
+    this.#requireCoin(coin);
+    const market = (
+      this.#exchange.markets_by_id as Record<string, { symbol: string; linear?: boolean }[]> | undefined
+    )?.[coin];
+    const linear = market?.find((m) => m.linear === true) ?? market?.[0];
+    if (!linear) throw new BybitVenueError("UNKNOWN_COIN", `coin ${JSON.stringify(coin)} has no ccxt market`);
+    return linear.symbol;
   }
 
   #requireCoin(coin: string): void {
@@ -665,6 +765,16 @@ export class BybitLinearVenue implements Venue {
 
   /** Turns acknowledged places/amends into their states: one open-orders query per coin, then per missing order. */
   async #confirm(results: OrderResult[], accepted: Accepted[]): Promise<OrderResult[]> {
+    const confirmed = await this.#confirmStates(results, accepted);
+    for (const a of accepted) {
+      const status = confirmed[a.index]?.status;
+      if (status === "open" || status === "unknown") this.#live.set(a.clientId, a.coin);
+      else this.#live.delete(a.clientId);
+    }
+    return confirmed;
+  }
+
+  async #confirmStates(results: OrderResult[], accepted: Accepted[]): Promise<OrderResult[]> {
     if (!this.#o.confirmPlacements || accepted.length === 0) return results;
     const coins = [...new Set(accepted.map((a) => a.coin))];
     const open = new Map<string, BybitOrderJson>();

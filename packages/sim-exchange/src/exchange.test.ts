@@ -1,6 +1,6 @@
 import { type Instrument, instrumentSchema } from "@botmm/core";
 import { describe, expect, it } from "vitest";
-import { type SimEvent, SimExchange, type SimOrder } from "./exchange.ts";
+import { type SimEvent, SimExchange, type SimMarketEvent, type SimOrder } from "./exchange.ts";
 
 const btc = instrumentSchema.parse({
   venue: "test",
@@ -125,5 +125,24 @@ describe("SimExchange", () => {
     expect(s.endedOrders("a").map((o) => o.clientId)).toEqual(["i4", "i3", "i2"]);
     expect(s.fills("a")).toHaveLength(2);
     expect(s.find("a", { symbol: "BTCUSDT", clientId: "i0" })).toBeUndefined();
+  });
+
+  it("reports every trade, house against house included, and one book change per request", () => {
+    const s = sim();
+    const seen: SimMarketEvent[] = [];
+    s.onMarketEvent((e) => seen.push(e));
+    s.takeLiquidity("BTCUSDT", "buy", 1.5, 5);
+    expect(seen.map((e) => (e.type === "trade" ? [e.price, e.quantity, e.takerSide] : e.type))).toEqual([
+      [60000.1, 1, "buy"],
+      [60000.2, 0.5, "buy"],
+      "book",
+    ]);
+    seen.length = 0;
+    s.place("a", { ...base, side: "buy", timeInForce: "alo", price: "59000", clientId: "p" }, 6);
+    s.cancel("a", { symbol: "BTCUSDT", clientId: "p" }, 7);
+    expect(seen).toEqual([
+      { type: "book", symbol: "BTCUSDT", time: 6 },
+      { type: "book", symbol: "BTCUSDT", time: 7 },
+    ]);
   });
 });

@@ -120,6 +120,23 @@ export interface SimExchangeOptions {
 /** What changed, for emulators that stream (order updates and fills of accounts, never of the house). */
 export type SimEvent = { type: "order"; order: SimOrder } | { type: "fill"; fill: SimFill };
 
+/**
+ * What the public sees, for emulators that stream market data: every trade (house against house included)
+ * and every change to a symbol's book (after the request that made it, once per request).
+ */
+export type SimMarketEvent =
+  | {
+      type: "trade";
+      symbol: string;
+      /** Unique per trade (the maker side's fill id). */
+      tradeId: number;
+      price: number;
+      quantity: number;
+      takerSide: SimSide;
+      time: number;
+    }
+  | { type: "book"; symbol: string; time: number };
+
 /** The account that owns house liquidity and emulator-driven takers; never reported. */
 export const SIM_HOUSE = "\u0000house";
 
@@ -145,6 +162,7 @@ export class SimExchange {
   readonly #fills: SimFill[] = [];
   readonly #positions = new Map<string, { size: number; entryPrice: number }>();
   readonly #listeners = new Set<(event: SimEvent) => void>();
+  readonly #marketListeners = new Set<(event: SimMarketEvent) => void>();
   readonly #fees: { maker: number; taker: number };
   readonly #postOnlyCross: "reject" | "expire";
   readonly #maxEnded: number;
@@ -203,6 +221,21 @@ export class SimExchange {
   onEvent(listener: (event: SimEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` for every trade (whoever the sides are) and, after each request that changed a symbol's
+   * book, once with `book` (read it with {@link depth}); answers a function that stops it.
+   *
+   * @example
+   * ```ts
+   * const stop = sim.onMarketEvent((e) => e.type === "trade" && console.log(e.symbol, e.price, e.takerSide));
+   * stop();
+   * ```
+   */
+  onMarketEvent(listener: (event: SimMarketEvent) => void): () => void {
+    this.#marketListeners.add(listener);
+    return () => this.#marketListeners.delete(listener);
   }
 
   /**
@@ -300,6 +333,7 @@ export class SimExchange {
       if (order.timeInForce === "ioc") this.#end(order, "expired", "ioc-remainder", now);
       else this.#emit({ type: "order", order: { ...order } });
     }
+    this.#bookChanged(order.symbol, now);
     return { ...order };
   }
 
@@ -328,6 +362,7 @@ export class SimExchange {
     if (order.price === price && order.quantity === Number(quantity)) return { reject: "no-change" };
     if (order.timeInForce === "alo" && this.#crosses(order.symbol, order.side, price, order.orderId)) {
       this.#end(order, "expired", "post-only", now);
+      this.#bookChanged(order.symbol, now);
       return { reject: "post-only", order: { ...order } };
     }
     if (order.price !== price || Number(quantity) > order.quantity) order.time = now; // priority lost
@@ -336,6 +371,7 @@ export class SimExchange {
     order.updateTime = now;
     this.#match(order, now);
     if (this.#live.has(order.orderId)) this.#emit({ type: "order", order: { ...order } });
+    this.#bookChanged(order.symbol, now);
     return { ...order };
   }
 
@@ -352,6 +388,7 @@ export class SimExchange {
     const order = this.#find(account, ref);
     if (!order || !this.#live.has(order.orderId)) return { reject: "not-open" };
     this.#end(order, "cancelled", "cancel", now);
+    this.#bookChanged(order.symbol, now);
     return { ...order };
   }
 
@@ -370,6 +407,7 @@ export class SimExchange {
       this.#end(order, "cancelled", "cancel-all", now);
       cancelled.push({ ...order });
     }
+    for (const changed of new Set(cancelled.map((o) => o.symbol))) this.#bookChanged(changed, now);
     return cancelled;
   }
 
@@ -512,6 +550,7 @@ export class SimExchange {
       updateTime: now,
     };
     this.#match(taker, now);
+    if (taker.executedQty > 0) this.#bookChanged(symbol, now);
     return this.#fills.filter((f) => f.tradeId >= before && f.account !== SIM_HOUSE).map((f) => ({ ...f }));
   }
 
@@ -565,6 +604,15 @@ export class SimExchange {
       if (remaining <= 1e-12 || !crossesPrice(taker.side, taker.price, maker.price)) break;
       const qty = Math.min(remaining, maker.quantity - maker.executedQty);
       const price = Number(maker.price);
+      const trade: SimMarketEvent = {
+        type: "trade",
+        symbol: taker.symbol,
+        tradeId: this.#nextTradeId,
+        price,
+        quantity: qty,
+        takerSide: taker.side,
+        time: now,
+      };
       for (const [order, feeRate, liquidity] of [
         [maker, this.#fees.maker, "maker"],
         [taker, this.#fees.taker, "taker"],
@@ -605,7 +653,12 @@ export class SimExchange {
           if (order === maker) this.#emit({ type: "order", order: { ...order } });
         }
       }
+      for (const listener of this.#marketListeners) listener(trade);
     }
+  }
+
+  #bookChanged(symbol: string, time: number): void {
+    for (const listener of this.#marketListeners) listener({ type: "book", symbol, time });
   }
 
   #applyFill(account: string, symbol: string, signedQty: number, price: number): void {

@@ -3,6 +3,7 @@ export type {
   SimEvent,
   SimExchangeOptions,
   SimFill,
+  SimMarketEvent,
   SimNewOrder,
   SimOrder,
   SimOrderRef,
