@@ -2,9 +2,12 @@
  * Soak test (not part of `pnpm test`): runs the bot in `--sim` against the emulator at accelerated speed until it
  * has received `--updates` book updates (default 1,000,000). The emulator runs in a child process
  * (`soak-emulator.ts`), so this process's heap and RSS are the bot's. Every `--every` updates (default 200,000)
- * it records the bot's heap after a forced GC and its RSS, and the emulator's; at the end it prints the table,
- * the bot heap's spread from the first checkpoint on, unhandled rejections and the run summary.
+ * it records the bot's heap after a forced GC, how much of it is V8's compiled code and bytecode, and its RSS,
+ * and the emulator's; at the end it prints the table, the spread from the first checkpoint on of the bot's heap
+ * and of its data heap (the heap minus compiled code and bytecode), unhandled rejections and the run summary.
  * `--snapshot-at 100000,300000` writes V8 heap snapshots of the bot at those counts into `--snapshot-dir`.
+ * `--keep-resource-timings` puts back Node's default buffer of fetch timings (250) that the bot turns off, to
+ * measure what that saves.
  *
  *   pnpm --filter live soak -- --updates 1000000 --speed 400 --coins BTC,ETH
  */
@@ -13,7 +16,7 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
+import { getHeapCodeStatistics, writeHeapSnapshot } from "node:v8";
 import { type Emulator, type EmulatorOptions, testAccount } from "@botmm/hl-emulator";
 import { pino } from "pino";
 import { buildConfig } from "../src/config.ts";
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     every: { type: "string", default: "200000" },
     "snapshot-at": { type: "string", default: "" },
     "snapshot-dir": { type: "string", default: "." },
+    "keep-resource-timings": { type: "boolean", default: false },
   },
 });
 const target = Number(values.updates);
@@ -60,18 +64,28 @@ process.on("unhandledRejection", (reason) => {
 });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("soak.ts needs node --expose-gc (the `soak` script passes it)");
-/** Heap after a forced GC and RSS of this (the bot's) process, in MB. */
-const measureBot = () => {
+/**
+ * A forced GC, then a few ticks for the FinalizationRegistry callbacks it queued, then another: undici keeps each
+ * finished `fetch`'s AbortSignal until its registry callback runs, a few hundred right after a GC.
+ */
+const collectGarbage = async () => {
   gc();
+  for (let tick = 0; tick < 5; tick++) await new Promise((resolve) => setTimeout(resolve, 20));
   gc();
+};
+/**
+ * Heap after a forced GC, the part of it that is V8's compiled code and bytecode, and RSS of this (the bot's)
+ * process, in MB.
+ */
+const measureBot = async () => {
+  await collectGarbage();
   const usage = process.memoryUsage();
-  // Compiled code is heap too: V8 keeps tiering up hot functions, which is not data the bot accumulates.
-  const code = getHeapSpaceStatistics().find((space) => space.space_name === "code_space");
-  return {
-    heapMb: usage.heapUsed / 2 ** 20,
-    codeMb: (code?.space_used_size ?? 0) / 2 ** 20,
-    rssMb: usage.rss / 2 ** 20,
-  };
+  // Compiled code is heap too, but not data the bot keeps: V8 tiers hot functions up (more optimised code) and
+  // flushes the bytecode of functions not run lately (start-up code), so it moves both ways over a run.
+  const code = getHeapCodeStatistics();
+  const codeMb = (code.code_and_metadata_size + code.bytecode_and_metadata_size) / 2 ** 20;
+  const heapMb = usage.heapUsed / 2 ** 20;
+  return { heapMb, codeMb, dataMb: heapMb - codeMb, rssMb: usage.rss / 2 ** 20 };
 };
 
 const seed = 3;
@@ -143,15 +157,21 @@ const session = await startSession(
   config,
   { env: {}, stdout: process.stdout, stderr: process.stderr },
   { emulator, logger: pino({ level: process.env.SOAK_LOG ?? "silent" }) },
-);
+).catch((error: unknown) => {
+  // A busy emulator can miss the start-up time-outs; do not leave it running on its own.
+  stopping = true;
+  child.kill();
+  throw error;
+});
+if (values["keep-resource-timings"]) performance.setResourceTimingBufferSize(250);
 interface Checkpoint {
   updates: number;
-  bot: { heapMb: number; codeMb: number; rssMb: number };
+  bot: { heapMb: number; codeMb: number; dataMb: number; rssMb: number };
   emulator: { heapMb: number; rssMb: number; externalMb: number; loopDelayMaxMs: number };
 }
 const checkpoint = async (updates: number): Promise<Checkpoint> => ({
   updates,
-  bot: measureBot(),
+  bot: await measureBot(),
   emulator: await measureEmulator(),
 });
 const started = Date.now();
@@ -173,7 +193,7 @@ while (true) {
   }
   if (snapshots.length > 0 && updates >= snapshots[0]!) {
     snapshots.shift();
-    gc();
+    await collectGarbage();
     const path = writeHeapSnapshot(join(values["snapshot-dir"], `soak-bot-${updates}.heapsnapshot`));
     const emulatorPath = join(values["snapshot-dir"], `soak-emulator-${updates}.heapsnapshot`);
     await ask({ type: "snapshot", id: ++measureId, path: emulatorPath }, "snapshotted");
@@ -184,7 +204,7 @@ while (true) {
     checkpoints.push(point);
     nextCheckpoint += every;
     console.log(
-      `${updates} updates: bot heap ${mb(point.bot.heapMb)} MB RSS ${mb(point.bot.rssMb)} MB; emulator heap ${mb(point.emulator.heapMb)} MB RSS ${mb(point.emulator.rssMb)} MB external ${mb(point.emulator.externalMb)} MB, longest event-loop stall ${point.emulator.loopDelayMaxMs.toFixed(0)} ms`,
+      `${updates} updates: bot heap ${mb(point.bot.heapMb)} MB (code ${mb(point.bot.codeMb)}, data ${mb(point.bot.dataMb)}) RSS ${mb(point.bot.rssMb)} MB; emulator heap ${mb(point.emulator.heapMb)} MB RSS ${mb(point.emulator.rssMb)} MB external ${mb(point.emulator.externalMb)} MB, longest event-loop stall ${point.emulator.loopDelayMaxMs.toFixed(0)} ms`,
     );
   }
   if (Date.now() - lastReport > 15_000) {
@@ -201,26 +221,31 @@ stopping = true;
 child.send({ type: "stop" } satisfies EmulatorRequest);
 await new Promise((resolve) => child.once("exit", resolve));
 const seconds = (Date.now() - started) / 1000;
-const heaps = checkpoints.map((point) => point.bot.heapMb);
-const spread = heaps.length > 0 ? (Math.max(...heaps) - Math.min(...heaps)) / Math.min(...heaps) : Number.NaN;
+/** (max − min) / min of the checkpoints' values, from the first checkpoint (not the warm-up) on. */
+const spreadOf = (values: number[]) =>
+  values.length > 0 ? (Math.max(...values) - Math.min(...values)) / Math.min(...values) : Number.NaN;
+const spreadText = (values: number[]) =>
+  `${(spreadOf(values) * 100).toFixed(1)}% (max − min over min, checkpoints every ${every})`;
 console.log(
-  "\n| book updates | bot heap after GC (MB) | of which code (MB) | bot RSS (MB) | emulator heap after GC (MB) | emulator RSS (MB) |",
+  "\n| book updates | bot heap after GC (MB) | of which code and bytecode (MB) | bot data heap (MB) | bot RSS (MB) | emulator heap after GC (MB) | emulator RSS (MB) |",
 );
-console.log("|---:|---:|---:|---:|---:|---:|");
+console.log("|---:|---:|---:|---:|---:|---:|---:|");
 const rows = [
   ...(warmedUp ? [{ ...warmedUp, label: " (warm-up)" }] : []),
   ...checkpoints.map((value) => ({ ...value, label: "" })),
 ];
 for (const row of rows) {
   console.log(
-    `| ${row.updates.toLocaleString("en-US")}${row.label} | ${mb(row.bot.heapMb)} | ${mb(row.bot.codeMb)} | ${mb(row.bot.rssMb)} | ${mb(row.emulator.heapMb)} | ${mb(row.emulator.rssMb)} |`,
+    `| ${row.updates.toLocaleString("en-US")}${row.label} | ${mb(row.bot.heapMb)} | ${mb(row.bot.codeMb)} | ${mb(row.bot.dataMb)} | ${mb(row.bot.rssMb)} | ${mb(row.emulator.heapMb)} | ${mb(row.emulator.rssMb)} |`,
   );
 }
 const result = {
   bookUpdates: summary.bookUpdates,
   realSeconds: Number(seconds.toFixed(1)),
   simulatedHours: Number((summary.durationMs / 3_600_000).toFixed(1)),
-  botHeapSpread: `${(spread * 100).toFixed(1)}% (max − min over min, checkpoints every ${every})`,
+  botHeapSpread: spreadText(checkpoints.map((point) => point.bot.heapMb)),
+  botDataHeapSpread: spreadText(checkpoints.map((point) => point.bot.dataMb)),
+  resourceTimingsHeld: performance.getEntriesByType("resource").length,
   loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
   unhandledRejections: unhandled,
   orders: summary.orders,
