@@ -50,13 +50,19 @@ const engines: Record<"before" | "after", Engine> = {
   after: await load(here, { onHalt: "hold" }),
 };
 const best = { before: Number.POSITIVE_INFINITY, after: Number.POSITIVE_INFINITY };
+// CPU time of the process during each run as well: on a shared machine the wall time includes the time the
+// run waited for a core, the CPU time much less so.
+const cpu: Record<"before" | "after", number[]> = { before: [], after: [] };
 const totals = { before: Number.NaN, after: Number.NaN };
 let bars = 0;
 for (let round = 0; round < rounds; round++) {
   for (const key of ["before", "after"] as const) {
+    const cpuAtStart = process.cpuUsage();
     const started = performance.now();
     const run = engines[key]();
     const ms = performance.now() - started;
+    const used = process.cpuUsage(cpuAtStart);
+    cpu[key].push((used.user + used.system) / 1000);
     bars = run.bars;
     totals[key] = run.pnl.totalUsd;
     if (ms < best[key]) best[key] = ms;
@@ -66,11 +72,15 @@ if (Math.abs(totals.before - totals.after) > 0.005) {
   console.error(`the engines disagree: before ${totals.before}, after ${totals.after} — not the same run`);
   process.exit(1);
 }
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 for (const key of ["before", "after"] as const) {
   console.log(
-    `${key.padEnd(6)} best of ${rounds}: ${best[key].toFixed(1)} ms, ${(bars / best[key] / 1000).toFixed(2)}M candle-steps/s`,
+    `${key.padEnd(6)} best of ${rounds}: ${best[key].toFixed(1)} ms, ${(bars / best[key] / 1000).toFixed(2)}M candle-steps/s; CPU best ${Math.min(...cpu[key]).toFixed(1)} ms, median ${median(cpu[key]).toFixed(1)} ms`,
   );
 }
+console.log(
+  `after / before by CPU time: best ${(Math.min(...cpu.before) / Math.min(...cpu.after)).toFixed(3)}, median ${(median(cpu.before) / median(cpu.after)).toFixed(3)}`,
+);
 console.log(
   `after / before throughput: ${(best.before / best.after).toFixed(3)} (same result: total ${totals.after.toFixed(2)} USD)`,
 );

@@ -146,6 +146,20 @@ export class CandleRunRecorder {
    * online calibration) and the risk gate's decision; returns the close time.
    */
   closeBar(i: number, openTime: number, close: number): number {
+    const closeTime = openTime + this.#options.intervalMs;
+    this.#closeBar(i, close, closeTime);
+    return closeTime;
+  }
+
+  /**
+   * {@link CandleRunRecorder.closeBar} of candle `i` at its own close. Takes and returns no price or time: a
+   * double passed to or returned from a call that is not inlined is boxed on the heap, once per bar.
+   */
+  closeCandle(i: number): void {
+    this.#closeBar(i, this.#candles.close[i]!, this.#candles.openTime[i]! + this.#options.intervalMs);
+  }
+
+  #closeBar(i: number, close: number, closeTime: number): void {
     const inventory = this.#inventory;
     const kernel = this.#kernel;
     const venue = this.#venue;
@@ -156,7 +170,6 @@ export class CandleRunRecorder {
     this.spreadUsdByBar[i] = kernel.ledger.spreadUsd;
     this.feesUsdByBar[i] = inventory.netFeesUsd;
     this.fundingUsdByBar[i] = inventory.fundingPnlUsd;
-    const closeTime = openTime + this.#options.intervalMs;
     const candles = this.#candles;
     const bar = this.#bar;
     bar.open = candles.open[i]!;
@@ -166,7 +179,6 @@ export class CandleRunRecorder {
     kernel.onBarClose(close, bar, closeTime);
     const risk = this.#options.risk;
     if (risk !== undefined) kernel.setRiskMode(risk.decide(kernel.riskInputs(closeTime)));
-    return closeTime;
   }
 
   /**

@@ -198,6 +198,17 @@ class CandleBacktest {
   }
 
   run(onProgress?: (barsDone: number, barsTotal: number) => void): BacktestRun {
+    const quotedSideBars = this.#walk(onProgress);
+    onProgress?.(this.#candles.length, this.#candles.length);
+    return this.#recorder.result(quotedSideBars);
+  }
+
+  /**
+   * Walks every bar; returns the bars × sides quoted. The loop has a function of its own: V8 compiles a hot
+   * loop on stack replacement with the feedback it has so far, and code after the loop (never run yet the
+   * first time) made that compiled loop deoptimise at the end of every run.
+   */
+  #walk(onProgress: ((barsDone: number, barsTotal: number) => void) | undefined): number {
     const candles = this.#candles;
     const options = this.#options;
     const n = candles.length;
@@ -258,14 +269,14 @@ class CandleBacktest {
       for (let s = 0; s < this.#slots; s++) if (active[s] === 1) quotedSideBars++;
 
       // The close: mark, then decide the next bar's quotes from data up to this close.
-      const closeTime = recorder.closeBar(i, openTime, close);
+      recorder.closeCandle(i);
+      const closeTime = openTime + options.intervalMs;
       // The hard-limit cut, or the whole position on a halt with onHalt "flatten": a taker order at the next open.
       pendingExitSize = kernel.exitSize();
       const counts = kernel.decide(closeTime, venue);
       recorder.endBar(i, counts, kernel.decidedRiskMode, onProgress);
     }
-    onProgress?.(n, n);
-    return recorder.result(quotedSideBars);
+    return quotedSideBars;
   }
 
   /** Price on the bar's path at time fraction `t` ∈ [0, 1]. */

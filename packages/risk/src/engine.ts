@@ -109,6 +109,8 @@ export class RiskEngine {
 
   readonly #coinsByName = new Map<string, CoinState>();
   readonly #coins: CoinState[] = [];
+  /** The coin state found last: a bot or a backtest asks about the same coin on every step (no Map lookup). */
+  #lastCoin: CoinState | undefined = undefined;
   #grossNotionalUsd = 0;
   // The active rules evaluateRules() found, in lists reused (written by index) so that it allocates nothing.
   readonly #foundRules: RiskRuleId[] = [];
@@ -404,7 +406,7 @@ export class RiskEngine {
     const { maxOrderNotional, maxPosition, maxAccountPosition } = this.config;
     const now = this.#clock.now();
     const flags = this.#collect(coin, now, null);
-    const state = this.#coinsByName.get(coin);
+    const state = this.#findCoin(coin);
     const positionUsd = state === undefined ? 0 : state.notionalUsd;
     const afterUsd = positionUsd + (order.side === "buy" ? notionalUsd : -notionalUsd);
     const increases = !order.reduceOnly && Math.abs(afterUsd) > Math.abs(positionUsd);
@@ -542,6 +544,7 @@ export class RiskEngine {
     this.#errorTripCount = s.errorBurst.tripCount;
     this.#coinsByName.clear();
     this.#coins.length = 0;
+    this.#lastCoin = undefined;
     let gross = 0;
     for (const c of s.coins) {
       const state = this.#coin(c.coin);
@@ -560,8 +563,16 @@ export class RiskEngine {
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────────────────
 
+  #findCoin(coin: string): CoinState | undefined {
+    const last = this.#lastCoin;
+    if (last !== undefined && last.coin === coin) return last;
+    const state = this.#coinsByName.get(coin);
+    if (state !== undefined) this.#lastCoin = state;
+    return state;
+  }
+
   #coin(coin: string): CoinState {
-    let state = this.#coinsByName.get(coin);
+    let state = this.#findCoin(coin);
     if (state === undefined) {
       if (typeof coin !== "string" || coin.length === 0)
         throw new RiskInputError("coin", "a non-empty string", coin);
@@ -770,7 +781,7 @@ export class RiskEngine {
     }
 
     if (coin === undefined) return flags;
-    const state = this.#coinsByName.get(coin);
+    const state = this.#findCoin(coin);
 
     if (c.staleData.enabled) {
       const lastDataMs = state === undefined ? Number.NaN : state.lastDataMs;

@@ -118,6 +118,8 @@ export class CoinKernel {
   /** Mark-outs of own fills at 1 s, 5 s, 30 s and 60 s on the mids given to {@link CoinKernel.markAt}. */
   readonly markouts: MarkoutTracker = new MarkoutTracker(MARKOUT_HORIZONS_MS);
   readonly #tradeFlow: TradeFlow;
+  /** Whether the trade-flow imbalance moves quotes (`tradeFlowShiftBps` > 0): otherwise it is not computed. */
+  readonly #tradeFlowShifts: boolean;
   #timeMs = Number.NaN;
   readonly #riskInputs: RiskInputs = {
     timeMs: 0,
@@ -145,6 +147,7 @@ export class CoinKernel {
     this.ledger = PnlLedger.forStrategy(instrument.coin, config, options.inventory);
     this.quotes = createQuoteSet(config.levels);
     this.#tradeFlow = new TradeFlow(config.tradeFlowWindowMs);
+    this.#tradeFlowShifts = config.tradeFlowShiftBps > 0;
   }
 
   /** The price the position is marked at now (NaN before the first mark). */
@@ -193,7 +196,7 @@ export class CoinKernel {
     if (!(price > 0) || !Number.isFinite(timeMs)) return;
     this.#timeMs = timeMs;
     this.markouts.onMid(price, timeMs);
-    this.maker.onMid(price, timeMs);
+    if (this.maker.readsMids) this.maker.onMid(price, timeMs);
   }
 
   /**
@@ -361,7 +364,7 @@ export class CoinKernel {
     input.positionSize = this.ledger.inventory.size;
     input.riskMode = this.effectiveRiskMode();
     input.timeMs = timeMs;
-    input.tradeFlow = this.#tradeFlow.imbalance(timeMs);
+    input.tradeFlow = this.#tradeFlowShifts ? this.#tradeFlow.imbalance(timeMs) : 0;
     this.maker.computeQuotes(input, this.quotes);
     return this.orders.reconcile(this.quotes, timeMs, sink, pacer);
   }

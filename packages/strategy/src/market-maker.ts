@@ -139,6 +139,10 @@ export class MarketMaker {
   readonly #lotStep: number;
   readonly #grid: PriceGrid;
   readonly #minHalfSpreadBps: number;
+  /** Whether anything moves the fair price off the mid (book fair price, imbalance skip, flow, funding, bias). */
+  readonly #fairMoves: boolean;
+  /** Whether the timed toxicity guard or the online calibration reads mids ({@link MarketMaker.onMid}). */
+  readonly #readsMids: boolean;
   #lastClose = Number.NaN;
   // Reused inputs of the quote models: one allocation per MarketMaker, not per quote.
   readonly #basicInput = { midPrice: 0, volatilityBps: 0, inventoryUsd: 0 };
@@ -232,6 +236,32 @@ export class MarketMaker {
     this.#minHalfSpreadBps = config.feeAware
       ? minHalfSpreadBps({ makerFeeFraction: config.makerFee, marginBps: config.feeMarginBps })
       : 0;
+    this.#fairMoves =
+      config.fairPrice !== "mid" ||
+      config.imbalanceSkipThreshold > 0 ||
+      config.tradeFlowShiftBps > 0 ||
+      config.fundingSkewBps !== 0 ||
+      config.bias;
+    this.#readsMids = this.#timedToxicity !== null || this.#calibrator !== null;
+    // Without the online calibration the model's A, k and their sources never change.
+    const decision = this.decision;
+    decision.sigmaSource = "closes";
+    decision.intensityScalePerBar = config.intensityScalePerBar;
+    decision.intensityDecayPerBps = config.intensityDecayPerBps;
+    decision.intensitySource = "constants";
+  }
+
+  /**
+   * Whether {@link MarketMaker.onMid} feeds anything (the seconds toxicity guard, the online calibration):
+   * drivers may skip the call when it does not.
+   *
+   * @example
+   * ```ts
+   * if (maker.readsMids) maker.onMid(mid, now);
+   * ```
+   */
+  get readsMids(): boolean {
+    return this.#readsMids;
   }
 
   /** The smallest half spread the fee floor allows, in bps (0 when the fee-aware gate is off). */
@@ -352,7 +382,7 @@ export class MarketMaker {
     decision.modelInfeasible = false;
     this.#modelInputs(decision);
     const timeMs = input.timeMs ?? Number.NaN;
-    if (Number.isFinite(timeMs)) this.#timedToxicity?.advance(timeMs);
+    if (this.#timedToxicity !== null && Number.isFinite(timeMs)) this.#timedToxicity.advance(timeMs);
     if (input.riskMode === "halt") {
       decision.status = "halted";
       return decision;
@@ -363,7 +393,9 @@ export class MarketMaker {
     }
     decision.status = "quoting";
     const volatilityBps = decision.volatilityBps;
-    const fair = this.#fairPrice(input, decision);
+    let fair = mid;
+    decision.bookImbalance = 0;
+    if (this.#fairMoves) fair = this.#fairPrice(input, decision);
     decision.fairPrice = fair;
     const positionUsd = input.positionSize * mid;
 
@@ -470,9 +502,12 @@ export class MarketMaker {
     const orderSize = this.#lotSize(config.orderSizeUsd / mid);
     // Size decay: the side that grows the position quotes less as the position grows.
     const decay = config.sizeDecay;
-    const fullness = Math.abs(positionUsd) / config.maxPositionUsd;
     const growingSize =
-      decay > 0 ? this.#lotSize((config.orderSizeUsd / mid) * Math.exp(-decay * fullness)) : orderSize;
+      decay > 0
+        ? this.#lotSize(
+            (config.orderSizeUsd / mid) * Math.exp(-decay * (Math.abs(positionUsd) / config.maxPositionUsd)),
+          )
+        : orderSize;
     const bidSize = positionUsd > 0 ? growingSize : orderSize;
     const askSize = positionUsd < 0 ? growingSize : orderSize;
     const levelSpacing = config.levelSpacingBps / BPS;
@@ -515,14 +550,14 @@ export class MarketMaker {
 
   /** σ, A, k for AS / GLFT: calibrated where the calibration has them, else the close EWMA and constants. */
   #modelInputs(decision: QuoteDecision): void {
-    const config = this.config;
     const calibrator = this.#calibrator;
     decision.sigmaBps = decision.volatilityBps;
+    if (calibrator === null) return;
+    const config = this.config;
     decision.sigmaSource = "closes";
     decision.intensityScalePerBar = config.intensityScalePerBar;
     decision.intensityDecayPerBps = config.intensityDecayPerBps;
     decision.intensitySource = "constants";
-    if (calibrator === null) return;
     const sigma = calibrator.sigmaBpsPerBar();
     if (sigma >= 0) {
       decision.sigmaBps = sigma;

@@ -106,13 +106,24 @@ export class MarkoutTracker {
    */
   onMid(mid: number, timeMs: number): void {
     if (!(mid > 0) || !Number.isFinite(timeMs)) return;
+    // The longest horizon's head is the oldest: when it has caught up no fill waits at any horizon. Most mids
+    // find nothing to mark out, so that work has a method of its own and this one stays small (inlined).
+    const heads = this.#heads;
+    if (heads[heads.length - 1] !== this.#tail) this.#markOut(mid, timeMs);
+    this.#lastMid = mid;
+    this.#lastMidTimeMs = timeMs;
+  }
+
+  /** Marks out the fills whose horizon has passed by `timeMs`, the mid being `mid` from then on. */
+  #markOut(mid: number, timeMs: number): void {
     const capacity = this.#sides.length;
     const heads = this.#heads;
     for (let h = 0; h < heads.length; h++) {
       const horizon = this.horizonsMs[h]!;
       let head = heads[h]!;
       while (head < this.#tail) {
-        const slot = head % capacity;
+        // An integer remainder (heads stay far below 2³¹ fills); a float one is a library call.
+        const slot = head < 2_147_483_648 ? (head | 0) % capacity : head % capacity;
         const due = this.#times[slot]! + horizon;
         if (due > timeMs) break;
         // The mid in force at `due`: this one if it starts at or before `due`, else the previous one.
@@ -128,8 +139,6 @@ export class MarkoutTracker {
       }
       heads[h] = head;
     }
-    this.#lastMid = mid;
-    this.#lastMidTimeMs = timeMs;
   }
 
   /** The time of the last mid seen (−Infinity before the first). */

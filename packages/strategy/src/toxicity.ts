@@ -64,6 +64,8 @@ export class ToxicityGuard {
   readonly #recoveryBars: number;
   /** Bars from a mark-out's arrival to the end of its fade: recoveryBars − horizonBars. */
   readonly #fadeBars: number;
+  /** {@link ToxicityGuard.#fadeOf} at whole ages 0, 1, … below the fade span (ages are whole bars), when short. */
+  readonly #fadeTable: Float64Array;
   readonly #sides: Int8Array;
   readonly #prices: Float64Array;
   readonly #dueBar: Float64Array;
@@ -97,6 +99,10 @@ export class ToxicityGuard {
     this.#thresholdBps = thresholdBps;
     this.#recoveryBars = recoveryBars;
     this.#fadeBars = recoveryBars - horizonBars;
+    // Two powers per bar otherwise; the table holds the same values, computed by the same expression.
+    const tableLength = this.#fadeBars <= 65_536 ? Math.ceil(this.#fadeBars) : 0;
+    this.#fadeTable = new Float64Array(tableLength);
+    for (let age = 0; age < tableLength; age++) this.#fadeTable[age] = this.#fadeOf(age);
     this.#sides = new Int8Array(capacity);
     this.#prices = new Float64Array(capacity);
     this.#dueBar = new Float64Array(capacity);
@@ -164,6 +170,12 @@ export class ToxicityGuard {
 
   /** 1 at the start of a fade, 0 from `#fadeBars` on, exponential (half-life `#fadeBars` / 4) in between. */
   #fade(ageBars: number): number {
+    const table = this.#fadeTable;
+    if (ageBars >= 0 && ageBars < table.length && Number.isInteger(ageBars)) return table[ageBars]!;
+    return this.#fadeOf(ageBars);
+  }
+
+  #fadeOf(ageBars: number): number {
     const span = this.#fadeBars;
     if (ageBars >= span) return 0;
     if (ageBars <= 0) return 1;
