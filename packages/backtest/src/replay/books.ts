@@ -139,6 +139,14 @@ export class ArrayLevelView implements LevelView {
     return this.levels[i]![0]!;
   }
 
+  /**
+   * The size at level `i` (0 = best).
+   *
+   * @example
+   * ```ts
+   * new ArrayLevelView([[100, 1, 1], [99, 2, 1]]).size(1); // 2
+   * ```
+   */
   size(i: number): number {
     return this.levels[i]![1]!;
   }
