@@ -167,17 +167,6 @@ export class StreamEvents {
   }
 
   /**
-   * Kept for callers of the polling version: every order is seen through the engine's events now, so
-   * naming one is not needed.
-   *
-   * @example
-   * ```ts
-   * events.hint("acct", "BTCUSDT", placed.orderId); // no effect
-   * ```
-   */
-  hint(_account: string, _symbol: string, _orderId: number): void {}
-
-  /**
    * An account's fills of a symbol, oldest first, as `userTrades` filters them.
    *
    * @example

@@ -1,21 +1,13 @@
-import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it, vi } from "vitest";
-
-const read = (path: string) => readFileSync(new URL(path, import.meta.url), "utf8");
+import { describe, expect, it } from "vitest";
+import { exampleOf, logLinesOf, readmeOf } from "../../../readme.shared.ts";
 
 describe("README", () => {
-  afterEach(() => vi.restoreAllMocks());
-
   it("embeds examples/quickstart.ts verbatim", () => {
-    expect(read("../README.md")).toContain(read("../examples/quickstart.ts").trim());
+    expect(readmeOf(import.meta.url)).toContain(exampleOf(import.meta.url, "quickstart"));
   });
 
   it("runs the example against the emulator and prints what its comments say", async () => {
-    const lines: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-      lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
-    });
-    await import("../examples/quickstart.ts");
+    const lines = await logLinesOf(() => import("../examples/quickstart.ts"));
     expect(lines).toEqual(["0 q1", "110001 order not exists or too late to cancel"]);
   });
 });

@@ -7,6 +7,7 @@ export type {
   ValidateCandlesOptions,
 } from "./candle-validation.ts";
 export { CandleDataError, DEFAULT_MAX_GAP_FRACTION, validateCandles } from "./candle-validation.ts";
+export { ClientIdMap } from "./client-ids.ts";
 export type { Clock } from "./clock.ts";
 export { ManualClock, systemClock } from "./clock.ts";
 export { BotmmError, RoundingError } from "./errors.ts";
@@ -56,6 +57,8 @@ export type {
   Venue,
   VenueEvent,
 } from "./venue.ts";
+export type { KeyedVenueOptions, VenueNetwork } from "./venue-options.ts";
+export { keyedVenueOptionFields, parseVenueOptions, resolveVenueNetwork } from "./venue-options.ts";
 export type {
   BookRowsLike,
   StreamLoopSpec,
@@ -64,3 +67,5 @@ export type {
   VenueStreamsContext,
 } from "./venue-streams.ts";
 export { bookTopFromRows, l2BookFromRows, VenueStreams } from "./venue-streams.ts";
+export type { PreparedWireOrder } from "./wire-order.ts";
+export { errorCodeIn, prepareWireOrder, rejectionKindByCode } from "./wire-order.ts";

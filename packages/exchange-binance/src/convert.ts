@@ -1,12 +1,12 @@
 import {
+  errorCodeIn,
   type Instrument,
   instrumentSchema,
-  meetsMinNotional,
   type Order,
+  type PreparedWireOrder,
+  prepareWireOrder,
   type RejectionKind,
-  RoundingError,
-  roundPrice,
-  roundSize,
+  rejectionKindByCode,
   type Side,
   type TimeInForce,
   toWireDecimal,
@@ -55,7 +55,7 @@ export function instrumentFromMarket(
 }
 
 /** A price and size ready for the wire, or why not. */
-export type PreparedOrder = { ok: true; price: string; size: string } | { ok: false; reason: string };
+export type PreparedOrder = PreparedWireOrder;
 
 /**
  * Rounds exactly through core (bids down, asks up, sizes down) and checks the minimum notional, before
@@ -67,23 +67,13 @@ export type PreparedOrder = { ok: true; price: string; size: string } | { ok: fa
  * ```
  */
 export function prepareOrder(instrument: Instrument, side: Side, price: number, size: number): PreparedOrder {
-  let wirePrice: string;
-  let wireSize: string;
-  try {
-    wirePrice = roundPrice(instrument, price, side);
-    wireSize = roundSize(instrument, size, "down");
-  } catch (error) {
-    if (error instanceof RoundingError)
-      return { ok: false, reason: `refused locally, nothing sent: ${error.message}` };
-    throw error;
-  }
-  if (!meetsMinNotional(instrument, wirePrice, wireSize)) {
-    return {
-      ok: false,
-      reason: `Order's notional must be no smaller than ${instrument.minNotionalUsd} (refused locally, nothing sent: ${wirePrice} × ${wireSize} after rounding)`,
-    };
-  }
-  return { ok: true, price: wirePrice, size: wireSize };
+  return prepareWireOrder(
+    instrument,
+    side,
+    price,
+    size,
+    (min) => `Order's notional must be no smaller than ${min}`,
+  );
 }
 
 /**
@@ -109,8 +99,7 @@ export function toBinanceTif(tif: TimeInForce): "GTX" | "GTC" | "IOC" {
  * ```
  */
 export function binanceErrorCode(message: string): number | null {
-  const match = /"code"\s*:\s*(-?\d+)/.exec(message);
-  return match ? Number(match[1]) : null;
+  return errorCodeIn(message, "code");
 }
 
 const KINDS = new Map<number, RejectionKind>([
@@ -134,10 +123,7 @@ const KINDS = new Map<number, RejectionKind>([
  * ```
  */
 export function rejectionKindOf(code: number | null, errorName = ""): RejectionKind {
-  if (code !== null && KINDS.has(code)) return KINDS.get(code)!;
-  if (/RateLimitExceeded|DDoSProtection/.test(errorName)) return "rate-limit";
-  if (/InsufficientFunds/.test(errorName)) return "margin";
-  return "other";
+  return rejectionKindByCode(KINDS, code, errorName);
 }
 
 /**

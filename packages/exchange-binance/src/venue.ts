@@ -15,6 +15,7 @@ import type {
   Venue,
   VenueEvent,
 } from "@botmm/core";
+import { ClientIdMap } from "@botmm/core";
 import ccxt from "ccxt";
 import { BinanceRequestBudget } from "./budget.ts";
 import {
@@ -91,12 +92,15 @@ export class BinanceUsdmVenue implements Venue {
   #instruments = new Map<string, Instrument>();
   readonly #symbols = new Map<string, string>(); // coin (market id) -> ccxt unified symbol
   /** Modify keeps Binance's client id: the core id an order carries now -> its wire id, and back. */
-  readonly #wireOf = new Map<string, string>();
-  readonly #coreOf = new Map<string, string>();
+  readonly #ids: ClientIdMap;
   #closed = false;
 
   private constructor(options: ResolvedBinanceOptions) {
     this.#o = options;
+    this.#ids = new ClientIdMap(
+      (clientId) => toWireClientId(options.clientIdPrefix, clientId),
+      (wire) => fromWireClientId(options.clientIdPrefix, wire),
+    );
     this.#budget = new BinanceRequestBudget(options.clock, options.budget);
     this.#exchange = new BinanceUsdmClient({
       apiKey: options.apiKey,
@@ -125,7 +129,7 @@ export class BinanceUsdmVenue implements Venue {
       reconnectDelayMs: options.reconnectDelayMs,
       subscribeTimeoutMs: Math.max(10_000, options.requestTimeoutMs * 3),
       symbolOf: (coin) => this.#requireSymbol(coin),
-      clientIdOf: (wire) => this.#core(wire),
+      clientIdOf: (wire) => this.#ids.core(wire),
       describe: (error) => this.#describe(error),
       log: (level, message, fields) => this.#log(level, message, fields),
       recover: (since, coins) => this.#recover(since, coins),
@@ -228,7 +232,7 @@ export class BinanceUsdmVenue implements Venue {
             params,
           ),
         );
-        if (outcome.kind === "ok") this.#track(clientId, built.wire);
+        if (outcome.kind === "ok") this.#ids.track(clientId, built.wire);
         const result = this.#orderResult(clientId, outcome);
         this.#noteResult(request.coin, result);
         return result;
@@ -266,8 +270,8 @@ export class BinanceUsdmVenue implements Venue {
           ),
         );
         if (outcome.kind === "ok" && resultId !== request.clientId) {
-          this.#untrack(request.clientId);
-          this.#track(resultId, built.wire);
+          this.#ids.untrack(request.clientId);
+          this.#ids.track(resultId, built.wire);
         }
         const result = this.#orderResult(resultId, outcome);
         if (outcome.kind === "ok" || result.rejection === "order-gone" || result.rejection === "post-only")
@@ -292,7 +296,7 @@ export class BinanceUsdmVenue implements Venue {
     return Promise.all(
       requests.map(async ({ clientId, coin }): Promise<CancelResult> => {
         const symbol = this.#symbols.get(coin);
-        const wire = this.#wire(clientId);
+        const wire = this.#ids.wire(clientId);
         if (!symbol)
           return {
             clientId,
@@ -309,7 +313,7 @@ export class BinanceUsdmVenue implements Venue {
           this.#exchange.cancelOrder(undefined as unknown as string, symbol, { origClientOrderId: wire }),
         );
         if (outcome.kind === "ok") {
-          this.#untrack(clientId);
+          this.#ids.untrack(clientId);
           this.#live.delete(clientId);
           return { clientId, status: "cancelled" };
         }
@@ -339,7 +343,7 @@ export class BinanceUsdmVenue implements Venue {
     const result: Order[] = [];
     for (const order of outcome.value) {
       const info = order.info as BinanceOrderJson;
-      const clientId = this.#core(info.clientOrderId);
+      const clientId = this.#ids.core(info.clientOrderId);
       if (clientId !== null) result.push(orderFromBinance(clientId, info));
     }
     return result;
@@ -359,7 +363,7 @@ export class BinanceUsdmVenue implements Venue {
     return Promise.all(
       orders.map(async ({ clientId, coin }): Promise<BinanceReconciledOrder> => {
         const symbol = this.#symbols.get(coin);
-        const wire = this.#wire(clientId);
+        const wire = this.#ids.wire(clientId);
         if (!symbol || !wire)
           return {
             clientId,
@@ -373,7 +377,7 @@ export class BinanceUsdmVenue implements Venue {
         if (outcome.kind === "ok") {
           const order = orderFromBinance(clientId, outcome.value.info as BinanceOrderJson);
           if (order.status === "open") {
-            this.#track(clientId, wire);
+            this.#ids.track(clientId, wire);
             this.#live.set(clientId, { coin, venueOrderId: order.venueOrderId });
           } else {
             this.#live.delete(clientId);
@@ -520,7 +524,7 @@ export class BinanceUsdmVenue implements Venue {
             const reason = `binanceusdm ${JSON.stringify({ code: row.code, msg: row.msg })}`;
             result = this.#orderResult(clientId, { kind: "rejected", reason, code: row.code, errorName: "" });
           } else {
-            this.#track(clientId, wire);
+            this.#ids.track(clientId, wire);
             result = this.#orderResult(clientId, { kind: "ok", value: { info: row } });
           }
         }
@@ -596,7 +600,7 @@ export class BinanceUsdmVenue implements Venue {
         if (clientId === null) {
           const found = await this.#call(1, 0, () => this.#exchange.fetchOrder(venueOrderId, symbol));
           if (found.kind === "ok") {
-            clientId = this.#core((found.value.info as BinanceOrderJson).clientOrderId);
+            clientId = this.#ids.core((found.value.info as BinanceOrderJson).clientOrderId);
             if (clientId !== null) this.#rememberVenueId(venueOrderId, clientId);
           }
         }
@@ -651,7 +655,7 @@ export class BinanceUsdmVenue implements Venue {
     const symbol = this.#symbols.get(request.coin);
     if (!instrument || !symbol)
       return `unknown coin ${JSON.stringify(request.coin)} (not in exchangeInfo; nothing sent)`;
-    const wire = this.#wire(clientId);
+    const wire = this.#ids.wire(clientId);
     if (!wire)
       return `clientId ${JSON.stringify(clientId)} does not fit Binance's newClientOrderId (nothing sent)`;
     if (request.side !== "buy" && request.side !== "sell")
@@ -659,27 +663,6 @@ export class BinanceUsdmVenue implements Venue {
     const prepared = prepareOrder(instrument, request.side, request.price, request.size);
     if (!prepared.ok) return prepared.reason;
     return { symbol, wire, price: prepared.price, size: prepared.size };
-  }
-
-  #wire(clientId: string): string | null {
-    return this.#wireOf.get(clientId) ?? toWireClientId(this.#o.clientIdPrefix, clientId);
-  }
-
-  #core(wire: string): string | null {
-    return this.#coreOf.get(wire) ?? fromWireClientId(this.#o.clientIdPrefix, wire);
-  }
-
-  #track(clientId: string, wire: string): void {
-    if (toWireClientId(this.#o.clientIdPrefix, clientId) === wire) return;
-    this.#wireOf.set(clientId, wire);
-    this.#coreOf.set(wire, clientId);
-  }
-
-  #untrack(clientId: string): void {
-    const wire = this.#wireOf.get(clientId);
-    if (wire === undefined) return;
-    this.#wireOf.delete(clientId);
-    this.#coreOf.delete(wire);
   }
 
   #orderResult(clientId: string, outcome: Outcome<{ info: unknown }>): OrderResult {

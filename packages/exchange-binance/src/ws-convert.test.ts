@@ -1,3 +1,4 @@
+import { bookTopFromRows, l2BookFromRows } from "@botmm/core";
 import { describe, expect, it } from "vitest";
 import { fromWireClientId } from "./convert.ts";
 import {
@@ -29,27 +30,9 @@ const update: BinanceOrderUpdateJson = {
 };
 
 describe("stream conversions", () => {
-  it("cuts a ccxt book to the asked depth and reads its top", () => {
-    const book = {
-      bids: [
-        [59_999.9, 5],
-        [59_999.8, 4],
-      ],
-      asks: [[60_000.1, 3]],
-      timestamp: 5,
-    };
-    expect(bookFromCcxt("BTCUSDT", book, 1)).toEqual({
-      coin: "BTCUSDT",
-      time: 5,
-      bids: [{ price: 59_999.9, size: 5 }],
-      asks: [{ price: 60_000.1, size: 3 }],
-    });
-    expect(topFromCcxt("BTCUSDT", { bids: [], asks: book.asks })).toEqual({
-      coin: "BTCUSDT",
-      time: 0,
-      bid: null,
-      ask: { price: 60_000.1, size: 3 },
-    });
+  it("keeps the old book names as core's row conversions", () => {
+    expect(bookFromCcxt).toBe(l2BookFromRows);
+    expect(topFromCcxt).toBe(bookTopFromRows);
   });
 
   it("reads the aggressor from m (buyer is maker → the taker sold)", () => {

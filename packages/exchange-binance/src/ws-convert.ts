@@ -1,12 +1,9 @@
-import type { BookTop, Fill, L2Book, Level, OrderUpdate, Trade } from "@botmm/core";
+import type { BookRowsLike, BookTop, Fill, L2Book, OrderUpdate, Trade } from "@botmm/core";
+import { bookTopFromRows, l2BookFromRows } from "@botmm/core";
 import { orderStatusOf } from "./convert.ts";
 
-/** The parts of a ccxt order book (`watchOrderBook`) read here: `[price, amount]` rows, best first. */
-export interface CcxtBookLike {
-  bids: readonly (readonly number[])[];
-  asks: readonly (readonly number[])[];
-  timestamp?: number | undefined;
-}
+/** The parts of a ccxt order book (`watchOrderBook`) read here: core's `BookRowsLike`. */
+export type CcxtBookLike = BookRowsLike;
 
 /** `ORDER_TRADE_UPDATE.o` as Binance sends it (ccxt's `order.info` and `trade.info` on the user stream). */
 export interface BinanceOrderUpdateJson {
@@ -37,34 +34,28 @@ export interface BinanceUserTradeJson {
   time: number;
 }
 
-const levels = (rows: readonly (readonly number[])[], depth: number): Level[] =>
-  rows.slice(0, depth).map((row) => ({ price: Number(row[0]), size: Number(row[1]) }));
-
 /**
- * A ccxt order book as a core `L2Book` with at most `depth` levels a side.
+ * A ccxt order book as a core `L2Book` with at most `depth` levels a side: core's `l2BookFromRows`, kept under
+ * its old name.
  *
+ * @deprecated use `l2BookFromRows` from `@botmm/core`.
  * @example
  * ```ts
  * bookFromCcxt("BTCUSDT", { bids: [[59_999.9, 5]], asks: [[60_000.1, 5]], timestamp: 1 }, 20).bids; // [{ price: 59999.9, size: 5 }]
  * ```
  */
-export function bookFromCcxt(coin: string, book: CcxtBookLike, depth: number): L2Book {
-  return { coin, time: book.timestamp ?? 0, bids: levels(book.bids, depth), asks: levels(book.asks, depth) };
-}
+export const bookFromCcxt: (coin: string, book: CcxtBookLike, depth: number) => L2Book = l2BookFromRows;
 
 /**
- * The best bid and ask of a ccxt order book.
+ * The best bid and ask of a ccxt order book: core's `bookTopFromRows`, kept under its old name.
  *
+ * @deprecated use `bookTopFromRows` from `@botmm/core`.
  * @example
  * ```ts
  * topFromCcxt("BTCUSDT", { bids: [], asks: [[60_000.1, 5]] }); // { coin: "BTCUSDT", time: 0, bid: null, ask: { price: 60000.1, size: 5 } }
  * ```
  */
-export function topFromCcxt(coin: string, book: CcxtBookLike): BookTop {
-  const [bid] = levels(book.bids, 1);
-  const [ask] = levels(book.asks, 1);
-  return { coin, time: book.timestamp ?? 0, bid: bid ?? null, ask: ask ?? null };
-}
+export const topFromCcxt: (coin: string, book: CcxtBookLike) => BookTop = bookTopFromRows;
 
 /**
  * A public trade (`<symbol>@trade` / `@aggTrade`, ccxt's `trade.info`) as a core trade; `m` (the buyer was

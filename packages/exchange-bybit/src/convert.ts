@@ -1,13 +1,13 @@
 import {
+  errorCodeIn,
   type Fill,
   type Instrument,
   instrumentSchema,
-  meetsMinNotional,
   type Order,
+  type PreparedWireOrder,
+  prepareWireOrder,
   type RejectionKind,
-  RoundingError,
-  roundPrice,
-  roundSize,
+  rejectionKindByCode,
   type Side,
   type TimeInForce,
   toWireDecimal,
@@ -55,7 +55,7 @@ export function instrumentFromBybitMarket(market: CcxtBybitMarketLike, assetId: 
 }
 
 /** A price and size ready for the wire, or why not. */
-export type PreparedBybitOrder = { ok: true; price: string; size: string } | { ok: false; reason: string };
+export type PreparedBybitOrder = PreparedWireOrder;
 
 /**
  * Rounds exactly through core (bids down, asks up, sizes down) and checks `minNotionalValue`, before
@@ -72,23 +72,13 @@ export function prepareBybitOrder(
   price: number,
   size: number,
 ): PreparedBybitOrder {
-  let wirePrice: string;
-  let wireSize: string;
-  try {
-    wirePrice = roundPrice(instrument, price, side);
-    wireSize = roundSize(instrument, size, "down");
-  } catch (error) {
-    if (error instanceof RoundingError)
-      return { ok: false, reason: `refused locally, nothing sent: ${error.message}` };
-    throw error;
-  }
-  if (!meetsMinNotional(instrument, wirePrice, wireSize)) {
-    return {
-      ok: false,
-      reason: `order value below minNotionalValue ${instrument.minNotionalUsd} USDT (refused locally, nothing sent: ${wirePrice} × ${wireSize} after rounding)`,
-    };
-  }
-  return { ok: true, price: wirePrice, size: wireSize };
+  return prepareWireOrder(
+    instrument,
+    side,
+    price,
+    size,
+    (min) => `order value below minNotionalValue ${min} USDT`,
+  );
 }
 
 /**
@@ -113,8 +103,7 @@ export function toBybitTif(tif: TimeInForce): "PostOnly" | "GTC" | "IOC" {
  * ```
  */
 export function bybitRetCode(message: string): number | null {
-  const match = /"retCode"\s*:\s*(-?\d+)/.exec(message);
-  return match ? Number(match[1]) : null;
+  return errorCodeIn(message, "retCode");
 }
 
 /** Bybit's `rejectReason` for a PostOnly order it cancelled because it would have taken liquidity. */
@@ -157,10 +146,7 @@ export const BYBIT_OUTCOME_UNKNOWN_CODES: ReadonlySet<number> = new Set([10000, 
  * ```
  */
 export function bybitRejectionKind(code: number | null, errorName = ""): RejectionKind {
-  if (code !== null && KINDS.has(code)) return KINDS.get(code)!;
-  if (/RateLimitExceeded|DDoSProtection/.test(errorName)) return "rate-limit";
-  if (/InsufficientFunds/.test(errorName)) return "margin";
-  return "other";
+  return rejectionKindByCode(KINDS, code, errorName);
 }
 
 /**

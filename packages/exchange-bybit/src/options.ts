@@ -1,4 +1,11 @@
-import type { Clock } from "@botmm/core";
+import {
+  type Clock,
+  type KeyedVenueOptions,
+  keyedVenueOptionFields,
+  parseVenueOptions,
+  resolveVenueNetwork,
+  type VenueNetwork,
+} from "@botmm/core";
 import { z } from "zod";
 import type { BybitBudgetConfig } from "./budget.ts";
 import { BybitVenueError } from "./errors.ts";
@@ -8,7 +15,7 @@ import { BybitVenueError } from "./errors.ts";
  * `baseUrl` (the emulator) streams from `wsUrl`, by default the same host as `ws://…` (paths
  * `/v5/public/linear` and `/v5/private` under it).
  */
-export type BybitNetwork = "mainnet" | "testnet" | { baseUrl: string; wsUrl?: string };
+export type BybitNetwork = VenueNetwork;
 
 /** One line of the adapter's log (stream drops, reconnects, recoveries); never carries a key or signature. */
 export interface BybitLogEntry {
@@ -18,15 +25,9 @@ export interface BybitLogEntry {
 }
 
 /** Options of {@link BybitLinearVenue.connect}. Keys come from the caller only; they are never logged. */
-export interface BybitVenueOptions {
-  network: BybitNetwork;
-  apiKey: string;
-  secret: string;
-  clock: Clock;
+export interface BybitVenueOptions extends KeyedVenueOptions {
   /** Marks this bot's orders: wire `orderLinkId`s are `<prefix>-<clientId>` (default "botmm"; 1–12 of [A-Za-z0-9_]). */
   clientIdPrefix?: string;
-  /** Per-request timeout (default 5000 ms); a timed-out order answers `unknown`. */
-  requestTimeoutMs?: number;
   /** `X-BAPI-RECV-WINDOW` (default 5000 ms). */
   recvWindowMs?: number;
   /**
@@ -39,8 +40,6 @@ export interface BybitVenueOptions {
   batchOrders?: boolean;
   /** Local request budget (Bybit UTA linear: 10/s create, amend, cancel; 50/s queries; 600 per 5 s per IP). */
   requestBudget?: Partial<BybitBudgetConfig>;
-  /** First WebSocket reconnect delay; doubles per failure up to 5 s (default 250 ms). */
-  reconnectDelayMs?: number;
   /** Levels a side in streamed `book` events (default 20; the stream carries 50). */
   bookLevels?: number;
   /** Receives the adapter's log lines (none by default). */
@@ -66,10 +65,10 @@ export interface ResolvedBybitOptions {
   budget: BybitBudgetConfig;
 }
 
-const MAINNET_BASE = "https://api.bybit.com";
-const TESTNET_BASE = "https://api-testnet.bybit.com";
-const MAINNET_WS = "wss://stream.bybit.com";
-const TESTNET_WS = "wss://stream-testnet.bybit.com";
+const NETWORKS = {
+  mainnet: { rest: "https://api.bybit.com", ws: "wss://stream.bybit.com" },
+  testnet: { rest: "https://api-testnet.bybit.com", ws: "wss://stream-testnet.bybit.com" },
+};
 
 /** ccxt's `urls.api.ws` for Bybit's linear public and private streams. */
 export interface BybitWsUrls {
@@ -114,22 +113,7 @@ const DEFAULT_BUDGET: BybitBudgetConfig = {
 };
 
 const schema = z.object({
-  network: z.union([
-    z.literal("mainnet"),
-    z.literal("testnet"),
-    z.object({
-      baseUrl: z.url({ protocol: /^https?$/ }),
-      wsUrl: z.url({ protocol: /^wss?$/ }).optional(),
-    }),
-  ]),
-  apiKey: z.string().min(1, "apiKey must be a non-empty string"),
-  secret: z.string().min(1, "secret must be a non-empty string"),
-  clientIdPrefix: z
-    .string()
-    .regex(/^[A-Za-z0-9_]{1,12}$/, "1–12 of [A-Za-z0-9_]")
-    .default("botmm"),
-  requestTimeoutMs: z.number().int().positive().default(5_000),
-  recvWindowMs: z.number().int().positive().max(60_000).default(5_000),
+  ...keyedVenueOptionFields,
   confirmPlacements: z.boolean().default(true),
   batchOrders: z.boolean().default(true),
   requestBudget: z
@@ -143,7 +127,6 @@ const schema = z.object({
     })
     .partial()
     .default({}),
-  reconnectDelayMs: z.number().int().positive().max(60_000).default(250),
   bookLevels: z.number().int().min(1).max(50).default(20),
   onLog: z.custom<(entry: BybitLogEntry) => void>((value) => typeof value === "function").optional(),
 });
@@ -158,23 +141,13 @@ const schema = z.object({
  * ```
  */
 export function resolveBybitOptions(options: BybitVenueOptions): ResolvedBybitOptions {
-  const { clock, ...rest } = options;
-  if (typeof clock?.now !== "function")
-    throw new BybitVenueError("INVALID_OPTION", "clock must be a Clock (an object with now())");
-  const parsed = schema.safeParse(rest);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`);
-    throw new BybitVenueError("INVALID_OPTION", `invalid Bybit venue options: ${issues.join("; ")}`);
-  }
-  const o = parsed.data;
-  const base =
-    o.network === "mainnet" ? MAINNET_BASE : o.network === "testnet" ? TESTNET_BASE : o.network.baseUrl;
-  const wsBase =
-    o.network === "mainnet"
-      ? MAINNET_WS
-      : o.network === "testnet"
-        ? TESTNET_WS
-        : (o.network.wsUrl ?? base.replace(/^http/, "ws").replace(/\/+$/, ""));
+  const { clock, options: o } = parseVenueOptions(
+    schema,
+    options,
+    "Bybit",
+    (message) => new BybitVenueError("INVALID_OPTION", message),
+  );
+  const { rest: base, ws: wsBase } = resolveVenueNetwork(o.network, NETWORKS);
   return {
     urls: bybitUrls(base),
     wsUrls: bybitWsUrls(wsBase),

@@ -15,6 +15,7 @@ import type {
   Venue,
   VenueEvent,
 } from "@botmm/core";
+import { ClientIdMap } from "@botmm/core";
 import ccxt from "ccxt";
 import { type BybitBudgetUse, type BybitEndpointClass, BybitRequestBudget } from "./budget.ts";
 import {
@@ -110,12 +111,15 @@ export class BybitLinearVenue implements Venue {
   readonly #live = new Map<string, string>();
   #instruments = new Map<string, Instrument>();
   /** Amend keeps Bybit's orderLinkId: the core id an order carries now -> its wire id, and back. */
-  readonly #wireOf = new Map<string, string>();
-  readonly #coreOf = new Map<string, string>();
+  readonly #ids: ClientIdMap;
   #closed = false;
 
   private constructor(options: ResolvedBybitOptions) {
     this.#o = options;
+    this.#ids = new ClientIdMap(
+      (clientId) => toBybitLinkId(options.clientIdPrefix, clientId),
+      (wire) => fromBybitLinkId(options.clientIdPrefix, wire),
+    );
     this.#budget = new BybitRequestBudget(options.clock, options.budget);
     this.#exchange = new BybitLinearClient({
       apiKey: options.apiKey,
@@ -151,7 +155,7 @@ export class BybitLinearVenue implements Venue {
       reconnectDelayMs: options.reconnectDelayMs,
       subscribeTimeoutMs: Math.max(10_000, options.requestTimeoutMs * 3),
       symbolOf: (coin) => this.#symbolOf(coin),
-      clientIdOf: (wire) => this.#core(wire),
+      clientIdOf: (wire) => this.#ids.core(wire),
       describe: (error) => this.#describe(error),
       log: (level, message, fields) => this.#log(level, message, fields),
       recover: (since, coins) => this.#recover(since, coins),
@@ -254,7 +258,7 @@ export class BybitLinearVenue implements Venue {
       ready.push({ index, request, body });
     });
     const accept = (index: number, request: OrderRequest, wire: string, venueOrderId: string | null) => {
-      this.#track(request.clientId, wire);
+      this.#ids.track(request.clientId, wire);
       accepted.push({ index, clientId: request.clientId, coin: request.coin, wire, venueOrderId });
       results[index] = { clientId: request.clientId, status: "open", venueOrderId };
     };
@@ -338,8 +342,8 @@ export class BybitLinearVenue implements Venue {
         );
         if (outcome.kind !== "ok") return this.#failed(resultId, outcome);
         if (resultId !== request.clientId) {
-          this.#untrack(request.clientId);
-          this.#track(resultId, built.wire);
+          this.#ids.untrack(request.clientId);
+          this.#ids.track(resultId, built.wire);
           this.#live.delete(request.clientId);
         }
         const venueOrderId = idOf(outcome.value);
@@ -365,7 +369,7 @@ export class BybitLinearVenue implements Venue {
     const results: CancelResult[] = new Array(requests.length);
     const ready: { index: number; clientId: string; coin: string; wire: string }[] = [];
     requests.forEach(({ clientId, coin }, index) => {
-      const wire = this.#wire(clientId);
+      const wire = this.#ids.wire(clientId);
       if (!this.#instruments.has(coin))
         results[index] = {
           clientId,
@@ -382,7 +386,7 @@ export class BybitLinearVenue implements Venue {
     });
     const settle = (one: (typeof ready)[number], outcome: Outcome<unknown>) => {
       if (outcome.kind === "ok") {
-        this.#untrack(one.clientId);
+        this.#ids.untrack(one.clientId);
         results[one.index] = { clientId: one.clientId, status: "cancelled" };
       } else {
         results[one.index] = { clientId: one.clientId, status: outcome.kind, reason: outcome.reason };
@@ -476,7 +480,7 @@ export class BybitLinearVenue implements Venue {
       throw new BybitVenueError("REQUEST_FAILED", `order/realtime failed: ${rows}`);
     const result: Order[] = [];
     for (const row of rows) {
-      const clientId = this.#core(row.orderLinkId);
+      const clientId = this.#ids.core(row.orderLinkId);
       if (clientId !== null) result.push(orderFromBybit(clientId, row));
     }
     return result;
@@ -495,7 +499,7 @@ export class BybitLinearVenue implements Venue {
   async reconcile(orders: readonly CancelRequest[]): Promise<BybitReconciledOrder[]> {
     return Promise.all(
       orders.map(async ({ clientId, coin }): Promise<BybitReconciledOrder> => {
-        const wire = this.#wire(clientId);
+        const wire = this.#ids.wire(clientId);
         if (!this.#instruments.has(coin) || !wire)
           return {
             clientId,
@@ -514,7 +518,7 @@ export class BybitLinearVenue implements Venue {
             reason: `no order with orderLinkId ${wire}`,
           };
         const order = orderFromBybit(clientId, found);
-        if (order.status === "open") this.#track(clientId, wire);
+        if (order.status === "open") this.#ids.track(clientId, wire);
         return { clientId, status: order.status, venueOrderId: order.venueOrderId, order };
       }),
     );
@@ -571,7 +575,7 @@ export class BybitLinearVenue implements Venue {
     if (outcome.kind !== "ok")
       throw new BybitVenueError("REQUEST_FAILED", `execution/list failed: ${outcome.reason}`);
     const rows = (outcome.value as Envelope<ListResult<BybitExecutionJson>>).result?.list ?? [];
-    return rows.map((row) => fillFromBybit(this.#o.clientIdPrefix, row, this.#core(row.orderLinkId)));
+    return rows.map((row) => fillFromBybit(this.#o.clientIdPrefix, row, this.#ids.core(row.orderLinkId)));
   }
 
   /**
@@ -719,7 +723,7 @@ export class BybitLinearVenue implements Venue {
     const instrument = this.#instruments.get(request.coin);
     if (!instrument)
       return `unknown coin ${JSON.stringify(request.coin)} (not in instruments-info; nothing sent)`;
-    const wire = this.#wire(clientId);
+    const wire = this.#ids.wire(clientId);
     if (!wire) return `clientId ${JSON.stringify(clientId)} does not fit Bybit's orderLinkId (nothing sent)`;
     if (request.side !== "buy" && request.side !== "sell")
       return `side must be "buy" or "sell", got ${JSON.stringify(request.side)} (nothing sent)`;
@@ -795,7 +799,7 @@ export class BybitLinearVenue implements Venue {
           return;
         }
         results[a.index] = resultFromRow(a.clientId, row);
-        if (results[a.index]!.status !== "open") this.#untrack(a.clientId);
+        if (results[a.index]!.status !== "open") this.#ids.untrack(a.clientId);
       }),
     );
     return results;
@@ -812,27 +816,6 @@ export class BybitLinearVenue implements Venue {
       };
     }
     return { clientId, status: "unknown", venueOrderId: null, reason: outcome.reason };
-  }
-
-  #wire(clientId: string): string | null {
-    return this.#wireOf.get(clientId) ?? toBybitLinkId(this.#o.clientIdPrefix, clientId);
-  }
-
-  #core(wire: string): string | null {
-    return this.#coreOf.get(wire) ?? fromBybitLinkId(this.#o.clientIdPrefix, wire);
-  }
-
-  #track(clientId: string, wire: string): void {
-    if (toBybitLinkId(this.#o.clientIdPrefix, clientId) === wire) return;
-    this.#wireOf.set(clientId, wire);
-    this.#coreOf.set(wire, clientId);
-  }
-
-  #untrack(clientId: string): void {
-    const wire = this.#wireOf.get(clientId);
-    if (wire === undefined) return;
-    this.#wireOf.delete(clientId);
-    this.#coreOf.delete(wire);
   }
 
   /** One ccxt call, counted in the budget and classified; never throws. */

@@ -5,12 +5,10 @@ import {
   type Instrument,
   type L2Book,
   type Level,
-  meetsMinNotional,
   type Order,
   type OrderStatus,
-  RoundingError,
-  roundPrice,
-  roundSize,
+  type PreparedWireOrder,
+  prepareWireOrder,
   type Side,
   type TimeInForce,
   type Trade,
@@ -107,7 +105,7 @@ function side(wire: "B" | "A"): Side {
 }
 
 /** What a price and size become on the wire, or why the order is refused before anything is sent. */
-export type PreparedOrder = { ok: true; price: string; size: string } | { ok: false; reason: string };
+export type PreparedOrder = PreparedWireOrder;
 
 /**
  * Rounds an order exactly (bids down, asks up, sizes down) and checks the $10 minimum on the rounded values.
@@ -126,23 +124,13 @@ export function prepareOrder(
   price: number,
   size: number,
 ): PreparedOrder {
-  let wirePrice: string;
-  let wireSize: string;
-  try {
-    wirePrice = roundPrice(instrument, price, orderSide);
-    wireSize = roundSize(instrument, size, "down");
-  } catch (error) {
-    if (error instanceof RoundingError)
-      return { ok: false, reason: `refused locally, nothing sent: ${error.message}` };
-    throw error;
-  }
-  if (!meetsMinNotional(instrument, wirePrice, wireSize)) {
-    return {
-      ok: false,
-      reason: `Order must have minimum value of $${instrument.minNotionalUsd}. (refused locally, nothing sent: ${wirePrice} × ${wireSize} after rounding)`,
-    };
-  }
-  return { ok: true, price: wirePrice, size: wireSize };
+  return prepareWireOrder(
+    instrument,
+    orderSide,
+    price,
+    size,
+    (min) => `Order must have minimum value of $${min}.`,
+  );
 }
 
 /** Hyperliquid's refusals by kind, matched on its error strings and status words. */
