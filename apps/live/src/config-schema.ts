@@ -16,6 +16,32 @@ export const MAINNET_CONFIRMATION_FLAG = "--i-understand-this-trades-real-money"
 /** How the bot trades: against the in-process emulator, on paper, on testnet (or any URL), or on mainnet. */
 export type LiveMode = "sim" | "paper" | "testnet" | "mainnet";
 
+/** `--venue`: the exchanges the live bot trades. */
+export const LIVE_VENUE_NAMES = ["hyperliquid", "binance", "bybit"] as const;
+export type LiveVenueName = (typeof LIVE_VENUE_NAMES)[number];
+
+/**
+ * Each venue's entry fee tier (fractions of notional), put into the strategy's `makerFee` / `takerFee` unless
+ * the user set them: Binance USDⓈ-M VIP 0 and Bybit linear VIP 0. Hyperliquid's tier 0 is the strategy's own
+ * default.
+ */
+export const LIVE_VENUE_FEES: Readonly<Record<LiveVenueName, { makerFee: number; takerFee: number } | null>> =
+  {
+    hyperliquid: null,
+    binance: { makerFee: 0.0002, takerFee: 0.0005 },
+    bybit: { makerFee: 0.0002, takerFee: 0.00055 },
+  };
+
+/**
+ * `--sim` on Binance: the strategy's default $100 order rounds down to 0.001 BTC (≈ $60), below BTCUSDT's $100
+ * minimum notional, and would never be placed; the sim quotes $200 unless the order size is set.
+ */
+export const LIVE_VENUE_SIM_PRESETS: Readonly<Record<LiveVenueName, Readonly<Record<string, number>>>> = {
+  hyperliquid: {},
+  binance: { orderSizeUsd: 200 },
+  bybit: {},
+};
+
 /** `--sim-quotes`: the starter spreads that trade within minutes, or the strategy's live defaults. */
 export type SimQuotes = "starter" | "defaults";
 
@@ -25,6 +51,8 @@ export type SimQuotes = "starter" | "defaults";
  */
 export const LIVE_DEFAULTS = {
   mode: "sim" as LiveMode,
+  /** The exchange traded (and emulated in `--sim`). */
+  venue: "hyperliquid" as LiveVenueName,
   /** Part of the client-order-id prefix: two bots on one account need different names. */
   botName: "botmm",
   coins: ["BTC"],
@@ -111,6 +139,16 @@ export const liveConfigSchema = z
   .object({
     mode: z.enum(["sim", "paper", "testnet", "mainnet"]).default(LIVE_DEFAULTS.mode),
     confirmRealMoney: z.boolean().default(false),
+    venue: z
+      .enum(LIVE_VENUE_NAMES)
+      .default(LIVE_DEFAULTS.venue)
+      .meta(
+        field({
+          description:
+            "exchange: hyperliquid, binance (USDⓈ-M perps; keys BOTMM_BINANCE_API_KEY / BOTMM_BINANCE_API_SECRET) or bybit (linear perps; BOTMM_BYBIT_API_KEY / BOTMM_BYBIT_API_SECRET); --sim emulates it in-process",
+          env: "BOTMM_VENUE",
+        }),
+      ),
     botName: z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1–64 letters, digits, _ . or -")
@@ -163,7 +201,8 @@ export const liveConfigSchema = z
       .optional()
       .meta(
         field({
-          description: "file holding the private key (instead of BOTMM_PRIVATE_KEY)",
+          description:
+            'file holding the private key (instead of BOTMM_PRIVATE_KEY); with --venue binance|bybit a JSON file {"apiKey": "…", "secret": "…"}',
           value: "PATH",
           env: "BOTMM_KEY_FILE",
           path: true,
@@ -400,6 +439,11 @@ export type LiveConfig = Omit<z.infer<typeof liveConfigSchema>, "strategy" | "ri
    * explicitly); empty otherwise.
    */
   simStarterApplied: Readonly<Record<string, unknown>>;
+  /**
+   * The venue's presets put into the strategy (those not set explicitly): its fee tier, and in `--sim` on Binance
+   * an order size above BTCUSDT's $100 minimum notional; empty on Hyperliquid.
+   */
+  venuePresetsApplied: Readonly<Record<string, number>>;
 };
 
 /**

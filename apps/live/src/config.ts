@@ -8,8 +8,12 @@ import type { z } from "zod";
 import {
   ConfigError,
   LIVE_DEFAULTS,
+  LIVE_VENUE_FEES,
+  LIVE_VENUE_NAMES,
+  LIVE_VENUE_SIM_PRESETS,
   type LiveConfig,
   type LiveMode,
+  type LiveVenueName,
   liveConfigSchema,
   MAINNET_CONFIRMATION_FLAG,
 } from "./config-schema.ts";
@@ -306,8 +310,19 @@ function validate(
           Object.entries(LIVE_DEFAULTS.simStarterStrategy).filter(([key]) => !(key in explicitStrategy)),
         )
       : {};
+  const venueName = (LIVE_VENUE_NAMES as readonly unknown[]).includes(merged.venue)
+    ? (merged.venue as LiveVenueName)
+    : LIVE_DEFAULTS.venue;
+  const venueFees = LIVE_VENUE_FEES[venueName];
+  const venuePresets = {
+    ...(venueFees ?? {}),
+    ...((merged.mode ?? LIVE_DEFAULTS.mode) === "sim" ? LIVE_VENUE_SIM_PRESETS[venueName] : {}),
+  };
+  const venuePresetsApplied: Record<string, number> = isObject(explicitStrategy)
+    ? Object.fromEntries(Object.entries(venuePresets).filter(([key]) => !(key in explicitStrategy)))
+    : {};
   const strategyInput = isObject(explicitStrategy)
-    ? { ...simStarterApplied, ...explicitStrategy }
+    ? { ...simStarterApplied, ...venuePresetsApplied, ...explicitStrategy }
     : explicitStrategy;
   const strategy = isObject(strategyInput) ? strategyConfigSchema.safeParse(strategyInput) : null;
   if (strategy !== null && !strategy.success)
@@ -331,6 +346,11 @@ function validate(
       apiUrl: typeof merged.apiUrl === "string" ? merged.apiUrl : undefined,
     }),
   );
+  if (merged.account !== undefined && merged.venue !== undefined && merged.venue !== "hyperliquid") {
+    problems.push(
+      `account: an agent wallet's master address is Hyperliquid's; --venue ${String(merged.venue)} trades the API key's own account`,
+    );
+  }
   if (!live.success || strategy === null || !strategy.success || risk === null || problems.length > 0)
     return null;
   const { strategy: _strategy, risk: _risk, duration, ...settings } = live.data;
@@ -343,6 +363,7 @@ function validate(
     riskInput,
     configFile,
     simStarterApplied,
+    venuePresetsApplied,
   };
 }
 

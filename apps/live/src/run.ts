@@ -11,6 +11,16 @@ import { Bot, type RunSummary } from "./bot.ts";
 import { ConfigError, type LiveConfig, parseCli, redactedConfig, USAGE } from "./config.ts";
 import { LIVE_DEFAULTS, starterText } from "./config-schema.ts";
 import { Journal } from "./journal.ts";
+import {
+  CCXT_VENUES,
+  type CcxtNetwork,
+  type CcxtVenueSim,
+  connectCcxtVenue,
+  loadVenueKeys,
+  startCcxtVenueSim,
+  type VenueKeys,
+  venueSymbols,
+} from "./live-venues.ts";
 import { createLogger } from "./logger.ts";
 import { Metrics, serverPort } from "./metrics.ts";
 import { PaperVenue } from "./paper.ts";
@@ -34,6 +44,8 @@ export interface LiveSession {
   venue: LiveVenue;
   journal: Journal;
   emulator: Emulator | null;
+  /** `--sim` on Binance or Bybit: the in-process emulator, its market drivers and fault injection. */
+  venueSim: CcxtVenueSim | null;
   metricsServer: Server | null;
   /** Stops the bot (if running) and releases everything; resolves with the summary. */
   close(reason?: string): Promise<RunSummary>;
@@ -129,6 +141,9 @@ export function scaleForSimSpeed(config: LiveConfig): LiveConfig {
   };
 }
 
+/** How far in the past simulated time starts on Binance / Bybit `--sim` (a year). */
+const SIM_CLOCK_LAG_MS = 365 * 86_400_000;
+
 /**
  * Builds the venue, journal, logger, metrics and bot for a config and starts the bot.
  *
@@ -157,18 +172,110 @@ export async function startSession(
     [key: string]: unknown;
   }) => {
     const { level, message, ...fields } = entry;
-    logger[level]({ ...fields, source: "exchange-hl" }, message);
+    logger[level](
+      { ...fields, source: `exchange-${config.venue === "hyperliquid" ? "hl" : config.venue}` },
+      message,
+    );
   };
   let emulator: Emulator | null = null;
   let ownEmulator = false;
   let venue: LiveVenue;
   let clock: Clock = overrides.clock ?? systemClock();
   let fallbackEquityUsd: number | undefined;
-  let history: { candles: HyperliquidVenue["candles"]; host: string };
+  let history: { candles?: HyperliquidVenue["candles"]; host: string };
+  let venueSim: CcxtVenueSim | null = null;
   if (config.mode === "sim") config = scaleForSimSpeed(config);
   const deadManSwitchMs = config.deadManSwitchMs > 0 ? Math.max(5_000, config.deadManSwitchMs) : null;
 
-  if (config.mode === "sim") {
+  if (config.venue !== "hyperliquid") {
+    const name = config.venue;
+    const spec = CCXT_VENUES[name];
+    const symbols = venueSymbols(name, config.coins);
+    config = { ...config, coins: symbols };
+    const speed = config.mode === "sim" ? config.sim.speed : 1;
+    let keys: VenueKeys;
+    let network: CcxtNetwork;
+    if (config.mode === "sim") {
+      if (overrides.clock === undefined) {
+        // Simulated time starts a year back: ccxt stamps requests (and Bybit's stream logins, checked to
+        // expire in the future) with real time, which must stay ahead of the accelerated clock.
+        const wall = systemClock();
+        const start = wall.now();
+        const simStart = start - SIM_CLOCK_LAG_MS;
+        clock = { now: () => simStart + (wall.now() - start) * speed };
+      }
+      venueSim = await startCcxtVenueSim(name, { symbols, clock, seed: config.sim.seed, speed });
+      keys = venueSim.keys;
+      network = { baseUrl: venueSim.url, wsUrl: venueSim.wsUrl };
+      logger.info(
+        { url: venueSim.url, venue: name, speed },
+        `sim: in-process ${spec.label} emulator (TEST account with public throwaway keys) and a seeded market`,
+      );
+      logger.info(simQuotesLine(config));
+      fallbackEquityUsd = config.sim.usdc;
+    } else if (config.mode === "paper") {
+      // Market data only: these never sign anything.
+      keys = { apiKey: "botmmPaperPublic", secret: "botmm-paper-public" };
+      network =
+        config.apiUrl === undefined
+          ? config.paper.source
+          : { baseUrl: config.apiUrl, ...(config.wsUrl === undefined ? {} : { wsUrl: config.wsUrl }) };
+    } else {
+      keys = loadVenueKeys(name, io.env, config.keyFile);
+      network =
+        config.mode === "mainnet"
+          ? "mainnet"
+          : config.apiUrl === undefined
+            ? "testnet"
+            : { baseUrl: config.apiUrl, ...(config.wsUrl === undefined ? {} : { wsUrl: config.wsUrl }) };
+      if (config.mode === "mainnet") logger.warn(`MAINNET: this bot trades real money on ${spec.label}`);
+    }
+    const adapter = await connectCcxtVenue(name, {
+      network,
+      keys,
+      clock,
+      botName: config.botName,
+      symbols,
+      requestTimeoutMs: config.requestTimeoutMs,
+      deadManSwitchMs: config.mode === "paper" ? null : deadManSwitchMs,
+      speed,
+      onLog,
+    });
+    if (config.mode === "paper") {
+      const paper = new PaperVenue({
+        market: adapter,
+        clock,
+        makerFee: config.strategy.makerFee,
+        takerFee: config.strategy.takerFee,
+        capitalUsd: config.paper.capitalUsd,
+        queueModel:
+          config.paper.queueModel === "probabilistic"
+            ? { type: "probabilistic", power: config.paper.queuePower }
+            : { type: "risk-averse" },
+      });
+      (paper as PaperVenue & { close?: () => Promise<void> }).close = () =>
+        adapter.close?.() ?? Promise.resolve();
+      venue = paper;
+      fallbackEquityUsd = config.paper.capitalUsd;
+    } else venue = adapter;
+    const where = typeof network === "string" ? spec.apiUrl(network) : network.baseUrl;
+    const simCandles = venueSim;
+    history =
+      simCandles === null
+        ? { host: new URL(where).host }
+        : { candles: simCandles.candles.bind(simCandles), host: new URL(where).host };
+    logger.info(
+      {
+        venue: name,
+        makerFee: config.strategy.makerFee,
+        takerFee: config.strategy.takerFee,
+        presets: config.venuePresetsApplied,
+      },
+      venueSim === null
+        ? `${spec.label}: no candles from this adapter, so the strategy warms up on live bars; the adapter paces its own requests`
+        : `${spec.label} sim: primed from the emulated market's seeded history; the adapter paces its own requests`,
+    );
+  } else if (config.mode === "sim") {
     const account = testAccount(config.sim.seed);
     emulator = overrides.emulator ?? null;
     if (emulator === null) {
@@ -280,7 +387,7 @@ export async function startSession(
     ...(metrics ? { metrics } : {}),
     ...(fallbackEquityUsd === undefined ? {} : { fallbackEquityUsd }),
     ...(overrides.loopIntervalMs === undefined ? {} : { loopIntervalMs: overrides.loopIntervalMs }),
-    candles: history.candles,
+    ...(history.candles === undefined ? {} : { candles: history.candles }),
     candlesHost: history.host,
   });
   const timers: ReturnType<typeof setInterval>[] = [];
@@ -296,6 +403,7 @@ export async function startSession(
       journal.close();
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       if (ownEmulator && emulator) await emulator.stop();
+      if (venueSim) await venueSim.stop();
       return summary;
     })();
     return closed;
@@ -324,7 +432,7 @@ export async function startSession(
       }, 250),
     );
   }
-  return { bot, venue, journal, emulator, metricsServer, close };
+  return { bot, venue, journal, emulator, venueSim, metricsServer, close };
 }
 
 /**
@@ -361,9 +469,15 @@ export async function runLiveCli(argv: readonly string[], io: LiveIo): Promise<n
     session = await startSession(config, io);
   } catch (error) {
     const reason =
-      config.mode === "sim"
+      config.mode === "sim" || error instanceof ConfigError
         ? (error as Error).message
-        : describeVenueError(error, venueApiUrl(networkFor(config)));
+        : describeVenueError(
+            error,
+            config.venue === "hyperliquid"
+              ? venueApiUrl(networkFor(config))
+              : (config.apiUrl ??
+                  CCXT_VENUES[config.venue].apiUrl(config.mode === "mainnet" ? "mainnet" : "testnet")),
+          );
     io.stderr.write(`botmm live: could not start: ${reason}\n`);
     return 1;
   }

@@ -1,7 +1,15 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createHmac } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Clock, type Instrument, instrumentSchema } from "@botmm/core";
+import {
+  closeEmulatorServer,
+  createEmulatorServer,
+  FaultQueue,
+  LostAnswers,
+  listenEmulator,
+  sendJson,
+  signatureMatches,
+} from "@botmm/sim-exchange";
 import {
   BINANCE_ERRORS,
   type BinanceError,
@@ -51,6 +59,11 @@ export interface BinanceEmulatorOptions {
   /** House levels each side of mid (default 10) and their size (default 5). */
   houseLevels?: number;
   houseSize?: number;
+  /**
+   * Accept signed requests whatever their timestamp (default false: checked against the clock and the receive
+   * window). For an accelerated clock (`--sim` at speed > 1), since ccxt stamps requests with real time.
+   */
+  ignoreRequestTimestamps?: boolean;
 }
 
 /** A WebSocket fault: drop open sockets now, or refuse (`true`) / accept again (`false`) new connections. */
@@ -72,8 +85,8 @@ export interface BinanceEmulator {
   /** Applies a WebSocket fault now (see {@link BinanceWsFault}); answers how many sockets it closed. */
   injectWsFault(fault: BinanceWsFault): number;
   /**
-   * Publishes stream events for engine changes made directly (not through HTTP) now rather than on the next
-   * 100 ms tick.
+   * Publishes anything still queued for the streams. Engine changes go out as they happen, so this is a no-op
+   * once the emulator has started; kept for callers that flush after changing `emulator.engine` directly.
    */
   flushStreams(): void;
   /** Open WebSocket connections by kind, and how many were ever accepted. */
@@ -167,10 +180,10 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
     { houseLevels: options.houseLevels ?? 10, houseSize: options.houseSize ?? 5 },
   );
   const secrets = new Map(options.accounts.map((a) => [a.apiKey, a.secret]));
-  const faults: BinanceHttpFault[] = [];
+  const faults = new FaultQueue<BinanceHttpFault>();
   const requests: { method: string; path: string; signed: boolean }[] = [];
   const countdowns = new Map<string, number>(); // account\0symbol -> cancel-at (clock ms)
-  const hanging = new Set<ServerResponse>();
+  const lost = new LostAnswers();
   const clock = options.clock;
 
   const fireCountdowns = () => {
@@ -196,36 +209,22 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
       user: (account, event) => live.publishUser(account, event),
     });
   };
+  // Countdowns and listen-key expiry are due on the emulator's clock even while no request comes in.
   const timer = setInterval(() => {
     fireCountdowns();
-    flush();
     streams?.expireListenKeys();
   }, 100);
   timer.unref();
 
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => {
-      body += chunk;
-    });
-    req.on("end", () => {
-      void handle(req, res, body).catch((error: unknown) => {
-        if (!res.headersSent) send(res, 500, { code: -1000, msg: `emulator error: ${String(error)}` });
-      });
-    });
-  });
+  const server = createEmulatorServer(handle, (res, error) =>
+    sendJson(res, 500, { code: -1000, msg: `emulator error: ${String(error)}` }),
+  );
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const method = req.method ?? "GET";
     fireCountdowns();
-    flush();
-    const fault = faults[0];
-    if (fault) {
-      fault.count = (fault.count ?? 1) - 1;
-      if (fault.count <= 0) faults.shift();
-    }
+    const fault = faults.next();
     if (fault?.kind === "status") return void res.writeHead(fault.status).end(`<html>${fault.status}</html>`);
     if (fault?.kind === "rate-limit") {
       const error =
@@ -233,13 +232,10 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
           ? { code: -1003, msg: "Way too many requests; IP banned until the Retry-After time." }
           : BINANCE_ERRORS.tooManyRequests;
       res.setHeader("Retry-After", String(fault.retryAfterSeconds));
-      return send(res, fault.status, { code: error.code, msg: error.msg });
+      return sendJson(res, fault.status, { code: error.code, msg: error.msg });
     }
     if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
-    if (fault?.kind === "drop" && fault.when === "before") {
-      hanging.add(res);
-      return;
-    }
+    if (fault?.kind === "drop" && fault.when === "before") return lost.lose(res);
     const params = new URLSearchParams(url.search.slice(1));
     for (const [k, v] of new URLSearchParams(body)) params.append(k, v);
     const route = `${method} ${url.pathname}`;
@@ -253,29 +249,27 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
       requests.push({ method, path: url.pathname, signed: false });
       if (!known) {
         const error = BINANCE_ERRORS.badApiKey;
-        return send(res, error.status, { code: error.code, msg: error.msg });
+        return sendJson(res, error.status, { code: error.code, msg: error.msg });
       }
       account = apiKey;
     } else if (isPrivate) {
       const check = authenticate(req, url, body, params);
       requests.push({ method, path: url.pathname, signed: typeof check === "string" });
-      if (typeof check !== "string") return send(res, check.status, { code: check.code, msg: check.msg });
+      if (typeof check !== "string") return sendJson(res, check.status, { code: check.code, msg: check.msg });
       account = check;
     } else {
       requests.push({ method, path: url.pathname, signed: false });
     }
     const answer = route2(route, params, account);
-    flush();
     if (fault?.kind === "drop" && fault.when === "after") {
       // Executed, answer lost: the client sees a timeout.
-      hanging.add(res);
-      return;
+      return lost.lose(res);
     }
     if ("code" in answer && "status" in answer && "msg" in answer) {
       const error = answer as BinanceError;
-      return send(res, error.status, { code: error.code, msg: error.msg });
+      return sendJson(res, error.status, { code: error.code, msg: error.msg });
     }
-    send(res, 200, (answer as { json: unknown }).json);
+    sendJson(res, 200, (answer as { json: unknown }).json);
   }
 
   function authenticate(
@@ -290,15 +284,14 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
     const signature = params.get("signature") ?? "";
     const unsigned = (text: string) => text.replace(/&?signature=[^&]*/, "");
     const payload = unsigned(url.search.slice(1)) + unsigned(body);
-    const expected = Buffer.from(signQuery(payload, secret), "utf8");
-    const given = Buffer.from(signature, "utf8");
-    if (expected.length !== given.length || !timingSafeEqual(expected, given))
-      return BINANCE_ERRORS.badSignature;
+    if (!signatureMatches(signQuery(payload, secret), signature)) return BINANCE_ERRORS.badSignature;
     const timestamp = Number(params.get("timestamp"));
     const recvWindow = Number(params.get("recvWindow") ?? DEFAULT_RECV_WINDOW_MS);
     const now = clock.now();
-    if (!Number.isFinite(timestamp) || timestamp > now + 1_000 || now - timestamp > recvWindow)
-      return BINANCE_ERRORS.outsideRecvWindow;
+    const late = options.ignoreRequestTimestamps
+      ? false
+      : timestamp > now + 1_000 || now - timestamp > recvWindow;
+    if (!Number.isFinite(timestamp) || late) return BINANCE_ERRORS.outsideRecvWindow;
     return apiKey as string;
   }
 
@@ -460,7 +453,6 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
       },
       now,
     );
-    if ("orderId" in placed) events.hint(account, symbol, placed.orderId);
     return placed;
   }
 
@@ -485,22 +477,20 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
     };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const port = await listenEmulator(server, options.host ?? "127.0.0.1", options.port ?? 0);
   const liveStreams = new BinanceStreamServer(server, clock, (symbol) =>
     specs.some((s) => s.symbol === symbol),
   );
   streams = liveStreams;
+  // Naming the sink once sends every engine event out as it happens from here on.
+  flush();
   return {
-    url: `http://${options.host ?? "127.0.0.1"}:${address.port}`,
-    wsUrl: `ws://${options.host ?? "127.0.0.1"}:${address.port}/ws`,
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    wsUrl: `ws://${options.host ?? "127.0.0.1"}:${port}/ws`,
     engine,
     requests,
     injectHttpFault(fault) {
-      faults.push({ ...fault });
+      faults.push(fault);
     },
     injectWsFault(fault) {
       flush();
@@ -520,10 +510,8 @@ export async function startBinanceEmulator(options: BinanceEmulatorOptions): Pro
     async close() {
       clearInterval(timer);
       liveStreams.close();
-      for (const res of hanging) res.destroy();
-      hanging.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      lost.close();
+      await closeEmulatorServer(server);
     },
   };
 }
@@ -550,10 +538,6 @@ const PRIVATE_ROUTES = new Set([
   "GET /fapi/v2/account",
   "GET /fapi/v3/account",
 ]);
-
-function send(res: ServerResponse, status: number, json: unknown): void {
-  res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(json));
-}
 
 function orderJson(o: EmulatedOrder) {
   return {

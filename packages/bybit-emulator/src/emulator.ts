@@ -1,13 +1,19 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createHmac } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Clock, type Instrument, instrumentSchema } from "@botmm/core";
 import {
+  closeEmulatorServer,
+  createEmulatorServer,
+  FaultQueue,
   formatSimQty,
+  LostAnswers,
+  listenEmulator,
   SimExchange,
   type SimFill,
   type SimOrder,
   type SimOrderRef,
+  sendJson,
+  signatureMatches,
 } from "@botmm/sim-exchange";
 import { BYBIT_ERRORS, type BybitError, bybitErrorOf, POST_ONLY_REJECT_REASON } from "./codes.ts";
 import { BybitStreamServer, type BybitWsTarget } from "./ws-server.ts";
@@ -56,6 +62,11 @@ export interface BybitEmulatorOptions {
   /** House levels each side of mid (default 10) and their size (default 5). */
   houseLevels?: number;
   houseSize?: number;
+  /**
+   * Accept signed requests whatever their timestamp (default false: checked against the clock and the receive
+   * window). For an accelerated clock (`--sim` at speed > 1), since ccxt stamps requests with real time.
+   */
+  ignoreRequestTimestamps?: boolean;
   /** Fee rates (default Bybit VIP 0 linear: maker 0.0002, taker 0.00055). */
   makerFeeRate?: number;
   takerFeeRate?: number;
@@ -189,11 +200,11 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
     },
   );
   const secrets = new Map(options.accounts.map((a) => [a.apiKey, a.secret]));
-  const faults: BybitHttpFault[] = [];
+  const faults = new FaultQueue<BybitHttpFault>();
   const requests: { method: string; path: string; signed: boolean }[] = [];
   const dcpWindowsMs = new Map<string, number>();
   const dropped = new Map<string, number>(); // account -> when its private stream dropped
-  const hanging = new Set<ServerResponse>();
+  const lost = new LostAnswers();
   const clock = options.clock;
   let autoLinkId = 0;
 
@@ -209,29 +220,15 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
   const timer = setInterval(fireDcp, 100);
   timer.unref();
 
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => {
-      body += chunk;
-    });
-    req.on("end", () => {
-      void handle(req, res, body).catch((error: unknown) => {
-        if (!res.headersSent)
-          send(res, 500, envelope({ retCode: 10016, retMsg: `Server error: ${String(error)}` }, clock.now()));
-      });
-    });
-  });
+  const server = createEmulatorServer(handle, (res, error) =>
+    sendJson(res, 500, envelope({ retCode: 10016, retMsg: `Server error: ${String(error)}` }, clock.now())),
+  );
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const method = req.method ?? "GET";
     fireDcp();
-    const fault = faults[0];
-    if (fault) {
-      fault.count = (fault.count ?? 1) - 1;
-      if (fault.count <= 0) faults.shift();
-    }
+    const fault = faults.next();
     if (fault?.kind === "status") return void res.writeHead(fault.status).end(`<html>${fault.status}</html>`);
     if (fault?.kind === "rate-limit") {
       if (fault.as === "403") return void res.writeHead(403).end("<html>403 Forbidden</html>");
@@ -239,10 +236,10 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
       res.setHeader("X-Bapi-Limit", "10");
       res.setHeader("X-Bapi-Limit-Status", "0");
       res.setHeader("X-Bapi-Limit-Reset-Timestamp", String(now + 1_000));
-      return send(res, 200, envelope(BYBIT_ERRORS.tooManyVisits, now));
+      return sendJson(res, 200, envelope(BYBIT_ERRORS.tooManyVisits, now));
     }
     if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
-    if (fault?.kind === "drop" && fault.when === "before") return lose(res, fault.mode);
+    if (fault?.kind === "drop" && fault.when === "before") return lost.lose(res, fault.mode);
     const route = `${method} ${url.pathname}`;
     if (requests.length >= 10_000) requests.splice(0, requests.length - 9_999);
     let params: Params;
@@ -250,7 +247,7 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
       try {
         params = body === "" ? {} : (JSON.parse(body) as Params);
       } catch {
-        return send(
+        return sendJson(
           res,
           200,
           envelope({ retCode: 10001, retMsg: "params error: the body is not JSON" }, clock.now()),
@@ -263,20 +260,15 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
     if (PRIVATE_ROUTES.has(route)) {
       const check = authenticate(req, method === "POST" ? body : url.search.slice(1));
       requests.push({ method, path: url.pathname, signed: typeof check === "string" });
-      if (typeof check !== "string") return send(res, 200, envelope(check, clock.now()));
+      if (typeof check !== "string") return sendJson(res, 200, envelope(check, clock.now()));
       account = check;
     } else {
       requests.push({ method, path: url.pathname, signed: false });
     }
     const answer = dispatch(route, params, account);
-    if (fault?.kind === "drop" && fault.when === "after") return lose(res, fault.mode); // executed, answer lost
+    if (fault?.kind === "drop" && fault.when === "after") return lost.lose(res, fault.mode); // executed, answer lost
     const status = "retCode" in answer && answer.retCode === BYBIT_ERRORS.routeNotFound.retCode ? 404 : 200;
-    send(res, status, envelope(answer, clock.now()));
-  }
-
-  function lose(res: ServerResponse, mode: "hang" | "reset" = "hang"): void {
-    if (mode === "reset") res.socket?.destroy();
-    else hanging.add(res);
+    sendJson(res, status, envelope(answer, clock.now()));
   }
 
   function authenticate(req: IncomingMessage, payload: string): string | BybitError {
@@ -289,13 +281,14 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
     if (secret === undefined) return BYBIT_ERRORS.badApiKey;
     const timestamp = header("x-bapi-timestamp");
     const recvWindow = header("x-bapi-recv-window") || String(DEFAULT_RECV_WINDOW_MS);
-    const expected = Buffer.from(signBybit({ timestamp, apiKey, recvWindow, payload }, secret), "utf8");
-    const given = Buffer.from(header("x-bapi-sign"), "utf8");
-    if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    if (
+      !signatureMatches(signBybit({ timestamp, apiKey, recvWindow, payload }, secret), header("x-bapi-sign"))
+    )
       return BYBIT_ERRORS.badSignature;
     const now = clock.now();
     const ts = Number(timestamp);
-    if (!Number.isFinite(ts) || ts >= now + 1_000 || now - Number(recvWindow) > ts) {
+    const late = options.ignoreRequestTimestamps ? false : ts >= now + 1_000 || now - Number(recvWindow) > ts;
+    if (!Number.isFinite(ts) || late) {
       return {
         retCode: 10002,
         retMsg: `invalid request, please check your server timestamp or recv_window param. req_timestamp[${timestamp}],server_timestamp[${now}],recv_window[${recvWindow}]`,
@@ -785,18 +778,14 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
     ]);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const port = await listenEmulator(server, options.host ?? "127.0.0.1", options.port ?? 0);
   return {
-    url: `http://${options.host ?? "127.0.0.1"}:${address.port}`,
-    wsUrl: `ws://${options.host ?? "127.0.0.1"}:${address.port}`,
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    wsUrl: `ws://${options.host ?? "127.0.0.1"}:${port}`,
     sim,
     requests,
     injectHttpFault(fault) {
-      faults.push({ ...fault });
+      faults.push(fault);
     },
     dropPrivateStream(apiKey) {
       dropped.set(apiKey, clock.now());
@@ -816,10 +805,8 @@ export async function startBybitEmulator(options: BybitEmulatorOptions): Promise
     async close() {
       clearInterval(timer);
       streams.close();
-      for (const res of hanging) res.destroy();
-      hanging.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      lost.close();
+      await closeEmulatorServer(server);
     },
   };
 }
@@ -860,10 +847,6 @@ function orderIdFromWire(wire: string): number {
 
 function tradeIdToWire(tradeId: number): string {
   return `00000000-0000-5000-8000-${String(tradeId).padStart(12, "0")}`;
-}
-
-function send(res: ServerResponse, status: number, json: unknown): void {
-  res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(json));
 }
 
 function envelope(answer: Answer, now: number) {

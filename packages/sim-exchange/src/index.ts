@@ -1,3 +1,13 @@
+export type { CountedFault, EmulatorRequestHandler } from "./emulator-http.ts";
+export {
+  closeEmulatorServer,
+  createEmulatorServer,
+  FaultQueue,
+  LostAnswers,
+  listenEmulator,
+  sendJson,
+  signatureMatches,
+} from "./emulator-http.ts";
 export type {
   SimEndReason,
   SimEvent,
@@ -15,3 +25,5 @@ export type {
   SimTimeInForce,
 } from "./exchange.ts";
 export { formatSimQty, SIM_HOUSE, SimExchange } from "./exchange.ts";
+export type { SimMarketDriverOptions, SimMarketStep } from "./market-driver.ts";
+export { SimMarketDriver } from "./market-driver.ts";
