@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { type BinanceEmulator, DEFAULT_BINANCE_SYMBOLS, startBinanceEmulator } from "@botmm/binance-emulator";
-import { type BybitEmulator, DEFAULT_BYBIT_SYMBOLS, startBybitEmulator } from "@botmm/bybit-emulator";
+import type { BinanceEmulator } from "@botmm/binance-emulator";
+import type { BybitEmulator } from "@botmm/bybit-emulator";
 import type { Candle, Clock, Venue } from "@botmm/core";
-import { BinanceUsdmVenue } from "@botmm/exchange-binance";
-import { BybitLinearVenue } from "@botmm/exchange-bybit";
-import { type SimExchange, SimMarketDriver } from "@botmm/sim-exchange";
+// The ccxt adapters and the emulators are loaded when a run asks for them: ccxt alone is ~30 MB of source a
+// Hyperliquid run has no use for.
+import type { SimExchange, SimMarketDriver } from "@botmm/sim-exchange";
 import { z } from "zod";
 import { ConfigError, type LiveVenueName } from "./config-schema.ts";
 import { clientIdPrefix } from "./prefix.ts";
@@ -191,6 +191,7 @@ export async function connectCcxtVenue(name: CcxtVenueName, o: CcxtConnectOption
     onLog: o.onLog,
   };
   if (name === "binance") {
+    const { BinanceUsdmVenue } = await import("@botmm/exchange-binance");
     const venue = await BinanceUsdmVenue.connect({ network: o.network, ...common });
     let timer: ReturnType<typeof setInterval> | null = null;
     const horizon = o.deadManSwitchMs;
@@ -225,6 +226,7 @@ export async function connectCcxtVenue(name: CcxtVenueName, o: CcxtConnectOption
       },
     });
   }
+  const { BybitLinearVenue } = await import("@botmm/exchange-bybit");
   const venue = await BybitLinearVenue.connect({ network: o.network, ...common });
   const horizon = o.deadManSwitchMs;
   return delegate(venue, {
@@ -269,6 +271,15 @@ export async function startCcxtVenueSim(
       }
       return spec;
     });
+  const [
+    { DEFAULT_BINANCE_SYMBOLS, startBinanceEmulator },
+    { DEFAULT_BYBIT_SYMBOLS, startBybitEmulator },
+    { SimMarketDriver },
+  ] = await Promise.all([
+    import("@botmm/binance-emulator"),
+    import("@botmm/bybit-emulator"),
+    import("@botmm/sim-exchange"),
+  ]);
   const specs: { symbol: string; midPrice: number }[] =
     name === "binance" ? pick(DEFAULT_BINANCE_SYMBOLS) : pick(DEFAULT_BYBIT_SYMBOLS);
   const house = { houseLevels: 10, houseSize: 5 };

@@ -1,5 +1,4 @@
 import type { Clock, Venue } from "@botmm/core";
-import { BinanceUsdmVenue } from "@botmm/exchange-binance";
 import { HYPERLIQUID_MAINNET, HYPERLIQUID_TESTNET, HyperliquidVenue } from "@botmm/exchange-hl";
 import { start as startHyperliquidEmulator } from "@botmm/hl-emulator";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -106,6 +105,8 @@ export const RECORD_VENUES = {
     label: "Binance USDⓈ-M",
     coinOf: binanceRecordCoin,
     async connect(network, clock, warn, coins) {
+      // Loaded on demand: ccxt is ~30 MB of source a Hyperliquid recording has no use for.
+      const { BinanceUsdmVenue } = await import("@botmm/exchange-binance");
       const venue = await BinanceUsdmVenue.connect({
         network:
           typeof network === "string"
