@@ -97,7 +97,13 @@ describe("--sim with the fair-price modes", () => {
           10,
         );
         expect(enough, `quoted ${decisions.length} times: ${session.bot.statusLine()}`).toBe(true);
-        expect(session.bot.statusLine()).toMatch(/q [\d.]+\/[\d.]+/);
+        // Both sides on the status line: a side is empty for a moment after each fill until the next requote.
+        const bothQuoted = await waitFor(
+          () => /q [\d.]+\/[\d.]+/.test(session.bot.statusLine()),
+          WAIT_MS,
+          10,
+        );
+        expect(bothQuoted, session.bot.statusLine()).toBe(true);
         const offMid = decisions.filter((decision) => decision.fairPrice !== decision.mid);
         if (mode === "mid") expect(offMid).toEqual([]);
         else {
