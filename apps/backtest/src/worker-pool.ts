@@ -1,0 +1,80 @@
+// One pool of worker threads for the sweep and the screen: tasks go out in batches as threads free up, replies
+// are placed by the caller (by task index or id), so results do not depend on the thread count or on which
+// thread finished first.
+import { Worker } from "node:worker_threads";
+
+/** How a command runs its tasks on worker threads. */
+export interface WorkerPoolSpec<Reply> {
+  /** The worker's module; it answers every message but `{ type: "stop" }` with one reply. */
+  script: URL;
+  workerData: unknown;
+  threads: number;
+  tasks: number;
+  batchSize: number;
+  /** The message that hands tasks [from, to) to a thread. */
+  batchMessage(from: number, to: number): unknown;
+  /** Applies a reply and returns how many tasks it completed; a returned Error fails the pool. */
+  onReply(reply: Reply): number | Error;
+  /** The error for a thread that failed or exited early, from what happened. */
+  failure(what: string): Error;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Runs `spec.tasks` tasks on `spec.threads` worker threads (workspace packages resolve to their TypeScript
+ * sources, as in the CLI) and resolves when every task is done; the threads are always terminated.
+ *
+ * @throws the first Error of `onReply` or `failure`.
+ */
+export async function runWorkerPool<Reply>(spec: WorkerPoolSpec<Reply>): Promise<void> {
+  if (spec.tasks === 0) return;
+  const threads = Math.max(1, Math.min(spec.threads, spec.tasks));
+  let next = 0;
+  let done = 0;
+  const pool: Worker[] = [];
+  try {
+    await new Promise<void>((resolvePool, rejectPool) => {
+      let stopped = 0;
+      let failed = false;
+      const fail = (error: Error) => {
+        if (failed) return;
+        failed = true;
+        rejectPool(error);
+      };
+      const feed = (worker: Worker) => {
+        if (next >= spec.tasks) {
+          worker.postMessage({ type: "stop" });
+          if (++stopped === threads) resolvePool();
+          return;
+        }
+        const from = next;
+        next = Math.min(spec.tasks, next + spec.batchSize);
+        worker.postMessage(spec.batchMessage(from, next));
+      };
+      for (let t = 0; t < threads; t++) {
+        const worker = new Worker(spec.script, {
+          workerData: spec.workerData,
+          execArgv: ["-C", "@botmm/source"],
+        });
+        pool.push(worker);
+        worker.on("message", (reply: Reply) => {
+          const completed = spec.onReply(reply);
+          if (completed instanceof Error) {
+            fail(completed);
+            return;
+          }
+          done += completed;
+          spec.onProgress?.(done, spec.tasks);
+          feed(worker);
+        });
+        worker.on("error", (error) => fail(spec.failure(`failed: ${error.message}`)));
+        worker.on("exit", (code) => {
+          if (code !== 0) fail(spec.failure(`exited with code ${code}`));
+        });
+        feed(worker);
+      }
+    });
+  } finally {
+    await Promise.all(pool.map((worker) => worker.terminate()));
+  }
+}
