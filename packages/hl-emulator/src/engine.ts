@@ -5,6 +5,7 @@ import {
   isValidSize,
   meetsMinNotional,
 } from "@botmm/core";
+import { applyFillToPosition, SimBook } from "@botmm/sim-exchange";
 import type {
   FrontendOpenOrdersResponse,
   OpenOrdersResponse,
@@ -180,8 +181,6 @@ export interface OrderRecord {
   cloid: Hex | undefined;
   reduceOnly: boolean;
   tif: "Gtc" | "Ioc" | "Alo";
-  /** Background size at this price that was queued before this order and has not traded yet. */
-  queueAheadInt: number;
   status: OrderProcessingStatus;
   statusTimestamp: number;
 }
@@ -193,12 +192,11 @@ export interface CoinState {
   instrument: Instrument;
   /** Price decimals: 6 − szDecimals. Prices are held as integers in units of 10^-pxDecimals. */
   pxDecimals: number;
-  /** Background (synthetic) liquidity: price units → size in lots. */
-  bgBids: Map<number, number>;
-  bgAsks: Map<number, number>;
-  /** Users' resting orders by price, each level in time priority. */
-  ownBids: Map<number, OrderRecord[]>;
-  ownAsks: Map<number, OrderRecord[]>;
+  /**
+   * The book (the shared simulated-execution core's): background (synthetic) liquidity and users' resting
+   * orders, prices in price units, sizes in lots; an order queues behind the background displayed at its price.
+   */
+  book: SimBook<OrderRecord>;
   /** The market model's fair (oracle) price. */
   fairPx: number;
   prevDayPx: number;
@@ -252,9 +250,11 @@ const MAX_FILLS_KEPT = 2_000;
 const DEFAULT_ORDERS_KEPT = 100_000;
 
 /**
- * The matching engine: books (background liquidity + users' orders, price-time priority with queue position
- * behind displayed background size), accounts, positions, fees, funding and the dead-man's switch. Pure: no
- * I/O, time is passed in, events go to listeners.
+ * The matching engine: Hyperliquid's order handling (validation and error strings, statuses, self-trade
+ * prevention, reduce-only, modify as a new order), accounts, margin, funding and the dead-man's switch, on the
+ * shared simulated-execution core of `@botmm/sim-exchange` (each coin's `SimBook`: background liquidity plus
+ * users' orders, price-time priority with queue position behind the displayed background size, the post-only
+ * rule; `applyFillToPosition` for positions and fees). Pure: no I/O, time is passed in, events go to listeners.
  *
  * @example
  * ```ts
@@ -287,10 +287,7 @@ export class MatchingEngine {
           maxLeverage: spec.maxLeverage,
         }),
         pxDecimals: 6 - spec.szDecimals,
-        bgBids: new Map(),
-        bgAsks: new Map(),
-        ownBids: new Map(),
-        ownAsks: new Map(),
+        book: new SimBook<OrderRecord>({ remaining: (order) => order.szInt }),
         fairPx: spec.initialPx,
         prevDayPx: spec.initialPx,
         dayNtlVlm: 0,
@@ -441,21 +438,9 @@ export class MatchingEngine {
    * ```
    */
   levels(coin: CoinState, side: "bids" | "asks", depth = Number.POSITIVE_INFINITY): AggregatedLevel[] {
-    const bg = side === "bids" ? coin.bgBids : coin.bgAsks;
-    const own = side === "bids" ? coin.ownBids : coin.ownAsks;
-    const prices = new Set<number>([...bg.keys(), ...own.keys()]);
-    const sorted = [...prices].sort((x, y) => (side === "bids" ? y - x : x - y));
-    const out: AggregatedLevel[] = [];
-    for (const pxInt of sorted) {
-      if (out.length >= depth) break;
-      const orders = own.get(pxInt) ?? [];
-      const bgSize = bg.get(pxInt) ?? 0;
-      const szInt = bgSize + orders.reduce((sum, order) => sum + order.szInt, 0);
-      if (szInt <= 0) continue;
-      // The background level counts as one order, like one maker's quote.
-      out.push({ pxInt, szInt, n: orders.length + (bgSize > 0 ? 1 : 0) });
-    }
-    return out;
+    return coin.book
+      .levels(side === "bids", depth)
+      .map((level) => ({ pxInt: level.price, szInt: level.size, n: level.n }));
   }
 
   /**
@@ -507,32 +492,7 @@ export class MatchingEngine {
    * ```
    */
   setBackground(coin: CoinState, bids: Map<number, number>, asks: Map<number, number>, nowMs: number): void {
-    const bestBgAsk = Math.min(...asks.keys());
-    const bestBgBid = Math.max(...bids.keys());
-    // Own bids at or above the new best background ask, best first, get hit; own asks likewise.
-    for (const pxInt of [...coin.ownBids.keys()].sort((x, y) => y - x)) {
-      if (pxInt < bestBgAsk) break;
-      for (const order of [...(coin.ownBids.get(pxInt) ?? [])]) {
-        this.#fillMaker(order, order.szInt, null, nowMs);
-      }
-    }
-    for (const pxInt of [...coin.ownAsks.keys()].sort((x, y) => x - y)) {
-      if (pxInt > bestBgBid) break;
-      for (const order of [...(coin.ownAsks.get(pxInt) ?? [])]) {
-        this.#fillMaker(order, order.szInt, null, nowMs);
-      }
-    }
-    coin.bgBids = bids;
-    coin.bgAsks = asks;
-    for (const [map, bg] of [
-      [coin.ownBids, bids],
-      [coin.ownAsks, asks],
-    ] as const) {
-      for (const [pxInt, orders] of map) {
-        const displayed = bg.get(pxInt) ?? 0;
-        for (const order of orders) order.queueAheadInt = Math.min(order.queueAheadInt, displayed);
-      }
-    }
+    coin.book.setBackground(bids, asks, (order) => this.#fillMaker(order, order.szInt, null, nowMs));
     this.#flushTrades(coin);
     this.#emit({ type: "book", coin: coin.spec.name });
   }
@@ -563,52 +523,31 @@ export class MatchingEngine {
     taker: OrderRecord | null,
     nowMs: number,
   ): { filledInt: number; notionalUsd: number } {
-    const bg = isBuy ? coin.bgAsks : coin.bgBids;
-    const own = isBuy ? coin.ownAsks : coin.ownBids;
-    const prices = [...new Set<number>([...bg.keys(), ...own.keys()])].sort((x, y) =>
-      isBuy ? x - y : y - x,
-    );
     let remaining = szInt;
     let notionalUsd = 0;
-    for (const pxInt of prices) {
-      if (remaining <= 0) break;
-      if (limitPxInt !== null && (isBuy ? pxInt > limitPxInt : pxInt < limitPxInt)) break;
-      let bgSize = bg.get(pxInt) ?? 0;
-      for (;;) {
-        if (remaining <= 0) break;
-        const queue = own.get(pxInt);
-        const first = queue?.[0];
-        if (first && taker && first.user === taker.user) {
-          // Self-trade prevention: the resting order is cancelled, the taker goes on.
-          this.#finishOrder(first, "selfTradeCanceled", nowMs);
-          continue;
-        }
-        if (first && first.queueAheadInt > 0 && bgSize > 0) {
-          const x = Math.min(remaining, first.queueAheadInt, bgSize);
-          bgSize -= x;
-          for (const order of queue ?? []) order.queueAheadInt = Math.max(0, order.queueAheadInt - x);
-          this.#tradeWithBackground(coin, isBuy, pxInt, x, taker, nowMs);
-          notionalUsd += this.px(coin, pxInt) * this.sz(coin, x);
-          remaining -= x;
-        } else if (first) {
-          first.queueAheadInt = 0;
-          const x = Math.min(remaining, first.szInt);
-          this.#fillMaker(first, x, taker, nowMs);
-          notionalUsd += this.px(coin, pxInt) * this.sz(coin, x);
-          remaining -= x;
-        } else if (bgSize > 0) {
-          const x = Math.min(remaining, bgSize);
-          bgSize -= x;
-          this.#tradeWithBackground(coin, isBuy, pxInt, x, taker, nowMs);
-          notionalUsd += this.px(coin, pxInt) * this.sz(coin, x);
-          remaining -= x;
-        } else {
-          break;
-        }
-      }
-      if (bgSize > 0) bg.set(pxInt, bgSize);
-      else bg.delete(pxInt);
-    }
+    const traded = (pxInt: number, x: number): void => {
+      notionalUsd += this.px(coin, pxInt) * this.sz(coin, x);
+      remaining -= x;
+    };
+    coin.book.match({
+      isBuy,
+      limit: limitPxInt,
+      remaining: () => remaining,
+      onBackground: (pxInt, x) => {
+        this.#tradeWithBackground(coin, isBuy, pxInt, x, taker, nowMs);
+        traded(pxInt, x);
+      },
+      onMaker: (maker, pxInt, x) => {
+        this.#fillMaker(maker, x, taker, nowMs);
+        traded(pxInt, x);
+      },
+      // Self-trade prevention: the resting order is cancelled, the taker goes on.
+      selfTrade: (maker) => {
+        if (!taker || maker.user !== taker.user) return false;
+        this.#finishOrder(maker, "selfTradeCanceled", nowMs);
+        return true;
+      },
+    });
     const filledInt = szInt - remaining;
     if (filledInt > 0) this.#emit({ type: "book", coin: coin.spec.name });
     return { filledInt, notionalUsd };
@@ -743,7 +682,6 @@ export class MatchingEngine {
     if (!account) return;
     const coin = order.coin;
     const px = this.px(coin, pxInt);
-    const sz = this.sz(coin, szInt);
     const position = account.positions.get(coin.spec.name) ?? {
       sziInt: 0,
       entryPx: 0,
@@ -751,33 +689,29 @@ export class MatchingEngine {
       cumFundingSinceOpen: 0,
       cumFundingSinceChange: 0,
     };
-    const start = position.sziInt;
     const signed = order.isBuy ? szInt : -szInt;
-    let closedPnl = 0;
-    if (start !== 0 && Math.sign(start) !== Math.sign(signed)) {
-      const closing = Math.min(Math.abs(signed), Math.abs(start));
-      closedPnl = (px - position.entryPx) * this.sz(coin, closing) * Math.sign(start);
-    }
-    const next = start + signed;
+    const {
+      start,
+      size: next,
+      entryPrice,
+      closedPnl,
+      notional,
+      fee,
+    } = applyFillToPosition({ size: position.sziInt, entryPrice: position.entryPx }, signed, px, {
+      baseQty: (lots) => this.sz(coin, lots),
+      feeRate: crossed ? this.options.fees.taker : this.options.fees.maker,
+    });
     let dir: string;
     if (start === 0) dir = order.isBuy ? "Open Long" : "Open Short";
     else if (Math.sign(start) === Math.sign(signed)) dir = start > 0 ? "Open Long" : "Open Short";
     else if (next !== 0 && Math.sign(next) !== Math.sign(start))
       dir = start > 0 ? "Long > Short" : "Short > Long";
     else dir = start > 0 ? "Close Long" : "Close Short";
-    if (next === 0) {
-      position.entryPx = 0;
-    } else if (start === 0 || Math.sign(start) !== Math.sign(next)) {
-      position.entryPx = px;
-      position.cumFundingSinceOpen = 0;
-    } else if (Math.sign(start) === Math.sign(signed)) {
-      position.entryPx = (position.entryPx * Math.abs(start) + px * Math.abs(signed)) / Math.abs(next);
-    }
+    if (next !== 0 && (start === 0 || Math.sign(start) !== Math.sign(next))) position.cumFundingSinceOpen = 0;
+    position.entryPx = entryPrice;
     position.sziInt = next;
     position.cumFundingSinceChange = 0;
     account.positions.set(coin.spec.name, position);
-    const notional = px * sz;
-    const fee = notional * (crossed ? this.options.fees.taker : this.options.fees.maker);
     account.usdc += closedPnl - fee;
     account.volumeUsd += notional;
     const fill: UserFillWire = {
@@ -841,13 +775,7 @@ export class MatchingEngine {
   }
 
   #finishOrder(order: OrderRecord, status: OrderProcessingStatus, nowMs: number): void {
-    const map = order.isBuy ? order.coin.ownBids : order.coin.ownAsks;
-    const queue = map.get(order.pxInt);
-    if (queue) {
-      const index = queue.indexOf(order);
-      if (index !== -1) queue.splice(index, 1);
-      if (queue.length === 0) map.delete(order.pxInt);
-    }
+    order.coin.book.remove(order, order.isBuy, order.pxInt);
     this.accounts.get(order.user)?.openOrders.delete(order);
     order.status = status;
     order.statusTimestamp = nowMs;
@@ -1066,7 +994,6 @@ export class MatchingEngine {
       cloid,
       reduceOnly: wire.r,
       tif,
-      queueAheadInt: 0,
       status: "open",
       statusTimestamp: nowMs,
     };
@@ -1091,10 +1018,9 @@ export class MatchingEngine {
       order.szInt = Math.min(order.szInt, Math.abs(position));
       order.origSzInt = order.szInt;
     }
-    const { bid, ask } = this.bbo(coin);
-    const opposite = wire.b ? ask : bid;
-    const crosses = opposite !== null && (wire.b ? pxInt >= opposite.pxInt : pxInt <= opposite.pxInt);
+    const crosses = coin.book.crosses(wire.b, pxInt);
     if (tif === "Alo" && crosses) {
+      const { bid, ask } = this.bbo(coin);
       const bidText = bid ? this.pxWire(coin, bid.pxInt) : "None";
       const askText = ask ? this.pxWire(coin, ask.pxInt) : "None";
       return reject(
@@ -1156,13 +1082,7 @@ export class MatchingEngine {
         },
       };
     }
-    // Rest the remainder behind the background size displayed at its price.
-    const bg = wire.b ? coin.bgBids : coin.bgAsks;
-    order.queueAheadInt = bg.get(pxInt) ?? 0;
-    const map = wire.b ? coin.ownBids : coin.ownAsks;
-    const queue = map.get(pxInt) ?? [];
-    queue.push(order);
-    map.set(pxInt, queue);
+    coin.book.rest(order, wire.b, pxInt);
     account.openOrders.add(order);
     this.#orderUpdate(order, "open", nowMs);
     this.#emit({ type: "book", coin: coin.spec.name });
@@ -1229,19 +1149,13 @@ export class MatchingEngine {
     const existing = this.findOpenOrder(user, coin, id);
     if (!existing) return { error: "Cannot modify canceled or filled order" };
     // Take the old order out first so that it does not count against margin, open-order limits or the cloid.
-    const map = existing.isBuy ? existing.coin.ownBids : existing.coin.ownAsks;
-    const queue = map.get(existing.pxInt) ?? [];
-    const index = queue.indexOf(existing);
-    queue.splice(index, 1);
-    if (queue.length === 0) map.delete(existing.pxInt);
+    const slot = existing.coin.book.remove(existing, existing.isBuy, existing.pxInt);
     const account = this.accounts.get(user);
     account?.openOrders.delete(existing);
     const status = this.#placeOrder(user, wire, nowMs);
     if ("error" in status) {
       // Put the old order back where it was.
-      const restored = map.get(existing.pxInt) ?? [];
-      restored.splice(Math.min(index, restored.length), 0, existing);
-      map.set(existing.pxInt, restored);
+      if (slot) existing.coin.book.restore(existing, existing.isBuy, existing.pxInt, slot);
       account?.openOrders.add(existing);
       // Drop the rejection update of the failed replacement.
       this.#pendingUpdates.delete(user);

@@ -332,19 +332,13 @@ export class MarketDriver {
    * SWEPT_DEPTH_KEPT), users' orders there included, before the background is rebuilt.
    */
   #walkThrough(coin: CoinState, isBuy: boolean, limitPxInt: number, nowMs: number): void {
-    const bg = isBuy ? coin.bgAsks : coin.bgBids;
-    const own = isBuy ? coin.ownAsks : coin.ownBids;
+    const bg = coin.book.background(!isBuy);
     const crossed = (pxInt: number): boolean => (isBuy ? pxInt <= limitPxInt : pxInt >= limitPxInt);
-    let szInt = 0;
     for (const [pxInt, size] of bg) {
-      if (!crossed(pxInt)) continue;
-      const kept = Math.max(1, Math.round(size * SWEPT_DEPTH_KEPT));
-      bg.set(pxInt, kept);
-      szInt += kept;
+      if (crossed(pxInt)) bg.set(pxInt, Math.max(1, Math.round(size * SWEPT_DEPTH_KEPT)));
     }
-    for (const [pxInt, orders] of own) {
-      if (crossed(pxInt)) for (const order of orders) szInt += order.szInt;
-    }
+    let szInt = 0;
+    for (const level of coin.book.levels(!isBuy)) if (crossed(level.price)) szInt += level.size;
     if (szInt > 0) this.#engine.matchTaker(coin, isBuy, limitPxInt, szInt, null, nowMs);
   }
 
@@ -373,8 +367,8 @@ export class MarketDriver {
     const asks = new Map<number, number>();
     for (let i = 0; i < spec.levels; i++) {
       for (const [side, pxInt, previous] of [
-        [bids, bestBid - i * spacing, coin.bgBids],
-        [asks, bestAsk + i * spacing, coin.bgAsks],
+        [bids, bestBid - i * spacing, coin.book.background(true)],
+        [asks, bestAsk + i * spacing, coin.book.background(false)],
       ] as const) {
         if (pxInt <= 0) continue;
         const notionalUsd = i === 0 ? spec.touchNotionalUsd : spec.levelNotionalUsd * (1 + 0.05 * i);

@@ -1,4 +1,6 @@
-import { type Instrument, isValidPrice, isValidSize } from "@botmm/core";
+import { type Instrument, isValidPrice, isValidSize, meetsMinNotional } from "@botmm/core";
+import { SimBook } from "./book.ts";
+import { applyFillToPosition } from "./position.ts";
 
 /** An order side. */
 export type SimSide = "buy" | "sell";
@@ -155,6 +157,7 @@ export const SIM_HOUSE = "\u0000house";
  */
 export class SimExchange {
   readonly #symbols = new Map<string, SimSymbol>();
+  readonly #books = new Map<string, SimBook<SimOrder>>();
   readonly #orders = new Map<number, SimOrder>();
   readonly #live = new Map<number, SimOrder>();
   readonly #byClientId = new Map<string, number>();
@@ -179,12 +182,16 @@ export class SimExchange {
     this.#maxFills = options.maxFills ?? 10_000;
     for (const spec of symbols) {
       this.#symbols.set(spec.instrument.coin, spec);
+      this.#books.set(
+        spec.instrument.coin,
+        new SimBook<SimOrder>({ remaining: (o) => o.quantity - o.executedQty, epsilon: 1e-12 }),
+      );
       const tickSize = spec.instrument.priceRule.type === "tick" ? spec.instrument.priceRule.tickSize : "1";
       const tick = Number(tickSize);
       for (let level = 1; level <= options.houseLevels; level++) {
         for (const side of ["buy", "sell"] as const) {
           const price = Math.round(spec.midPrice / tick) * tick + (side === "buy" ? -level : level) * tick;
-          this.#insert({
+          const house: SimOrder = {
             orderId: this.#nextOrderId++,
             account: SIM_HOUSE,
             symbol: spec.instrument.coin,
@@ -202,7 +209,9 @@ export class SimExchange {
             createdTime: 0,
             time: 0,
             updateTime: 0,
-          });
+          };
+          this.#insert(house);
+          this.#rest(house);
         }
       }
     }
@@ -260,8 +269,9 @@ export class SimExchange {
    * ```
    */
   top(symbol: string): { bid: SimOrder | undefined; ask: SimOrder | undefined } {
-    const bid = this.#book(symbol, "buy")[0];
-    const ask = this.#book(symbol, "sell")[0];
+    const book = this.#books.get(symbol);
+    const bid = book?.queue(true)[0];
+    const ask = book?.queue(false)[0];
     return { bid: bid && { ...bid }, ask: ask && { ...ask } };
   }
 
@@ -276,7 +286,7 @@ export class SimExchange {
   depth(symbol: string, limit: number): { bids: [string, number][]; asks: [string, number][] } {
     const side = (s: SimSide) => {
       const levels = new Map<string, number>();
-      for (const o of this.#book(symbol, s)) {
+      for (const o of this.#books.get(symbol)?.queue(s === "buy") ?? []) {
         levels.set(o.price, round12((levels.get(o.price) ?? 0) + o.quantity - o.executedQty));
       }
       return [...levels].slice(0, limit);
@@ -331,7 +341,10 @@ export class SimExchange {
     this.#match(order, now);
     if (this.#live.has(order.orderId)) {
       if (order.timeInForce === "ioc") this.#end(order, "expired", "ioc-remainder", now);
-      else this.#emit({ type: "order", order: { ...order } });
+      else {
+        this.#rest(order);
+        this.#emit({ type: "order", order: { ...order } });
+      }
     }
     this.#bookChanged(order.symbol, now);
     return { ...order };
@@ -360,7 +373,8 @@ export class SimExchange {
     if (invalid) return { reject: invalid };
     if (Number(quantity) <= order.executedQty) return { reject: "size-below-filled" };
     if (order.price === price && order.quantity === Number(quantity)) return { reject: "no-change" };
-    if (order.timeInForce === "alo" && this.#crosses(order.symbol, order.side, price, order.orderId)) {
+    this.#book(order).remove(order, order.side === "buy", Number(order.price));
+    if (order.timeInForce === "alo" && this.#crosses(order.symbol, order.side, price)) {
       this.#end(order, "expired", "post-only", now);
       this.#bookChanged(order.symbol, now);
       return { reject: "post-only", order: { ...order } };
@@ -370,7 +384,10 @@ export class SimExchange {
     order.quantity = Number(quantity);
     order.updateTime = now;
     this.#match(order, now);
-    if (this.#live.has(order.orderId)) this.#emit({ type: "order", order: { ...order } });
+    if (this.#live.has(order.orderId)) {
+      this.#rest(order);
+      this.#emit({ type: "order", order: { ...order } });
+    }
     this.#bookChanged(order.symbol, now);
     return { ...order };
   }
@@ -554,6 +571,10 @@ export class SimExchange {
     return this.#fills.filter((f) => f.tradeId >= before && f.account !== SIM_HOUSE).map((f) => ({ ...f }));
   }
 
+  #rest(order: SimOrder): void {
+    this.#book(order).rest(order, order.side === "buy", Number(order.price), ahead);
+  }
+
   #insert(order: SimOrder): void {
     this.#orders.set(order.orderId, order);
     this.#live.set(order.orderId, order);
@@ -565,6 +586,7 @@ export class SimExchange {
     order.endReason = reason;
     order.updateTime = now;
     this.#live.delete(order.orderId);
+    this.#book(order).remove(order, order.side === "buy", Number(order.price));
     if (order.account === SIM_HOUSE) {
       this.#orders.delete(order.orderId);
       return;
@@ -586,93 +608,92 @@ export class SimExchange {
     return order && order.account === account && order.symbol === ref.symbol ? order : undefined;
   }
 
-  #book(symbol: string, side: SimSide, exclude?: number): SimOrder[] {
-    return [...this.#live.values()]
-      .filter((o) => o.symbol === symbol && o.side === side && o.orderId !== exclude)
-      .sort(priority(side));
+  #book(order: SimOrder): SimBook<SimOrder> {
+    return this.#books.get(order.symbol)!;
   }
 
-  #crosses(symbol: string, side: SimSide, price: string, exclude?: number): boolean {
-    const against = this.#book(symbol, side === "buy" ? "sell" : "buy", exclude)[0];
+  #crosses(symbol: string, side: SimSide, price: string): boolean {
     // Checked against the whole book, own orders included: a self-cross would take liquidity too.
-    return against !== undefined && crossesPrice(side, price, against.price);
+    return this.#books.get(symbol)!.crosses(side === "buy", Number(price));
   }
 
   #match(taker: SimOrder, now: number): void {
-    for (const maker of this.#book(taker.symbol, taker.side === "buy" ? "sell" : "buy", taker.orderId)) {
-      const remaining = taker.quantity - taker.executedQty;
-      if (remaining <= 1e-12 || !crossesPrice(taker.side, taker.price, maker.price)) break;
-      const qty = Math.min(remaining, maker.quantity - maker.executedQty);
-      const price = Number(maker.price);
-      const trade: SimMarketEvent = {
-        type: "trade",
-        symbol: taker.symbol,
-        tradeId: this.#nextTradeId,
-        price,
-        quantity: qty,
-        takerSide: taker.side,
-        time: now,
-      };
-      for (const [order, feeRate, liquidity] of [
-        [maker, this.#fees.maker, "maker"],
-        [taker, this.#fees.taker, "taker"],
-      ] as const) {
-        order.executedQty = round12(order.executedQty + qty);
-        order.cumQuote += qty * price;
-        order.updateTime = now;
-        const done = order.executedQty >= order.quantity - 1e-12;
-        if (order.account !== SIM_HOUSE) {
-          const fee = qty * price * feeRate;
-          order.cumFee += fee;
-          this.#applyFill(order.account, order.symbol, order.side === "buy" ? qty : -qty, price);
-          this.feesPaid.set(order.account, (this.feesPaid.get(order.account) ?? 0) + fee);
-          const fill: SimFill = {
-            tradeId: this.#nextTradeId++,
-            orderId: order.orderId,
-            account: order.account,
-            symbol: order.symbol,
-            clientId: order.clientId,
-            side: order.side,
-            price,
-            quantity: qty,
-            fee,
-            feeRate,
-            liquidity,
-            leavesQty: round12(order.quantity - order.executedQty),
-            time: now,
-          };
-          this.#fills.push(fill);
-          if (this.#fills.length > this.#maxFills) this.#fills.shift();
-          this.#emit({ type: "fill", fill: { ...fill } });
-        } else {
-          this.#nextTradeId++;
-        }
-        if (done) this.#end(order, "filled", null, now);
-        else {
-          order.status = "partiallyFilled";
-          if (order === maker) this.#emit({ type: "order", order: { ...order } });
-        }
+    this.#book(taker).match({
+      isBuy: taker.side === "buy",
+      limit: Number(taker.price),
+      remaining: () => taker.quantity - taker.executedQty,
+      onBackground: () => {},
+      onMaker: (maker, price, qty) => this.#trade(taker, maker, price, qty, now),
+    });
+  }
+
+  #trade(taker: SimOrder, maker: SimOrder, price: number, qty: number, now: number): void {
+    const trade: SimMarketEvent = {
+      type: "trade",
+      symbol: taker.symbol,
+      tradeId: this.#nextTradeId,
+      price,
+      quantity: qty,
+      takerSide: taker.side,
+      time: now,
+    };
+    for (const [order, feeRate, liquidity] of [
+      [maker, this.#fees.maker, "maker"],
+      [taker, this.#fees.taker, "taker"],
+    ] as const) {
+      order.executedQty = round12(order.executedQty + qty);
+      order.cumQuote += qty * price;
+      order.updateTime = now;
+      const done = order.executedQty >= order.quantity - 1e-12;
+      if (order.account !== SIM_HOUSE) {
+        const fee = this.#applyFill(order, order.side === "buy" ? qty : -qty, price, feeRate);
+        order.cumFee += fee;
+        this.feesPaid.set(order.account, (this.feesPaid.get(order.account) ?? 0) + fee);
+        const fill: SimFill = {
+          tradeId: this.#nextTradeId++,
+          orderId: order.orderId,
+          account: order.account,
+          symbol: order.symbol,
+          clientId: order.clientId,
+          side: order.side,
+          price,
+          quantity: qty,
+          fee,
+          feeRate,
+          liquidity,
+          leavesQty: round12(order.quantity - order.executedQty),
+          time: now,
+        };
+        this.#fills.push(fill);
+        if (this.#fills.length > this.#maxFills) this.#fills.shift();
+        this.#emit({ type: "fill", fill: { ...fill } });
+      } else {
+        this.#nextTradeId++;
       }
-      for (const listener of this.#marketListeners) listener(trade);
+      if (done) this.#end(order, "filled", null, now);
+      else {
+        order.status = "partiallyFilled";
+        if (order === maker) this.#emit({ type: "order", order: { ...order } });
+      }
     }
+    for (const listener of this.#marketListeners) listener(trade);
   }
 
   #bookChanged(symbol: string, time: number): void {
     for (const listener of this.#marketListeners) listener({ type: "book", symbol, time });
   }
 
-  #applyFill(account: string, symbol: string, signedQty: number, price: number): void {
-    const key = clientKey(account, symbol);
-    const p = this.#positions.get(key) ?? { size: 0, entryPrice: 0 };
-    const next = round12(p.size + signedQty);
-    if (p.size === 0 || Math.sign(p.size) === Math.sign(signedQty)) {
-      p.entryPrice = (p.entryPrice * Math.abs(p.size) + price * Math.abs(signedQty)) / Math.abs(next);
-    } else if (Math.sign(next) !== Math.sign(p.size) && next !== 0) {
-      p.entryPrice = price;
-    }
-    p.size = next;
-    if (next === 0) p.entryPrice = 0;
-    this.#positions.set(key, p);
+  /** Moves the order's account's position; answers the fee. */
+  #applyFill(order: SimOrder, signedQty: number, price: number, feeRate: number): number {
+    const key = clientKey(order.account, order.symbol);
+    const { size, entryPrice, fee } = applyFillToPosition(
+      this.#positions.get(key) ?? { size: 0, entryPrice: 0 },
+      signedQty,
+      price,
+      { normalize: round12, feeRate },
+    );
+    this.#positions.set(key, { size, entryPrice });
+    return fee;
   }
 
   #emit(event: SimEvent): void {
@@ -685,7 +706,7 @@ export class SimExchange {
 function checkRules(instrument: Instrument, price: string, quantity: string): SimRejectReason | null {
   if (!isValidPrice(instrument, price)) return "bad-tick";
   if (!isValidSize(instrument, quantity)) return "bad-lot";
-  if (Number(price) * Number(quantity) < instrument.minNotionalUsd) return "min-notional";
+  if (!meetsMinNotional(instrument, price, quantity)) return "min-notional";
   return null;
 }
 
@@ -693,15 +714,9 @@ function clientKey(account: string, id: string): string {
   return `${account}\u0000${id}`;
 }
 
-function crossesPrice(side: SimSide, price: string, against: string): boolean {
-  return side === "buy" ? Number(price) >= Number(against) : Number(price) <= Number(against);
-}
-
-function priority(side: SimSide) {
-  return (a: SimOrder, b: SimOrder) =>
-    (side === "buy" ? Number(b.price) - Number(a.price) : Number(a.price) - Number(b.price)) ||
-    a.time - b.time ||
-    a.orderId - b.orderId;
+/** Time priority within a price: the earlier order first, then the older id. */
+function ahead(a: SimOrder, b: SimOrder): boolean {
+  return a.time < b.time || (a.time === b.time && a.orderId < b.orderId);
 }
 
 function decimalsOf(decimal: string): number {

@@ -1,3 +1,5 @@
+export type { SimBookLevel, SimBookOptions, SimBookSlot, SimTaker } from "./book.ts";
+export { SimBook } from "./book.ts";
 export type { CountedFault, EmulatorRequestHandler } from "./emulator-http.ts";
 export {
   closeEmulatorServer,
@@ -27,3 +29,5 @@ export type {
 export { formatSimQty, SIM_HOUSE, SimExchange } from "./exchange.ts";
 export type { SimMarketDriverOptions, SimMarketStep } from "./market-driver.ts";
 export { SimMarketDriver } from "./market-driver.ts";
+export type { SimFillOptions, SimPosition, SimPositionChange } from "./position.ts";
+export { applyFillToPosition } from "./position.ts";
