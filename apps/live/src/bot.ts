@@ -347,16 +347,14 @@ export class Bot {
           this.#trackPosition(state);
         }
       }
-      if (now - this.#lastReconcileAt >= config.reconcileIntervalMs) {
-        this.#lastReconcileAt = now;
-        context.reconcileWanted = true;
-      }
       if (context.reconcileWanted) {
         // Reconcile only when quiet: nothing in flight and nothing queued (a queued action's order is not on
         // the venue yet, and restoring its slot from the venue's view would orphan it once it is sent).
         if (!this.#reconciler.running && !router.anyInFlight() && router.queuesEmpty()) {
           context.reconcileWanted = false;
-          void this.#reconciler.periodic("periodic");
+          void this.#reconciler.periodic("periodic").finally(() => {
+            this.#lastReconcileAt = context.clock.now();
+          });
           return;
         }
         router.flush();
@@ -383,6 +381,9 @@ export class Bot {
         router.requote(state, now, !decision.reasons.some((reason) => reason.rule === "stale-data"));
       }
       router.flush();
+      // Due from the end of the last reconciliation and asked for after this requote pass: one slower than
+      // the interval (a throttled venue, an accelerated --sim clock) must not starve quoting back to back.
+      if (now - this.#lastReconcileAt >= config.reconcileIntervalMs) context.reconcileWanted = true;
       if (context.stateDirty && now - this.#lastStateSave >= 5_000) this.#saveState();
     } catch (error) {
       context.counters.errors++;
@@ -587,14 +588,16 @@ export class Bot {
 }
 
 /**
- * Whether the strategy reads market trades: the trade-flow shift and the online A, k fit do; the rest does not,
- * so the trade stream is left closed.
+ * Whether the strategy reads market trades: the trade-flow shift, the online A, k fit and the sweep pull do;
+ * the rest does not, so the trade stream is left closed.
  *
  * @example
  * ```ts
  * needsTrades(parseStrategyConfig({ calibration: "online" })); // true
  * ```
  */
-export function needsTrades(strategy: Pick<StrategyConfig, "tradeFlowShiftBps" | "calibration">): boolean {
-  return strategy.tradeFlowShiftBps > 0 || strategy.calibration === "online";
+export function needsTrades(
+  strategy: Pick<StrategyConfig, "tradeFlowShiftBps" | "calibration" | "sweepPullBps">,
+): boolean {
+  return strategy.tradeFlowShiftBps > 0 || strategy.calibration === "online" || strategy.sweepPullBps > 0;
 }

@@ -324,7 +324,12 @@ export const liveConfigSchema = z
       .int()
       .min(100)
       .default(LIVE_DEFAULTS.reconcileIntervalMs)
-      .meta(field({ description: "compare open orders and positions with the venue this often" })),
+      .meta(
+        field({
+          description:
+            "compare open orders and positions with the venue this long after the last comparison ended",
+        }),
+      ),
     orderTimeoutMs: z
       .number()
       .int()

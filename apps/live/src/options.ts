@@ -232,8 +232,8 @@ export const STATUS_LEGEND = `Status line (every --status-interval-ms), e.g.
                     waits for its volatility estimate
   allow             risk mode of the coin: allow, reduce-only or halt (none before the first decision)
   σ 3.10bp A 1.00 k 0.50  the σ (per bar, bps), A (fills per bar) and k (per bp) of the last decision, "(fit)"
-                    when A, k come from the online calibration; "pulled bid/ask" while the toxicity pull or
-                    the imbalance skip holds a side out
+                    when A, k come from the online calibration; "pulled bid/ask" while the toxicity pull, the
+                    sweep pull or the imbalance skip holds a side out
   pnl … (spread … fees …)  PnL in USD over every run of the journal: total, the spread captured, the fees paid
   fills 3b/2s       fills of this run: buys/sells
   orders +2 ~198 x0 !0  orders of this run: +placed ~modified (requotes) xcancelled !rejected (by the venue

@@ -57,6 +57,25 @@ describe.each(["binance", "bybit"] as const)("--venue %s --sim end to end with f
       },
     );
     const ownOpen = () => sim.sim.openOrders(sim.keys.apiKey).length;
+    // The venue ending a resting post-only order because its modify would have crossed (Binance −5022 cancels
+    // it; Bybit accepts the amend, then cancels), and the first own fill after that.
+    let refusedModifyAt: number | null = null;
+    let fillAfterRefusalAt: number | null = null;
+    const stopWatching = sim.sim.onEvent((event) => {
+      if (event.type === "order") {
+        const { order } = event;
+        const ended = order.status === "expired" || order.status === "cancelled";
+        if (ended && order.endReason === "post-only" && order.updateTime > order.createdTime)
+          refusedModifyAt ??= order.updateTime;
+      } else if (refusedModifyAt !== null && event.fill.time >= refusedModifyAt) {
+        fillAfterRefusalAt ??= event.fill.time;
+      }
+    });
+    /** A bid and an ask of this bot rest, each placed or moved at or after `since` (the bot requoted both). */
+    const bothSidesQuotedSince = (since: number) => {
+      const fresh = sim.sim.openOrders(sim.keys.apiKey).filter((order) => order.updateTime >= since);
+      return fresh.some((order) => order.side === "buy") && fresh.some((order) => order.side === "sell");
+    };
     const reconnects = () => lines.filter((line) => line.includes('"state":"reconnected"')).length;
     /** The emulator answered the faulted request and at least two more: the bot carried on. */
     const carriesOn = async (inject: () => void) => {
@@ -74,6 +93,10 @@ describe.each(["binance", "bybit"] as const)("--venue %s --sim end to end with f
     // A few simulated minutes of trading in all.
     expect(await waitFor(() => sim.drivers[0]!.time >= startedAt + 180_000, 120_000)).toBe(true);
     expect(finished).toBe(false);
+    // A refused modify and a fill leave no side stuck: both are quoted again afterwards.
+    expect(await waitFor(() => fillAfterRefusalAt !== null, 120_000)).toBe(true);
+    expect(await waitFor(() => bothSidesQuotedSince(fillAfterRefusalAt!), 60_000)).toBe(true);
+    stopWatching();
 
     const summary = await session.close("test over");
     expect(summary.orders.placed).toBeGreaterThan(0);

@@ -25,7 +25,6 @@ export type { BinanceStreamContext } from "./streams.ts";
 export { BinanceStreams } from "./streams.ts";
 export type { BinanceReconciledOrder } from "./venue.ts";
 export { BinanceUsdmVenue } from "./venue.ts";
-export type { BinanceSocketHooks } from "./ws-client.ts";
 export { BinanceUsdmClient } from "./ws-client.ts";
 export type {
   BinanceOrderUpdateJson,

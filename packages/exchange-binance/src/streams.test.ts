@@ -2,6 +2,7 @@ import { type BinanceEmulator, startBinanceEmulator } from "@botmm/binance-emula
 import { type Fill, type L2Book, systemClock, type VenueEvent } from "@botmm/core";
 import ccxt from "ccxt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { streamEventQueries } from "../../exchange-ccxt/test-support/stream-events.ts";
 import { type BinanceLogEntry, binanceUsdmUrls } from "./options.ts";
 import { BinanceUsdmVenue } from "./venue.ts";
 
@@ -18,24 +19,7 @@ let logs: BinanceLogEntry[];
 
 const quote = { coin: "BTCUSDT", size: 0.002, timeInForce: "alo", reduceOnly: false } as const;
 
-/** Waits (generous cap, no timing assert) until `check` returns a value. */
-async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  capMs = 20_000,
-): Promise<T> {
-  for (let waited = 0; waited < capMs; waited += 10) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}; events: ${events.map((e) => e.type).join(",")}`);
-}
-
-const fills = (clientId: string) =>
-  events.flatMap((e) => (e.type === "fill" && e.fill.clientId === clientId ? [e.fill] : []));
-const connection = (state: string) =>
-  events.filter((e) => e.type === "connection" && e.state === state).length;
+const { waitFor, fills, connection, lastBook, bookMatches, wordsSeen } = streamEventQueries(() => events);
 
 /** Lifts `size` at `price` from the account `taker` (an IOC buy that takes our resting ask). */
 async function takeAsk(clientId: string, price: number, size = 0.002): Promise<void> {
@@ -54,21 +38,7 @@ async function restLevels(levels = 20): Promise<Pick<L2Book, "bids" | "asks">> {
   return { bids: toLevels(bids), asks: toLevels(asks) };
 }
 
-function lastBook(): L2Book | undefined {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]!;
-    if (e.type === "book") return e.book;
-  }
-  return undefined;
-}
-
-const bookMatchesRest = async () => {
-  const book = lastBook();
-  const rest = await restLevels();
-  return (
-    book !== undefined && JSON.stringify([book.bids, book.asks]) === JSON.stringify([rest.bids, rest.asks])
-  );
-};
+const bookMatchesRest = () => bookMatches(restLevels);
 
 beforeEach(async () => {
   events = [];
@@ -318,11 +288,7 @@ describe("BinanceUsdmVenue streams against the emulator (ccxt pro binanceusdm un
     await waitFor(() => connection("reconnected") === 1, "reconnected");
     emulator.injectWsFault({ kind: "drop", target: "all" });
     await waitFor(() => connection("reconnected") === 2, "reconnected again");
-    for (const e of events) {
-      if (e.type === "error") messages.push(e.error.message);
-      if (e.type === "connection") messages.push(e.reason ?? "");
-    }
-    messages.push(...logs.map((entry) => JSON.stringify(entry)));
+    messages.push(...wordsSeen(logs));
     expect(logs.length).toBeGreaterThan(0);
     for (const message of messages) {
       expect(message).not.toContain(SECRET);

@@ -96,10 +96,21 @@ describe("BinanceUsdmVenue against the emulator (ccxt binanceusdm unchanged)", (
     await venue.placeOrders([{ ...quote, clientId: "7", side: "buy", price: 59_900 }]);
     const [crossing] = await venue.modifyOrders([{ ...quote, clientId: "7", side: "buy", price: 60_000.1 }]);
     expect(crossing).toMatchObject({ status: "rejected", rejection: "post-only" });
+    // Binance cancels a GTX order whose modify would take liquidity (Modify Order docs): nothing rests.
+    expect((await venue.openOrders("BTCUSDT")).map((o) => o.clientId)).not.toContain("7");
     const [gone] = await venue.modifyOrders([{ ...quote, clientId: "7", side: "buy", price: 59_800 }]);
     expect(gone).toMatchObject({ status: "rejected", rejection: "order-gone" });
     expect(gone!.reason).toContain("-2013");
   });
+
+  it("paces on the local budget only: ccxt's wall-clock throttle never holds a request back", async () => {
+    // ccxt would sleep ~2 s (weight 40 × 50 ms) after each all-symbol openOrders: 8 s for these four calls.
+    const started = performance.now();
+    for (let i = 0; i < 4; i++) await venue.openOrders();
+    await venue.position("BTCUSDT");
+    expect(performance.now() - started).toBeLessThan(6_000);
+    expect(venue.requestStats().weight1m).toBeGreaterThanOrEqual(4 * 40 + 5);
+  }, 20_000);
 
   it("cancels by client id; a second cancel answers −2011 rejected", async () => {
     await venue.placeOrders([{ ...quote, clientId: "8", side: "sell", price: 60_100 }]);

@@ -7,7 +7,6 @@ import type {
   Order,
   OrderRequest,
   OrderResult,
-  OrderStatus,
   OrderUpdate,
   Position,
   SubscriptionRequest,
@@ -16,7 +15,14 @@ import type {
   VenueEvent,
 } from "@botmm/core";
 import { ClientIdMap } from "@botmm/core";
-import ccxt from "ccxt";
+import {
+  type CcxtOutcome,
+  type CcxtReconciledOrder,
+  logSafely,
+  redactedError,
+  settleCcxtCall,
+  settleTrackedOrders,
+} from "@botmm/exchange-ccxt";
 import { BinanceRequestBudget } from "./budget.ts";
 import {
   type BinanceOrderJson,
@@ -42,19 +48,9 @@ import { BinanceUsdmClient } from "./ws-client.ts";
 import { type BinanceUserTradeJson, fillFromUserTrade } from "./ws-convert.ts";
 
 /** Where an order stands on the venue, looked up by client id (how callers resolve `unknown` results). */
-export interface BinanceReconciledOrder {
-  clientId: string;
-  /** `notFound`: the venue never saw this client id; `unknown`: the lookup itself failed. */
-  status: OrderStatus | "notFound" | "unknown";
-  venueOrderId: string | null;
-  reason?: string;
-  order?: Order;
-}
+export type BinanceReconciledOrder = CcxtReconciledOrder;
 
-type Outcome<T> =
-  | { kind: "ok"; value: T }
-  | { kind: "rejected"; reason: string; code: number | null; errorName: string }
-  | { kind: "unknown"; reason: string };
+type Outcome<T> = CcxtOutcome<T>;
 
 /**
  * BotMM's {@link Venue} on Binance USDⓈ-M perps over ccxt's `binanceusdm` (REST). Prices and sizes are
@@ -106,6 +102,9 @@ export class BinanceUsdmVenue implements Venue {
       apiKey: options.apiKey,
       secret: options.secret,
       timeout: options.requestTimeoutMs,
+      // The local budget (on the clock) refuses instead: ccxt's throttle sleeps on the wall clock before every
+      // call (an all-symbol openOrders, weight 40, held the next request ~2 s), which stalled reconciliation.
+      enableRateLimit: false,
       urls: { api: { ...options.urls, ws: { future: options.wsUrl } } },
       options: {
         recvWindow: options.recvWindowMs,
@@ -607,33 +606,14 @@ export class BinanceUsdmVenue implements Venue {
         fills.push(fillFromUserTrade(row, clientId));
       }
       const tracked = [...this.#live].filter(([, o]) => o.coin === coin).map(([clientId]) => clientId);
-      if (tracked.length === 0) continue;
-      const open = new Set((await this.openOrders(coin)).map((o) => o.clientId));
-      const gone = tracked.filter((clientId) => !open.has(clientId));
-      for (const state of await this.reconcile(gone.map((clientId) => ({ clientId, coin })))) {
-        if (state.status === "unknown") continue;
-        this.#live.delete(state.clientId);
-        updates.push({
-          clientId: state.clientId,
-          venueOrderId: state.venueOrderId,
-          coin,
-          status: state.status === "notFound" ? "rejected" : state.status,
-          ...(state.status === "notFound" ? { reason: "not on the venue (never reached its engine)" } : {}),
-          time: state.order?.updatedAt ?? this.#o.clock.now(),
-        });
-      }
+      const forget = (clientId: string) => this.#live.delete(clientId);
+      updates.push(...(await settleTrackedOrders(this, coin, tracked, forget, this.#o.clock)));
     }
     return { fills, updates };
   }
 
   #log(level: BinanceLogEntry["level"], message: string, fields: Record<string, unknown> = {}): void {
-    const onLog = this.#o.onLog;
-    if (!onLog) return;
-    try {
-      onLog({ ...fields, level, message });
-    } catch {
-      // A failing logger must not break trading.
-    }
+    logSafely(this.#o.onLog, level, message, fields);
   }
 
   #requireSymbol(coin: string): string {
@@ -704,31 +684,22 @@ export class BinanceUsdmVenue implements Venue {
       };
     }
     this.#budget.record(weight, orders);
-    try {
-      return { kind: "ok", value: await call() };
-    } catch (error) {
-      const reason = this.#describe(error);
-      const errorName = error instanceof Error ? error.constructor.name : "";
-      // 429/418 are refusals (nothing executed); other network errors and 5xx leave the outcome unknown.
-      if (error instanceof ccxt.DDoSProtection || error instanceof ccxt.RateLimitExceeded)
-        return { kind: "rejected", reason, code: binanceErrorCode(reason), errorName };
-      if (error instanceof ccxt.NetworkError) return { kind: "unknown", reason };
-      if (error instanceof ccxt.ExchangeError)
-        return { kind: "rejected", reason, code: binanceErrorCode(reason), errorName };
-      return { kind: "unknown", reason };
-    }
+    // 429/418 are refusals (nothing executed); other network errors and 5xx leave the outcome unknown.
+    return settleCcxtCall(call, { describe: (error) => this.#describe(error), codeOf: binanceErrorCode });
   }
 
   /** An error's words with the key, the secret and any signature removed. */
   #describe(error: unknown): string {
-    let text = error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
-    for (const secret of [this.#o.secret, this.#o.apiKey]) text = text.split(secret).join("[redacted]");
-    return text
-      .replace(/signature=[0-9a-fA-F]+/g, "signature=[redacted]")
-      .replace(/listenKey=[0-9A-Za-z]+/g, "listenKey=[redacted]")
-      .replace(/\/ws\/[0-9A-Za-z]{40,}/g, "/ws/[redacted]");
+    return redactedError(error, [this.#o.secret, this.#o.apiKey], BINANCE_SECRET_PATTERNS);
   }
 }
+
+/** Signatures and listen keys (in query strings and user-stream URLs) never leave the adapter. */
+const BINANCE_SECRET_PATTERNS = [
+  [/signature=[0-9a-fA-F]+/g, "signature=[redacted]"],
+  [/listenKey=[0-9A-Za-z]+/g, "listenKey=[redacted]"],
+  [/\/ws\/[0-9A-Za-z]{40,}/g, "/ws/[redacted]"],
+] as const;
 
 function localReject(clientId: string, reason: string): OrderResult {
   return {

@@ -1,114 +1,53 @@
+import { type SocketHooked, withSocketHooks } from "@botmm/exchange-ccxt";
 import ccxt from "ccxt";
 
-/** What {@link BinanceUsdmClient} tells its owner about its WebSockets. */
-export interface BinanceSocketHooks {
-  /** A socket to `url` opened (a first dial or a reconnect). */
-  opened(url: string): void;
-  /** A socket to `url` closed or failed (`reason` in ccxt's words, which may contain the URL). */
-  closed(url: string, reason: string): void;
-  /** The user data stream said `listenKeyExpired` (ccxt itself ignores it). */
-  listenKeyExpired(url: string): void;
-}
-
-type Timer = ReturnType<typeof setTimeout>;
+// biome-ignore lint/suspicious/noExplicitAny: ccxt's constructor takes its user config.
+const HookedBinanceUsdm: typeof ccxt.pro.binanceusdm & (new (...args: any[]) => SocketHooked) =
+  withSocketHooks(ccxt.pro.binanceusdm);
 
 /**
- * ccxt's `binanceusdm` with its "pro" WebSocket API (REST included), told to report socket opens and closes
- * and Binance's `listenKeyExpired`, and with its deferred tasks (the 20-minute listen key keep-alive) on
- * unref'd timers that {@link close} clears, so a closed venue never holds the process open.
+ * ccxt's `binanceusdm` with its "pro" WebSocket API (REST included), reporting socket opens and closes to
+ * `hooks` and running its deferred tasks on unref'd timers that `close` clears (`withSocketHooks` of
+ * `@botmm/exchange-ccxt`); on top, Binance's `listenKeyExpired` (which ccxt ignores) goes to
+ * {@link onListenKeyExpired}, and only the newest listen-key keep-alive is kept.
  *
  * @example
  * ```ts
  * const client = new BinanceUsdmClient({ apiKey, secret, urls: { api: { ...binanceUsdmUrls(base), ws: { future: `${wsBase}/ws` } } } });
- * client.hooks = { opened: (url) => {}, closed: (url, reason) => {}, listenKeyExpired: () => {} };
+ * client.hooks = { opened: (url) => {}, closed: (url, reason) => {} };
+ * client.onListenKeyExpired = () => client.forgetListenKey();
  * const book = await client.watchOrderBook("BTC/USDT:USDT");
  * await client.close();
  * ```
  */
-export class BinanceUsdmClient extends ccxt.pro.binanceusdm {
-  hooks: BinanceSocketHooks | null = null;
-  readonly #timers = new Set<Timer>();
-  #keepAlive: Timer | null = null;
+export class BinanceUsdmClient extends HookedBinanceUsdm {
+  /** Told when the user data stream says `listenKeyExpired`. */
+  onListenKeyExpired: ((url: string) => void) | null = null;
 
   /**
-   * ccxt's hook when a socket opens; tells {@link hooks}.
+   * ccxt's message dispatch, with Binance's `listenKeyExpired` reported to {@link onListenKeyExpired}.
    *
    * @example
    * ```ts
-   * client.hooks = { opened: (url) => console.log("up", url), closed: () => {}, listenKeyExpired: () => {} };
-   * ```
-   */
-  override onConnected(client: { url: string }, message?: unknown): void {
-    super.onConnected(client, message);
-    this.hooks?.opened(client.url);
-  }
-
-  /**
-   * ccxt's hook when a socket fails (a refused dial, a missed pong); tells {@link hooks}.
-   *
-   * @example
-   * ```ts
-   * client.hooks = { opened: () => {}, closed: (url, reason) => console.log("down", reason), listenKeyExpired: () => {} };
-   * ```
-   */
-  override onError(client: { url: string }, error: unknown): void {
-    super.onError(client, error);
-    this.hooks?.closed(client.url, error instanceof Error ? error.message : String(error));
-  }
-
-  /**
-   * ccxt's hook when a socket closes; tells {@link hooks} with the close code.
-   *
-   * @example
-   * ```ts
-   * client.hooks = { opened: () => {}, closed: (url, reason) => console.log(reason), listenKeyExpired: () => {} }; // "WebSocket closed (code 1006)"
-   * ```
-   */
-  override onClose(client: { url: string; error?: unknown }, event: unknown): void {
-    super.onClose(client, event);
-    const code = (event as { code?: number } | undefined)?.code;
-    this.hooks?.closed(client.url, `WebSocket closed${code === undefined ? "" : ` (code ${code})`}`);
-  }
-
-  /**
-   * ccxt's message dispatch, with Binance's `listenKeyExpired` (which ccxt ignores) reported to {@link hooks}.
-   *
-   * @example
-   * ```ts
-   * client.hooks = { opened: () => {}, closed: () => {}, listenKeyExpired: () => client.forgetListenKey() };
+   * client.onListenKeyExpired = () => client.forgetListenKey();
    * ```
    */
   override handleMessage(client: { url: string }, message: unknown): void {
-    if ((message as { e?: unknown } | null)?.e === "listenKeyExpired")
-      this.hooks?.listenKeyExpired(client.url);
+    if ((message as { e?: unknown } | null)?.e === "listenKeyExpired") this.onListenKeyExpired?.(client.url);
     // biome-ignore lint/suspicious/noExplicitAny: ccxt types the client as its own Client class.
     super.handleMessage(client as any, message);
   }
 
   /**
-   * ccxt's deferred task (its listen key keep-alive), on an unref'd timer that {@link close} clears; only the
-   * newest keep-alive is kept.
+   * Each re-authentication schedules a listen-key keep-alive: only the newest is kept.
    *
    * @example
    * ```ts
-   * client.delay(1_200_000, client.keepAliveListenKey, {}); // what ccxt does after authenticating
+   * client.replacesPendingRun(client.keepAliveListenKey); // true
    * ```
    */
-  override delay(timeout: number, method: (...args: unknown[]) => unknown, ...args: unknown[]): void {
-    const isKeepAlive = method === this.keepAliveListenKey;
-    // Only the newest keep-alive matters: each re-authentication schedules one.
-    if (isKeepAlive && this.#keepAlive !== null) {
-      clearTimeout(this.#keepAlive);
-      this.#timers.delete(this.#keepAlive);
-    }
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      if (this.#keepAlive === timer) this.#keepAlive = null;
-      this.spawn(method, ...args);
-    }, timeout);
-    timer.unref?.();
-    this.#timers.add(timer);
-    if (isKeepAlive) this.#keepAlive = timer;
+  override replacesPendingRun(method: (...args: unknown[]) => unknown): boolean {
+    return method === this.keepAliveListenKey;
   }
 
   /**
@@ -131,7 +70,7 @@ export class BinanceUsdmClient extends ccxt.pro.binanceusdm {
   }
 
   /**
-   * Clears the deferred keep-alive and closes every socket (ccxt's `close`).
+   * Stops reporting and closes every socket (ccxt's `close`, after the deferred tasks are cleared).
    *
    * @example
    * ```ts
@@ -139,10 +78,7 @@ export class BinanceUsdmClient extends ccxt.pro.binanceusdm {
    * ```
    */
   override async close(cleanInstanceCache?: boolean): Promise<void> {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    this.#keepAlive = null;
-    this.hooks = null;
+    this.onListenKeyExpired = null;
     await super.close(cleanInstanceCache);
   }
 }

@@ -34,7 +34,6 @@ export type { BybitStreamContext } from "./streams.ts";
 export { BybitStreams } from "./streams.ts";
 export type { BybitReconciledOrder } from "./venue.ts";
 export { BybitLinearVenue } from "./venue.ts";
-export type { BybitSocketHooks } from "./ws-client.ts";
 export { BybitLinearClient } from "./ws-client.ts";
 export type { BybitPublicTradeJson } from "./ws-convert.ts";
 export { orderUpdateFromBybit, tradeFromBybit } from "./ws-convert.ts";

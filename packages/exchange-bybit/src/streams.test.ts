@@ -1,6 +1,7 @@
 import { type BybitEmulator, startBybitEmulator } from "@botmm/bybit-emulator";
 import { type Fill, type L2Book, systemClock, type VenueEvent } from "@botmm/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { streamEventQueries } from "../../exchange-ccxt/test-support/stream-events.ts";
 import { type BybitLogEntry, bybitUrls, bybitWsUrls } from "./options.ts";
 import { BybitLinearVenue } from "./venue.ts";
 import { BybitLinearClient } from "./ws-client.ts";
@@ -16,26 +17,9 @@ let logs: BybitLogEntry[];
 
 const quote = { coin: "BTCUSDT", size: 0.002, timeInForce: "alo", reduceOnly: false } as const;
 
-/** Waits (generous cap, no timing assert) until `check` returns a value. */
-async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  capMs = 20_000,
-): Promise<T> {
-  for (let waited = 0; waited < capMs; waited += 10) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}; events: ${events.map((e) => e.type).join(",")}`);
-}
-
-const fills = (clientId: string) =>
-  events.flatMap((e) => (e.type === "fill" && e.fill.clientId === clientId ? [e.fill] : []));
-const connection = (state: string) =>
-  events.filter((e) => e.type === "connection" && e.state === state).length;
-const orderUpdate = (clientId: string, status: string) =>
-  events.some((e) => e.type === "order" && e.update.clientId === clientId && e.update.status === status);
+const { waitFor, fills, connection, orderUpdate, lastBook, bookMatches, wordsSeen } = streamEventQueries(
+  () => events,
+);
 
 /** The emulator's house sends an IOC buy of `size` up to `price` (it takes our resting asks first by price). */
 function liftAsks(price: string, size = 0.002): number {
@@ -53,21 +37,7 @@ async function restLevels(levels = 20): Promise<Pick<L2Book, "bids" | "asks">> {
   return { bids: toLevels(result.b), asks: toLevels(result.a) };
 }
 
-function lastBook(): L2Book | undefined {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]!;
-    if (e.type === "book") return e.book;
-  }
-  return undefined;
-}
-
-const bookMatchesRest = async () => {
-  const book = lastBook();
-  const rest = await restLevels();
-  return (
-    book !== undefined && JSON.stringify([book.bids, book.asks]) === JSON.stringify([rest.bids, rest.asks])
-  );
-};
+const bookMatchesRest = () => bookMatches(restLevels);
 
 beforeEach(async () => {
   events = [];
@@ -255,11 +225,7 @@ describe("BybitLinearVenue streams against the emulator (ccxt pro bybit unchange
     );
     emulator.dropStreams("all");
     await waitFor(() => connection("reconnected") === 1, "reconnected");
-    for (const e of events) {
-      if (e.type === "error") messages.push(e.error.message);
-      if (e.type === "connection") messages.push(e.reason ?? "");
-    }
-    messages.push(...logs.map((entry) => JSON.stringify(entry)));
+    messages.push(...wordsSeen(logs));
     expect(logs.length).toBeGreaterThan(0);
     for (const message of messages) {
       expect(message).not.toContain(SECRET);

@@ -7,7 +7,6 @@ import type {
   Order,
   OrderRequest,
   OrderResult,
-  OrderStatus,
   OrderUpdate,
   Position,
   SubscriptionRequest,
@@ -16,7 +15,14 @@ import type {
   VenueEvent,
 } from "@botmm/core";
 import { ClientIdMap } from "@botmm/core";
-import ccxt from "ccxt";
+import {
+  type CcxtOutcome,
+  type CcxtReconciledOrder,
+  logSafely,
+  redactedError,
+  settleCcxtCall,
+  settleTrackedOrders,
+} from "@botmm/exchange-ccxt";
 import { type BybitBudgetUse, type BybitEndpointClass, BybitRequestBudget } from "./budget.ts";
 import {
   BYBIT_OUTCOME_UNKNOWN_CODES,
@@ -45,19 +51,10 @@ import { BybitStreams } from "./streams.ts";
 import { BybitLinearClient } from "./ws-client.ts";
 
 /** Where an order stands on the venue, looked up by client id (how callers resolve `unknown` results). */
-export interface BybitReconciledOrder {
-  clientId: string;
-  /** `notFound`: Bybit never saw this client id; `unknown`: the lookup itself failed. */
-  status: OrderStatus | "notFound" | "unknown";
-  venueOrderId: string | null;
-  reason?: string;
-  order?: Order;
-}
+/** Where an order stands on the venue, looked up by client id (how callers resolve `unknown` results). */
+export type BybitReconciledOrder = CcxtReconciledOrder;
 
-type Outcome<T> =
-  | { kind: "ok"; value: T }
-  | { kind: "rejected"; reason: string; code: number | null; errorName: string }
-  | { kind: "unknown"; reason: string };
+type Outcome<T> = CcxtOutcome<T>;
 
 type Envelope<R> = { retCode?: number; retMsg?: string; result?: R };
 type ListResult<T> = { list?: T[]; nextPageCursor?: string };
@@ -667,33 +664,14 @@ export class BybitLinearVenue implements Venue {
     for (const coin of all) {
       fills.push(...(await this.recentFills(coin, since)));
       const tracked = [...this.#live].filter(([, c]) => c === coin).map(([clientId]) => clientId);
-      if (tracked.length === 0) continue;
-      const open = new Set((await this.openOrders(coin)).map((o) => o.clientId));
-      const gone = tracked.filter((clientId) => !open.has(clientId));
-      for (const state of await this.reconcile(gone.map((clientId) => ({ clientId, coin })))) {
-        if (state.status === "unknown") continue;
-        this.#live.delete(state.clientId);
-        updates.push({
-          clientId: state.clientId,
-          venueOrderId: state.venueOrderId,
-          coin,
-          status: state.status === "notFound" ? "rejected" : state.status,
-          ...(state.status === "notFound" ? { reason: "not on the venue (never reached its engine)" } : {}),
-          time: state.order?.updatedAt ?? this.#o.clock.now(),
-        });
-      }
+      const forget = (clientId: string) => this.#live.delete(clientId);
+      updates.push(...(await settleTrackedOrders(this, coin, tracked, forget, this.#o.clock)));
     }
     return { fills, updates };
   }
 
   #log(level: BybitLogEntry["level"], message: string, fields: Record<string, unknown> = {}): void {
-    const onLog = this.#o.onLog;
-    if (!onLog) return;
-    try {
-      onLog({ ...fields, level, message });
-    } catch {
-      // A failing logger must not break trading.
-    }
+    logSafely(this.#o.onLog, level, message, fields);
   }
 
   /** ccxt's unified symbol of a listed coin (`BTCUSDT` -> `BTC/USDT:USDT`). */
@@ -831,28 +809,22 @@ export class BybitLinearVenue implements Venue {
       };
     }
     this.#budget.record(endpoint, count);
-    try {
-      return { kind: "ok", value: await call() };
-    } catch (error) {
-      const reason = this.#describe(error);
-      const errorName = error instanceof Error ? error.constructor.name : "";
-      const code = bybitRetCode(reason);
-      // 10006 and the 403 ban are refusals (nothing executed); timeouts, 5xx and Bybit's own "server
-      // error / timeout" codes leave the outcome unknown.
-      if (error instanceof ccxt.DDoSProtection || error instanceof ccxt.RateLimitExceeded)
-        return { kind: "rejected", reason, code, errorName };
-      if (error instanceof ccxt.NetworkError) return { kind: "unknown", reason };
-      if (code !== null && BYBIT_OUTCOME_UNKNOWN_CODES.has(code)) return { kind: "unknown", reason };
-      if (error instanceof ccxt.ExchangeError) return { kind: "rejected", reason, code, errorName };
-      return { kind: "unknown", reason };
-    }
+    // 10006 and the 403 ban are refusals (nothing executed); timeouts, 5xx and Bybit's own "server error /
+    // timeout" codes leave the outcome unknown.
+    return settleCcxtCall(call, {
+      describe: (error) => this.#describe(error),
+      codeOf: bybitRetCode,
+      unknownCodes: BYBIT_OUTCOME_UNKNOWN_CODES,
+    });
   }
 
   /** An error's words with the key, the secret and any signature removed. */
   #describe(error: unknown): string {
-    let text = error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
-    for (const secret of [this.#o.secret, this.#o.apiKey]) text = text.split(secret).join("[redacted]");
-    return text.replace(/("?X-BAPI-SIGN"?\s*[:=]\s*"?)[0-9a-fA-F]+/gi, "$1[redacted]");
+    return redactedError(
+      error,
+      [this.#o.secret, this.#o.apiKey],
+      [[/("?X-BAPI-SIGN"?\s*[:=]\s*"?)[0-9a-fA-F]+/gi, "$1[redacted]"]],
+    );
   }
 }
 

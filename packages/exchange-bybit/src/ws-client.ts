@@ -1,19 +1,15 @@
+import { type SocketHooked, socketCarries, withSocketHooks } from "@botmm/exchange-ccxt";
 import ccxt from "ccxt";
 
-/** What {@link BybitLinearClient} tells its owner about its WebSockets. */
-export interface BybitSocketHooks {
-  /** A socket to `url` opened (a first dial or a reconnect). */
-  opened(url: string): void;
-  /** A socket to `url` closed or failed (`reason` in ccxt's words, which may contain the URL). */
-  closed(url: string, reason: string): void;
-}
-
-type Timer = ReturnType<typeof setTimeout>;
+// biome-ignore lint/suspicious/noExplicitAny: ccxt's constructor takes its user config.
+const HookedBybit: typeof ccxt.pro.bybit & (new (...args: any[]) => SocketHooked) = withSocketHooks(
+  ccxt.pro.bybit,
+);
 
 /**
- * ccxt's `bybit` with its "pro" WebSocket API (REST included), told to report socket opens and closes, and
- * with its deferred tasks on unref'd timers that {@link close} clears, so a closed venue never holds the
- * process open.
+ * ccxt's `bybit` with its "pro" WebSocket API (REST included), reporting socket opens and closes to `hooks`
+ * and running its deferred tasks on unref'd timers that `close` clears (`withSocketHooks` of
+ * `@botmm/exchange-ccxt`); on top, it records which subscriptions Bybit confirmed ({@link isAcked}).
  *
  * @example
  * ```ts
@@ -23,50 +19,7 @@ type Timer = ReturnType<typeof setTimeout>;
  * await client.close();
  * ```
  */
-export class BybitLinearClient extends ccxt.pro.bybit {
-  hooks: BybitSocketHooks | null = null;
-  readonly #timers = new Set<Timer>();
-
-  /**
-   * ccxt's hook when a socket opens; tells {@link hooks}.
-   *
-   * @example
-   * ```ts
-   * client.hooks = { opened: (url) => console.log("up", url), closed: () => {} };
-   * ```
-   */
-  override onConnected(client: { url: string }, message?: unknown): void {
-    super.onConnected(client, message);
-    this.hooks?.opened(client.url);
-  }
-
-  /**
-   * ccxt's hook when a socket fails (a refused dial, a missed pong); tells {@link hooks}.
-   *
-   * @example
-   * ```ts
-   * client.hooks = { opened: () => {}, closed: (url, reason) => console.log("down", reason) };
-   * ```
-   */
-  override onError(client: { url: string }, error: unknown): void {
-    super.onError(client, error);
-    this.hooks?.closed(client.url, error instanceof Error ? error.message : String(error));
-  }
-
-  /**
-   * ccxt's hook when a socket closes; tells {@link hooks} with the close code.
-   *
-   * @example
-   * ```ts
-   * client.hooks = { opened: () => {}, closed: (url, reason) => console.log(reason) }; // "WebSocket closed (code 1006)"
-   * ```
-   */
-  override onClose(client: { url: string; error?: unknown }, event: unknown): void {
-    super.onClose(client, event);
-    const code = (event as { code?: number } | undefined)?.code;
-    this.hooks?.closed(client.url, `WebSocket closed${code === undefined ? "" : ` (code ${code})`}`);
-  }
-
+export class BybitLinearClient extends HookedBybit {
   /**
    * ccxt's message dispatch, which marks a subscription `acked` once Bybit confirmed it (ccxt itself only
    * records that it asked): see {@link isAcked}.
@@ -101,45 +54,11 @@ export class BybitLinearClient extends ccxt.pro.bybit {
    * ```
    */
   isAcked(urlPart: string, messageHash: string): boolean {
-    const clients = (this.clients ?? {}) as Record<
-      string,
-      { url: string; isConnected?: boolean; subscriptions?: Record<string, { acked?: boolean } | undefined> }
-    >;
-    return Object.values(clients).some(
-      (c) =>
-        c.isConnected === true && c.url.includes(urlPart) && c.subscriptions?.[messageHash]?.acked === true,
+    return socketCarries(
+      this,
+      (socket) =>
+        socket.url.includes(urlPart) &&
+        (socket.subscriptions?.[messageHash] as { acked?: boolean } | undefined)?.acked === true,
     );
-  }
-
-  /**
-   * ccxt's deferred task, on an unref'd timer that {@link close} clears.
-   *
-   * @example
-   * ```ts
-   * client.delay(1_000, client.loadMarkets); // runs once, unless the client is closed first
-   * ```
-   */
-  override delay(timeout: number, method: (...args: unknown[]) => unknown, ...args: unknown[]): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      this.spawn(method, ...args);
-    }, timeout);
-    timer.unref?.();
-    this.#timers.add(timer);
-  }
-
-  /**
-   * Clears deferred tasks and closes every socket (ccxt's `close`).
-   *
-   * @example
-   * ```ts
-   * await client.close();
-   * ```
-   */
-  override async close(cleanInstanceCache?: boolean): Promise<void> {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    this.hooks = null;
-    await super.close(cleanInstanceCache);
   }
 }

@@ -15,7 +15,7 @@ export const RECORD_OPTIONS: readonly OptionRow[] = [
     type: "string",
     value: "BTC,ETH",
     description:
-      "coins to record, as the backtest's --symbol names them; on binance BTC (or BTCUSDT) records BTCUSDT, kPEPE (or 1000PEPE) records 1000PEPEUSDT",
+      "coins to record, as the backtest's --symbol names them; on binance and bybit BTC (or BTCUSDT) records BTCUSDT, kPEPE (or 1000PEPE) records 1000PEPEUSDT",
     defaultText: "BTC",
   },
   {
@@ -37,14 +37,14 @@ export const RECORD_OPTIONS: readonly OptionRow[] = [
     type: "string",
     value: "URL",
     description:
-      "another endpoint of the venue's API, e.g. a standalone emulator (hyperliquid: its root; binance: the host serving /fapi)",
+      "another endpoint of the venue's API, e.g. a standalone emulator (hyperliquid: its root; binance: the host serving /fapi; bybit: the host serving /v5)",
   },
   {
     flag: "ws-url",
     type: "string",
     value: "URL",
     description: "its WebSocket URL, with --api-url",
-    defaultText: "ws(s)://<api-url host>/ws",
+    defaultText: "ws(s)://<api-url host>/ws; bybit: ws(s)://<api-url host>",
   },
   {
     flag: "sim",

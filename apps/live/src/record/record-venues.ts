@@ -67,6 +67,53 @@ export function binanceRecordCoin(written: string): RecordCoin | string {
   return { coin: base, symbol: `${base}USDT` };
 }
 
+/** What a ccxt adapter's `connect` takes for market data only (both adapters share these options). */
+interface CcxtRecordOptions {
+  network: "mainnet" | "testnet" | { baseUrl: string; wsUrl?: string };
+  apiKey: string;
+  secret: string;
+  clock: Clock;
+  onLog: (entry: { level: string; message: string }) => void;
+}
+
+/**
+ * Connects a ccxt adapter (Binance USDⓈ-M, Bybit linear) for public market data and checks that it lists every
+ * coin. Loaded on demand: ccxt is ~30 MB of source a Hyperliquid recording has no use for.
+ */
+async function connectCcxtForRecord(
+  venue: {
+    load: () => Promise<{ connect(options: CcxtRecordOptions): Promise<Venue & { close(): Promise<void> }> }>;
+    hosts: { mainnet: string; testnet: string };
+    /** How the venue's listing names a market, for the error when one is missing. */
+    listing: string;
+  },
+  o: { network: RecordNetwork; clock: Clock; warn: (message: string) => void; coins: readonly RecordCoin[] },
+): Promise<RecordSource> {
+  const adapter = await venue.load();
+  const { network } = o;
+  const connected = await adapter.connect({
+    network:
+      typeof network === "string"
+        ? network
+        : { baseUrl: network.apiUrl, ...(network.wsUrl === undefined ? {} : { wsUrl: network.wsUrl }) },
+    // Public streams need no key; the adapters insist on non-empty strings, and these never sign anything.
+    apiKey: "botmm-record-public",
+    secret: "botmm-record-public",
+    clock: o.clock,
+    onLog: (entry) => {
+      if (entry.level === "warn" || entry.level === "error") o.warn(`${entry.level}: ${entry.message}`);
+    },
+  });
+  const where = typeof network === "string" ? venue.hosts[network] : network.apiUrl;
+  const listed = new Set((await connected.instruments()).map((instrument) => instrument.coin));
+  const missing = o.coins.filter((c) => !listed.has(c.symbol)).map((c) => c.symbol);
+  if (missing.length > 0) {
+    await connected.close();
+    throw new Error(`${where} lists no ${venue.listing} ${missing.join(", ")}`);
+  }
+  return { venue: connected, where, close: () => connected.close() };
+}
+
 /** The venues `record --venue` reads, by flag value. */
 export const RECORD_VENUES = {
   hyperliquid: {
@@ -104,36 +151,30 @@ export const RECORD_VENUES = {
   binance: {
     label: "Binance USDⓈ-M",
     coinOf: binanceRecordCoin,
-    async connect(network, clock, warn, coins) {
-      // Loaded on demand: ccxt is ~30 MB of source a Hyperliquid recording has no use for.
-      const { BinanceUsdmVenue } = await import("@botmm/exchange-binance");
-      const venue = await BinanceUsdmVenue.connect({
-        network:
-          typeof network === "string"
-            ? network
-            : { baseUrl: network.apiUrl, ...(network.wsUrl === undefined ? {} : { wsUrl: network.wsUrl }) },
-        // Public streams need no key; the adapter insists on non-empty strings, and these never sign anything.
-        apiKey: "botmm-record-public",
-        secret: "botmm-record-public",
-        clock,
-        onLog: (entry) => {
-          if (entry.level === "warn" || entry.level === "error") warn(`${entry.level}: ${entry.message}`);
+    connect: (network, clock, warn, coins) =>
+      connectCcxtForRecord(
+        {
+          load: async () => (await import("@botmm/exchange-binance")).BinanceUsdmVenue,
+          hosts: { mainnet: "https://fapi.binance.com", testnet: "https://testnet.binancefuture.com" },
+          listing: "USDⓈ-M perp",
         },
-      });
-      const where =
-        network === "mainnet"
-          ? "https://fapi.binance.com"
-          : network === "testnet"
-            ? "https://testnet.binancefuture.com"
-            : network.apiUrl;
-      const listed = new Set((await venue.instruments()).map((instrument) => instrument.coin));
-      const missing = coins.filter((c) => !listed.has(c.symbol)).map((c) => c.symbol);
-      if (missing.length > 0) {
-        await venue.close();
-        throw new Error(`${where} lists no USDⓈ-M perp ${missing.join(", ")}`);
-      }
-      return { venue, where, close: () => venue.close() };
-    },
+        { network, clock, warn, coins },
+      ),
+    sim: null,
+  },
+  bybit: {
+    label: "Bybit linear",
+    // Bybit names linear perps as Binance does (BTCUSDT, 1000PEPEUSDT), and the backtest maps them alike.
+    coinOf: binanceRecordCoin,
+    connect: (network, clock, warn, coins) =>
+      connectCcxtForRecord(
+        {
+          load: async () => (await import("@botmm/exchange-bybit")).BybitLinearVenue,
+          hosts: { mainnet: "https://api.bybit.com", testnet: "https://api-testnet.bybit.com" },
+          listing: "linear perp",
+        },
+        { network, clock, warn, coins },
+      ),
     sim: null,
   },
 } as const satisfies Record<string, RecordVenue>;
