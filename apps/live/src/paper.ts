@@ -1,13 +1,4 @@
-import {
-  DEFAULT_SIMULATION,
-  FundingCursor,
-  type FundingSchedule,
-  OrderQueue,
-  postOnlyCrosses,
-  type QueueFill,
-  type QueueLevel,
-  type QueueModel,
-} from "@botmm/backtest";
+import { DEFAULT_SIMULATION, FundingCursor, type FundingSchedule } from "@botmm/backtest";
 import type {
   CancelRequest,
   CancelResult,
@@ -29,6 +20,14 @@ import type {
 } from "@botmm/core";
 import { lotStepOf } from "@botmm/core";
 import { Inventory } from "@botmm/inventory";
+import {
+  floorToLot,
+  OrderQueue,
+  postOnlyCrosses,
+  type QueueFill,
+  type QueueLevel,
+  type QueueModel,
+} from "@botmm/sim-exchange";
 import type { LiveVenue } from "./venue.ts";
 
 /** How a {@link PaperVenue} simulates. */
@@ -58,7 +57,7 @@ interface PaperOrder {
 
 /**
  * A venue that takes real market data from another venue and simulates the bot's own orders locally, with the
- * order-book replay backtester's queue and fill rules ({@link OrderQueue} of `@botmm/backtest`): a post-only
+ * order-book replay backtester's queue and fill rules ({@link OrderQueue} of `@botmm/sim-exchange`): a post-only
  * order that would cross the book is rejected; a resting order joins behind the displayed size at its price;
  * each book caps the quantity ahead at the level's size (the probabilistic model also advances it when the level
  * shrinks net of trades) and fills the order fully when the opposite best reaches its price; public trades at its
@@ -297,7 +296,7 @@ export class PaperVenue implements LiveVenue {
     const reducing = request.side === "buy" ? -position : position;
     let wanted = request.reduceOnly ? Math.min(request.size, Math.max(0, reducing)) : request.size;
     const lotStep = this.#lotSteps.get(request.coin) ?? 0;
-    if (lotStep > 0) wanted = Math.floor(wanted / lotStep + 1e-9) * lotStep;
+    wanted = floorToLot(wanted, lotStep);
     const levels = request.side === "buy" ? book.asks : book.bids;
     let left = wanted;
     let cost = 0;

@@ -1,6 +1,20 @@
+/** @deprecated Import them from `@botmm/sim-exchange`, the simulated-execution core; these re-exports will go. */
+export type {
+  OrderQueueOptions,
+  QueuedOrder,
+  QueueFill,
+  QueueFillSource,
+  QueueLevel,
+  QueueOrderInput,
+  QueueTrade,
+} from "@botmm/sim-exchange";
+/** @deprecated Import it from `@botmm/sim-exchange`, the simulated-execution core; this re-export will go. */
+export { OrderQueue } from "@botmm/sim-exchange";
 export { PnlLedger } from "@botmm/strategy";
 export type { CandleColumns } from "./candle-columns.ts";
 export { toCandleColumns } from "./candle-columns.ts";
+export type { RunSeries } from "./candle-run-recorder.ts";
+export { createRunSeries } from "./candle-run-recorder.ts";
 export { DEFAULT_SIMULATION } from "./defaults.ts";
 export type { BacktestOptions, BacktestRun, FillRecord, RiskGate, RiskGateState } from "./engine.ts";
 export { runCandleBacktest } from "./engine.ts";
@@ -13,16 +27,6 @@ export { renderHtmlReport, renderReportPage, reportCharts } from "./html-report.
 export type { BacktestMetrics, DailyPnl, Markouts } from "./metrics.ts";
 export { aggregateMarkouts, computeMetrics, MARKOUT_BARS, MIN_DAILY_POINTS_FOR_RATIOS } from "./metrics.ts";
 export * from "./replay/index.ts";
-export type {
-  OrderQueueOptions,
-  QueuedOrder,
-  QueueFill,
-  QueueFillSource,
-  QueueLevel,
-  QueueOrderInput,
-  QueueTrade,
-} from "./replay/queue.ts";
-export { OrderQueue } from "./replay/queue.ts";
 export type {
   BacktestReport,
   HaltedFields,

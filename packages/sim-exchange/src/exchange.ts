@@ -143,6 +143,20 @@ export type SimMarketEvent =
 export const SIM_HOUSE = "\u0000house";
 
 /**
+ * The client id of the house's order at `level` ticks from the mid on one side of one symbol. Client ids are
+ * unique per account across symbols, so the symbol is part of it: a re-laid level of one symbol must not
+ * collide with the same level of another.
+ *
+ * @example
+ * ```ts
+ * houseClientId("BTCUSDT", "buy", 1); // "house-BTCUSDT-buy-1"
+ * ```
+ */
+export function houseClientId(symbol: string, side: SimSide, level: number): string {
+  return `house-${symbol}-${side}-${level}`;
+}
+
+/**
  * The simulated-execution core the venue emulators share: a price-time book per symbol with house liquidity
  * (a few levels each side of a mid) plus the accounts' own orders. Post-only orders that would cross are
  * refused or ended; GTC and IOC cross at the resting orders' prices; fills carry maker/taker fees and move
@@ -195,7 +209,7 @@ export class SimExchange {
             orderId: this.#nextOrderId++,
             account: SIM_HOUSE,
             symbol: spec.instrument.coin,
-            clientId: `house-${side}-${level}`,
+            clientId: houseClientId(spec.instrument.coin, side, level),
             side,
             timeInForce: "gtc",
             price: price.toFixed(decimalsOf(tickSize)),

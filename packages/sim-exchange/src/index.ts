@@ -26,8 +26,23 @@ export type {
   SimSymbol,
   SimTimeInForce,
 } from "./exchange.ts";
-export { formatSimQty, SIM_HOUSE, SimExchange } from "./exchange.ts";
+export { formatSimQty, houseClientId, SIM_HOUSE, SimExchange } from "./exchange.ts";
+export { floorToLot } from "./lot.ts";
 export type { SimMarketDriverOptions, SimMarketStep } from "./market-driver.ts";
 export { SimMarketDriver } from "./market-driver.ts";
 export type { SimFillOptions, SimPosition, SimPositionChange } from "./position.ts";
 export { applyFillToPosition } from "./position.ts";
+export { postOnlyCrosses } from "./post-only.ts";
+export type {
+  LevelView,
+  OrderQueueOptions,
+  QueuedOrder,
+  QueueFill,
+  QueueFillSource,
+  QueueLevel,
+  QueueLevels,
+  QueueModel,
+  QueueOrderInput,
+  QueueTrade,
+} from "./queue.ts";
+export { OrderQueue } from "./queue.ts";

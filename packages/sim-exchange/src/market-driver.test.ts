@@ -79,6 +79,25 @@ describe("SimMarketDriver", () => {
     );
   });
 
+  it("re-lays one symbol's house liquidity while another symbol's rests with the same levels", () => {
+    const eth = instrumentSchema.parse({ ...btc, coin: "ETHUSDT", assetId: 1 }) as Instrument;
+    const sim = new SimExchange(
+      [
+        { instrument: btc, midPrice: 60_000 },
+        { instrument: eth, midPrice: 3_000 },
+      ],
+      { houseLevels: 3, houseSize: 1 },
+    );
+    const driver = new SimMarketDriver(sim, { ...options, takersPerMinute: 0 });
+    for (let minute = 1; minute <= 3; minute++) driver.advanceTo(minute * 60_000);
+    for (const symbol of ["BTCUSDT", "ETHUSDT"]) {
+      const { bid, ask } = sim.top(symbol);
+      expect(bid, symbol).toBeDefined();
+      expect(ask, symbol).toBeDefined();
+    }
+    expect(Math.abs(Number(sim.top("BTCUSDT").bid?.price) - driver.mid)).toBeLessThan(1);
+  });
+
   it("sends Poisson takers at about the rate asked for, with lot-valid log-normal sizes", () => {
     const { sim, driver } = market({ sigmaPerMinute: 0, takersPerMinute: 30 });
     const seen = trades(sim);

@@ -1,5 +1,5 @@
 import { type Candle, type Clock, createRandom, lotStepOf, type Random } from "@botmm/core";
-import { SIM_HOUSE, type SimExchange, type SimFill, type SimSide } from "./exchange.ts";
+import { houseClientId, SIM_HOUSE, type SimExchange, type SimFill, type SimSide } from "./exchange.ts";
 
 /** Options of {@link SimMarketDriver}: one symbol's market, in simulated time. */
 export interface SimMarketDriverOptions {
@@ -103,12 +103,26 @@ export class SimMarketDriver {
     this.#mid = options.startMid;
   }
 
-  /** The current mid. */
+  /**
+   * The current mid.
+   *
+   * @example
+   * ```ts
+   * driver.advanceTo(60_000); driver.mid; // where the seeded random walk has taken the mid after a minute
+   * ```
+   */
   get mid(): number {
     return this.#mid;
   }
 
-  /** Simulated time the driver has reached (ms). */
+  /**
+   * Simulated time the driver has reached (ms).
+   *
+   * @example
+   * ```ts
+   * driver.advanceTo(60_500); driver.time; // 60_000 (1 s steps from 0): the last whole step reached
+   * ```
+   */
   get time(): number {
     return this.#time;
   }
@@ -216,7 +230,7 @@ export class SimMarketDriver {
             this.#tickDecimals,
           );
           if (!(Number(price) > 0)) continue;
-          this.#sim.place(
+          const placed = this.#sim.place(
             SIM_HOUSE,
             {
               symbol: o.symbol,
@@ -224,11 +238,16 @@ export class SimMarketDriver {
               timeInForce: "gtc",
               price,
               quantity,
-              clientId: `house-${side}-${level}`,
+              clientId: houseClientId(o.symbol, side, level),
               reduceOnly: false,
             },
             this.#time,
           );
+          if ("reject" in placed) {
+            throw new Error(
+              `SimMarketDriver: the house order ${side} ${quantity} ${o.symbol} @ ${price} was refused (${placed.reject})`,
+            );
+          }
         }
       }
     } finally {

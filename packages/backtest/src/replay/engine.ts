@@ -1,5 +1,6 @@
 import { lotStepOf, type Side } from "@botmm/core";
 import type { Inventory } from "@botmm/inventory";
+import { OrderQueue, postOnlyCrosses, type QueueFill, type QueueTrade } from "@botmm/sim-exchange";
 import { CoinKernel, type OrderActionSink, type QuoteStatus, type WorkingOrder } from "@botmm/strategy";
 import type { CandleColumns } from "../candle-columns.ts";
 import { DEFAULT_SIMULATION } from "../defaults.ts";
@@ -7,7 +8,6 @@ import type { BacktestRun, FillRecord } from "../engine.ts";
 import { FundingCursor } from "../funding.ts";
 import { aggregateMarkouts } from "../metrics.ts";
 import { ArrayLevelView } from "./books.ts";
-import { postOnlyCrosses } from "./execution.ts";
 import {
   DEFAULT_REPLAY,
   parseReplaySimulation,
@@ -15,7 +15,6 @@ import {
   type ReplayOptions,
   type ReplayRequestBudget,
 } from "./options.ts";
-import { OrderQueue, type QueueFill, type QueueTrade } from "./queue.ts";
 import type { BookEvent, LevelView, MarketEvent, RecordedTrade } from "./types.ts";
 
 /** How an own fill came about. */

@@ -1,3 +1,5 @@
+/** @deprecated Import it from `@botmm/sim-exchange`, the simulated-execution core; this re-export will go. */
+export { postOnlyCrosses } from "@botmm/sim-exchange";
 export type { BinanceDecoderOptions, BinanceReadCounts, ReadProblem } from "./binance.ts";
 export { BinanceCollectorDecoder, collectorTimeMs } from "./binance.ts";
 export type { BookProblem, DepthSnapshot } from "./books.ts";
@@ -23,7 +25,6 @@ export type {
   TimeMarkouts,
 } from "./engine.ts";
 export { MARKOUT_HORIZONS_MS, runReplayBacktest } from "./engine.ts";
-export { postOnlyCrosses } from "./execution.ts";
 export {
   bookLineSchema,
   eventLineSchema,

@@ -1,19 +1,13 @@
 import type { Clock, Instrument } from "@botmm/core";
 import { BotmmError } from "@botmm/core";
+import type { QueueModel } from "@botmm/sim-exchange";
 import type { ModifyPacer, StrategyConfig } from "@botmm/strategy";
 import { z } from "zod";
 import { DEFAULT_SIMULATION } from "../defaults.ts";
 import type { RiskGate } from "../engine.ts";
 import type { FundingSchedule } from "../funding.ts";
 
-/**
- * How an own order's place in the queue at its price level is estimated (hftbacktest's models).
- * - `risk-averse`: only trades at the order's price advance it; a shrinking level can only cap the quantity
- *   ahead at the level's size.
- * - `probabilistic`: a level shrinking by more than its trades also advances the order, by the share of the
- *   cancelled quantity estimated to have been ahead: p = f(back)/(f(back)+f(front)), f(x) = x^power.
- */
-export type QueueModel = { type: "risk-averse" } | { type: "probabilistic"; power: number };
+export type { QueueModel };
 
 /** Every replay default, in one place, each on the conservative side. */
 export const DEFAULT_REPLAY = {

@@ -1,23 +1,9 @@
+import type { LevelView } from "@botmm/sim-exchange";
+
 /** One price level as recorded: `[price, size, orders]` (size in base units; orders = the venue's `n`). */
 export type RecordedLevel = [price: number, size: number, orders: number];
 
-/**
- * One side of a book, best first, read by index without building an array per book: what a
- * {@link BookEvent}'s `view` holds and what the replay engine and its queue read.
- *
- * @example
- * ```ts
- * const side: LevelView = depthBook.snapshot().bids;
- * side.length; side.price(0); side.size(0); // the best bid and its size
- * ```
- */
-export interface LevelView {
-  readonly length: number;
-  /** Price of the `i`-th level from the best (0: the best). */
-  price(i: number): number;
-  /** Size of the `i`-th level from the best. */
-  size(i: number): number;
-}
+export type { LevelView };
 
 /** Both sides of a book as {@link LevelView}s. */
 export interface BookView {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { postOnlyCrosses } from "./execution.ts";
+import { postOnlyCrosses } from "./post-only.ts";
 
 describe("postOnlyCrosses", () => {
   it("a buy crosses at or above the best ask, a sell at or below the best bid", () => {

@@ -1,6 +1,33 @@
 import type { Side } from "@botmm/core";
-import type { QueueModel } from "./options.ts";
-import type { LevelView } from "./types.ts";
+import { floorToLot } from "./lot.ts";
+
+/**
+ * How an own order's place in the queue at its price level is estimated (hftbacktest's models).
+ * - `risk-averse`: only trades at the order's price advance it; a shrinking level can only cap the quantity
+ *   ahead at the level's size.
+ * - `probabilistic`: a level shrinking by more than its trades also advances the order, by the share of the
+ *   cancelled quantity estimated to have been ahead: p = f(back)/(f(back)+f(front)), f(x) = x^power.
+ */
+export type QueueModel = { type: "risk-averse" } | { type: "probabilistic"; power: number };
+
+/**
+ * One side of a book, best first, read by index without building an array per book: what the replay's
+ * full-depth books hand to {@link OrderQueue}.
+ *
+ * @example
+ * ```ts
+ * const levels = [[99, 10], [98, 20]] as const;
+ * const bids: LevelView = { length: levels.length, price: (i) => levels[i]![0], size: (i) => levels[i]![1] };
+ * new OrderQueue().add({ id: 1, side: "buy", price: 99, size: 1 }, bids, []); // joins behind the 10 at 99
+ * ```
+ */
+export interface LevelView {
+  readonly length: number;
+  /** Price of the `i`-th level from the best (0: the best). */
+  price(i: number): number;
+  /** Size of the `i`-th level from the best. */
+  size(i: number): number;
+}
 
 /** A price level as the queue reads it: price and displayed size first (a recorded level's order count is ignored). */
 export type QueueLevel = readonly [price: number, size: number, ...rest: unknown[]];
@@ -120,7 +147,14 @@ export class OrderQueue<Id = number> {
     this.#bookCrossFills = options.bookCrossFills ?? true;
   }
 
-  /** Number of resting orders. */
+  /**
+   * Number of resting orders.
+   *
+   * @example
+   * ```ts
+   * if (queue.size > 0) queue.onBook(bids, asks); // skip the work while nothing rests
+   * ```
+   */
   get size(): number {
     return this.#orders.length;
   }
@@ -332,7 +366,7 @@ export class OrderQueue<Id = number> {
     const step = this.#lotStep;
     const tolerance = step > 0 ? step * 1e-6 : SIZE_EPSILON;
     if (size < order.remaining - tolerance) {
-      if (step > 0) size = Math.floor(size / step + 1e-9) * step;
+      size = floorToLot(size, step);
       if (size <= (step > 0 ? 0 : tolerance)) return 0;
     } else size = order.remaining;
     order.remaining -= size;
