@@ -179,6 +179,7 @@ export const CALIBRATION_GRID: Readonly<Record<keyof SubbarParams, readonly numb
   throughBps: [0, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2],
   jumpShare: [0, 0.01, 0.02, 0.05, 0.1, 0.2],
   jumpSize: [2, 3, 4, 6, 8],
+  jumpFollowThrough: [-0.75, -0.5, -0.25, 0, 0.25, 0.5, 1, 2],
   queueShare: [0.02, 0.05, 0.1, 0.2, 0.5, 1],
   tradeSizeDispersion: [0, 0.5, 1, 1.5, 2],
 };

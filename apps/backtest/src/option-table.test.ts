@@ -6,6 +6,7 @@ import { CALIBRATE_FLAGS } from "./calibrate.ts";
 import { OPTION_ROWS, renderHelp, rowOfFlag, runOptionsSchema } from "./option-table.ts";
 import { CliUsageError, parseCliOptions } from "./options.ts";
 import { WORKER_FLAGS } from "./queue/worker-command.ts";
+import { REALISM_FLAGS } from "./realism.ts";
 import { SCREEN_FLAGS } from "./screen/args.ts";
 import { SWEEP_FLAGS } from "./sweep/spec.ts";
 
@@ -43,6 +44,8 @@ const isFlag = (name: string): boolean => {
   if (Object.hasOwn(CALIBRATE_FLAGS, name)) return true;
   // The screen command's own flags.
   if (SCREEN_FLAGS.some((row) => row.flag === name)) return true;
+  // The realism command's own flags.
+  if (REALISM_FLAGS.includes(name)) return true;
   // The queue worker's own flags.
   if (WORKER_FLAGS.some((row) => row.flag === name)) return true;
   const positive = name.startsWith("no-") ? rowOfFlag(name.slice(3)) : undefined;
