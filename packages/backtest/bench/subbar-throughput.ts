@@ -1,5 +1,7 @@
 // Sub-bar fill model throughput on 90 days of 1m candles, outside vitest, against the `cross` model on the
-// same candles. Run: node --conditions=@botmm/source bench/subbar-throughput.ts [CSV] (RUNS=n for more runs).
+// same candles, and with the decisions that would send nothing skipped (as runs do) or not (every 1 s step
+// decides), interleaved run by run; prints the times (wall and CPU) and that both give the same run.
+// Run: node --conditions=@botmm/source bench/subbar-throughput.ts [CSV] (RUNS=n for more runs).
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { type Candle, parseCandleCsv } from "@botmm/core";
@@ -11,6 +13,7 @@ import {
   subbarFillModel,
   toCandleColumns,
 } from "../src/index.ts";
+import { SubbarBacktest } from "../src/subbar-engine.ts";
 import { ETH, randomWalkCandles } from "../src/test-support.ts";
 
 const path = process.argv.slice(2).find((arg) => arg !== "--");
@@ -35,21 +38,41 @@ const base: BacktestOptions = {
   seed: 1,
 };
 const runs = Number(process.env.RUNS) || 7;
-for (const [name, fillModel] of [
-  ["cross", DEFAULT_SIMULATION.fillModel],
-  ["subbar", subbarFillModel()],
-] as const) {
-  const times: number[] = [];
-  let fills = 0;
-  for (let run = 0; run < runs; run++) {
+const variants = [
+  ["cross", () => runCandleBacktest(columns, base)],
+  ["subbar", () => runCandleBacktest(columns, { ...base, fillModel: subbarFillModel() })],
+  [
+    "subbar, every step decides",
+    () => new SubbarBacktest(columns, { ...base, fillModel: subbarFillModel() }, { noSkip: true }).run(),
+  ],
+] as const;
+const wall = variants.map((): number[] => []);
+const cpu = variants.map((): number[] => []);
+const digests = variants.map(() => "");
+for (let run = 0; run < runs; run++) {
+  variants.forEach(([, go], v) => {
     const started = performance.now();
-    fills = runCandleBacktest(columns, { ...base, fillModel }).fills.length;
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  const best = times[0]!;
-  const median = times[times.length >> 1]!;
-  console.log(
-    `${name}: ${columns.length.toLocaleString("en-US")} bars, ${fills} fills — best ${best.toFixed(0)} ms, median ${median.toFixed(0)} ms over ${runs} runs (${((best * 1e6) / (columns.length * 60)).toFixed(0)} ns per 1 s step)`,
-  );
+    const cpuStarted = process.cpuUsage();
+    const result = go();
+    const cpuUsed = process.cpuUsage(cpuStarted);
+    wall[v]!.push(performance.now() - started);
+    cpu[v]!.push((cpuUsed.user + cpuUsed.system) / 1_000);
+    digests[v] = JSON.stringify({
+      fills: result.fills,
+      equity: Array.from(result.equityUsd),
+      orders: result.orders,
+    });
+  });
 }
+const steps = columns.length * 60;
+variants.forEach(([name], v) => {
+  const times = wall[v]!.sort((a, b) => a - b);
+  const cpuTimes = cpu[v]!.sort((a, b) => a - b);
+  const best = times[0]!;
+  console.log(
+    `${name}: ${columns.length.toLocaleString("en-US")} bars — best ${best.toFixed(0)} ms wall (${cpuTimes[0]!.toFixed(0)} ms CPU), median ${times[times.length >> 1]!.toFixed(0)} ms over ${runs} runs (${((best * 1e6) / steps).toFixed(0)} ns per 1 s step)`,
+  );
+});
+console.log(
+  `subbar with and without skipping: ${digests[1] === digests[2] ? "the same run" : "DIFFERENT RUNS"}`,
+);

@@ -1,10 +1,13 @@
+import type { Instrument } from "@botmm/core";
+import type { RiskMode, StrategyConfigInput } from "@botmm/strategy";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type CandleColumns, toCandleColumns } from "./candle-columns.ts";
 import type { BacktestOptions } from "./engine.ts";
 import { subbarFillModel } from "./fill-model.ts";
 import { SubbarBacktest, subbarPathPrices, subbarSteps } from "./subbar-engine.ts";
 import { BarRandom, barPath, DEFAULT_SUBBAR_PARAMS, type SubbarParams } from "./subbar-path.ts";
-import { flatThen, randomWalkCandles, testOptions } from "./test-support.ts";
+import { ETH, flatThen, randomWalkCandles, testOptions } from "./test-support.ts";
 
 const STEPS = 60;
 const bar = (open: number, high: number, low: number, close: number, volume = 1000) => ({
@@ -130,18 +133,36 @@ describe("sub-bar fill model: fills on the path", () => {
     expect(capped.fills.reduce((sum, fill) => sum + fill.size, 0)).toBeCloseTo(0.3, 12);
   });
 
-  it("requotes once per step while the path moves, and not when nothing changed", () => {
-    const decisions: number[] = [];
+  it("requotes once per step while the path moves, and skips only the steps where it would send nothing", () => {
+    // 0.1 bp a step: the wanted quotes leave the 0.5 bp refresh tolerance every few steps.
     const moving = pathWith(
       100,
       1,
       Array.from({ length: STEPS }, (_, k) => 100 + 0.001 * (k + 1)),
     );
-    runWithPaths(candles, subbarOptions(), { 40: moving }, (time) => {
-      if (time >= openTime && time < openTime + 60_000) decisions.push(time);
-    });
-    expect(decisions).toHaveLength(STEPS);
-    expect(decisions[1]! - decisions[0]!).toBe(1_000);
+    const decide = (noSkip: boolean) => {
+      const decisions: number[] = [];
+      const engine = new SubbarBacktest(candles, subbarOptions(), {
+        path: (index, out) => {
+          for (let k = 0; k <= STEPS; k++) out[k] = index === 40 ? moving[k]! : candles.open[index]!;
+        },
+        onDecision: (time) => {
+          if (time >= openTime && time < openTime + 60_000) decisions.push(time);
+        },
+        noSkip,
+      });
+      return { decisions, run: engine.run(), skipped: engine.decisionsSkipped };
+    };
+    const every = decide(true);
+    // Every second of the bar (the first one twice: the previous bar's close, then the bar's first step).
+    expect(every.decisions).toHaveLength(STEPS + 1);
+    expect(new Set(every.decisions).size).toBe(STEPS);
+    expect(every.decisions[2]! - every.decisions[1]!).toBe(1_000);
+    expect(every.skipped).toBe(0);
+    const skipping = decide(false);
+    expect(skipping.decisions.length).toBeGreaterThan(5);
+    expect(skipping.decisions.length).toBeLessThan(STEPS / 2);
+    expect(skipping.run).toEqual(every.run);
     const flatDecisions: number[] = [];
     runWithPaths(candles, subbarOptions(), {}, (time) => {
       if (time > openTime && time < openTime + 60_000) flatDecisions.push(time);
@@ -192,16 +213,22 @@ describe("sub-bar fill model: no look-ahead inside a bar", () => {
       close: Float64Array.from(base.close, (value, i) => (i === j ? alteredPaths[j]![steps]! : value)),
     };
     type Decision = [number, number, number, number];
-    const record = (candles: CandleColumns, chosen: Float64Array[]) => {
+    const record = (candles: CandleColumns, chosen: Float64Array[], noSkip = false) => {
       const decisions: Decision[] = [];
-      const run = new SubbarBacktest(candles, strategyOptions, {
+      const engine = new SubbarBacktest(candles, strategyOptions, {
         path: (index, out) => out.set(chosen[index]!),
         onDecision: (time, mark, bid, ask) => decisions.push([time, mark, bid, ask]),
-      }).run();
-      return { run, decisions };
+        noSkip,
+      });
+      const run = engine.run();
+      return { run, decisions, skipped: engine.decisionsSkipped };
     };
     const a = record(base, paths);
     const b = record(altered, alteredPaths);
+    // The runs skip the decisions that would send nothing (what the check below covers), and skipping
+    // changes nothing.
+    expect(a.skipped).toBeGreaterThan(1_000);
+    expect(a.run).toEqual(record(base, paths, true).run);
 
     // Each decision's price is the path's point at that step (or the bar's close, at its close).
     for (const [time, mark] of a.decisions) {
@@ -225,13 +252,125 @@ describe("sub-bar fill model: no look-ahead inside a bar", () => {
   });
 });
 
+describe("sub-bar fill model: skipping decisions is exact", () => {
+  // A coarse tick (≈ 1.7 bp at 3,000) and a fine one, beside the test ETH's 5 significant figures.
+  const tickInstrument = (tickSize: string, stepSize: string, minNotionalUsd: number): Instrument => ({
+    venue: "test",
+    coin: "X",
+    assetId: 0,
+    priceRule: { type: "tick", tickSize },
+    sizeRule: { type: "step", stepSize },
+    minNotionalUsd,
+    maxLeverage: 10,
+  });
+  const instruments = [ETH, tickInstrument("0.5", "0.01", 10), tickInstrument("0.01", "0.0001", 60)];
+  const modes: RiskMode[] = ["allow", "allow", "allow", "reduce-only", "halt"];
+  const candles = toCandleColumns(randomWalkCandles(90, 5));
+
+  it("gives the same run as deciding at every step, whatever the features that move quotes inside a bar", () => {
+    let quietRuns = 0;
+    fc.assert(
+      fc.property(
+        fc.record({
+          model: fc.constantFrom("basic", "basic", "basic", "basic", "as", "glft"),
+          inventorySkewFactor: fc.constantFrom(0, 0.5, 1.5),
+          levels: fc.integer({ min: 1, max: 3 }),
+          levelSpacingBps: fc.constantFrom(0.5, 3),
+          sizeDecay: fc.constantFrom(0, 0, 2),
+          toxicity: fc.constantFrom("off", "bars", "bars", "bars", "seconds", "pull"),
+          calibration: fc.constantFrom("constants", "constants", "constants", "online"),
+          bias: fc.constantFrom(false, false, false, true),
+          fundingSkewBps: fc.constantFrom(0, 0, 0, 5),
+          feeAware: fc.boolean(),
+          refreshToleranceBps: fc.constantFrom(0, 0.5, 2),
+          sizeTolerance: fc.constantFrom(0, 0.25),
+          maxPositionUsd: fc.constantFrom(150, 500),
+          orderSizeUsd: fc.constantFrom(50, 100),
+          toxicityEaseExit: fc.boolean(),
+          instrument: fc.integer({ min: 0, max: instruments.length - 1 }),
+          risk: fc.boolean(),
+          latencyMs: fc.constantFrom(0, 200, 1_500),
+          spreadTicks: fc.constantFrom(0, 1.5),
+        }),
+        (c) => {
+          const strategy: StrategyConfigInput = {
+            model: c.model,
+            baseSpreadBps: 1,
+            volMultiplier: 0.5,
+            inventorySkewFactor: c.inventorySkewFactor,
+            levels: c.levels,
+            levelSpacingBps: c.levelSpacingBps,
+            sizeDecay: c.sizeDecay,
+            toxicityGuard: c.toxicity === "bars" || c.toxicity === "seconds",
+            toxicityClock: c.toxicity === "seconds" ? "seconds" : "bars",
+            toxicityThresholdBps: 0.2,
+            toxicityHorizonBars: 1,
+            toxicityPull: c.toxicity === "pull",
+            toxicityEaseExit: c.toxicityEaseExit,
+            calibration: c.calibration,
+            bias: c.bias,
+            fundingSkewBps: c.fundingSkewBps,
+            feeAware: c.feeAware,
+            refreshToleranceBps: c.refreshToleranceBps,
+            sizeTolerance: c.sizeTolerance,
+            maxPositionUsd: c.maxPositionUsd,
+            hardLimitMultiple: 1.2,
+            orderSizeUsd: c.orderSizeUsd,
+            volatilityWarmupBars: 5,
+          };
+          const options = testOptions(
+            {
+              instrument: instruments[c.instrument]!,
+              fillModel: subbarFillModel({ spreadTicks: c.spreadTicks }),
+              requoteIntervalMs: 1_000,
+              latencyMs: c.latencyMs,
+              maxVolumeShare: 1,
+              // A funding rate that changes every hour, for the funding skew.
+              funding: {
+                type: "series",
+                timesMs: Float64Array.from([0, 1, 2], (h) => candles.openTime[0]! + h * 3_600_000),
+                rates: Float64Array.from([0.0001, -0.0002, 0.0003]),
+              },
+              ...(c.risk
+                ? { risk: { decide: (state) => modes[Math.floor(state.timeMs / 600_000) % modes.length]! } }
+                : {}),
+            },
+            strategy,
+          );
+          const engine = new SubbarBacktest(candles, options);
+          const skipping = engine.run();
+          const every = new SubbarBacktest(candles, options, { noSkip: true }).run();
+          expect(skipping).toEqual(every);
+          // Where the kernel gives quiet ranges (basic model, fair price at the mid, no clock of its own) it
+          // skips most steps: the equality above covers the skipping.
+          const quiet =
+            c.model === "basic" &&
+            (c.toxicity === "off" || c.toxicity === "bars") &&
+            c.calibration === "constants" &&
+            !c.bias &&
+            c.fundingSkewBps === 0;
+          if (quiet) {
+            expect(engine.decisionsSkipped).toBeGreaterThan(1_000);
+            quietRuns++;
+          }
+        },
+      ),
+      { seed: 12, numRuns: 80 },
+    );
+    expect(quietRuns).toBeGreaterThan(10);
+  });
+});
+
 describe("subbarPathPrices", () => {
   it("gives back the path the run walked, for time mark-outs", () => {
     const candles = toCandleColumns(randomWalkCandles(10, 4));
     const options = subbarOptions();
     const prices = subbarPathPrices(candles, options);
     const seen: [number, number][] = [];
-    new SubbarBacktest(candles, options, { onDecision: (time, mark) => seen.push([time, mark]) }).run();
+    new SubbarBacktest(candles, options, {
+      onDecision: (time, mark) => seen.push([time, mark]),
+      noSkip: true,
+    }).run();
     expect(seen.length).toBeGreaterThan(100);
     for (const [time, mark] of seen) expect(prices.priceAt(time)).toBeCloseTo(mark, 9);
     expect(prices.priceAt(candles.openTime[0]! - 1)).toBeNaN();

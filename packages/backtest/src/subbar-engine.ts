@@ -1,6 +1,6 @@
 import { PriceGrid, type Side } from "@botmm/core";
 import type { Inventory } from "@botmm/inventory";
-import { CoinKernel } from "@botmm/strategy";
+import { CoinKernel, type MidRange } from "@botmm/strategy";
 import type { CandleColumns } from "./candle-columns.ts";
 import { CandleRunRecorder } from "./candle-run-recorder.ts";
 import type { BacktestOptions, BacktestRun, FillRecord } from "./engine.ts";
@@ -36,6 +36,8 @@ export interface SubbarHooks {
   path?: (bar: number, out: Float64Array) => void;
   /** Called after every decision with its time, the price it was decided at and the wanted best bid / ask (NaN: none). */
   onDecision?: (timeMs: number, mark: number, bid: number, ask: number) => void;
+  /** Decide at every step, skipping none: the reference the skipping is tested against. */
+  noSkip?: boolean;
 }
 
 /**
@@ -51,9 +53,14 @@ export interface SubbarHooks {
  * trades through it (by `throughBps`), for at most `queueShare` of the step's share of the bar volume and the
  * bar's volume cap; the position is marked at the path's price at that moment. A position beyond the hard
  * limit is cut by a taker order at the path's price plus the slippage, `latencyMs` after the step that saw it.
- * A decision is skipped only when nothing it reads changed since the last one (same price, no fill, no venue
- * answer, no bar closed) and the strategy has no clock of its own (no toxicity pull, no seconds toxicity guard,
- * no online calibration): the kernel's decision is then a pure function of those, so the skip changes no result.
+ * A decision inside a bar is skipped only when it would send nothing, so the skip changes no result. Between
+ * fills, venue answers and bar closes the kernel's decision is a pure function of the price when the strategy
+ * has no clock of its own (no toxicity pull, no seconds toxicity guard, no online calibration: with one of them
+ * every step decides), and the kernel says for which prices it sends nothing ({@link CoinKernel.quietMidRange},
+ * recomputed after each of those events and each decision that sent something): a step whose price lies
+ * inside that range skips the decision and the exit check (the kernel wants no exit there either). Outside it
+ * (or where the kernel gives no range) a step still skips when nothing changed since the last decision, the
+ * price included.
  *
  * @example
  * ```ts
@@ -90,6 +97,13 @@ export class SubbarBacktest {
   #exitSize = Number.NaN;
   /** Something the decision reads changed since the last decision. */
   #dirty = true;
+  /** Something the decision reads changed since {@link SubbarBacktest.#quiet} was computed. */
+  #quietStale = true;
+  /** The prices at which a decision now would send nothing (NaN: none known). */
+  readonly #quiet: MidRange = { low: Number.NaN, high: Number.NaN };
+  /** Decisions may be skipped (not `noSkip`, no clock of the strategy's own). */
+  readonly #skipping: boolean;
+  #skipped = 0;
   #lastDecisionMark = Number.NaN;
   #bar = 0;
   #stepIndex = 0;
@@ -143,6 +157,12 @@ export class SubbarBacktest {
       strategy.toxicityPull ||
       (strategy.toxicityGuard && strategy.toxicityClock === "seconds") ||
       strategy.calibration === "online";
+    this.#skipping = hooks.noSkip !== true && !this.#timeSensitive;
+  }
+
+  /** Decisions inside bars skipped so far because they would have sent nothing. */
+  get decisionsSkipped(): number {
+    return this.#skipped;
   }
 
   run(onProgress?: (barsDone: number, barsTotal: number) => void): BacktestRun {
@@ -180,7 +200,12 @@ export class SubbarBacktest {
         this.#pathRandom.reset(seed, openTime, PATH_STREAM);
         barPath(open, candles.high[i]!, candles.low[i]!, close, steps, params, this.#pathRandom, path);
       }
-      if (openTime >= recorder.nextFundingTime) recorder.chargeFunding(openTime, open);
+      if (openTime >= recorder.nextFundingTime) {
+        recorder.chargeFunding(openTime, open);
+        // The funding rate moves quotes with the funding skew.
+        this.#dirty = true;
+        this.#quietStale = true;
+      }
 
       for (let k = 0; k < steps; k++) {
         const t = openTime + k * stepMs;
@@ -191,16 +216,46 @@ export class SubbarBacktest {
         kernel.markAt(price, t);
         // Instructions (or an exit) due before this step (after a gap in the candles) arrive at its start.
         if (venue.pendingCount > 0 || !Number.isNaN(this.#exitAt)) this.#arrive(t, price);
-        if (Number.isNaN(this.#exitAt) && this.#inventory.size !== 0) {
+        let quiet = false;
+        if (this.#skipping) {
+          if (this.#quietStale) {
+            this.#quietStale = false;
+            kernel.quietMidRange(this.#quiet);
+          }
+          quiet = price >= this.#quiet.low && price <= this.#quiet.high;
+        }
+        // Inside the quiet range the kernel wants no exit either.
+        if (Number.isNaN(this.#exitAt) && this.#inventory.size !== 0 && !quiet) {
           const exit = kernel.exitSize();
           if (exit !== 0) {
             this.#exitSize = exit;
             this.#exitAt = t + this.#latencyMs;
           }
         }
-        if (this.#dirty || price !== this.#lastDecisionMark || this.#timeSensitive)
-          recorder.countOrders(this.#decide(t, price));
-        this.#walk(t, price, t + stepMs, path[k + 1]!);
+        if (!this.#skipping) recorder.countOrders(this.#decide(t, price));
+        else {
+          if (quiet) this.#skipped++;
+          else if (this.#dirty || price !== this.#lastDecisionMark) {
+            const counts = this.#decide(t, price);
+            recorder.countOrders(counts);
+            if (counts.placed + counts.modified + counts.cancelled > 0) this.#quietStale = true;
+          }
+        }
+        const nextPrice = path[k + 1]!;
+        // Most steps have nothing arriving and reach no order (the test #fillPiece starts with): no walk.
+        if (venue.pendingCount === 0 && Number.isNaN(this.#exitAt)) {
+          if (this.#reachDirty) this.#updateReach();
+          if (
+            !(Math.min(price, nextPrice) < this.#highestBidTrigger) &&
+            !(Math.max(price, nextPrice) > this.#lowestAskTrigger)
+          )
+            continue;
+        }
+        this.#walkFrom = t;
+        this.#walkFromPrice = price;
+        this.#walkTo = t + stepMs;
+        this.#walkToPrice = nextPrice;
+        this.#walk();
       }
 
       // The close: mark, then decide the next bar's first quotes from data up to this close.
@@ -209,6 +264,8 @@ export class SubbarBacktest {
       const closeTime = recorder.closeBar(i, openTime, close);
       this.#dirty = true;
       const counts = this.#decide(closeTime, close);
+      // The bar's close moved the strategy on (volatility, toxicity guard, risk mode).
+      this.#quietStale = true;
       recorder.endBar(i, counts, kernel.effectiveRiskMode(), onProgress);
     }
     onProgress?.(n, n);
@@ -234,11 +291,27 @@ export class SubbarBacktest {
     return counts;
   }
 
+  // The step #walk walks and the straight piece #fillBetween fills on, in fields: doubles passed to a call
+  // that is not inlined are boxed on the heap, and these calls come at every step.
+  #walkFrom = Number.NaN;
+  #walkFromPrice = Number.NaN;
+  #walkTo = Number.NaN;
+  #walkToPrice = Number.NaN;
+  #pieceFrom = Number.NaN;
+  #pieceFromPrice = Number.NaN;
+  #pieceTo = Number.NaN;
+  #pieceToPrice = Number.NaN;
+
   /**
-   * Walks the path from (`from`, `fromPrice`) to (`to`, `toPrice`) in a straight line: instructions and the
-   * taker exit arrive at their times, resting orders fill where the line trades through them.
+   * Walks the path from (`#walkFrom`, `#walkFromPrice`) to (`#walkTo`, `#walkToPrice`) in a straight line:
+   * instructions and the taker exit arrive at their times, resting orders fill where the line trades through
+   * them.
    */
-  #walk(from: number, fromPrice: number, to: number, toPrice: number): void {
+  #walk(): void {
+    const from = this.#walkFrom;
+    const fromPrice = this.#walkFromPrice;
+    const to = this.#walkTo;
+    const toPrice = this.#walkToPrice;
     if (this.#venue.pendingCount === 0 && Number.isNaN(this.#exitAt)) {
       this.#fillBetween(from, fromPrice, to, toPrice);
       return;
@@ -265,6 +338,19 @@ export class SubbarBacktest {
 
   /** Fills the resting orders the straight path from `fromPrice` to `toPrice` trades through, earliest first. */
   #fillBetween(from: number, fromPrice: number, to: number, toPrice: number): void {
+    this.#pieceFrom = from;
+    this.#pieceFromPrice = fromPrice;
+    this.#pieceTo = to;
+    this.#pieceToPrice = toPrice;
+    this.#fillPiece();
+  }
+
+  /** {@link SubbarBacktest.#fillBetween} on the piece in the fields. */
+  #fillPiece(): void {
+    const from = this.#pieceFrom;
+    const fromPrice = this.#pieceFromPrice;
+    const to = this.#pieceTo;
+    const toPrice = this.#pieceToPrice;
     const lowest = Math.min(fromPrice, toPrice);
     const highest = Math.max(fromPrice, toPrice);
     // Most steps reach no order: the highest bid trigger and the lowest ask trigger decide it at once.
@@ -341,6 +427,7 @@ export class SubbarBacktest {
     const timeMs = Math.floor(time);
     this.#kernel.markAt(pathPrice, timeMs);
     this.#dirty = true;
+    this.#quietStale = true;
     this.#recorder.recordFill(
       clientId,
       slot < this.#levels ? "buy" : "sell",
@@ -356,6 +443,7 @@ export class SubbarBacktest {
     if (this.#exitAt <= time) this.#executeExit(time, price);
     if (this.#venue.applyDue(time, price) > 0) {
       this.#dirty = true;
+      this.#quietStale = true;
       this.#reachDirty = true;
     }
   }
@@ -372,6 +460,7 @@ export class SubbarBacktest {
     const side: Side = signed > 0 ? "buy" : "sell";
     const fillPrice = side === "buy" ? price * (1 + slippage) : price * (1 - slippage);
     this.#dirty = true;
+    this.#quietStale = true;
     this.#recorder.recordExit(side, fillPrice, size, Math.floor(time), price);
   }
 }

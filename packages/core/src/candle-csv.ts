@@ -103,11 +103,12 @@ export function parseCandleCsvRows(text: string, options: ParseCandleCsvOptions 
     const trimmed = line.trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     const row = lineIndex + 1;
-    const fields = line.split(",").map(unquote);
+    // Fields are unquoted where read: a row has more columns than it uses.
+    const fields = line.split(",");
 
     if (columns === null) {
-      if (isHeader(fields[0]!)) {
-        const header = readHeader(fields, row, source);
+      if (isHeader(unquote(fields[0]!))) {
+        const header = readHeader(fields.map(unquote), row, source);
         columns = header;
         layout = "header";
         needed = Math.max(...FIELDS.map((field) => header[field])) + 1;
@@ -134,25 +135,14 @@ export function parseCandleCsvRows(text: string, options: ParseCandleCsvOptions 
       );
     }
     const index = columns;
-    const openTime = parseOpenTime(fields[index.openTime]!, row, sourceName);
-    const number = (field: Exclude<Field, "openTime">): number => {
-      const raw = fields[index[field]]!;
-      if (!DECIMAL.test(raw)) {
-        throw new CandleDataError(
-          "NOT_A_NUMBER",
-          `${rowPrefix(sourceName, row, openTime)}${FIELD_LABEL[field]} ${JSON.stringify(raw)} is not a number`,
-          { row, openTime },
-        );
-      }
-      return Number(raw);
-    };
+    const openTime = parseOpenTime(unquote(fields[index.openTime]!), row, sourceName);
     const candle: Candle = {
       openTime,
-      open: number("open"),
-      high: number("high"),
-      low: number("low"),
-      close: number("close"),
-      volume: number("volume"),
+      open: parseNumber(fields, index, "open", row, openTime, sourceName),
+      high: parseNumber(fields, index, "high", row, openTime, sourceName),
+      low: parseNumber(fields, index, "low", row, openTime, sourceName),
+      close: parseNumber(fields, index, "close", row, openTime, sourceName),
+      volume: parseNumber(fields, index, "volume", row, openTime, sourceName),
     };
     checkCandleValues(candle, row, sourceName);
     candles.push(candle);
@@ -160,6 +150,26 @@ export function parseCandleCsvRows(text: string, options: ParseCandleCsvOptions 
   }
   checkCandleOrder(candles, (index) => rowNumbers[index]!, sourceName);
   return { candles, rowNumbers, layout };
+}
+
+/** The number in column `field` of a row, or a `NOT_A_NUMBER` error naming the row. */
+function parseNumber(
+  fields: readonly string[],
+  index: ColumnIndex,
+  field: Exclude<Field, "openTime">,
+  row: number,
+  openTime: number,
+  sourceName: string | undefined,
+): number {
+  const raw = unquote(fields[index[field]]!);
+  if (!DECIMAL.test(raw)) {
+    throw new CandleDataError(
+      "NOT_A_NUMBER",
+      `${rowPrefix(sourceName, row, openTime)}${FIELD_LABEL[field]} ${JSON.stringify(raw)} is not a number`,
+      { row, openTime },
+    );
+  }
+  return Number(raw);
 }
 
 function unquote(field: string): string {

@@ -73,6 +73,27 @@ export function rowPrefix(sourceName: string | undefined, row: number, openTime?
  */
 export function checkCandleValues(candle: Candle, row: number, sourceName?: string): void {
   const { openTime, open, high, low, close, volume } = candle;
+  // A valid candle (nearly every one) passes without building the checks below: the same conditions.
+  if (
+    Number.isSafeInteger(openTime) &&
+    openTime >= 0 &&
+    Number.isFinite(open) &&
+    open > 0 &&
+    Number.isFinite(high) &&
+    high > 0 &&
+    Number.isFinite(low) &&
+    low > 0 &&
+    Number.isFinite(close) &&
+    close > 0 &&
+    high >= low &&
+    open >= low &&
+    open <= high &&
+    close >= low &&
+    close <= high &&
+    Number.isFinite(volume) &&
+    volume >= 0
+  )
+    return;
   const fail = (code: CandleDataErrorCode, what: string): never => {
     throw new CandleDataError(code, `${rowPrefix(sourceName, row, openTime)}${what}`, { row, openTime });
   };
