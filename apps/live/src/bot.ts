@@ -517,9 +517,17 @@ export class Bot {
     } catch {
       // the connection may already be gone
     }
+    // The open bar up to now, so the report marks the fills of the run's last minutes at the stop's mid; only a
+    // journal of a killed bot ends before its last fills.
+    const stoppedAt = context.clock.now();
+    for (const state of context.coins.values()) {
+      if (!state.bars.isOpen) continue;
+      const halted = state.kernel.riskMode === "halt";
+      journal.recordBar(state.coin, state.bars.current, state.kernel.positionSize, halted, stoppedAt);
+    }
     this.#saveState();
     const summary = this.summary(openAtExit);
-    journal.endRun(context.clock.now(), summary);
+    journal.endRun(stoppedAt, summary);
     log.info({ summary }, "stopped");
     return summary;
   }

@@ -36,7 +36,7 @@ export interface JournalRun {
   mode: string;
 }
 
-/** One closed bar as {@link Journal.recordBar} takes it (a `BarBuilder`'s `lastClosed`). */
+/** One bar as {@link Journal.recordBar} takes it (a `BarBuilder`'s `lastClosed`, or its `current` at a stop). */
 export interface JournalBar {
   startMs: number;
   open: number;
@@ -99,7 +99,7 @@ export class Journal {
       CREATE TABLE IF NOT EXISTS bars (
         coin TEXT NOT NULL, start INTEGER NOT NULL, open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL,
         close REAL NOT NULL, volume REAL NOT NULL, position REAL NOT NULL, halted INTEGER NOT NULL,
-        PRIMARY KEY (coin, start));
+        ended_at INTEGER, PRIMARY KEY (coin, start));
       CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS funding (
         coin TEXT NOT NULL, time INTEGER NOT NULL, run INTEGER NOT NULL, payment REAL NOT NULL, rate REAL NOT NULL,
@@ -110,9 +110,13 @@ export class Journal {
     if (!fillColumns.some((column) => column.name === "reference_mid"))
       this.#db.exec("ALTER TABLE fills ADD COLUMN reference_mid REAL");
     this.#setFillReferenceMid = this.#db.prepare("UPDATE fills SET reference_mid = ? WHERE trade_id = ?");
+    // Journals written before a clean stop journaled its open bar lack the bar's `ended_at`.
+    const barColumns = this.#db.prepare("PRAGMA table_info(bars)").all() as { name: string }[];
+    if (!barColumns.some((column) => column.name === "ended_at"))
+      this.#db.exec("ALTER TABLE bars ADD COLUMN ended_at INTEGER");
     this.#insertBar = this.#db.prepare(
-      `INSERT OR REPLACE INTO bars (coin, start, open, high, low, close, volume, position, halted)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO bars (coin, start, open, high, low, close, volume, position, halted, ended_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#insertEvent = this.#db.prepare(
       "INSERT INTO events (run, time, kind, coin, client_id, data) VALUES (?, ?, ?, ?, ?, ?)",
@@ -291,14 +295,18 @@ export class Journal {
 
   /**
    * Journals a closed bar of `coin` with the position at its close and whether quoting was halted
-   * (the live report's bars; a bar written again replaces the earlier row).
+   * (the live report's bars; a bar written again replaces the earlier row). `endedAt` marks a partial bar: the
+   * bar still open when the bot stopped cleanly, journaled up to that time so that fills before the stop are
+   * marked at its last mid; a later run's closed bar of the same start replaces it.
    *
    * @example
    * ```ts
    * if (bars.onMid(mid, now) > 0) journal.recordBar("BTC", bars.lastClosed, kernel.positionSize, false);
+   * // at a clean stop:
+   * if (bars.isOpen) journal.recordBar("BTC", bars.current, kernel.positionSize, false, clock.now());
    * ```
    */
-  recordBar(coin: string, bar: JournalBar, position: number, halted: boolean): void {
+  recordBar(coin: string, bar: JournalBar, position: number, halted: boolean, endedAt?: number): void {
     this.#insertBar.run(
       coin,
       bar.startMs,
@@ -309,6 +317,7 @@ export class Journal {
       bar.volume,
       position,
       halted ? 1 : 0,
+      endedAt ?? null,
     );
   }
 

@@ -9,6 +9,7 @@ import {
   type VenueEvent,
 } from "@botmm/core";
 import { type Emulator, start as startEmulator, testAccount } from "@botmm/hl-emulator";
+import { SIM_HOUSE, type SimExchange, type SimOrder } from "@botmm/sim-exchange";
 import { type Logger, pino } from "pino";
 import { buildConfig, type LiveConfig } from "./config.ts";
 
@@ -253,4 +254,96 @@ export class ScriptedMarket implements Venue {
   async position(coin: string): Promise<{ coin: string; size: number; entryPrice: number }> {
     return { coin, size: 0, entryPrice: 0 };
   }
+}
+
+/** What {@link crossNextInwardModify} did: the refused order, and the simulated time it was refused at. */
+export interface ForcedModifyRefusal {
+  order: SimOrder;
+  time: number;
+}
+
+/**
+ * Makes the next modify of `account` that moves a post-only order toward the spread meet a book that moved
+ * through its new price after the bot priced it: the race a venue refuses (Binance −5022 ends the GTX order,
+ * Bybit accepts the amend and cancels it). Just before the modify is matched, a house order is laid at the new
+ * price on the other side (taking the house liquidity in front of it), and removed right after. Only the
+ * exchange's public methods are used; `refusal()` is null until it happened, `disarm()` restores `modify`.
+ *
+ * @example
+ * ```ts
+ * const forced = crossNextInwardModify(venueSim.sim, venueSim.keys.apiKey);
+ * await waitFor(() => forced.refusal() !== null, 60_000);
+ * forced.disarm();
+ * ```
+ */
+export function crossNextInwardModify(
+  sim: SimExchange,
+  account: string,
+): { refusal(): ForcedModifyRefusal | null; disarm(): void } {
+  const original = sim.modify;
+  let refusal: ForcedModifyRefusal | null = null;
+  let crossings = 0;
+  sim.modify = (owner, ref, price, quantity, now) => {
+    const order = refusal === null && owner === account ? sim.find(owner, ref) : undefined;
+    const inward =
+      order !== undefined &&
+      order.timeInForce === "alo" &&
+      (order.side === "buy" ? Number(price) > Number(order.price) : Number(price) < Number(order.price));
+    if (!inward) return original.call(sim, owner, ref, price, quantity, now);
+    // The crossing order takes what rests at or through the new price on its way, then rests one order's size.
+    const side = order.side === "buy" ? "sell" : "buy";
+    const levels = side === "sell" ? sim.depth(ref.symbol, 10_000).bids : sim.depth(ref.symbol, 10_000).asks;
+    const ahead = levels
+      .filter(([level]) =>
+        side === "sell" ? Number(level) >= Number(price) : Number(level) <= Number(price),
+      )
+      .reduce((total, [, size]) => total + size, 0);
+    const decimals = quantity.split(".")[1]?.length ?? 0;
+    const cross = { symbol: ref.symbol, clientId: `test-cross-${++crossings}` };
+    const laid = sim.place(
+      SIM_HOUSE,
+      {
+        ...cross,
+        side,
+        timeInForce: "gtc",
+        price,
+        quantity: (ahead + Number(quantity)).toFixed(decimals),
+        reduceOnly: false,
+      },
+      now,
+    );
+    const answer = original.call(sim, owner, ref, price, quantity, now);
+    if (!("reject" in laid)) sim.cancel(SIM_HOUSE, cross, now);
+    if ("reject" in answer && answer.reject === "post-only" && answer.order)
+      refusal = { order: answer.order, time: now };
+    return answer;
+  };
+  return {
+    refusal: () => refusal,
+    disarm: () => {
+      sim.modify = original;
+    },
+  };
+}
+
+/**
+ * Fills `order` (an account's resting order) now with a house taker that takes everything resting at or
+ * through its price: a fill at a known time. Answers the account fills it caused.
+ *
+ * @example
+ * ```ts
+ * const fills = fillResting(venueSim.sim, venueSim.sim.openOrders(apiKey)[0]!, clock.now());
+ * ```
+ */
+export function fillResting(
+  sim: SimExchange,
+  order: SimOrder,
+  now: number,
+): ReturnType<SimExchange["takeLiquidity"]> {
+  const buy = order.side === "buy";
+  const levels = buy ? sim.depth(order.symbol, 10_000).bids : sim.depth(order.symbol, 10_000).asks;
+  const through = levels
+    .filter(([level]) => (buy ? Number(level) >= Number(order.price) : Number(level) <= Number(order.price)))
+    .reduce((total, [, size]) => total + size, 0);
+  return sim.takeLiquidity(order.symbol, buy ? "sell" : "buy", through, now, order.price);
 }

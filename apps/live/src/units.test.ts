@@ -196,6 +196,7 @@ describe("Journal", () => {
           volume: 0,
           position: 1,
           halted: 0,
+          ended_at: null,
         },
         {
           coin: "BTC",
@@ -207,11 +208,48 @@ describe("Journal", () => {
           volume: 2,
           position: 1,
           halted: 1,
+          ended_at: null,
         },
       ]);
     } finally {
       db.close();
     }
+  });
+
+  it("upgrades an older bars table with ended_at and keeps a stop's partial bar until a closed one replaces it", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "botmm-journal-")), "old-bars.sqlite");
+    const old = new DatabaseSync(path);
+    old.exec(`CREATE TABLE bars (
+      coin TEXT NOT NULL, start INTEGER NOT NULL, open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL,
+      close REAL NOT NULL, volume REAL NOT NULL, position REAL NOT NULL, halted INTEGER NOT NULL,
+      PRIMARY KEY (coin, start))`);
+    old.exec("INSERT INTO bars VALUES ('BTC', 0, 100, 100, 100, 100, 0, 0, 0)");
+    old.close();
+    const bar = { startMs: 60_000, open: 100, high: 101, low: 99, close: 100.5, volume: 0 };
+    const rows = () => {
+      const db = new DatabaseSync(path, { readOnly: true });
+      try {
+        return db.prepare("SELECT start, close, ended_at FROM bars ORDER BY start").all();
+      } finally {
+        db.close();
+      }
+    };
+    const journal = Journal.open(path);
+    journal.beginRun("sim", 0);
+    journal.recordBar("BTC", bar, 0, false, 75_000);
+    journal.close();
+    expect(rows()).toEqual([
+      { start: 0, close: 100, ended_at: null },
+      { start: 60_000, close: 100.5, ended_at: 75_000 },
+    ]);
+    const restarted = Journal.open(path);
+    restarted.beginRun("sim", 80_000);
+    restarted.recordBar("BTC", { ...bar, close: 101 }, 0, false);
+    restarted.close();
+    expect(rows()).toEqual([
+      { start: 0, close: 100, ended_at: null },
+      { start: 60_000, close: 101, ended_at: null },
+    ]);
   });
 });
 

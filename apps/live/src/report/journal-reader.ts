@@ -14,6 +14,11 @@ export interface JournalBar {
   position: number;
   /** True when quoting was halted at the bar's close. */
   halted: boolean;
+  /**
+   * When the bot stopped inside this bar (a clean stop journals its open bar up to then: a partial bar whose
+   * close is the last mid before the stop); null for a bar that closed.
+   */
+  endedAt: number | null;
 }
 
 /** One own fill as journaled; `referenceMid` is null when the bot did not know (or an older journal). */
@@ -138,9 +143,13 @@ export function readJournal(path: string): JournalData {
     }));
 
     const bars = new Map<string, JournalBar[]>();
+    const barColumns = new Set(
+      (db.prepare("PRAGMA table_info(bars)").all() as { name: string }[]).map((row) => row.name),
+    );
     const barRows = db
       .prepare(
-        "SELECT coin, start, open, high, low, close, volume, position, halted FROM bars ORDER BY coin, start",
+        `SELECT coin, start, open, high, low, close, volume, position, halted${barColumns.has("ended_at") ? ", ended_at" : ""}
+         FROM bars ORDER BY coin, start`,
       )
       .all() as Record<string, unknown>[];
     for (const row of barRows) {
@@ -154,6 +163,7 @@ export function readJournal(path: string): JournalData {
         volume: Number(row.volume ?? 0),
         position: Number(row.position ?? 0),
         halted: Number(row.halted ?? 0) === 1,
+        endedAt: row.ended_at === undefined || row.ended_at === null ? null : Number(row.ended_at),
       };
       if (!(bar.close > 0)) {
         throw new JournalReadError(

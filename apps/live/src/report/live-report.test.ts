@@ -1,8 +1,20 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ManualClock } from "@botmm/core";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Bot } from "../bot.ts";
+import { Journal } from "../journal.ts";
+import { PaperVenue } from "../paper.ts";
+import {
+  fastConfig,
+  memoryLogger,
+  SCRIPT_INSTRUMENT,
+  ScriptedMarket,
+  scriptedMarketEvents,
+  toVenueEvent,
+} from "../test-support.ts";
 import { JournalReadError, readJournal } from "./journal-reader.ts";
 import { buildLiveReport, formatLiveSummary, renderLiveHtmlReport } from "./live-report.ts";
 import { type TestBar, type TestFill, type TestFunding, writeTestJournal } from "./test-journal.ts";
@@ -195,6 +207,142 @@ describe("journals the report cannot fully read", () => {
       "BTC: bar 2026-01-01T00:02:00.000Z: the journal says position 2, its fills add up to 1",
     ]);
   });
+});
+
+describe("a run that stopped inside a bar", () => {
+  // Two closed bars and the bar a clean stop journaled up to 00:02:15; a buy in bar 1 and one in the partial bar.
+  const STOP = T0 + 2 * MIN + 15_000;
+  const STOPPED_BARS: TestBar[] = [
+    { coin: "BTC", start: T0, close: 100, position: 0 },
+    { coin: "BTC", start: T0 + MIN, close: 101, position: 1 },
+    { coin: "BTC", start: T0 + 2 * MIN, close: 103, position: 2, endedAt: STOP },
+  ];
+  const buy = (tradeId: string, time: number, price: number, referenceMid: number): TestFill => ({
+    tradeId,
+    time,
+    coin: "BTC",
+    side: "buy",
+    price,
+    size: 1,
+    fee: 0,
+    referenceMid,
+  });
+  const STOPPED_FILLS = [
+    buy("b1", T0 + MIN + 5_000, 100.9, 101),
+    buy("b2", T0 + 2 * MIN + 10_000, 102.9, 103),
+  ];
+  const reportOf = (bars: TestBar[], legacy?: { noBarEnd?: boolean }) => {
+    const path = tempJournal();
+    writeTestJournal(path, { bars, fills: STOPPED_FILLS, funding: [], ...(legacy ? { legacy } : {}) });
+    return buildLiveReport(readJournal(path), OPTIONS).report;
+  };
+
+  it("marks the fills before the stop at the stop's mid, with no warning, and ends the period at the stop", () => {
+    const report = reportOf(STOPPED_BARS);
+    expect(report.warnings).toEqual([]);
+    // spread 0.1 + 0.1; inventory: one held from 101 to 103 = 2; total = (103 − 100.9) + (103 − 102.9).
+    expect(report.pnl.spread).toBeCloseTo(0.2, 10);
+    expect(report.pnl.inventory).toBeCloseTo(2, 10);
+    expect(report.pnl.total).toBeCloseTo(2.2, 10);
+    expect(report.data.bars).toBe(3);
+    expect(report.data.end).toBe(new Date(STOP).toISOString());
+    expect(formatLiveSummary(report)).toContain(`→ ${new Date(STOP).toISOString()} (3 1m bars`);
+    expect(renderLiveHtmlReport(reportResult(STOPPED_BARS)).match(/<svg/g)).toHaveLength(5);
+  });
+
+  it("marks out no fill over the partial bar's shorter horizon", () => {
+    // b1's one-bar horizon ends in the partial bar, b2 has no later bar.
+    expect(reportOf(STOPPED_BARS).markouts.buyBps[0]).toBeNull();
+    // Had that bar closed at 103, b1 would be marked out there.
+    const closed = STOPPED_BARS.map(({ endedAt: _, ...bar }) => bar);
+    expect(reportOf(closed).markouts.buyBps[0]).toBeCloseTo((2.1 / 100.9) * 10_000, 8);
+  });
+
+  it("warns about the fills after the last bar when the stop's bar is missing (a killed bot)", () => {
+    expect(reportOf(STOPPED_BARS.slice(0, 2)).warnings).toContain(
+      "BTC: 1 fill(s) after the last journaled bar (a bot killed mid-bar, or one older than the stop's partial bar), marked at that bar's close",
+    );
+  });
+
+  it("reads the bars of an older bot's journal (no ended_at column) as closed bars", () => {
+    const report = reportOf(STOPPED_BARS, { noBarEnd: true });
+    expect(report.warnings).toEqual([]);
+    expect(report.data.end).toBe(new Date(T0 + 3 * MIN).toISOString());
+  });
+
+  function reportResult(bars: TestBar[]) {
+    const path = tempJournal();
+    writeTestJournal(path, { bars, fills: STOPPED_FILLS, funding: [] });
+    return buildLiveReport(readJournal(path), OPTIONS);
+  }
+});
+
+describe("a paper bot stopped cleanly inside a bar", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  // The conformance test's set-up: 1-minute bars, quotes from the third minute, a seeded script of books and
+  // trades that fills both sides; the bot's loop runs once after every book, on a manual clock.
+  const config = fastConfig({
+    mode: "paper",
+    barIntervalMs: MIN,
+    requoteIntervalMs: 1_000,
+    reconcileIntervalMs: 3_600_000,
+    orderTimeoutMs: 3_600_000,
+    strategy: {
+      volatilityWarmupBars: 2,
+      baseSpreadBps: 0.5,
+      refreshToleranceBps: 0.5,
+      maxPositionUsd: 5_000,
+    },
+    risk: { maxPosition: { limitUsd: 10_000 }, requestBudget: { pacingEnabled: false } },
+  });
+
+  it(`journals the open bar up to the stop, so the report marks the last fills at the stop's mid (seed ${SEED})`, async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const clock = new ManualClock(T0 - 1_000);
+    const market = new ScriptedMarket([SCRIPT_INSTRUMENT]);
+    const venue = new PaperVenue({ market, clock, makerFee: 0.00015, capitalUsd: 10_000 });
+    const path = tempJournal();
+    const journal = Journal.open(path);
+    const logger = memoryLogger("warn").logger;
+    const bot = new Bot({
+      venue,
+      clock,
+      config,
+      journal,
+      logger,
+      fallbackEquityUsd: 10_000,
+      loopIntervalMs: 20,
+    });
+    await bot.start();
+    for (const event of scriptedMarketEvents({ seed: SEED, startMs: T0, minutes: 3.5 })) {
+      const venueEvent = toVenueEvent(event, clock);
+      if (venueEvent === null || event.type === "gap") continue;
+      clock.set(event.lt);
+      market.emit(venueEvent);
+      if (event.type !== "book") continue;
+      vi.advanceTimersByTime(20);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    vi.useRealTimers();
+    const stopAt = T0 + 3 * MIN + 30_000;
+    clock.set(stopAt);
+    await bot.stop("test");
+    journal.close();
+
+    const data = readJournal(path);
+    const last = data.bars.get("BTC")!.at(-1)!;
+    expect(last.start).toBe(T0 + 3 * MIN);
+    expect(last.endedAt).toBe(stopAt);
+    // The script fills the bot in the minute it stopped in: without that bar they would be after the last one.
+    expect(data.fills.filter((fill) => fill.time >= last.start).length, `seed ${SEED}`).toBeGreaterThan(0);
+    const { report } = buildLiveReport(data, OPTIONS);
+    expect(report.warnings, `seed ${SEED}`).toEqual([]);
+    expect(report.fills.buy + report.fills.sell).toBe(data.fills.length);
+    expect(report.data.end).toBe(new Date(stopAt).toISOString());
+  }, 60_000);
 });
 
 describe("several coins", () => {

@@ -1,5 +1,6 @@
 import {
   type BacktestMetrics,
+  type CandleColumns,
   computeMetrics,
   type HaltedFields,
   haltedFields,
@@ -15,7 +16,7 @@ import {
   reportCharts,
 } from "@botmm/backtest";
 import type { StrategyConfig } from "@botmm/strategy";
-import { type JournalData, JournalReadError } from "./journal-reader.ts";
+import { type JournalBar, type JournalData, JournalReadError } from "./journal-reader.ts";
 import { buildCoinRun, intervalOf, journalCoins, type LiveCoinRun, sumCoinRuns } from "./live-run.ts";
 
 /** The figures of one coin (or of the sum of coins) in the backtest's field names. */
@@ -117,7 +118,7 @@ export function buildLiveReport(data: JournalData, options: LiveReportOptions): 
   const figures: Record<string, LiveReportFigures> = {};
   const strategy = { onHalt: options.onHalt };
   for (const coin of coins) {
-    const metrics = computeMetrics(coin.run, coin.candles);
+    const metrics = computeMetrics(coin.run, markoutCandles(coin.candles, data.bars.get(coin.coin)!));
     const lastClose = coin.candles.close[coin.candles.length - 1]!;
     figures[coin.coin] = reportFigures(
       coin.run,
@@ -133,7 +134,7 @@ export function buildLiveReport(data: JournalData, options: LiveReportOptions): 
     }
     if (coin.fillsAfterLastBar > 0) {
       warnings.push(
-        `${coin.coin}: ${coin.fillsAfterLastBar} fill(s) after the last closed bar, marked at that bar's close`,
+        `${coin.coin}: ${coin.fillsAfterLastBar} fill(s) after the last journaled bar (a bot killed mid-bar, or one older than the stop's partial bar), marked at that bar's close`,
       );
     }
     if (coin.positionMismatch !== null) warnings.push(`${coin.coin}: ${coin.positionMismatch}`);
@@ -170,7 +171,6 @@ export function buildLiveReport(data: JournalData, options: LiveReportOptions): 
     openTime = summed.openTime;
   }
   const interval = intervalOf(coins[0] ? [...coins[0].candles.openTime].map((start) => ({ start })) : []);
-  const last = openTime.length - 1;
   const modes = [...new Set(data.runs.map((run) => run.mode))];
   const report: LiveReport = {
     kind: "live",
@@ -181,7 +181,7 @@ export function buildLiveReport(data: JournalData, options: LiveReportOptions): 
       runs: data.runs.length,
       coins: names,
       start: new Date(openTime[0]!).toISOString(),
-      end: new Date(openTime[last]! + interval).toISOString(),
+      end: new Date(Math.max(...coins.map((coin) => coin.endMs))).toISOString(),
       bars: openTime.length,
       interval: formatInterval(interval),
     },
@@ -198,6 +198,19 @@ export function buildLiveReport(data: JournalData, options: LiveReportOptions): 
     warnings,
   };
   return { report, coins, portfolio };
+}
+
+/**
+ * The candles the bar mark-outs read: a partial bar (the open bar a clean stop journaled) gets a NaN close, so
+ * no fill is marked out over a horizon that ended early (the metrics read closes only for mark-outs).
+ */
+function markoutCandles(candles: CandleColumns, bars: readonly JournalBar[]): CandleColumns {
+  if (bars.every((bar) => bar.endedAt === null)) return candles;
+  const close = Float64Array.from(candles.close);
+  bars.forEach((bar, i) => {
+    if (bar.endedAt !== null) close[i] = Number.NaN;
+  });
+  return { ...candles, close };
 }
 
 function reportFigures(

@@ -34,8 +34,13 @@ export interface LiveCoinRun {
   candles: CandleColumns;
   /** Fills without a journaled reference mid: their spread is measured from the close of the bar before. */
   fillsWithoutReferenceMid: number;
-  /** Fills journaled after the coin's last closed bar (booked at that bar's close). */
+  /** Fills journaled after the coin's last bar (booked at that bar's close). */
   fillsAfterLastBar: number;
+  /**
+   * Where the coin's journal ends: the stop time when its last bar is partial (a clean stop journals the open
+   * bar), else the last bar's start plus the bar length.
+   */
+  endMs: number;
   /** The first bar whose journaled position differs from the fills' position, in words, or null. */
   positionMismatch: string | null;
   /** Starts of the bars at whose close quoting was halted. */
@@ -191,7 +196,10 @@ export function buildCoinRun(
       positionMismatch = `bar ${new Date(bars[i]!.start).toISOString()}: the journal says position ${journaled}, its fills add up to ${positionAfterBar[i]}`;
     }
   }
-  const fillsAfterLastBar = fills.filter((fill) => fill.time >= bars[n - 1]!.start + intervalOf(bars)).length;
+  // A partial last bar covers its whole interval here too: a fill's venue time may lead the bot's stop time.
+  const lastBar = bars[n - 1]!;
+  const fillsAfterLastBar = fills.filter((fill) => fill.time >= lastBar.start + intervalOf(bars)).length;
+  const endMs = lastBar.endedAt ?? lastBar.start + intervalOf(bars);
 
   const lastClose = bars[n - 1]!.close;
   const spreadUsd = ledger.spreadUsd;
@@ -226,7 +234,16 @@ export function buildCoinRun(
     ...NOT_JOURNALED,
   };
   const haltedStarts = bars.filter((bar) => bar.halted).map((bar) => bar.start);
-  return { coin, run, candles, fillsWithoutReferenceMid, fillsAfterLastBar, positionMismatch, haltedStarts };
+  return {
+    coin,
+    run,
+    candles,
+    fillsWithoutReferenceMid,
+    fillsAfterLastBar,
+    endMs,
+    positionMismatch,
+    haltedStarts,
+  };
 }
 
 /**

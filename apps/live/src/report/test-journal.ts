@@ -11,6 +11,8 @@ export interface TestBar {
   volume?: number;
   position: number;
   halted?: boolean;
+  /** The stop time of a partial bar (the open bar a clean stop journals). */
+  endedAt?: number;
 }
 
 /** A fill row of a hand-built journal. */
@@ -39,7 +41,7 @@ export interface TestFunding {
 /**
  * Writes a journal with the bot's schema (runs, events, orders, fills with `reference_mid`, state, funding and
  * bars) and the given rows, for the report's tests. `legacy` leaves out what older bots did not write: the
- * bars table and the `reference_mid` column.
+ * bars table, the `reference_mid` column and the bars' `ended_at` column.
  *
  * @example
  * ```ts
@@ -53,7 +55,7 @@ export function writeTestJournal(
     fills: TestFill[];
     funding: TestFunding[];
     mode?: string;
-    legacy?: { noBars?: boolean; noReferenceMid?: boolean };
+    legacy?: { noBars?: boolean; noReferenceMid?: boolean; noBarEnd?: boolean };
     events?: { kind: string; coin: string; time: number }[];
   },
 ): void {
@@ -80,7 +82,7 @@ export function writeTestJournal(
     `);
     if (!rows.legacy?.noBars) {
       db.exec(`CREATE TABLE bars (coin TEXT, start INTEGER, open REAL, high REAL, low REAL, close REAL, volume REAL,
-        position REAL, halted INTEGER, PRIMARY KEY(coin, start))`);
+        position REAL, halted INTEGER${rows.legacy?.noBarEnd ? "" : ", ended_at INTEGER"}, PRIMARY KEY(coin, start))`);
     }
     db.exec("BEGIN");
     const first = Math.min(...rows.bars.map((bar) => bar.start), 0);
@@ -90,8 +92,11 @@ export function writeTestJournal(
       rows.mode ?? "sim",
     );
     if (!rows.legacy?.noBars) {
-      const insertBar = db.prepare("INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      const insertBar = db.prepare(
+        `INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?${rows.legacy?.noBarEnd ? "" : ", ?"})`,
+      );
       for (const bar of rows.bars) {
+        const end = rows.legacy?.noBarEnd ? [] : [bar.endedAt ?? null];
         insertBar.run(
           bar.coin,
           bar.start,
@@ -102,6 +107,7 @@ export function writeTestJournal(
           bar.volume ?? 0,
           bar.position,
           bar.halted ? 1 : 0,
+          ...end,
         );
       }
     }
