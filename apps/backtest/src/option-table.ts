@@ -10,6 +10,7 @@ import {
 import { z } from "zod";
 import { FEE_TIER_NAMES } from "./fee-tiers.ts";
 import { REPLAY_FORMATS } from "./recordings/source.ts";
+import { BACKTEST_VENUES } from "./venue-presets.ts";
 
 /**
  * What a run is: a candle backtest on downloaded (or synthetic) candles, one on a candles file, or an
@@ -121,9 +122,9 @@ const RUN_OPTIONS = {
   source: {
     kind: "string",
     value: "SOURCE",
-    schema: z.enum(["auto", "binance", "hyperliquid", "csv", "synthetic"]).default("auto"),
+    schema: z.enum(["auto", "binance", "bybit", "hyperliquid", "csv", "synthetic"]).default("auto"),
     description:
-      "auto | binance | hyperliquid | csv | synthetic. auto: the cache, then Binance USDⓈ-M, then Hyperliquid; offline, seeded synthetic candles under a banner",
+      "auto | binance | bybit | hyperliquid | csv | synthetic. auto: the cache, then Binance USDⓈ-M, then Hyperliquid; offline, seeded synthetic candles under a banner. bybit: Bybit linear perps (never tried by auto)",
     appliesTo: CANDLE_RUNS,
     section: "Data",
   },
@@ -162,6 +163,16 @@ const RUN_OPTIONS = {
     appliesTo: DOWNLOADS,
     section: "Data",
   },
+  bybitUrl: {
+    kind: "string",
+    value: "URL",
+    schema: z.url().optional(),
+    defaultText: "https://api.bybit.com",
+    description:
+      "Bybit API base URL (klines from <URL>/v5/market/kline, funding from <URL>/v5/market/funding/history)",
+    appliesTo: ["candles"],
+    section: "Data",
+  },
   hyperliquidUrl: {
     kind: "string",
     value: "URL",
@@ -189,6 +200,16 @@ const RUN_OPTIONS = {
     section: "Data",
   },
   // Instrument
+  venue: {
+    kind: "string",
+    value: "VENUE",
+    schema: z.enum(BACKTEST_VENUES).optional(),
+    defaultText: "none: Hyperliquid's grid and the strategy's fees, constant funding",
+    description:
+      "hyperliquid | binance | bybit: the venue's preset — its base fee tier (hl-0, binance-vip0, bybit-vip0), its tick and lot for BTCUSDT, ETHUSDT, SOLUSDT (else pass --tick and --sz-decimals) and its funding: Binance's or Bybit's funding history (every 8 h, downloaded and cached) beside downloaded candles. Explicit fee, grid and funding flags win",
+    appliesTo: CANDLE_RUNS,
+    section: "Instrument",
+  },
   szDecimals: {
     kind: "number",
     value: "N",

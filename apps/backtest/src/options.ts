@@ -18,6 +18,13 @@ import {
   rowOfKey,
   runOptionsSchema,
 } from "./option-table.ts";
+import {
+  type BacktestVenue,
+  lotDecimals,
+  VENUE_PRESETS,
+  venueSymbolRules,
+  venueSymbolsKnown,
+} from "./venue-presets.ts";
 
 /** A command-line or config-file value that cannot be used; the message lists every problem found. */
 export class CliUsageError extends BotmmError {
@@ -33,6 +40,8 @@ export type BacktestCliOptions = z.infer<typeof runOptionsSchema> & {
   /** The config file read, as an absolute path, or null. */
   configFile: string | null;
   mode: RunMode;
+  /** True when --funding-rate was given (a --venue preset's funding history does not replace it then). */
+  fundingRateGiven?: boolean;
 };
 
 /** The usage text printed by `--help`, generated from the option table. */
@@ -89,6 +98,18 @@ export async function parseCliOptions(
     (entry.row.group === "strategy" ? strategyInput : runInput)[key] = entry.value;
   const run = runOptionsSchema.safeParse(runInput);
   if (!run.success) problems.push(...describeIssues(run.error, values));
+  const venue = typeof runInput.venue === "string" ? (runInput.venue as BacktestVenue) : undefined;
+  if (
+    venue !== undefined &&
+    Object.hasOwn(VENUE_PRESETS, venue) &&
+    !values.has("feeTier") &&
+    !values.has("makerFee") &&
+    !values.has("takerFee")
+  ) {
+    const tier = FEE_TIERS[VENUE_PRESETS[venue].feeTier];
+    strategyInput.makerFee = tier.makerFee;
+    strategyInput.takerFee = tier.takerFee;
+  }
   const feeTier = values.get("feeTier");
   if (feeTier !== undefined && typeof feeTier.value === "string" && Object.hasOwn(FEE_TIERS, feeTier.value)) {
     const explicit = ["makerFee", "takerFee"].flatMap((key) => {
@@ -127,6 +148,19 @@ export async function parseCliOptions(
   if (runInput.primeCandles !== undefined && runInput.primeDownload === true)
     problems.push("--prime-candles and --prime-download both prime the strategy: pass one of them");
   const symbol = typeof runInput.symbol === "string" ? runInput.symbol : "BTCUSDT";
+  if ((venue === "binance" || venue === "bybit") && mode !== "replay") {
+    const venueSymbol = mapSymbol(symbol).binance;
+    const rules = venueSymbolRules(venue, venueSymbol);
+    if (rules === undefined && (runInput.tick === undefined || runInput.szDecimals === undefined)) {
+      problems.push(
+        `--venue ${venue}: the backtester has no tick/lot rules for ${venueSymbol} (it knows ${venueSymbolsKnown(venue).join(", ")}): ` +
+          `pass --tick PRICE and --sz-decimals N (the venue's tick size and the decimals of its lot size)`,
+      );
+    } else if (rules !== undefined) {
+      runInput.tick ??= rules.tick;
+      runInput.szDecimals ??= lotDecimals(rules.lot);
+    }
+  }
   if (runInput.szDecimals === undefined) {
     const coin = mapSymbol(symbol).hyperliquid;
     if (knownSzDecimals(coin) === undefined) {
@@ -146,6 +180,11 @@ export async function parseCliOptions(
   }
   const options = run.data;
   if (options.csv !== undefined) options.source = "csv";
+  if (venue === "binance" || venue === "bybit") {
+    // The preset's grid (checked above); run.data was parsed before it was filled in.
+    options.tick ??= runInput.tick as string | undefined;
+    options.szDecimals ??= runInput.szDecimals as number | undefined;
+  }
   const fillModelSpec: FillModel =
     options.fillModel === "touch"
       ? { type: "touch" }
@@ -158,7 +197,14 @@ export async function parseCliOptions(
               touchProbability: options.touchProbability,
               fullFillPenetrationBps: options.fullFillPenetrationBps,
             };
-  return { ...options, strategy: strategy.data, fillModelSpec, configFile, mode };
+  return {
+    ...options,
+    strategy: strategy.data,
+    fillModelSpec,
+    configFile,
+    mode,
+    ...(values.has("fundingRate") ? { fundingRateGiven: true } : {}),
+  };
 }
 
 /**

@@ -3,13 +3,21 @@ import {
   type BacktestOptions,
   type CandleColumns,
   type FundingSchedule,
+  fundingSeries,
   type ReportContext,
   type RiskGate,
   toCandleColumns,
 } from "@botmm/backtest";
 import { BotmmError, type Instrument } from "@botmm/core";
 import type { StrategyConfig } from "@botmm/strategy";
-import { defaultCacheDir, type LoadCandlesResult, loadCandles, mapSymbol } from "./data/index.ts";
+import {
+  defaultCacheDir,
+  hourlyFundingRows,
+  type LoadCandlesResult,
+  loadCandles,
+  loadFundingHistory,
+  mapSymbol,
+} from "./data/index.ts";
 import { intervalToMs } from "./data/intervals.ts";
 import { loadFundingFile } from "./funding-file.ts";
 import { backtestInstrument } from "./instrument.ts";
@@ -17,6 +25,7 @@ import type { BacktestCliOptions } from "./options.ts";
 import { ProgressBar } from "./progress.ts";
 import { backtestRiskGate } from "./risk-gate.ts";
 import type { CliIo } from "./run.ts";
+import { VENUE_PRESETS } from "./venue-presets.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -53,7 +62,7 @@ export async function loadRunCandles(
     csvPath: options.csv,
     cacheDir: options.cacheDir ?? resolve(io.cwd, defaultCacheDir()),
     seed: options.seed,
-    apiUrls: { binance: options.binanceUrl, hyperliquid: options.hyperliquidUrl },
+    apiUrls: { binance: options.binanceUrl, bybit: options.bybitUrl, hyperliquid: options.hyperliquidUrl },
     gaps: options.gaps,
     now,
     onProgress: (state) =>
@@ -93,19 +102,85 @@ export async function prepareCandleRun(
 ): Promise<CandleRunInputs> {
   const loaded = await loadRunCandles(options, io, progress);
   const coin = mapSymbol(options.symbol).hyperliquid;
-  const fromFile = options.funding !== undefined;
+  const { funding, fundingDescription } = await candleRunFunding(options, loaded, io);
+  const source = loaded.source === "csv" ? `csv ${options.csv}` : loaded.source;
+  const venue = options.venue === undefined ? null : VENUE_PRESETS[options.venue];
+  const instrument = backtestInstrument(coin, options.szDecimals, options.tick);
   return {
     loaded,
     columns: toCandleColumns(loaded.candles),
     coin,
-    instrument: backtestInstrument(coin, options.szDecimals, options.tick),
-    funding: fromFile
-      ? await loadFundingFile(options.funding as string)
-      : { type: "constant", ratePerHour: options.fundingRate },
-    fundingDescription: fromFile
-      ? `hourly series from ${options.funding}`
-      : `constant ${(options.fundingRate * 100).toFixed(5)}%/hour (longs pay when positive)`,
-    source: loaded.source === "csv" ? `csv ${options.csv}` : loaded.source,
+    instrument,
+    funding,
+    fundingDescription,
+    source:
+      venue === null
+        ? source
+        : `${source}; venue ${options.venue} (${venue.label}: ${describeGrid(instrument)}, funding every ${venue.fundingIntervalHours} h)`,
+  };
+}
+
+/** `tick 0.10, lot 0.001` or, on Hyperliquid's grid, `5 significant figures, lot 0.00001`. */
+function describeGrid(instrument: Instrument): string {
+  const price =
+    instrument.priceRule.type === "tick" ? `tick ${instrument.priceRule.tickSize}` : "5 significant figures";
+  const size =
+    instrument.sizeRule.type === "decimals"
+      ? (10 ** -instrument.sizeRule.decimals).toFixed(instrument.sizeRule.decimals)
+      : instrument.sizeRule.stepSize;
+  return `${price}, lot ${size}`;
+}
+
+/**
+ * The funding of a candle run: `--funding FILE`; else, with `--venue binance|bybit`, downloaded candles and no
+ * `--funding-rate`, the venue's funding history over the candles' range (downloaded through ccxt and cached
+ * beside the candles), each settlement's rate charged in equal hourly parts after it settles; else the
+ * constant `--funding-rate`.
+ */
+export async function candleRunFunding(
+  options: BacktestCliOptions,
+  loaded: LoadCandlesResult,
+  io: Pick<CliIo, "now" | "cwd">,
+): Promise<{ funding: FundingSchedule; fundingDescription: string }> {
+  if (options.funding !== undefined) {
+    return {
+      funding: await loadFundingFile(options.funding),
+      fundingDescription: `hourly series from ${options.funding}`,
+    };
+  }
+  const constant = `constant ${(options.fundingRate * 100).toFixed(5)}%/hour (longs pay when positive)`;
+  const venue = options.venue;
+  // Only beside downloaded candles: a --csv file or synthetic bars keep --funding-rate (or --funding FILE).
+  const downloaded =
+    loaded.source === "binance" || loaded.source === "bybit" || loaded.source === "hyperliquid";
+  if ((venue !== "binance" && venue !== "bybit") || options.fundingRateGiven || !downloaded) {
+    return { funding: { type: "constant", ratePerHour: options.fundingRate }, fundingDescription: constant };
+  }
+  const symbol = mapSymbol(options.symbol).binance;
+  const history = await loadFundingHistory({
+    venue,
+    symbol,
+    start: loaded.start,
+    end: loaded.end,
+    now: io.now(),
+    cacheDir: options.cacheDir ?? resolve(io.cwd, defaultCacheDir()),
+    apiUrl: venue === "binance" ? options.binanceUrl : options.bybitUrl,
+  });
+  const label = VENUE_PRESETS[venue].label;
+  if (history.settlements.length === 0) {
+    throw new BotmmError(
+      "NO_DATA",
+      `--venue ${venue}: ${label} has no funding settlements for ${symbol} from ${new Date(loaded.start).toISOString()} ` +
+        `to ${new Date(loaded.end).toISOString()}; expected one every ${VENUE_PRESETS[venue].fundingIntervalHours} h ` +
+        "(pass --funding-rate RATE or --funding FILE to run without it)",
+    );
+  }
+  const hours = history.intervalHours;
+  return {
+    funding: fundingSeries(hourlyFundingRows(history.settlements, hours)),
+    fundingDescription:
+      `${label} ${symbol} funding history, ${history.settlements.length} settlements every ${hours} h, ` +
+      `each charged in ${hours} equal hourly parts after it settles (longs pay when positive)`,
   };
 }
 

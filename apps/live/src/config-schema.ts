@@ -33,8 +33,8 @@ export const LIVE_VENUE_FEES: Readonly<Record<LiveVenueName, { makerFee: number;
   };
 
 /**
- * `--sim` on Binance: the strategy's default $100 order rounds down to 0.001 BTC (≈ $60), below BTCUSDT's $100
- * minimum notional, and would never be placed; the sim quotes $200 unless the order size is set.
+ * `--sim` and `--paper` on Binance: the strategy's default $100 order rounds down to 0.001 BTC (≈ $60 in the sim),
+ * below BTCUSDT's $100 minimum notional, and would never be placed; they quote $200 unless the order size is set.
  */
 export const LIVE_VENUE_SIM_PRESETS: Readonly<Record<LiveVenueName, Readonly<Record<string, number>>>> = {
   hyperliquid: {},

@@ -316,7 +316,10 @@ function validate(
   const venueFees = LIVE_VENUE_FEES[venueName];
   const venuePresets = {
     ...(venueFees ?? {}),
-    ...((merged.mode ?? LIVE_DEFAULTS.mode) === "sim" ? LIVE_VENUE_SIM_PRESETS[venueName] : {}),
+    // Paper trades no money either, and on real Binance prices the default order falls below the minimum notional.
+    ...(["sim", "paper"].includes(String(merged.mode ?? LIVE_DEFAULTS.mode))
+      ? LIVE_VENUE_SIM_PRESETS[venueName]
+      : {}),
   };
   const venuePresetsApplied: Record<string, number> = isObject(explicitStrategy)
     ? Object.fromEntries(Object.entries(venuePresets).filter(([key]) => !(key in explicitStrategy)))

@@ -170,7 +170,10 @@ export const LIVE_OPTIONS: readonly LiveOption[] = [
     "sim",
     "in-process Hyperliquid emulator with a funded public TEST account: no keys, no network (the default)",
   ),
-  modeOption("paper", "real Hyperliquid market data, own fills simulated locally (no keys)"),
+  modeOption(
+    "paper",
+    "real market data of the --venue (public streams), own fills simulated locally (no keys)",
+  ),
   modeOption(
     "testnet",
     "Hyperliquid testnet, or any endpoint with --api-url; key from BOTMM_PRIVATE_KEY or --key-file",

@@ -71,6 +71,23 @@ afterEach(async () => {
 });
 
 describe("BinanceUsdmVenue streams against the emulator (ccxt pro binanceusdm unchanged)", () => {
+  it("counts the streams' own REST calls (listen key, depth snapshot of 100 levels) in the local budget", async () => {
+    const before = venue.requestStats().weight1m;
+    const seen = emulator.requests.length;
+    await venue.subscribe({ coins: ["BTCUSDT"], book: "l2", trades: false, account: true }, (e) =>
+      events.push(e),
+    );
+    await waitFor(() => lastBook() !== undefined, "the first book");
+    const made = emulator.requests.slice(seen).map((r) => `${r.method} ${r.path}`);
+    const depth = made.filter((r) => r === "GET /fapi/v1/depth").length;
+    const listenKey = made.filter((r) => r.endsWith(" /fapi/v1/listenKey")).length;
+    expect(depth).toBeGreaterThanOrEqual(1);
+    expect(listenKey).toBeGreaterThanOrEqual(1);
+    // Nothing else went over REST, so the budget grew by exactly these: 5 per 100-level snapshot, 1 per listen key.
+    expect(made).toHaveLength(depth + listenKey);
+    expect(venue.requestStats().weight1m - before).toBe(5 * depth + listenKey);
+  });
+
   it("keeps the depth stream consistent with the REST snapshot as orders rest and trade", async () => {
     const stop = await venue.subscribe(
       { coins: ["BTCUSDT"], book: "l2", trades: true, account: false },

@@ -121,6 +121,8 @@ export class BinanceUsdmVenue implements Venue {
         },
       },
     });
+    // The streams' own REST calls (listen key, depth snapshot) spend the same IP weight: counted, never refused.
+    this.#exchange.onStreamRequest = (weight) => this.#budget.record(weight, 0);
     this.#streams = new BinanceStreams({
       exchange: this.#exchange,
       clock: options.clock,

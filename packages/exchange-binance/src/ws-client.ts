@@ -23,6 +23,34 @@ const HookedBinanceUsdm: typeof ccxt.pro.binanceusdm & (new (...args: any[]) => 
 export class BinanceUsdmClient extends HookedBinanceUsdm {
   /** Told when the user data stream says `listenKeyExpired`. */
   onListenKeyExpired: ((url: string) => void) | null = null;
+  /**
+   * Told of each REST request ccxt's streams make on their own — the listen key (`POST`/`PUT /fapi/v1/listenKey`)
+   * and the depth snapshot (`GET /fapi/v1/depth`) — with its Binance request weight (see {@link streamRequestWeight}),
+   * so the adapter's local budget counts them.
+   */
+  onStreamRequest: ((weight: number, path: string) => void) | null = null;
+
+  /**
+   * ccxt's request path, reporting stream-made requests to {@link onStreamRequest} before they are sent.
+   *
+   * @example
+   * ```ts
+   * client.onStreamRequest = (weight) => budget.record(weight, 0);
+   * ```
+   */
+  override async fetch2(
+    path: unknown,
+    api?: unknown,
+    method?: string,
+    params?: Record<string, unknown>,
+    headers?: unknown,
+    body?: unknown,
+    config?: Record<string, unknown>,
+  ) {
+    const weight = streamRequestWeight(String(path), params ?? {});
+    if (weight > 0) this.onStreamRequest?.(weight, String(path));
+    return super.fetch2(path, api, method, params, headers, body, config);
+  }
 
   /**
    * ccxt's message dispatch, with Binance's `listenKeyExpired` reported to {@link onListenKeyExpired}.
@@ -81,4 +109,22 @@ export class BinanceUsdmClient extends HookedBinanceUsdm {
     this.onListenKeyExpired = null;
     await super.close(cleanInstanceCache);
   }
+}
+
+/**
+ * Binance USDⓈ-M's request weight of the REST calls ccxt's streams make (0 for any other path): a listen-key
+ * create or keep-alive weighs 1; a depth snapshot 2 up to 50 levels, 5 for 100, 10 for 500 and 20 for 1000
+ * (the adapter subscribes with 100 levels: 5).
+ *
+ * @example
+ * ```ts
+ * streamRequestWeight("depth", { symbol: "BTCUSDT", limit: 1000 }); // 20
+ * streamRequestWeight("listenKey", {}); // 1
+ * ```
+ */
+export function streamRequestWeight(path: string, params: Record<string, unknown>): number {
+  if (path === "listenKey") return 1;
+  if (path !== "depth") return 0;
+  const limit = Number(params["limit"] ?? 500);
+  return limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20;
 }

@@ -8,8 +8,8 @@ import { type Candle, parseCandleCsvRows } from "@botmm/core";
  * The on-disk candle cache.
  *
  * Layout: `<cacheDir>/<source>/<symbol>/<interval>/<partition>.csv`, e.g.
- * `~/.cache/botmm/candles/binance-usdm/BTCUSDT/1m/2025-05-20.csv`, where `<source>` is `binance-usdm` or
- * `hyperliquid`, `<symbol>` the venue's own name (`BTCUSDT`, `BTC`) and `<partition>` one UTC day
+ * `~/.cache/botmm/candles/binance-usdm/BTCUSDT/1m/2025-05-20.csv`, where `<source>` is `binance-usdm`,
+ * `bybit-linear` or `hyperliquid`, `<symbol>` the venue's own name (`BTCUSDT`, `BTC`) and `<partition>` one UTC day
  * (`YYYY-MM-DD`) for intervals under 1h, one UTC month (`YYYY-MM`) for 1h and longer — so a partition holds
  * at most 1440 rows and fits one Binance page. A bar belongs to the partition of its open time.
  *
@@ -29,7 +29,7 @@ import { type Candle, parseCandleCsvRows } from "@botmm/core";
 export const CACHE_FORMAT_VERSION = 1;
 
 /** Sources with a disk cache. */
-export type CacheSource = "binance-usdm" | "hyperliquid";
+export type CacheSource = "binance-usdm" | "bybit-linear" | "hyperliquid";
 
 /** Where one series lives in the cache. */
 export interface CacheSeries {

@@ -13,8 +13,8 @@ import { formatDuration, formatTime } from "./intervals.ts";
 
 /** A network candle source, one request at a time. */
 export interface CandlePageFetcher {
-  /** Name used in results and progress: `binance` or `hyperliquid`. */
-  readonly name: "binance" | "hyperliquid";
+  /** Name used in results and progress: `binance`, `bybit` or `hyperliquid`. */
+  readonly name: "binance" | "bybit" | "hyperliquid";
   /** Human name for messages. */
   readonly label: string;
   /** Most candles one request returns. */
@@ -27,7 +27,7 @@ export interface CandlePageFetcher {
 
 /** Download progress, for a progress bar. `pagesTotal` and `barsTotal` are estimates that never undercut the done counts. */
 export interface DownloadProgress {
-  source: "binance" | "hyperliquid";
+  source: "binance" | "bybit" | "hyperliquid";
   pagesDone: number;
   pagesTotal: number;
   barsDone: number;

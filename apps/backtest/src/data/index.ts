@@ -1,5 +1,7 @@
 export type { BinanceUsdmFetcherOptions } from "./binance.ts";
 export { BINANCE_USDM_PAGE_LIMIT, createBinanceUsdmFetcher } from "./binance.ts";
+export type { BybitLinearFetcherOptions } from "./bybit.ts";
+export { BYBIT_INTERVALS, BYBIT_LINEAR_PAGE_LIMIT, createBybitLinearFetcher } from "./bybit.ts";
 export type { CachedPartition, CacheSeries, CacheSource, Partition } from "./cache.ts";
 export {
   CACHE_FORMAT_VERSION,
@@ -19,6 +21,13 @@ export type {
 export { downloadWithCache, readCachedRange } from "./download.ts";
 export type { CandleSourceErrorCode } from "./errors.ts";
 export { CandleSourceError } from "./errors.ts";
+export type {
+  FundingHistoryOptions,
+  FundingHistoryResult,
+  FundingSettlement,
+  FundingVenue,
+} from "./funding.ts";
+export { fundingIntervalHours, hourlyFundingRows, loadFundingHistory } from "./funding.ts";
 export type { HyperliquidFetcherOptions } from "./hyperliquid.ts";
 export { createHyperliquidFetcher, HYPERLIQUID_HISTORY_LIMIT_BARS } from "./hyperliquid.ts";
 export type { CandleInterval } from "./intervals.ts";

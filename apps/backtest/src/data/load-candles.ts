@@ -1,6 +1,7 @@
 import { type Candle, type CandleGap, validateCandles } from "@botmm/core";
 import { z } from "zod";
 import { createBinanceUsdmFetcher } from "./binance.ts";
+import { createBybitLinearFetcher } from "./bybit.ts";
 import { type CacheSource, defaultCacheDir } from "./cache.ts";
 import { loadCsvFileRows } from "./csv-file.ts";
 import {
@@ -17,7 +18,7 @@ import { mapSymbol } from "./symbols.ts";
 import { generateSyntheticCandles, type SyntheticCandleOptions, syntheticStartPrice } from "./synthetic.ts";
 
 /** Where candles come from. `auto`: cache, then network, then synthetic (see {@link loadCandles}). */
-export type CandleSourceName = "auto" | "binance" | "hyperliquid" | "csv" | "synthetic";
+export type CandleSourceName = "auto" | "binance" | "bybit" | "hyperliquid" | "csv" | "synthetic";
 /** The source that actually served the candles. */
 export type ResolvedCandleSource = Exclude<CandleSourceName, "auto">;
 
@@ -43,14 +44,14 @@ export interface LoadCandlesOptions {
   /** Seed of synthetic candles (also of the `auto` fallback). Default 1. */
   seed?: number;
   /** Base URLs, e.g. `{ binance: "http://127.0.0.1:8081", hyperliquid: "http://127.0.0.1:8082" }`. */
-  apiUrls?: { binance?: string; hyperliquid?: string };
+  apiUrls?: { binance?: string; bybit?: string; hyperliquid?: string };
   /** Per-request timeout of downloads. Default 15 000 ms. */
   timeoutMs?: number;
   /** `auto` only: timeout of the first request to each venue, so an offline run fails over fast. Default 3000 ms. */
   probeTimeoutMs?: number;
   /** Retries of a download request that failed for a reason that may pass (network, 429, 5xx). Default 2. */
   retries?: number;
-  /** ccxt's request-weight throttle for Binance (default true; tests may turn it off). */
+  /** ccxt's request-weight throttle for Binance and Bybit (default true; tests may turn it off). */
   rateLimit?: boolean;
   /** Missing bars: `error` above `maxGapFraction` (default) or `skip`; see `validateCandles`. */
   gaps?: "error" | "skip";
@@ -91,10 +92,12 @@ export interface LoadCandlesResult {
 }
 
 const DAY_MS = 86_400_000;
-const NETWORK_SOURCES = ["binance", "hyperliquid"] as const;
-type NetworkSource = (typeof NETWORK_SOURCES)[number];
+/** The sources `auto` tries, in order (Bybit is used only when asked for: Binance has the same markets). */
+const AUTO_SOURCES = ["binance", "hyperliquid"] as const;
+type NetworkSource = "binance" | "bybit" | "hyperliquid";
 const CACHE_SOURCE: Record<NetworkSource, CacheSource> = {
   binance: "binance-usdm",
+  bybit: "bybit-linear",
   hyperliquid: "hyperliquid",
 };
 
@@ -113,7 +116,7 @@ const timeSchema = z
   });
 
 const optionsSchema = z.object({
-  source: z.enum(["auto", "binance", "hyperliquid", "csv", "synthetic"]).default("auto"),
+  source: z.enum(["auto", "binance", "bybit", "hyperliquid", "csv", "synthetic"]).default("auto"),
   symbol: z.string().trim().min(1).optional(),
   interval: z.string().trim().min(1).optional(),
   start: timeSchema.optional(),
@@ -121,7 +124,9 @@ const optionsSchema = z.object({
   csvPath: z.string().min(1).optional(),
   cacheDir: z.string().min(1).nullable().optional(),
   seed: z.number().int().default(1),
-  apiUrls: z.object({ binance: z.url().optional(), hyperliquid: z.url().optional() }).default({}),
+  apiUrls: z
+    .object({ binance: z.url().optional(), bybit: z.url().optional(), hyperliquid: z.url().optional() })
+    .default({}),
   timeoutMs: z.number().int().positive().default(15_000),
   probeTimeoutMs: z.number().int().positive().default(3_000),
   retries: z.number().int().min(0).max(10).default(2),
@@ -142,6 +147,7 @@ type ParsedOptions = z.infer<typeof optionsSchema>;
  * Sources:
  * - `binance`: Binance USDⓈ-M perpetual klines via ccxt, through the disk cache (see `cache.ts`): only
  *   partitions not yet cached are downloaded.
+ * - `bybit`: Bybit linear (USDT perpetual) klines via ccxt, same cache (never tried by `auto`).
  * - `hyperliquid`: Hyperliquid perp candles via `@nktkas/hyperliquid`, same cache. Hyperliquid serves only
  *   its latest 5000 candles: a longer range comes back shorter, with a warning.
  * - `csv`: a file (plain or .gz) in Binance's kline layout or a headered OHLCV layout.
@@ -182,13 +188,13 @@ export async function loadCandles(options: LoadCandlesOptions): Promise<LoadCand
   const range = { start, end, endGiven: o.end !== undefined, interval: o.interval, intervalMs, now };
 
   if (o.source === "synthetic") return synthetic(o, range, []);
-  if (o.source === "binance" || o.source === "hyperliquid") {
+  if (o.source === "binance" || o.source === "bybit" || o.source === "hyperliquid") {
     const download = await fromNetwork(o, o.source, range, false);
     return finish(o, o.source, download, range, []);
   }
 
   // auto
-  for (const source of NETWORK_SOURCES) {
+  for (const source of AUTO_SOURCES) {
     const request = downloadRequest(o, source, range, false);
     if (request === null) continue;
     const cached = await readCachedRange(request);
@@ -206,7 +212,7 @@ export async function loadCandles(options: LoadCandlesOptions): Promise<LoadCand
     }
   }
   const failures: string[] = [];
-  for (const source of NETWORK_SOURCES) {
+  for (const source of AUTO_SOURCES) {
     try {
       const download = await fromNetwork(o, source, range, true);
       if (download.candles.length === 0) {
@@ -254,19 +260,32 @@ function invalid(message: string): CandleSourceError {
 }
 
 function label(source: NetworkSource): string {
-  return source === "binance" ? "Binance USDⓈ-M" : "Hyperliquid";
+  return source === "binance" ? "Binance USDⓈ-M" : source === "bybit" ? "Bybit linear" : "Hyperliquid";
 }
 
 function venueSymbol(symbol: string, source: NetworkSource): string {
   const mapping = mapSymbol(symbol);
-  return source === "binance" ? mapping.binance : mapping.hyperliquid;
+  // Bybit's linear perps use Binance's names (BTCUSDT, 1000PEPEUSDT).
+  return source === "hyperliquid" ? mapping.hyperliquid : mapping.binance;
 }
 
 function fetcherFor(o: ParsedOptions, source: NetworkSource, interval: string): CandlePageFetcher {
   const symbol = venueSymbol(o.symbol!, source);
-  return source === "binance"
-    ? createBinanceUsdmFetcher({ symbol, interval, apiUrl: o.apiUrls.binance, enableRateLimit: o.rateLimit })
-    : createHyperliquidFetcher({ coin: symbol, interval, apiUrl: o.apiUrls.hyperliquid });
+  if (source === "binance")
+    return createBinanceUsdmFetcher({
+      symbol,
+      interval,
+      apiUrl: o.apiUrls.binance,
+      enableRateLimit: o.rateLimit,
+    });
+  if (source === "bybit")
+    return createBybitLinearFetcher({
+      symbol,
+      interval,
+      apiUrl: o.apiUrls.bybit,
+      enableRateLimit: o.rateLimit,
+    });
+  return createHyperliquidFetcher({ coin: symbol, interval, apiUrl: o.apiUrls.hyperliquid });
 }
 
 /** The download request for a source, or null when the source cannot serve the interval (auto skips it). */

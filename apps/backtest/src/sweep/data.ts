@@ -2,11 +2,10 @@
 
 import { type CandleColumns, toCandleColumns } from "@botmm/backtest";
 import { mapSymbol } from "../data/index.ts";
-import { loadFundingFile } from "../funding-file.ts";
 import { backtestInstrument } from "../instrument.ts";
 import type { BacktestCliOptions } from "../options.ts";
 import type { CliIo } from "../run.ts";
-import { loadRunCandles } from "../run-candles.ts";
+import { candleRunFunding, loadRunCandles } from "../run-candles.ts";
 import { type SharedRunData, shareColumns } from "./job.ts";
 
 /** Loads the base run's candles (download, cache, --csv or synthetic) into shared memory. */
@@ -16,6 +15,7 @@ export async function loadSweepData(
 ): Promise<{ shared: SharedRunData; columns: CandleColumns }> {
   const loaded = await loadRunCandles(options, io);
   const coin = mapSymbol(options.symbol).hyperliquid;
+  const { funding, fundingDescription } = await candleRunFunding(options, loaded, io);
   const { buffer, columns } = shareColumns(toCandleColumns(loaded.candles));
   const shared: SharedRunData = {
     buffer,
@@ -23,8 +23,9 @@ export async function loadSweepData(
     intervalMs: loaded.intervalMs,
     instrument: backtestInstrument(coin, options.szDecimals, options.tick),
     coin,
-    fundingSeries: options.funding === undefined ? null : await loadFundingFile(options.funding),
-    fundingDescription: options.funding === undefined ? null : `hourly series from ${options.funding}`,
+    // --funding FILE, or the --venue preset's funding history; null leaves each job its --funding-rate.
+    fundingSeries: funding.type === "series" ? funding : null,
+    fundingDescription: funding.type === "series" ? fundingDescription : null,
     symbol: options.symbol,
     interval: loaded.interval ?? `${loaded.intervalMs / 1000}s`,
     source: loaded.source === "csv" ? `csv ${options.csv}` : loaded.source,

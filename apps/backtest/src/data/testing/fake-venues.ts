@@ -1,7 +1,8 @@
 /**
  * Local stand-ins for the venues' candle endpoints, for tests: `node:http` on 127.0.0.1, an ephemeral port,
  * responses in the recorded wire formats (Binance `GET /fapi/v1/klines` arrays of 12 fields with decimal
- * strings; Hyperliquid `POST /info` `candleSnapshot` objects). Nothing here touches the internet.
+ * strings; Bybit `GET /v5/market/kline` lists newest first; Hyperliquid `POST /info` `candleSnapshot` objects;
+ * Binance `GET /fapi/v1/fundingRate` and Bybit `GET /v5/market/funding/history`). Nothing here touches the internet.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -31,6 +32,8 @@ export interface FakeVenueOptions {
   maxPerResponse?: number;
   /** Hyperliquid only: serve only the latest N candles of the history (5000). */
   historyLimitBars?: number;
+  /** Funding settlements (ascending) for the funding-history endpoints. */
+  funding?: Array<{ timeMs: number; rate: number }>;
 }
 
 function withForming(options: FakeVenueOptions): Candle[] {
@@ -55,6 +58,27 @@ export function startFakeBinance(options: FakeVenueOptions): Promise<FakeVenue> 
   const series = withForming(options);
   const cap = options.maxPerResponse ?? 1500;
   return start((request, url, _body, respond) => {
+    if (url.pathname === "/fapi/v1/fundingRate") {
+      const query = Object.fromEntries(url.searchParams);
+      const startTime = Number(query.startTime ?? 0);
+      const endTime = query.endTime === undefined ? Number.POSITIVE_INFINITY : Number(query.endTime);
+      const limit = Math.min(Number(query.limit ?? 100), 1000);
+      respond(
+        200,
+        (options.funding ?? [])
+          .filter(
+            (row) => query.symbol === options.symbol && row.timeMs >= startTime && row.timeMs <= endTime,
+          )
+          .slice(0, limit)
+          .map((row) => ({
+            symbol: options.symbol,
+            fundingTime: row.timeMs,
+            fundingRate: row.rate.toFixed(8),
+            markPrice: "34287.54619963",
+          })),
+      );
+      return;
+    }
     if (url.pathname !== "/fapi/v1/klines") {
       respond(500, { code: -1000, msg: `fake binance: ${url.pathname} is not served` });
       return;
@@ -124,6 +148,84 @@ export function startFakeHyperliquid(options: FakeVenueOptions): Promise<FakeVen
         n: 12,
       }));
     respond(200, rows);
+  });
+}
+
+const BYBIT_INTERVAL_MS: Record<string, number> = {
+  "1": 60_000,
+  "5": 300_000,
+  "60": 3_600_000,
+  D: 86_400_000,
+};
+
+/**
+ * Bybit v5 `GET /v5/market/kline` and `GET /v5/market/funding/history` (category linear): the newest rows of
+ * the window first, at most `limit` (1000 / 200), in the `{retCode, retMsg, result, retExtInfo, time}`
+ * envelope; an unknown symbol answers HTTP 200 with `retCode` 10001.
+ */
+export function startFakeBybit(options: FakeVenueOptions): Promise<FakeVenue> {
+  const series = withForming(options);
+  const cap = options.maxPerResponse ?? 1000;
+  const envelope = (result: unknown) => ({
+    retCode: 0,
+    retMsg: "OK",
+    result,
+    retExtInfo: {},
+    time: 1747699200000,
+  });
+  return start((_request, url, _body, respond) => {
+    const query = Object.fromEntries(url.searchParams);
+    if (query.category !== "linear" || query.symbol !== options.symbol) {
+      respond(200, {
+        retCode: 10001,
+        retMsg: "params error: symbol invalid",
+        result: {},
+        retExtInfo: {},
+        time: 0,
+      });
+      return;
+    }
+    if (url.pathname === "/v5/market/funding/history") {
+      const endTime = query.endTime === undefined ? Number.POSITIVE_INFINITY : Number(query.endTime);
+      const startTime = Number(query.startTime ?? 0);
+      const limit = Math.min(Number(query.limit ?? 200), 200);
+      const list = (options.funding ?? [])
+        .filter((row) => row.timeMs >= startTime && row.timeMs <= endTime)
+        .slice(-limit)
+        .reverse()
+        .map((row) => ({
+          symbol: options.symbol,
+          fundingRate: String(row.rate),
+          fundingRateTimestamp: String(row.timeMs),
+        }));
+      respond(200, envelope({ category: "linear", list }));
+      return;
+    }
+    if (url.pathname !== "/v5/market/kline") {
+      respond(404, { retCode: 10001, retMsg: `fake bybit: ${url.pathname} is not served` });
+      return;
+    }
+    if (BYBIT_INTERVAL_MS[query.interval ?? ""] !== options.intervalMs) {
+      respond(200, { retCode: 10001, retMsg: "Invalid period!", result: {}, retExtInfo: {}, time: 0 });
+      return;
+    }
+    const startTime = Number(query.start ?? 0);
+    const endTime = query.end === undefined ? Number.POSITIVE_INFINITY : Number(query.end);
+    const limit = Math.min(Number(query.limit ?? 200), cap);
+    const list = series
+      .filter((candle) => candle.openTime >= startTime && candle.openTime <= endTime)
+      .slice(-limit)
+      .reverse()
+      .map((c) => [
+        String(c.openTime),
+        String(c.open),
+        String(c.high),
+        String(c.low),
+        String(c.close),
+        String(c.volume),
+        String(c.volume * c.close),
+      ]);
+    respond(200, envelope({ symbol: options.symbol, category: "linear", list }));
   });
 }
 
