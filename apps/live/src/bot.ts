@@ -1,4 +1,4 @@
-import type { Candle, Clock, Unsubscribe } from "@botmm/core";
+import type { Clock, Unsubscribe } from "@botmm/core";
 import { type RiskDecision, RiskEngine } from "@botmm/risk";
 import { BarBuilder, type StrategyConfig } from "@botmm/strategy";
 import type { Logger } from "pino";
@@ -9,6 +9,7 @@ import { restoreKernel, writeKernelState } from "./kernel-state.ts";
 import type { Metrics } from "./metrics.ts";
 import { CoinSink, OrderRouter } from "./order-router.ts";
 import { CLIENT_ID_BLOCK, firstClientIdOfBlock } from "./prefix.ts";
+import { type CandleSource, primeFromCandles } from "./prime.ts";
 import { Reconciler } from "./reconciler.ts";
 import { RunReport, type RunSummary } from "./run-report.ts";
 import type { LiveVenue } from "./venue.ts";
@@ -35,16 +36,10 @@ export interface BotOptions {
    * closed bars prime the strategy, so it quotes at once instead of warming up on live bars. Absent or failing:
    * the bot warms up on live bars and says so.
    */
-  candles?: (coin: string, intervalMs: number, startMs: number) => Promise<Candle[]>;
+  candles?: CandleSource;
   /** Where {@link candles} come from, for log lines (e.g. `api.hyperliquid.xyz`). */
   candlesHost?: string;
 }
-
-/**
- * Start-up priming asks for this many volatility half-lives of closed bars (at least the warm-up), so the
- * estimate starts where a bot that had been running would be rather than at the first few bars' noise.
- */
-const PRIME_HALF_LIVES = 5;
 
 /**
  * The live market-making bot: one `CoinKernel` per coin (the same kernel the backtests drive: quotes, working
@@ -225,7 +220,11 @@ export class Bot {
     }
 
     await this.#reconciler.startup(this.#events.fillsSince);
-    await this.#primeFromCandles();
+    await primeFromCandles(this.#context, {
+      candles: this.#candles,
+      host: this.#candlesHost,
+      spend: () => this.#router.spend("other", 1),
+    });
 
     for (const state of context.coins.values()) {
       if (!venue.setLeverage) continue;
@@ -275,55 +274,6 @@ export class Bot {
       void this.#shutdown().then(this.#resolveFinished, this.#rejectFinished);
     }
     return this.finished;
-  }
-
-  /**
-   * Primes each coin's kernel with the venue's recent closed bars (`candleSnapshot`), so no live warm-up is
-   * needed. When the venue cannot serve them, or serves too few, the bot warms up on live bars and says how long
-   * that takes.
-   */
-  async #primeFromCandles(): Promise<void> {
-    const { config, log, clock, coins } = this.#context;
-    const strategy = config.strategy;
-    const intervalMs = config.barIntervalMs;
-    const warmupBars = strategy.volatilityWarmupBars;
-    // N returns need N + 1 closes.
-    const wanted = Math.max(warmupBars, PRIME_HALF_LIVES * strategy.volatilityHalfLifeBars) + 1;
-    for (const state of coins.values()) {
-      const currentBarStart = Math.floor(clock.now() / intervalMs) * intervalMs;
-      let reason = "";
-      let closes: number[] = [];
-      if (this.#candles === undefined) reason = "this venue serves no candles";
-      else {
-        try {
-          const candles = await this.#candles(state.coin, intervalMs, currentBarStart - wanted * intervalMs);
-          this.#router.spend("other", 1);
-          closes = candles
-            .filter((candle) => candle.openTime < currentBarStart && candle.close > 0)
-            .slice(-wanted)
-            .map((candle) => candle.close);
-        } catch (error) {
-          reason = errorText(error);
-        }
-      }
-      for (const close of closes) state.kernel.onBarClose(close);
-      state.primedBars = closes.length;
-      const seen = state.kernel.maker.barsSeen;
-      if (seen >= warmupBars) {
-        log.info(
-          { coin: state.coin, bars: closes.length, host: this.#candlesHost },
-          "strategy primed from the venue's candles: no warm-up",
-        );
-        continue;
-      }
-      const minutes = ((warmupBars - seen) * intervalMs) / 60_000;
-      log.warn(
-        { coin: state.coin, host: this.#candlesHost, bars: closes.length, needed: warmupBars + 1 },
-        `candleSnapshot from ${this.#candlesHost} gave ${closes.length} of ${warmupBars + 1} closed bars` +
-          `${reason === "" ? "" : ` (${reason})`}: warming up on live bars for about ${Number(minutes.toFixed(1))} min ` +
-          "of bot clock; --duration counts from the first quote",
-      );
-    }
   }
 
   // ── loop ────────────────────────────────────────────────────────────────────────────────────────────

@@ -18,10 +18,9 @@ import type {
   Venue,
   VenueEvent,
 } from "@botmm/core";
-import { lotStepOf } from "@botmm/core";
+import { floorToLot, lotStepOf } from "@botmm/core";
 import { Inventory } from "@botmm/inventory";
 import {
-  floorToLot,
   OrderQueue,
   postOnlyCrosses,
   type QueueFill,

@@ -13,6 +13,7 @@ export { ManualClock, systemClock } from "./clock.ts";
 export { BotmmError, RoundingError } from "./errors.ts";
 export type { Instrument, PriceRule, SizeRule } from "./instrument.ts";
 export { hyperliquidPerpInstrument, instrumentSchema, lotStepOf } from "./instrument.ts";
+export { floorToLot } from "./lot.ts";
 export { PriceGrid, priceStepAt, snapToStep } from "./price-step.ts";
 export type { Random } from "./random.ts";
 export { createRandom } from "./random.ts";

@@ -27,7 +27,8 @@ export type {
   SimTimeInForce,
 } from "./exchange.ts";
 export { formatSimQty, houseClientId, SIM_HOUSE, SimExchange } from "./exchange.ts";
-export { floorToLot } from "./lot.ts";
+/** @deprecated Import it from `@botmm/core`; this re-export will go. */
+export { floorToLot } from "@botmm/core";
 export type { SimMarketDriverOptions, SimMarketStep } from "./market-driver.ts";
 export { SimMarketDriver } from "./market-driver.ts";
 export type { SimFillOptions, SimPosition, SimPositionChange } from "./position.ts";

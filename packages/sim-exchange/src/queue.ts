@@ -1,5 +1,4 @@
-import type { Side } from "@botmm/core";
-import { floorToLot } from "./lot.ts";
+import { floorToLot, type Side } from "@botmm/core";
 
 /**
  * How an own order's place in the queue at its price level is estimated (hftbacktest's models).

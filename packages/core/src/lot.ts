@@ -1,7 +1,8 @@
 /**
- * Rounds a fill size down to whole lots, forgiving float noise up to a billionth of a lot below a lot boundary
+ * Rounds a size down to whole lots, forgiving float noise up to a billionth of a lot below a lot boundary
  * (`0.3 / 0.1` is 2.9999999999999996, still 3 lots); a lot step of 0 (or less) leaves the size as it is. The
- * rule the simulators apply to partial maker fills (`OrderQueue`) and to taker fills (paper mode's IOC).
+ * rule the strategy sizes its quotes by and the simulators apply to partial maker fills (`OrderQueue`) and to
+ * taker fills (paper mode's IOC).
  *
  * @example
  * ```ts
