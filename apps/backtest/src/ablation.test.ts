@@ -8,6 +8,9 @@ import {
   ABLATION_COMPONENTS,
   bestCombination,
   CANDLE_ABLATION_COMPONENTS,
+  IMBALANCE_SKIP_THRESHOLD,
+  keepsMarkouts,
+  SWEEP_PULL,
   variantStrategy,
 } from "./ablation.ts";
 import { runBacktestCli } from "./run.ts";
@@ -41,10 +44,41 @@ describe("variantStrategy", () => {
       toxicityPullCooldownMs: 30_000,
       model: "basic",
     });
+    const skip = ABLATION_COMPONENTS.find((c) => c.variant === "+imbalance-skip")!;
+    expect(variantStrategy(user, skip.overrides).imbalanceSkipThreshold).toBe(IMBALANCE_SKIP_THRESHOLD);
+    const ease = ABLATION_COMPONENTS.find((c) => c.variant === "+toxicity-ease-exit")!;
+    expect(variantStrategy(user, ease.overrides)).toMatchObject({
+      toxicityEaseExit: true,
+      toxicityGuard: true,
+    });
+    expect(variantStrategy(parseStrategyConfig({ toxicityEaseExit: true }), {}).toxicityEaseExit).toBe(false);
+    const sweep = ABLATION_COMPONENTS.find((c) => c.variant === "+sweep-pull")!;
+    expect(variantStrategy(user, sweep.overrides)).toMatchObject({
+      sweepPullBps: 2,
+      sweepPullCooldownMs: 10_000,
+      model: "basic",
+    });
+    // The baseline switches a user's sweep pull off.
+    expect(variantStrategy(parseStrategyConfig({ sweepPullBps: 3 }), {}).sweepPullBps).toBe(0);
+  });
+
+  it("keeps baseline = today's basic model (ease-exit off) and default = what BotMM ships (baseline + ease-exit)", () => {
+    const shipped = parseStrategyConfig({});
+    const baseline = variantStrategy(shipped, {});
+    const asShipped = variantStrategy(shipped, null);
+    expect(baseline.toxicityEaseExit).toBe(false);
+    expect(asShipped.toxicityEaseExit).toBe(true);
+    expect(asShipped).toEqual(variantStrategy(shipped, { toxicityEaseExit: true }));
   });
 });
 
 describe("bestCombination", () => {
+  const score = (pnlUsd: number, markout1sBps: number | null = 0, markout30sBps: number | null = 0) => ({
+    pnlUsd,
+    markout1sBps,
+    markout30sBps,
+  });
+
   it("adds helpful components greedily, one per exclusive setting, and drops one that hurts together", async () => {
     const evaluated: string[] = [];
     const pnl = (o: Record<string, unknown>) =>
@@ -52,32 +86,53 @@ describe("bestCombination", () => {
       (o.sizeDecay === 1 ? 1 : 0) +
       (o.bias === true ? (o.sizeDecay === 1 ? -5 : 0.5) : 0);
     const best = await bestCombination(
-      0,
+      score(0),
       [
-        { variant: "+fair-price=microprice", overrides: { fairPrice: "microprice" }, pnlUsd: 2 },
-        { variant: "+fair-price=imbalance", overrides: { fairPrice: "imbalance" }, pnlUsd: 3 },
-        { variant: "+size-decay", overrides: { sizeDecay: 1 }, pnlUsd: 1 },
-        { variant: "+bias", overrides: { bias: true }, pnlUsd: 0.5 },
-        { variant: "+funding-skew", overrides: { fundingSkewBps: 1 }, pnlUsd: -1 },
+        { variant: "+fair-price=microprice", overrides: { fairPrice: "microprice" }, score: score(2) },
+        { variant: "+fair-price=imbalance", overrides: { fairPrice: "imbalance" }, score: score(3) },
+        { variant: "+size-decay", overrides: { sizeDecay: 1 }, score: score(1) },
+        { variant: "+bias", overrides: { bias: true }, score: score(0.5) },
+        { variant: "+funding-skew", overrides: { fundingSkewBps: 1 }, score: score(-1) },
       ],
       async (overrides) => {
         evaluated.push(JSON.stringify(overrides));
-        return pnl(overrides);
+        return score(pnl(overrides));
       },
     );
     expect(best.variants).toEqual(["+fair-price=imbalance", "+size-decay"]);
     expect(best.overrides).toEqual({ fairPrice: "imbalance", sizeDecay: 1 });
-    expect(best.pnlUsd).toBe(4);
+    expect(best.score.pnlUsd).toBe(4);
     expect(evaluated.some((text) => text.includes("fundingSkewBps"))).toBe(false);
   });
 
   it("is the baseline when nothing helps", async () => {
     const best = await bestCombination(
-      1,
-      [{ variant: "+bias", overrides: { bias: true }, pnlUsd: 0.5 }],
-      async () => 9,
+      score(1),
+      [{ variant: "+bias", overrides: { bias: true }, score: score(0.5) }],
+      async () => score(9),
     );
-    expect(best).toEqual({ variants: [], overrides: {}, pnlUsd: 1 });
+    expect(best).toEqual({ variants: [], overrides: {}, score: score(1) });
+  });
+
+  it("never takes a component whose gain comes with worse 1 s or 30 s mark-outs than the baseline's", async () => {
+    const baseline = score(0, -1, -0.5);
+    const best = await bestCombination(
+      baseline,
+      [
+        // More PnL, but picked off harder at 1 s; then at 30 s; then no fill at all.
+        { variant: "+a", overrides: { sizeDecay: 1 }, score: score(5, -1.2, 0) },
+        { variant: "+b", overrides: { bias: true }, score: score(4, -0.9, -0.6) },
+        { variant: "+c", overrides: { fundingSkewBps: 1 }, score: score(3, null, null) },
+        { variant: "+d", overrides: { imbalanceSkipThreshold: 0.8 }, score: score(1, -0.4, 0.3) },
+        { variant: "+e", overrides: { toxicityEaseExit: true }, score: score(0.5, -0.4, 0.3) },
+      ],
+      // Together with +d, +e keeps the PnL but costs 30-second mark-out.
+      async (overrides) => ("toxicityEaseExit" in overrides ? score(2, -0.4, -0.7) : score(1, -0.4, 0.3)),
+    );
+    expect(best.variants).toEqual(["+d"]);
+    expect(best.score).toEqual(score(1, -0.4, 0.3));
+    expect(keepsMarkouts(score(0, null, null), score(-1, null, null))).toBe(true);
+    expect(keepsMarkouts(score(0, -1, null), score(-1, -1, -2))).toBe(false);
   });
 });
 
@@ -113,7 +168,15 @@ describe("backtest CLI ablation", () => {
       pnl: { total: number; spread: number };
       ordersFilled: number;
       markoutsBps: Record<string, number | null>;
-      strategy: { model: string; fairPrice: string; calibration: string };
+      strategy: {
+        model: string;
+        fairPrice: string;
+        calibration: string;
+        imbalanceSkipThreshold: number;
+        sweepPullBps: number;
+        sweepPullCooldownMs: number;
+        toxicityEaseExit: boolean;
+      };
       calibration: { sigmaBps: number | null };
     }[];
     expect(rows.map((row) => row.variant)).toEqual([
@@ -131,8 +194,19 @@ describe("backtest CLI ablation", () => {
       calibration: "online",
     });
     expect(byName.get("+fair-price=microprice")!.strategy.fairPrice).toBe("microprice");
-    // The best combination is never worse than the baseline.
-    expect(byName.get("best")!.pnl.total).toBeGreaterThanOrEqual(byName.get("baseline")!.pnl.total);
+    // The best combination is never worse than the baseline, in PnL or in 1 s and 30 s mark-outs.
+    const [best, baseline] = [byName.get("best")!, byName.get("baseline")!];
+    expect(best.pnl.total).toBeGreaterThanOrEqual(baseline.pnl.total);
+    for (const horizon of ["1s", "30s"])
+      if (baseline.markoutsBps[horizon] !== null)
+        expect(best.markoutsBps[horizon]).toBeGreaterThanOrEqual(baseline.markoutsBps[horizon]!);
+    expect(byName.get("+imbalance-skip")!.strategy.imbalanceSkipThreshold).toBe(IMBALANCE_SKIP_THRESHOLD);
+    expect(byName.get("+toxicity-ease-exit")!.strategy.toxicityEaseExit).toBe(true);
+    expect(byName.get("baseline")!.strategy.toxicityEaseExit).toBe(false);
+    expect(byName.get("default")!.strategy.toxicityEaseExit).toBe(true);
+    expect(byName.get("+sweep-pull")!.strategy).toMatchObject(SWEEP_PULL);
+    // The recording's trades reach the kernel: sweeps pull quotes, so the run differs from the baseline.
+    expect(byName.get("+sweep-pull")!.pnl.total).not.toBe(byName.get("baseline")!.pnl.total);
     expect(io.out()).toContain("+toxicity-pull");
     expect(io.out()).toMatch(/best = baseline/);
   });
@@ -185,6 +259,8 @@ describe("backtest CLI ablation", () => {
         "best",
       ]);
       expect(rows.some((row) => row.variant.startsWith("+fair-price"))).toBe(false);
+      expect(rows.some((row) => row.variant === "+imbalance-skip")).toBe(false);
+      expect(rows.some((row) => row.variant === "+sweep-pull")).toBe(false);
       const byName = new Map(rows.map((row) => [row.variant, row]));
       const baseline = byName.get("baseline")!;
       expect(baseline.ordersFilled).toBeGreaterThan(0);

@@ -51,8 +51,20 @@ export const BASELINE_OVERRIDES: StrategyConfigInput = {
   fundingSkewBps: 0,
   tradeFlowShiftBps: 0,
   imbalanceSkipThreshold: 0,
+  sweepPullBps: 0,
+  toxicityEaseExit: false,
   bias: false,
 };
+
+/** The imbalance skip's threshold in the ablation: skip a side only when the book is ≥ 9 : 1 against it. */
+export const IMBALANCE_SKIP_THRESHOLD = 0.8;
+
+/**
+ * The sweep pull in the ablation, from the market's measurement rather than a sweep of these settings: after a
+ * print ≥ 2 bp past the mid the mid ran on 4–10 bp within 1–10 s on the Hyperliquid recordings, so a 2 bp print
+ * pulls the side it runs towards for 10 s.
+ */
+export const SWEEP_PULL = { sweepPullBps: 2, sweepPullCooldownMs: 10_000 } as const;
 
 /** The components switched on one at a time over the baseline. */
 export const ABLATION_COMPONENTS: readonly AblationVariant[] = [
@@ -75,6 +87,13 @@ export const ABLATION_COMPONENTS: readonly AblationVariant[] = [
     },
   },
   { variant: "-toxicity-guard", overrides: { toxicityGuard: false } },
+  // The guard (bars, as in the baseline) spares the side that reduces the position as it nears the limit.
+  { variant: "+toxicity-ease-exit", overrides: { toxicityEaseExit: true } },
+  // No bid while the top `imbalanceLevels` (5 unless set) hold ≥ 9× more size on the ask than on the bid, no
+  // ask in the mirror case: only a strongly one-sided book says which way the next move goes.
+  { variant: "+imbalance-skip", overrides: { imbalanceSkipThreshold: IMBALANCE_SKIP_THRESHOLD } },
+  // A taker printing ≥ 2 bp past the mid pulls the side that flow runs towards next, for 10 s.
+  { variant: "+sweep-pull", overrides: { ...SWEEP_PULL } },
   { variant: "+size-decay", overrides: { sizeDecay: 1 } },
   { variant: "+funding-skew", overrides: { fundingSkewBps: 1 } },
   { variant: "+bias", overrides: { bias: true } },
@@ -82,10 +101,17 @@ export const ABLATION_COMPONENTS: readonly AblationVariant[] = [
 
 /**
  * The components that mean something on candles: there is no book, so the fair price falls back to the mid and
- * the fair-price variants would repeat the baseline.
+ * the imbalance skip never skips, and no trades, so nothing sweeps; the fair-price, skip and sweep-pull variants
+ * would repeat the baseline.
  */
 export const CANDLE_ABLATION_COMPONENTS: readonly AblationVariant[] = ABLATION_COMPONENTS.filter(
-  (component) => component.overrides === null || !("fairPrice" in component.overrides),
+  (component) =>
+    component.overrides === null ||
+    !(
+      "fairPrice" in component.overrides ||
+      "imbalanceSkipThreshold" in component.overrides ||
+      "sweepPullBps" in component.overrides
+    ),
 );
 
 /**
@@ -101,7 +127,7 @@ export function candleAblationNotes(fillModel: string): string[] {
     (c) => c.variant,
   );
   return [
-    `candles have no book: the fair price falls back to the mid, so ${skipped.join(", ")} are not run (they equal the baseline)`,
+    `candles have no book: the fair price falls back to the mid and nothing is skipped on the book's imbalance, and no trades to sweep it, so ${skipped.join(", ")} are not run (they equal the baseline)`,
     "candles have no trades: online calibration fits σ only (from the mids below, or bar ranges); A and k stay the constants",
     fillModel === "subbar"
       ? "mark-outs are taken on the sub-bar model's simulated path (one price per requote step)"
@@ -126,42 +152,78 @@ export function variantStrategy(base: StrategyConfig, overrides: StrategyConfigI
   return strategyConfigSchema.parse({ ...base, ...BASELINE_OVERRIDES, ...overrides });
 }
 
+/** What `best` is chosen on: a run's total PnL and its mean 1 s and 30 s mark-outs (null: no fill reached them). */
+export interface AblationScore {
+  pnlUsd: number;
+  markout1sBps: number | null;
+  markout30sBps: number | null;
+}
+
 /**
- * Greedy forward selection of the helpful components: sorted by their gain over the baseline, each joins the
- * combination when the combination's total PnL improves with it; at most one per exclusive setting (fair price,
- * model). `evaluate` runs a combination and returns its total PnL.
+ * Whether a run may be `best`: its 1 s and 30 s mark-outs are both at least the baseline's (a run without fills
+ * at those horizons may not, unless the baseline has none either). PnL alone would reward a combination whose
+ * gain is a lucky inventory path while its fills are picked off more.
  *
  * @example
  * ```ts
- * const best = await bestCombination(0, [{ variant: "+size-decay", overrides: { sizeDecay: 1 }, pnlUsd: 2 }],
+ * keepsMarkouts({ pnlUsd: 1, markout1sBps: -0.5, markout30sBps: 0.2 }, { pnlUsd: 0, markout1sBps: -0.9, markout30sBps: 0 }); // true
+ * ```
+ */
+export function keepsMarkouts(score: AblationScore, baseline: AblationScore): boolean {
+  const noWorse = (value: number | null, base: number | null) =>
+    base === null || (value !== null && value >= base);
+  return (
+    noWorse(score.markout1sBps, baseline.markout1sBps) && noWorse(score.markout30sBps, baseline.markout30sBps)
+  );
+}
+
+/**
+ * Greedy forward selection of the helpful components: total PnL subject to the mark-outs not worse than the
+ * baseline's ({@link keepsMarkouts}). Components that raise the total PnL alone are tried in order of their gain;
+ * each joins the combination when the combination's total PnL rises with it and its 1 s and 30 s mark-outs stay
+ * no worse than the baseline's; at most one per exclusive setting (fair price, model, guard clock). `evaluate`
+ * runs a combination and returns its score.
+ *
+ * @example
+ * ```ts
+ * const baseline = { pnlUsd: 0, markout1sBps: -1, markout30sBps: -1 };
+ * const best = await bestCombination(baseline,
+ *   [{ variant: "+size-decay", overrides: { sizeDecay: 1 }, score: { pnlUsd: 2, markout1sBps: -1, markout30sBps: -0.5 } }],
  *   async (overrides) => run(overrides));
- * best.variants; // ["+size-decay"] when it still helps
+ * best.variants; // ["+size-decay"]: more PnL, mark-outs no worse
  * ```
  */
 export async function bestCombination(
-  baselinePnlUsd: number,
-  singles: readonly (AblationVariant & { pnlUsd: number })[],
-  evaluate: (overrides: StrategyConfigInput) => Promise<number>,
-): Promise<{ variants: string[]; overrides: StrategyConfigInput; pnlUsd: number }> {
+  baseline: AblationScore,
+  singles: readonly (AblationVariant & { score: AblationScore })[],
+  evaluate: (overrides: StrategyConfigInput) => Promise<AblationScore>,
+): Promise<{ variants: string[]; overrides: StrategyConfigInput; score: AblationScore }> {
   const helpful = singles
-    .filter((single) => single.pnlUsd > baselinePnlUsd && single.overrides !== null)
-    .sort((a, b) => b.pnlUsd - a.pnlUsd);
+    .filter((single) => single.score.pnlUsd > baseline.pnlUsd && single.overrides !== null)
+    .sort((a, b) => b.score.pnlUsd - a.score.pnlUsd);
   let overrides: StrategyConfigInput = {};
-  let pnlUsd = baselinePnlUsd;
+  let score = baseline;
   const variants: string[] = [];
   for (const single of helpful) {
     const add = single.overrides!;
     if (EXCLUSIVE_KEYS.some((key) => key in add && key in overrides)) continue;
     const candidate = { ...overrides, ...add };
-    const candidatePnl = variants.length === 0 ? single.pnlUsd : await evaluate(candidate);
-    if (candidatePnl > pnlUsd) {
+    const candidateScore = variants.length === 0 ? single.score : await evaluate(candidate);
+    if (candidateScore.pnlUsd > score.pnlUsd && keepsMarkouts(candidateScore, baseline)) {
       overrides = candidate;
-      pnlUsd = candidatePnl;
+      score = candidateScore;
       variants.push(single.variant);
     }
   }
-  return { variants, overrides, pnlUsd };
+  return { variants, overrides, score };
 }
+
+/** The score of an ablation row. */
+const scoreOf = (row: Pick<AblationRow, "pnl" | "markoutsBps">): AblationScore => ({
+  pnlUsd: row.pnl.total,
+  markout1sBps: row.markoutsBps["1s"],
+  markout30sBps: row.markoutsBps["30s"],
+});
 
 const cell = (value: number | null, digits = 2): string => (value === null ? "n/a" : value.toFixed(digits));
 
@@ -267,7 +329,7 @@ const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ?
  * `ablation (--replay PATH | --csv FILE | any candle source) --symbol S [--json FILE] [any run flag]`: runs the
  * data once per variant — `baseline` (today's basic model, every new feature off), `default` (the flags as
  * given over BotMM's defaults), each component alone over the baseline, and `best` (the greedy combination of
- * the helpful ones by total PnL) — and prints the table; `--json` writes an array of
+ * the helpful ones by total PnL, its 1 s and 30 s mark-outs no worse than the baseline's) — and prints the table; `--json` writes an array of
  * `{ variant, ...report, markoutsBps }`. On candles (no book, no trades) the fair-price components are not run
  * and the table says why.
  */
@@ -281,7 +343,7 @@ export async function runAblationCli(argv: readonly string[], io: CliIo): Promis
   }
   if (options === "help") {
     io.stdout.write(
-      `usage: ablation (--replay PATH | --csv FILE) --symbol S [--json FILE] [run flags]\n  runs the recording or the candles once per variant (baseline, default, ${ABLATION_COMPONENTS.map((c) => c.variant).join(", ")}, best) and prints PnL split, volume, orders filled and mark-outs per variant; on candles (no book) the fair-price variants are skipped: the fair price falls back to the mid\n\n${USAGE}\n`,
+      `usage: ablation (--replay PATH | --csv FILE) --symbol S [--json FILE] [run flags]\n  runs the recording or the candles once per variant (baseline, default, ${ABLATION_COMPONENTS.map((c) => c.variant).join(", ")}, best) and prints PnL split, volume, orders filled and mark-outs per variant; on candles (no book, no trades) the fair-price, imbalance-skip and sweep-pull variants are skipped: the fair price falls back to the mid and nothing is skipped or swept\n\n${USAGE}\n`,
     );
     return 0;
   }
@@ -297,16 +359,14 @@ export async function runAblationCli(argv: readonly string[], io: CliIo): Promis
       ({ variant, ...(await runVariant(variantStrategy(parsed.strategy, overrides))) }) as AblationRow;
     const baseline = await run("baseline", {});
     rows.push(baseline, await run("default", null));
-    const singles: (AblationVariant & { pnlUsd: number })[] = [];
+    const singles: (AblationVariant & { score: AblationScore })[] = [];
     for (const component of components) {
       const row = await run(component.variant, component.overrides);
       rows.push(row);
-      singles.push({ ...component, pnlUsd: row.pnl.total });
+      singles.push({ ...component, score: scoreOf(row) });
     }
-    const best = await bestCombination(
-      baseline.pnl.total,
-      singles,
-      async (overrides) => (await run("candidate", overrides)).pnl.total,
+    const best = await bestCombination(scoreOf(baseline), singles, async (overrides) =>
+      scoreOf(await run("candidate", overrides)),
     );
     const bestRow = await run("best", best.overrides);
     rows.push({ ...bestRow, components: best.variants });
@@ -324,7 +384,7 @@ export async function runAblationCli(argv: readonly string[], io: CliIo): Promis
       }\n`,
     );
     io.stdout.write(
-      `best = baseline ${best.variants.length === 0 ? "(no component helped)" : `+ ${best.variants.join(" + ")}`} (greedy by total PnL)\n`,
+      `best = baseline ${best.variants.length === 0 ? "(no component helped)" : `+ ${best.variants.join(" + ")}`} (greedy by total PnL, keeping the 1 s and 30 s mark-outs no worse than the baseline's)\n`,
     );
     if (parsed.json !== undefined) {
       await writeFile(parsed.json, `${JSON.stringify(rows, null, 2)}\n`);

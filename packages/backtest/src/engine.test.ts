@@ -1,6 +1,7 @@
 import type { StrategyConfigInput } from "@botmm/strategy";
 import { describe, expect, it } from "vitest";
 import { toCandleColumns } from "./candle-columns.ts";
+import { createRunSeries } from "./candle-run-recorder.ts";
 import { type BacktestOptions, runCandleBacktest } from "./engine.ts";
 import { subbarFillModel } from "./fill-model.ts";
 import { ETH, flatThen, randomWalkCandles, testOptions, trendingCandles } from "./test-support.ts";
@@ -201,10 +202,11 @@ describe("inventory limits", () => {
       let increasing = 0;
       for (const fill of run.fills) {
         // Price drift can carry a held position past the limit; what must never happen is a fill that grows
-        // the position beyond the limit plus one order.
+        // the position beyond the limit plus one order, valued at the mid the order was sized from (at the fill
+        // price a quote the toxicity guard widened by tens of bps would read up to that much more).
         if (Math.abs(fill.positionAfter) > Math.abs(before)) {
           increasing++;
-          expect(Math.abs(fill.positionAfter * fill.price)).toBeLessThanOrEqual((500 + 100) * 1.001);
+          expect(Math.abs(fill.positionAfter * fill.referenceMid)).toBeLessThanOrEqual((500 + 100) * 1.001);
         }
         before = fill.positionAfter;
       }
@@ -241,5 +243,39 @@ describe("funding", () => {
     );
     expect(none.fundingHoursMissing).toBeGreaterThan(0);
     expect(ETH.coin).toBe("ETH");
+  });
+});
+
+describe("series written into the caller's arrays (createRunSeries)", () => {
+  const series = ["equityUsd", "positionUsd", "spreadUsdByBar", "feesUsdByBar", "fundingUsdByBar"] as const;
+  const quotes = ["restingBid", "restingAsk", "decidedBid", "decidedAsk"] as const;
+
+  it.each([
+    ["candle", {}],
+    ["subbar", { fillModel: subbarFillModel() }],
+  ] as const)("%s: runs reusing one set of arrays report what fresh runs report", (_name, overrides) => {
+    const longer = toCandleColumns(randomWalkCandles(1_200, 11));
+    const shorter = toCandleColumns(randomWalkCandles(900, 12));
+    const reused = createRunSeries(1_200);
+    const options = testOptions(overrides);
+    for (const columns of [longer, shorter, longer]) {
+      const fresh = runCandleBacktest(columns, options);
+      const run = runCandleBacktest(columns, { ...options, series: reused });
+      expect(run.fills).toEqual(fresh.fills);
+      expect(run.pnl).toEqual(fresh.pnl);
+      for (const name of [...series, ...quotes]) {
+        expect(run[name]).toHaveLength(columns.length);
+        expect(Array.from(run[name]), name).toEqual(Array.from(fresh[name]));
+      }
+      // Bars without a quote read NaN also after a run that quoted there (the shorter run follows the longer).
+      expect(quotes.some((name) => run[name].some(Number.isNaN))).toBe(true);
+    }
+  });
+
+  it("refuses arrays shorter than the run, naming the series", () => {
+    const columns = toCandleColumns(randomWalkCandles(100, 3));
+    expect(() => runCandleBacktest(columns, { ...testOptions(), series: createRunSeries(99) })).toThrow(
+      "series.equityUsd holds 99 bars, the run needs 100",
+    );
   });
 });

@@ -3,7 +3,13 @@ import type { Inventory } from "@botmm/inventory";
 import type { Ohlc } from "@botmm/quoter";
 import { TradeFlow } from "./book-signals.ts";
 import type { StrategyConfig } from "./config.ts";
-import { MarketMaker, type QuoteDecision, type QuoteInput, type RiskMode } from "./market-maker.ts";
+import {
+  MarketMaker,
+  type MidRange,
+  type QuoteDecision,
+  type QuoteInput,
+  type RiskMode,
+} from "./market-maker.ts";
 import { MARKOUT_HORIZONS_MS, MarkoutTracker } from "./markouts.ts";
 import {
   type ModifyPacer,
@@ -121,13 +127,13 @@ export class CoinKernel {
   /** Whether the trade-flow imbalance moves quotes (`tradeFlowShiftBps` > 0): otherwise it is not computed. */
   readonly #tradeFlowShifts: boolean;
   #timeMs = Number.NaN;
-  readonly #riskInputs: RiskInputs = {
-    timeMs: 0,
-    equityUsd: 0,
-    positionSize: 0,
-    markPrice: 0,
-    volatilityBps: 0,
-  };
+  /** What {@link CoinKernel.riskInputs} returns: accessors over {@link #riskValues}. */
+  readonly #riskInputs: RiskInputs;
+  /**
+   * The risk inputs' numbers (time, equity, position, mark, volatility): a typed array because they change at
+   * every bar, and a number stored in an object's field is a new heap object at every store.
+   */
+  readonly #riskValues = new Float64Array(5);
   readonly #pnl: PnlSplit = { totalUsd: 0, spreadUsd: 0, inventoryUsd: 0, feesUsd: 0, fundingUsd: 0 };
   readonly #halt: HaltAccounting = { halts: 0, whileHaltedUsd: 0, maxPositionWhileHaltedUsd: 0 };
   #mark = Number.NaN;
@@ -148,6 +154,7 @@ export class CoinKernel {
     this.quotes = createQuoteSet(config.levels);
     this.#tradeFlow = new TradeFlow(config.tradeFlowWindowMs);
     this.#tradeFlowShifts = config.tradeFlowShiftBps > 0;
+    this.#riskInputs = new RiskInputValues(this.#riskValues);
   }
 
   /** The price the position is marked at now (NaN before the first mark). */
@@ -252,7 +259,8 @@ export class CoinKernel {
 
   /**
    * A trade in the market (anyone's) at `timeMs`: `side` is the aggressor's (`buy` lifted an ask), `size` in
-   * base units. Feeds the trade-flow imbalance and, with `price`, the online A, k fit.
+   * base units. Feeds the trade-flow imbalance and, with `price`, the online A, k fit and the sweep pull (the
+   * trade's distance from the current mark, the mid it swept).
    *
    * @example
    * ```ts
@@ -261,7 +269,7 @@ export class CoinKernel {
    */
   onTrade(side: Side, size: number, timeMs: number, price = Number.NaN): void {
     this.#tradeFlow.onTrade(side, size, timeMs);
-    if (price > 0) this.maker.onMarketTrade(side, price, timeMs);
+    if (price > 0) this.maker.onMarketTrade(side, price, timeMs, this.#mark);
   }
 
   /**
@@ -322,13 +330,13 @@ export class CoinKernel {
    * ```
    */
   riskInputs(timeMs: number): RiskInputs {
-    const inputs = this.#riskInputs;
-    inputs.timeMs = timeMs;
-    inputs.equityUsd = this.#equityUsd();
-    inputs.positionSize = this.ledger.inventory.size;
-    inputs.markPrice = this.#mark;
-    inputs.volatilityBps = this.maker.decision.volatilityBps;
-    return inputs;
+    const values = this.#riskValues;
+    values[0] = timeMs;
+    values[1] = this.#equityUsd();
+    values[2] = this.ledger.inventory.size;
+    values[3] = this.#mark;
+    values[4] = this.maker.decision.volatilityBps;
+    return this.#riskInputs;
   }
 
   /**
@@ -497,6 +505,31 @@ export class CoinKernel {
     return halt;
   }
 
+  /**
+   * The mids at which {@link CoinKernel.decide}, everything but the mark being as now, would send nothing, and
+   * {@link CoinKernel.exitSize} is 0: {@link MarketMaker.quietMidRange} at the current mark, position and risk
+   * mode (NaN while a book is known: the quotes then also follow the book). A driver that walks the mark in
+   * small steps may skip the decisions and exit checks at marks inside `[out.low, out.high]`: they would change
+   * nothing, so the run's results are the same.
+   *
+   * @example
+   * ```ts
+   * const quiet = { low: Number.NaN, high: Number.NaN };
+   * kernel.quietMidRange(quiet);
+   * kernel.markAt(price, now);
+   * if (!(price >= quiet.low && price <= quiet.high)) kernel.decide(now, sink);
+   * ```
+   */
+  quietMidRange(out: MidRange): void {
+    const input = this.#input;
+    if (input.marketBid > 0 || input.marketAsk > 0 || this.#tradeFlowShifts) {
+      out.low = Number.NaN;
+      out.high = Number.NaN;
+      return;
+    }
+    this.maker.quietMidRange(this.#mark, this.ledger.inventory.size, this.#riskMode, this.orders, out);
+  }
+
   #equityUsd(): number {
     const ledger = this.ledger;
     const inventory = ledger.inventory;
@@ -507,5 +540,28 @@ export class CoinKernel {
     const positionUsd = Math.abs(this.ledger.inventory.size * this.#mark);
     if (positionUsd > this.#halt.maxPositionWhileHaltedUsd)
       this.#halt.maxPositionWhileHaltedUsd = positionUsd;
+  }
+}
+
+/** {@link RiskInputs} read from a typed array (time, equity, position, mark, volatility). */
+class RiskInputValues implements RiskInputs {
+  readonly #values: Float64Array;
+  constructor(values: Float64Array) {
+    this.#values = values;
+  }
+  get timeMs(): number {
+    return this.#values[0]!;
+  }
+  get equityUsd(): number {
+    return this.#values[1]!;
+  }
+  get positionSize(): number {
+    return this.#values[2]!;
+  }
+  get markPrice(): number {
+    return this.#values[3]!;
+  }
+  get volatilityBps(): number {
+    return this.#values[4]!;
   }
 }

@@ -106,6 +106,14 @@ export const DEFAULT_STRATEGY_CONFIG = {
    */
   imbalanceSkipThreshold: 0,
   /**
+   * Sweep pull: a market trade printing ≥ this many bps past the mid (a taker walking the book) pulls the quote
+   * that flow would hit next — a buy sweep the ask, a sell sweep the bid — until `sweepPullCooldownMs` after the
+   * last such sweep. 0 = off. Needs trades (`CoinKernel.onTrade`) and a mid (`markAt`); candles have neither.
+   */
+  sweepPullBps: 0,
+  /** Sweep pull: a pulled side comes back this long after the last sweep towards it, ms. */
+  sweepPullCooldownMs: 10_000,
+  /**
    * The clock of the toxicity guard: `bars` (mark-outs `toxicityHorizonBars` bars after each fill, the guard
    * above) or `seconds` (mark-outs `toxicityHorizonMs` after each fill on the mid, needs `CoinKernel.markAt`).
    * Bars by default, so candle runs keep today's numbers; on a book, seconds react before the damage is done.
@@ -131,6 +139,16 @@ export const DEFAULT_STRATEGY_CONFIG = {
   toxicityPullWindowMs: 60_000,
   toxicityPullCooldownMs: 30_000,
   toxicityPullBoth: false,
+  /**
+   * Ease the exit: the defences against adverse selection (the guard's widening, the pull, the sweep pull, the
+   * imbalance skip) spare the side that reduces the position, the more the nearer the position is to
+   * `maxPositionUsd`: its widening is scaled by 1 − |position| / maxPositionUsd, its pulls' cool-downs
+   * likewise, and the imbalance needed to skip it is divided by that factor; at or past the limit the reducing
+   * side is never widened, pulled or skipped. Without it a guard that widens the side which would unwind a
+   * large position fights the inventory skew, and the position runs to the limit (see the README's calibrated
+   * AS / GLFT section). On by default: the exit of a position at its limit is never blocked.
+   */
+  toxicityEaseExit: true,
   /**
    * Where AS / GLFT take σ, A and k: `constants` (`intensityScalePerBar`, `intensityDecayPerBps`, the bar σ) or
    * `online`: σ from the mid sampled every `calibrationSampleMs` when `markAt` feeds mids, else from the bars'
@@ -338,6 +356,17 @@ export const strategyConfigSchema = z
         value: "X",
         description: "skip the bid when the book imbalance is ≤ −X, the ask when ≥ X (0 = off)",
       }),
+    sweepPullBps: nonNegative("sweepPullBps").default(DEFAULT_STRATEGY_CONFIG.sweepPullBps).meta({
+      value: "BPS",
+      description:
+        "sweep pull: a market trade this far past the mid pulls the side that flow hits next (buy sweep: the ask) (0 = off)",
+    }),
+    sweepPullCooldownMs: positive("sweepPullCooldownMs")
+      .default(DEFAULT_STRATEGY_CONFIG.sweepPullCooldownMs)
+      .meta({
+        value: "MS",
+        description: "sweep pull: a pulled side comes back this long after the last sweep",
+      }),
     toxicityClock: z.enum(["bars", "seconds"]).default(DEFAULT_STRATEGY_CONFIG.toxicityClock).meta({
       value: "CLOCK",
       description: "bars | seconds: toxicity mark-outs in bars after a fill, or in ms on the mid",
@@ -378,6 +407,10 @@ export const strategyConfigSchema = z
       .boolean()
       .default(DEFAULT_STRATEGY_CONFIG.toxicityPullBoth)
       .meta({ description: "toxicity pull: a burst on one side pulls both sides" }),
+    toxicityEaseExit: z.boolean().default(DEFAULT_STRATEGY_CONFIG.toxicityEaseExit).meta({
+      description:
+        "the side reducing the position is widened, pulled and skipped less as |position| nears the limit (× 1 − |position| / max position; never at it)",
+    }),
     calibration: z.enum(["constants", "online"]).default(DEFAULT_STRATEGY_CONFIG.calibration).meta({
       value: "MODE",
       description: "constants | online: AS / GLFT read σ, A, k from the settings or fit them from the market",

@@ -12,7 +12,8 @@ export {
   strategyConfigSchema,
   strategySettingHelp,
 } from "./config.ts";
-export type { QuoteDecision, QuoteInput, QuoteStatus, RiskMode } from "./market-maker.ts";
+export { exitDefenceScale } from "./exit-relief.ts";
+export type { MidRange, QuoteDecision, QuoteInput, QuoteStatus, RiskMode } from "./market-maker.ts";
 export { MarketMaker } from "./market-maker.ts";
 export type { MarkoutListener } from "./markouts.ts";
 export { horizonLabel, MARKOUT_HORIZONS_MS, MarkoutTracker } from "./markouts.ts";
@@ -28,6 +29,8 @@ export { OrderManager } from "./order-manager.ts";
 export { PnlLedger } from "./pnl-ledger.ts";
 export type { QuoteSet } from "./quote-set.ts";
 export { clearQuoteSet, createQuoteSet } from "./quote-set.ts";
+export type { SweepPullOptions } from "./sweep-pull.ts";
+export { SweepPull } from "./sweep-pull.ts";
 export type { TimedToxicityGuardOptions } from "./timed-toxicity.ts";
 export { TimedToxicityGuard } from "./timed-toxicity.ts";
 export type { ToxicityGuardOptions } from "./toxicity.ts";

@@ -13,7 +13,10 @@ import { biasShiftPrice, DirectionalBias } from "@botmm/signals";
 import { bookImbalance } from "./book-signals.ts";
 import { OnlineCalibrator, type SigmaSource } from "./calibrator.ts";
 import type { StrategyConfig } from "./config.ts";
+import { exitDefenceScale } from "./exit-relief.ts";
+import type { OrderManager } from "./order-manager.ts";
 import { clearQuoteSet, type QuoteSet } from "./quote-set.ts";
+import { SweepPull } from "./sweep-pull.ts";
 import { TimedToxicityGuard } from "./timed-toxicity.ts";
 import { ToxicityGuard } from "./toxicity.ts";
 
@@ -71,7 +74,7 @@ export interface QuoteDecision {
   intensityDecayPerBps: number;
   sigmaSource: "closes" | Exclude<SigmaSource, "none">;
   intensitySource: "constants" | "fitted";
-  /** Sides taken out of the book by the toxicity pull or the imbalance skip in this decision. */
+  /** Sides taken out of the book by the toxicity pull, the sweep pull or the imbalance skip in this decision. */
   bidPulled: boolean;
   askPulled: boolean;
   /** The model refused this state (an INFEASIBLE inventory or parameters): nothing was quoted. */
@@ -134,6 +137,8 @@ export class MarketMaker {
   readonly #toxicity: ToxicityGuard | null;
   readonly #timedToxicity: TimedToxicityGuard | null;
   readonly #calibrator: OnlineCalibrator | null;
+  /** Pulls the side a sweep of the book runs towards (null unless `sweepPullBps` > 0). */
+  readonly #sweepPull: SweepPull | null;
   /** q_max of the infinite-horizon model, in orders. */
   readonly #maxInventoryOrders: number;
   readonly #lotStep: number;
@@ -242,6 +247,10 @@ export class MarketMaker {
       config.tradeFlowShiftBps > 0 ||
       config.fundingSkewBps !== 0 ||
       config.bias;
+    this.#sweepPull =
+      config.sweepPullBps > 0
+        ? new SweepPull({ thresholdBps: config.sweepPullBps, cooldownMs: config.sweepPullCooldownMs })
+        : null;
     this.#readsMids = this.#timedToxicity !== null || this.#calibrator !== null;
     // Without the online calibration the model's A, k and their sources never change.
     const decision = this.decision;
@@ -262,6 +271,19 @@ export class MarketMaker {
    */
   get readsMids(): boolean {
     return this.#readsMids;
+  }
+
+  /**
+   * Whether {@link MarketMaker.onBar} reads the bar's OHLC and close time (the online calibration): drivers may
+   * pass only the close when it does not.
+   *
+   * @example
+   * ```ts
+   * maker.onBar(close, maker.readsOhlc ? { open, high, low, close } : null, closeTime);
+   * ```
+   */
+  get readsOhlc(): boolean {
+    return this.#calibrator !== null;
   }
 
   /** The smallest half spread the fee floor allows, in bps (0 when the fee-aware gate is off). */
@@ -327,15 +349,18 @@ export class MarketMaker {
   }
 
   /**
-   * A trade in the market (anyone's): `side` is the aggressor's. Feeds the online A, k fit.
+   * A trade in the market (anyone's): `side` is the aggressor's. Feeds the online A, k fit and, with the mid
+   * before it, the sweep pull (`sweepPullBps`).
    *
    * @example
    * ```ts
    * maker.onMarketTrade("buy", 60_001, 1_700_000_000_050);
+   * maker.onMarketTrade("buy", 60_015, 1_700_000_000_060, 60_000); // 2.5 bp past the mid: a sweep
    * ```
    */
-  onMarketTrade(side: Side, price: number, timeMs: number): void {
+  onMarketTrade(side: Side, price: number, timeMs: number, mid = Number.NaN): void {
     this.#calibrator?.onTrade(price, side === "buy", timeMs);
+    this.#sweepPull?.onTrade(side, price, mid, timeMs);
   }
 
   /** The seconds toxicity guard (null unless `toxicityClock: "seconds"` or `toxicityPull`). */
@@ -466,24 +491,37 @@ export class MarketMaker {
     let askHalfBps = ((ask - fair) / fair) * BPS;
     if (bidHalfBps < this.#minHalfSpreadBps) bidHalfBps = this.#minHalfSpreadBps;
     if (askHalfBps < this.#minHalfSpreadBps) askHalfBps = this.#minHalfSpreadBps;
+    // How much of the adverse-selection defence each side keeps: all of it, unless toxicityEaseExit spares the
+    // side that reduces the position (exitDefenceScale); × 1 and ÷ 1 leave the numbers exactly as without it.
+    let bidDefence = 1;
+    let askDefence = 1;
+    if (config.toxicityEaseExit) {
+      if (positionUsd < 0) bidDefence = exitDefenceScale(positionUsd, config.maxPositionUsd);
+      else if (positionUsd > 0) askDefence = exitDefenceScale(positionUsd, config.maxPositionUsd);
+    }
     if (this.#toxicity !== null) {
-      bidHalfBps += this.#toxicity.extraBps("buy");
-      askHalfBps += this.#toxicity.extraBps("sell");
+      bidHalfBps += this.#toxicity.extraBps("buy") * bidDefence;
+      askHalfBps += this.#toxicity.extraBps("sell") * askDefence;
     }
     const timed = this.#timedToxicity;
     if (timed !== null) {
-      bidHalfBps += timed.extraBps("buy");
-      askHalfBps += timed.extraBps("sell");
+      bidHalfBps += timed.extraBps("buy") * bidDefence;
+      askHalfBps += timed.extraBps("sell") * askDefence;
       if (Number.isFinite(timeMs)) {
-        if (timed.isPulled("buy", timeMs)) quoteBid = false;
-        if (timed.isPulled("sell", timeMs)) quoteAsk = false;
+        if (timed.isPulled("buy", timeMs, bidDefence)) quoteBid = false;
+        if (timed.isPulled("sell", timeMs, askDefence)) quoteAsk = false;
       }
+    }
+    const sweep = this.#sweepPull;
+    if (sweep !== null && Number.isFinite(timeMs)) {
+      if (sweep.isPulled("buy", timeMs, bidDefence)) quoteBid = false;
+      if (sweep.isPulled("sell", timeMs, askDefence)) quoteAsk = false;
     }
     const skip = config.imbalanceSkipThreshold;
     if (skip > 0) {
       const imbalance = depthImbalance(input);
-      if (imbalance <= -skip) quoteBid = false;
-      if (imbalance >= skip) quoteAsk = false;
+      if (imbalance <= -skip / bidDefence) quoteBid = false;
+      if (imbalance >= skip / askDefence) quoteAsk = false;
     }
     decision.bidPulled = !quoteBid;
     decision.askPulled = !quoteAsk;
@@ -600,8 +638,260 @@ export class MarketMaker {
     return fair;
   }
 
+  // The quiet range's inputs that do not move with the mid, set by quietMidRange for #quietBetween.
+  #quietHalfSpreadBps = Number.NaN;
+  #quietExtraBidBps = Number.NaN;
+  #quietExtraAskBps = Number.NaN;
+
+  /**
+   * The mids around `mid` at which a decision ({@link MarketMaker.computeQuotes} then
+   * {@link OrderManager.reconcile}) would do nothing, everything but the mid being as now: every order open in
+   * `orders` stays inside the refresh and size tolerances, no free slot gets an order, none is cancelled.
+   * `positionSize` is the position and `riskMode` the driver's risk mode (the hard limit's `reduce-only` is
+   * derived here, as the kernel does); the book is taken to be unknown (candles). Writes `[low, high]` into
+   * `out`; NaN when `mid` is not found quiet, or when the quotes can change without the mid (the seconds
+   * toxicity guard or pull, the online calibration) or move in ways this does not follow (a model other than
+   * `basic`, a fair price off the mid, a driver's `reduce-only`, the exit easing of a widened side): the
+   * caller then decides at every mid. A driver that walks the mid in small steps (the sub-bar candle engine)
+   * skips the decisions at mids inside the range: they would change nothing.
+   *
+   * It is a sub-range of the quiet mids, never more: each quantity the decision compares (the snapped
+   * prices, the lot sizes, the room under the position limit, the notional) is bounded over `[low, high]` by
+   * its values at the ends — each is monotone in the mid, or a monotone function's value times a factor that
+   * only moves with the inventory skew, itself monotone in the mid — widened by {@link QUIET_ROUNDING} against
+   * rounding, and the order manager's own tests ({@link OrderManager.keeps}) pass at both bounds.
+   *
+   * @example
+   * ```ts
+   * const range = { low: Number.NaN, high: Number.NaN };
+   * maker.quietMidRange(60_000, 0.004, "allow", kernel.orders, range);
+   * range.low <= 60_002 && 60_002 <= range.high; // true: a decision at a mid of 60,002 would change nothing
+   * ```
+   */
+  quietMidRange(
+    mid: number,
+    positionSize: number,
+    riskMode: RiskMode,
+    orders: OrderManager,
+    out: MidRange,
+  ): void {
+    out.low = Number.NaN;
+    out.high = Number.NaN;
+    const config = this.config;
+    if (
+      !(mid > 0) ||
+      this.#timedToxicity !== null ||
+      this.#calibrator !== null ||
+      this.#sweepPull !== null ||
+      this.#fairMoves
+    )
+      return;
+    if (riskMode === "halt" || !this.#volatility.isReady) {
+      // No quotes at any mid: quiet while no order rests that the decision would cancel (and, flat, no exit).
+      if (positionSize !== 0 || orders.hasOpenOrder()) return;
+      out.low = 0;
+      out.high = Number.POSITIVE_INFINITY;
+      return;
+    }
+    if (riskMode !== "allow" || config.model !== "basic") return;
+    if (
+      config.toxicityEaseExit &&
+      this.#toxicity !== null &&
+      (this.#toxicity.extraBps("buy") !== 0 || this.#toxicity.extraBps("sell") !== 0)
+    )
+      return;
+    // Most often a range is asked for just after an order moved to the quotes of its decision: when the mid
+    // has since left that decision's mid by more than the tolerance, the order will move again (no range).
+    const tolerance = config.refreshToleranceBps / BPS;
+    const away = (tolerance + QUIET_SPAN / 100) * mid;
+    for (let level = 0; level < orders.bids.length; level++) {
+      const bid = orders.bids[level]!;
+      if (bid.state === "open" && Math.abs(mid - bid.referenceMid) > away) return;
+      const ask = orders.asks[level]!;
+      if (ask.state === "open" && Math.abs(mid - ask.referenceMid) > away) return;
+    }
+    // Candidate bounds: where each open order's wanted price leaves its tolerance band, with the half spreads
+    // as at `mid`, and where its lot size changes; then checked.
+    let low = mid * (1 - QUIET_SPAN);
+    let high = mid * (1 + QUIET_SPAN);
+    const q = positionSize;
+    const limitUsd = config.maxPositionUsd * config.hardLimitMultiple;
+    if (q !== 0) high = Math.min(high, limitUsd / Math.abs(q));
+    const volatilityBps = this.#volatility.volatilityBps ?? 0;
+    // As basicQuote computes it.
+    const halfSpreadBps = config.baseSpreadBps + config.volMultiplier * volatilityBps;
+    // basicQuote refuses a bid at or below 0: keep well away from it.
+    if (!((1 + config.inventorySkewFactor) * halfSpreadBps < BPS / 2)) return;
+    this.#quietHalfSpreadBps = halfSpreadBps;
+    this.#quietExtraBidBps = this.#toxicity === null ? 0 : this.#toxicity.extraBps("buy");
+    this.#quietExtraAskBps = this.#toxicity === null ? 0 : this.#toxicity.extraBps("sell");
+    const skew = config.inventorySkewFactor * Math.min(1, Math.max(-1, (q * mid) / config.maxPositionUsd));
+    const bidFactor = 1 - this.#quietHalfBps(halfSpreadBps * (1 + skew), this.#quietExtraBidBps) / BPS;
+    const askFactor = 1 + this.#quietHalfBps(halfSpreadBps * (1 - skew), this.#quietExtraAskBps) / BPS;
+    const grid = this.#grid;
+    const spacing = config.levelSpacingBps / BPS;
+    if (config.sizeDecay === 0) {
+      const lots = Math.floor(config.orderSizeUsd / mid / this.#lotStep + 1e-9);
+      if (lots > 0) {
+        low = Math.max(low, config.orderSizeUsd / ((lots + 1 - 1e-9) * this.#lotStep));
+        high = Math.min(high, config.orderSizeUsd / ((lots - 1e-9) * this.#lotStep));
+      }
+    }
+    for (let level = 0; level < orders.bids.length; level++) {
+      // The grid prices within the tolerance of an order at p: p ± whole steps (k of them).
+      const bid = orders.bids[level]!;
+      if (bid.state === "open") {
+        const step = grid.stepAt(bid.price);
+        const steps = Math.floor((tolerance * bid.price) / step + 1e-9);
+        // Bids snap down: x in [p − k·step, p + (k + 1)·step) keeps it.
+        const factor = bidFactor * (1 - level * spacing);
+        low = Math.max(low, (bid.price - steps * step) / factor);
+        high = Math.min(high, (bid.price + (steps + 1 - 1e-6) * step) / factor);
+      }
+      const ask = orders.asks[level]!;
+      if (ask.state === "open") {
+        const step = grid.stepAt(ask.price);
+        const steps = Math.floor((tolerance * ask.price) / step + 1e-9);
+        // Asks snap up: x in (p − (k + 1)·step, p + k·step] keeps it.
+        const factor = askFactor * (1 + level * spacing);
+        low = Math.max(low, (ask.price - (steps + 1 - 1e-6) * step) / factor);
+        high = Math.min(high, (ask.price + steps * step) / factor);
+      }
+    }
+    // The half spreads move a little with the mid through the inventory skew: start a hair inside.
+    low += mid * 1e-7;
+    high -= mid * 1e-7;
+    // An order's band excludes `mid` (by this estimate): the decision will almost surely send something.
+    if (!(low <= mid && mid <= high)) return;
+    // The estimate is only a candidate: the range is what the check proves.
+    if (this.#quietBetween(low, high, q, orders)) {
+      out.low = low;
+      out.high = high;
+    }
+  }
+
+  /** A side's half spread after the fee floor and the bars toxicity guard's `extraBps`, from the model's `rawBps`. */
+  #quietHalfBps(rawBps: number, extraBps: number): number {
+    return Math.max(rawBps, this.#minHalfSpreadBps) + extraBps;
+  }
+
+  /**
+   * Whether a decision at every mid in `[m1, m2]` (0 < m1 ≤ m2) would do nothing, as
+   * {@link MarketMaker.quietMidRange} describes (basic model, fair price at the mid, risk mode `allow`), with
+   * the half spread and the guard's widening it set.
+   */
+  #quietBetween(m1: number, m2: number, q: number, orders: OrderManager): boolean {
+    const config = this.config;
+    const maxPositionUsd = config.maxPositionUsd;
+    // The hard limit stays unreached, so the decision's risk mode stays `allow` (|q·m| grows with m).
+    if (!(Math.abs(q * m2) <= maxPositionUsd * config.hardLimitMultiple)) return false;
+    const halfSpreadBps = this.#quietHalfSpreadBps;
+    // The basic model's skew is monotone in the mid; the half spreads, (1 ± skew) × h floored and widened,
+    // are monotone in the skew.
+    const ratio1 = Math.min(1, Math.max(-1, (q * m1) / maxPositionUsd));
+    const ratio2 = Math.min(1, Math.max(-1, (q * m2) / maxPositionUsd));
+    const skewLow = config.inventorySkewFactor * Math.min(ratio1, ratio2);
+    const skewHigh = config.inventorySkewFactor * Math.max(ratio1, ratio2);
+    const extraBid = this.#quietExtraBidBps;
+    const extraAsk = this.#quietExtraAskBps;
+    const bidHalfLow = this.#quietHalfBps(halfSpreadBps * (1 + skewLow), extraBid);
+    const bidHalfHigh = this.#quietHalfBps(halfSpreadBps * (1 + skewHigh), extraBid);
+    const askHalfLow = this.#quietHalfBps(halfSpreadBps * (1 - skewHigh), extraAsk);
+    const askHalfHigh = this.#quietHalfBps(halfSpreadBps * (1 - skewLow), extraAsk);
+    const bidFactorLow = 1 - bidHalfHigh / BPS;
+    const bidFactorHigh = 1 - bidHalfLow / BPS;
+    const askFactorLow = 1 + askHalfLow / BPS;
+    const askFactorHigh = 1 + askHalfHigh / BPS;
+    if (!(bidFactorLow > 0 && askFactorLow > 0)) return false;
+    // Lot sizes: the order size in base units falls as the mid rises (so does the decayed one).
+    const usd = config.orderSizeUsd;
+    const orderLow = this.#lotSize(usd / m2);
+    const orderHigh = this.#lotSize(usd / m1);
+    let growingLow = orderLow;
+    let growingHigh = orderHigh;
+    const decay = config.sizeDecay;
+    if (decay > 0) {
+      const shrink1 = Math.exp(-decay * (Math.abs(q * m1) / maxPositionUsd));
+      const shrink2 = Math.exp(-decay * (Math.abs(q * m2) / maxPositionUsd));
+      growingLow = this.#lotSize((usd / m2) * shrink2 * (1 - QUIET_ROUNDING));
+      growingHigh = this.#lotSize((usd / m1) * shrink1 * (1 + QUIET_ROUNDING));
+    }
+    const bidSizeLow = q > 0 ? growingLow : orderLow;
+    const bidSizeHigh = q > 0 ? growingHigh : orderHigh;
+    const askSizeLow = q < 0 ? growingLow : orderLow;
+    const askSizeHigh = q < 0 ? growingHigh : orderHigh;
+    const positionLow = Math.min(q * m1, q * m2);
+    const positionHigh = Math.max(q * m1, q * m2);
+    const minNotionalUsd = this.instrument.minNotionalUsd;
+    const grid = this.#grid;
+    const spacing = config.levelSpacingBps / BPS;
+    const low = 1 - QUIET_ROUNDING;
+    const high = 1 + QUIET_ROUNDING;
+    for (let level = 0; level < orders.bids.length; level++) {
+      const orderUsdLow = orderLow * m1;
+      const orderUsdHigh = orderHigh * m2;
+      const slack =
+        QUIET_ROUNDING *
+        (maxPositionUsd + Math.abs(positionLow) + Math.abs(positionHigh) + level * orderUsdHigh);
+      const bid = orders.bids[level]!;
+      if (bid.state === "open" || bid.state === "idle") {
+        const levelFactor = 1 - level * spacing;
+        if (!(levelFactor > 0)) return false;
+        const priceLow = grid.snap(m1 * bidFactorLow * levelFactor * low, "buy");
+        const priceHigh = grid.snap(m2 * bidFactorHigh * levelFactor * high, "buy");
+        const roomLow = maxPositionUsd - positionHigh - level * orderUsdHigh - slack;
+        const roomHigh = maxPositionUsd - positionLow - level * orderUsdLow + slack;
+        if (bid.state === "open") {
+          if (!(roomLow > 0 && bidSizeLow > 0 && priceLow > 0 && bidSizeLow * priceLow >= minNotionalUsd))
+            return false;
+          if (bidSizeLow !== bidSizeHigh) return false;
+          if (!orders.keeps(bid, priceLow, bidSizeLow) || !orders.keeps(bid, priceHigh, bidSizeLow))
+            return false;
+        } else if (
+          !(
+            roomHigh <= 0 ||
+            !(bidSizeHigh > 0) ||
+            !(priceHigh > 0) ||
+            bidSizeHigh * priceHigh < minNotionalUsd
+          )
+        )
+          return false;
+      }
+      const ask = orders.asks[level]!;
+      if (ask.state === "open" || ask.state === "idle") {
+        const levelFactor = 1 + level * spacing;
+        const priceLow = grid.snap(m1 * askFactorLow * levelFactor * low, "sell");
+        const priceHigh = grid.snap(m2 * askFactorHigh * levelFactor * high, "sell");
+        const roomLow = maxPositionUsd + positionLow - level * orderUsdHigh - slack;
+        const roomHigh = maxPositionUsd + positionHigh - level * orderUsdLow + slack;
+        if (ask.state === "open") {
+          if (!(roomLow > 0 && askSizeLow > 0 && askSizeLow * priceLow >= minNotionalUsd)) return false;
+          if (askSizeLow !== askSizeHigh) return false;
+          if (!orders.keeps(ask, priceLow, askSizeLow) || !orders.keeps(ask, priceHigh, askSizeLow))
+            return false;
+        } else if (!(roomHigh <= 0 || !(askSizeHigh > 0) || askSizeHigh * priceHigh < minNotionalUsd))
+          return false;
+      }
+    }
+    return true;
+  }
+
   #lotSize(size: number): number {
     if (!(size > 0)) return 0;
     return Math.floor(size / this.#lotStep + 1e-9) * this.#lotStep;
   }
 }
+
+/** A range of mids, `[low, high]` (NaN: none); see {@link MarketMaker.quietMidRange}. */
+export interface MidRange {
+  low: number;
+  high: number;
+}
+
+/** How far a quiet mid range reaches from the mid at most, as a fraction of it. */
+const QUIET_SPAN = 0.01;
+/**
+ * Relative allowance for the rounding of the decision's arithmetic in the quiet range's bounds: the prices and
+ * sizes it bounds carry errors of a few 1e-16 relative; 1e-9 is far beyond them and far below a price tick.
+ */
+const QUIET_ROUNDING = 1e-9;

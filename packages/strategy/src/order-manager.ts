@@ -188,32 +188,33 @@ export class OrderManager {
     counts.deferred = 0;
     this.#pacer = pacer;
     this.#referenceMid = wanted.referenceMid;
-    const levels = Math.min(wanted.levels, this.bids.length);
+    this.#now = now;
+    this.#sink = sink;
+    this.#wantedLevels = Math.min(wanted.levels, this.bids.length);
     for (let level = 0; level < this.bids.length; level++) {
-      const inRange = level < levels;
-      this.#reconcileSlot(
-        this.bids[level]!,
-        inRange ? wanted.bidPrices[level]! : 0,
-        inRange ? wanted.bidSizes[level]! : 0,
-        now,
-        sink,
-      );
-      this.#reconcileSlot(
-        this.asks[level]!,
-        inRange ? wanted.askPrices[level]! : 0,
-        inRange ? wanted.askSizes[level]! : 0,
-        now,
-        sink,
-      );
+      this.#reconcileSlot(this.bids[level]!, wanted.bidPrices, wanted.bidSizes, level);
+      this.#reconcileSlot(this.asks[level]!, wanted.askPrices, wanted.askSizes, level);
     }
+    this.#sink = undefined;
     return counts;
   }
 
   readonly #counts: ReconcileCounts = { placed: 0, modified: 0, cancelled: 0, deferred: 0 };
+  // The reconcile in progress. Its slots read the wanted price and size from the quote set's arrays and the time
+  // from here: a number passed to a call that is not inlined is boxed on the heap, a few times a decision.
   #pacer: ModifyPacer | undefined = undefined;
   #referenceMid = Number.NaN;
+  #now = Number.NaN;
+  #sink: OrderActionSink | undefined = undefined;
+  #wantedLevels = 0;
 
-  #reconcileSlot(slot: WorkingOrder, price: number, size: number, now: number, sink: OrderActionSink): void {
+  /** Reconciles one slot with the wanted `prices[level]` and `sizes[level]` (none beyond the wanted levels). */
+  #reconcileSlot(slot: WorkingOrder, prices: Float64Array, sizes: Float64Array, level: number): void {
+    const inRange = level < this.#wantedLevels;
+    const price = inRange ? prices[level]! : 0;
+    const size = inRange ? sizes[level]! : 0;
+    const now = this.#now;
+    const sink = this.#sink!;
     if (slot.state === "idle") {
       if (size <= 0) return;
       slot.clientId = this.#nextClientId++;
@@ -237,11 +238,9 @@ export class OrderManager {
       sink.cancel(slot);
       return;
     }
-    const remaining = slot.size - slot.filledSize;
-    const priceMoved = Math.abs(price - slot.price) > this.#toleranceFraction * slot.price;
-    const sizeMoved = Math.abs(size - remaining) > this.#sizeTolerance * size;
-    if (!priceMoved && !sizeMoved) return;
+    if (this.keeps(slot, price, size)) return;
     if (this.#pacer !== undefined) {
+      const remaining = slot.size - slot.filledSize;
       const towardsMarket = slot.side === "buy" ? price >= slot.price : price <= slot.price;
       const discretionary = towardsMarket && size >= remaining;
       if (discretionary && !this.#pacer.allowDiscretionary(1)) {
@@ -430,6 +429,37 @@ export class OrderManager {
       if (slot.replacedClientId !== 0) ids.push(slot.replacedClientId);
     }
     return ids;
+  }
+
+  /**
+   * Whether {@link OrderManager.reconcile} would leave the open order in `slot` where it is if `price` and
+   * `size` were wanted for it: the price within the refresh tolerance and the size within the size tolerance
+   * (the same tests reconcile makes).
+   *
+   * @example
+   * ```ts
+   * manager.keeps(manager.bids[0]!, 99.905, 1); // true for a 1-unit bid at 99.9 with a 1 bp tolerance
+   * ```
+   */
+  keeps(slot: WorkingOrder, price: number, size: number): boolean {
+    const remaining = slot.size - slot.filledSize;
+    const priceMoved = Math.abs(price - slot.price) > this.#toleranceFraction * slot.price;
+    const sizeMoved = Math.abs(size - remaining) > this.#sizeTolerance * size;
+    return !priceMoved && !sizeMoved;
+  }
+
+  /**
+   * Whether any slot holds an open order (one a reconcile may modify or cancel).
+   *
+   * @example
+   * ```ts
+   * manager.hasOpenOrder(); // false before the venue has accepted anything
+   * ```
+   */
+  hasOpenOrder(): boolean {
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i++) if (slots[i]!.state === "open") return true;
+    return false;
   }
 
   #free(slot: WorkingOrder): void {

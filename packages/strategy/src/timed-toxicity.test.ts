@@ -56,6 +56,21 @@ describe("TimedToxicityGuard", () => {
     expect(g.pulls).toBe(1);
   });
 
+  it("shortens a pull to cooldownScale of the cool-down (0: not pulled), as for the side reducing a position", () => {
+    const g = guard();
+    g.onMid(100, 0);
+    g.onFill("buy", 100, 0);
+    g.onFill("buy", 100, 100);
+    g.onMid(99.8, 900);
+    g.onMid(99.8, 1_500); // pulled from 1 100 to 31 100
+    expect(g.isPulled("buy", 1_500, 0)).toBe(false);
+    expect(g.isPulled("buy", 16_099, 0.5)).toBe(true);
+    expect(g.isPulled("buy", 16_100, 0.5)).toBe(false);
+    expect(g.isPulled("buy", 31_099, 1)).toBe(true);
+    expect(g.isPulled("buy", 1_500, -1)).toBe(false); // below 0 is 0
+    expect(g.isPulled("sell", 1_500, 0.5)).toBe(false);
+  });
+
   it("pulls both sides with pullBoth, and not for toxic fills further apart than the window", () => {
     const both = guard({ pullBoth: true });
     both.onMid(100, 0);

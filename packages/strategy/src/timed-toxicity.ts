@@ -199,15 +199,20 @@ export class TimedToxicityGuard {
   }
 
   /**
-   * True while `side` is pulled (inside its cool-down) at `timeMs`.
+   * True while `side` is pulled (inside its cool-down) at `timeMs`. With `cooldownScale` < 1 the side's
+   * cool-down is that fraction of `pullCooldownMs` (0: not pulled at all), e.g. for the side that would reduce a
+   * large position.
    *
    * @example
    * ```ts
    * if (guard.isPulled("buy", now)) quotes.bidSizes[0] = 0;
+   * guard.isPulled("sell", now, 0.25); // a quarter of the cool-down for the side that reduces the position
    * ```
    */
-  isPulled(side: Side, timeMs: number): boolean {
-    return timeMs < this.#pulledUntil[side === "buy" ? BUY : SELL]!;
+  isPulled(side: Side, timeMs: number, cooldownScale = 1): boolean {
+    const until = this.#pulledUntil[side === "buy" ? BUY : SELL]!;
+    if (cooldownScale >= 1) return timeMs < until;
+    return timeMs < until - this.options.pullCooldownMs * (1 - Math.max(cooldownScale, 0));
   }
 
   /** Times a side (or both) has been pulled so far. */
