@@ -3,6 +3,7 @@
 // see the same machine), then 100 configurations on 2 workers for the RSS comparison.
 // Run: node --conditions=@botmm/source bench/sweep.ts path/to/candles.csv.gz
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { userWorkingDirectory } from "../src/paths.ts";
@@ -27,13 +28,21 @@ const grids = {
   100: ["--grid", `base-spread-bps=${values(0.5, 1)}`, "--grid", `vol-multiplier=${values(0, 0.3)}`],
 };
 
+/** The node flags of the app's `start` script (V8's inlining budgets among them): the sweep runs as users run it. */
+function startScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, "../package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
+}
+
 function sweep(configs: 100 | 1000, workers: number): { wallS: number; rssMb: number; line: string } {
   const args = [
     "-f",
     "TIME %e %M",
     process.execPath,
-    "--conditions=@botmm/source",
-    "src/cli.ts",
+    ...startScriptNodeFlags(),
+    "src/main.mjs",
     "sweep",
     "--csv",
     csv,

@@ -18,9 +18,9 @@ export interface BacktestRiskSettings {
  * request budget) are off: a candle run has neither sockets nor requests.
  */
 export function backtestRiskGate(settings: BacktestRiskSettings): RiskGate {
-  const clock = new ManualClock(0);
   const risk = new RiskEngine({
-    clock,
+    // Never read: the gate passes each bar's time (observeCoin).
+    clock: new ManualClock(0),
     config: {
       maxPosition: { limitUsd: settings.hardPositionLimitUsd },
       maxAccountPosition: { enabled: false },
@@ -47,16 +47,25 @@ export function backtestRiskGate(settings: BacktestRiskSettings): RiskGate {
     rules.push(rule);
     bars.push(1);
   };
+  // The gate's time, which never goes backwards (a typed array: a number kept in a closure's variable or an
+  // object's field is a new heap object at every store).
+  const time = new Float64Array([0]);
   return {
     activeBarsByRule: () => Object.fromEntries(rules.map((rule, i) => [rule, bars[i]!])),
     decide(state) {
-      clock.set(Math.max(clock.now(), state.timeMs));
-      risk.updateEquity(settings.capitalUsd + state.equityUsd);
-      risk.updatePosition(settings.coin, state.positionSize, state.markPrice);
-      risk.updateVolatility(settings.coin, (state.volatilityBps / 10_000) * sqrtBarsPerHour);
-      // Every bar, often with a rule latched for the rest of the run: only the rules are counted, so no
-      // reason (and no message) is built.
-      return risk.evaluateRules(settings.coin, countBar);
+      if (!Number.isFinite(state.timeMs)) throw new RangeError(`timeMs must be finite, got ${state.timeMs}`);
+      if (state.timeMs > time[0]!) time[0] = state.timeMs;
+      // Equity, position, volatility and the decision in one call. Every bar, often with a rule latched for
+      // the rest of the run: only the rules are counted, so no reason (and no message) is built.
+      return risk.observeCoin(
+        settings.coin,
+        settings.capitalUsd + state.equityUsd,
+        state.positionSize,
+        state.markPrice,
+        (state.volatilityBps / 10_000) * sqrtBarsPerHour,
+        time[0]!,
+        countBar,
+      );
     },
   };
 }

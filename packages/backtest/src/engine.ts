@@ -7,7 +7,7 @@ import {
   type StrategyConfig,
 } from "@botmm/strategy";
 import type { CandleColumns } from "./candle-columns.ts";
-import { CandleRunRecorder } from "./candle-run-recorder.ts";
+import { CandleRunRecorder, type RunSeries } from "./candle-run-recorder.ts";
 import type { BarPath, FillModel } from "./fill-model.ts";
 import type { FundingSchedule } from "./funding.ts";
 import { SlotVenue } from "./slot-venue.ts";
@@ -33,6 +33,11 @@ export interface BacktestOptions {
   seed: number;
   /** Decides the risk mode after each bar; default: always allow. */
   risk?: RiskGate;
+  /**
+   * Arrays to write the run's per-bar series into (`createRunSeries`, at least as long as the candles) instead
+   * of allocating them: the run's result refers to them, so read it before the next run that gets them.
+   */
+  series?: RunSeries;
 }
 
 /** The risk engine as the backtest sees it: one decision per closed bar. */
@@ -166,15 +171,24 @@ class CandleBacktest {
   readonly #decidedBar: Float64Array;
   // The bar path: four points at times 0, 1/3, 2/3, 1.
   readonly #pathPrice = new Float64Array(4);
+  /** The share of a bar after which new instructions arrive (latency ÷ bar length, at most 1). */
+  readonly #activation: number;
+  readonly #unlimitedVolume: boolean;
   #bar = 0;
   #barOpenTime = 0;
   #volumeLeft = 0;
+  /** Signed size of the taker exit decided at the last close (+ buy, − sell), executed at the next open. */
+  #pendingExitSize = 0;
+  /** Bars × sides with an order resting. */
+  #quotedSideBars = 0;
 
   constructor(candles: CandleColumns, options: BacktestOptions) {
     this.#candles = candles;
     this.#options = options;
     this.#kernel = new CoinKernel(options.strategy, options.instrument);
     this.#levels = options.strategy.levels;
+    this.#activation = Math.min(1, options.latencyMs / options.intervalMs);
+    this.#unlimitedVolume = options.maxVolumeShare === Number.POSITIVE_INFINITY;
     this.#random = createRandom(options.seed);
     const throughTicks = options.fillModel.type === "cross" ? options.fillModel.throughTicks : 0;
     const venue = new SlotVenue(
@@ -198,85 +212,94 @@ class CandleBacktest {
   }
 
   run(onProgress?: (barsDone: number, barsTotal: number) => void): BacktestRun {
-    const quotedSideBars = this.#walk(onProgress);
+    this.#walk(onProgress);
     onProgress?.(this.#candles.length, this.#candles.length);
-    return this.#recorder.result(quotedSideBars);
+    return this.#recorder.result(this.#quotedSideBars);
   }
 
   /**
-   * Walks every bar; returns the bars × sides quoted. The loop has a function of its own: V8 compiles a hot
-   * loop on stack replacement with the feedback it has so far, and code after the loop (never run yet the
-   * first time) made that compiled loop deoptimise at the end of every run.
+   * Walks every bar. The loop has a function of its own: V8 compiles a hot loop on stack replacement with the
+   * feedback it has so far, and code after the loop (never run yet the first time) made that compiled loop
+   * deoptimise at the end of every run. A bar is two calls that take its index only: a price or time passed to
+   * a call V8 does not inline is boxed on the heap, and the bar's trading, too large to be inlined here, gets an
+   * inlining budget of its own for the kernel's mark and the venue's range checks inside it.
    */
-  #walk(onProgress: ((barsDone: number, barsTotal: number) => void) | undefined): number {
+  #walk(onProgress: ((barsDone: number, barsTotal: number) => void) | undefined): void {
+    const n = this.#candles.length;
+    for (let i = 0; i < n; i++) {
+      this.#tradeBar(i);
+      this.#closeBar(i, onProgress);
+    }
+  }
+
+  /**
+   * Bar `i` up to its close: marks, funding at the hour, the exit decided at the last close, then the resting
+   * orders along the bar's path, before and after the new instructions arrive.
+   */
+  #tradeBar(i: number): void {
     const candles = this.#candles;
     const options = this.#options;
-    const n = candles.length;
     const kernel = this.#kernel;
     const venue = this.#venue;
     const recorder = this.#recorder;
-    const activation = Math.min(1, options.latencyMs / options.intervalMs);
-    const unlimitedVolume = options.maxVolumeShare === Number.POSITIVE_INFINITY;
-    const slippage = options.takerSlippageBps / 10_000;
-    const path = this.#pathPrice;
-    const active = this.#active;
-    let pendingExitSize = 0; // signed: + buy, − sell, executed at the next open
-    let quotedSideBars = 0;
+    const openTime = candles.openTime[i]!;
+    const open = candles.open[i]!;
+    const high = candles.high[i]!;
+    const low = candles.low[i]!;
+    const close = candles.close[i]!;
+    this.#bar = i;
+    recorder.bar = i;
+    this.#barOpenTime = openTime;
+    // An unlimited share (data without volume, e.g. candles built from books only) must not become ∞ × 0.
+    this.#volumeLeft = this.#unlimitedVolume
+      ? Number.POSITIVE_INFINITY
+      : options.maxVolumeShare * candles.volume[i]!;
 
-    for (let i = 0; i < n; i++) {
-      const openTime = candles.openTime[i]!;
-      const open = candles.open[i]!;
-      const high = candles.high[i]!;
-      const low = candles.low[i]!;
-      const close = candles.close[i]!;
-      this.#bar = i;
-      recorder.bar = i;
-      this.#barOpenTime = openTime;
-      // An unlimited share (data without volume, e.g. candles built from books only) must not become ∞ × 0.
-      this.#volumeLeft = unlimitedVolume
-        ? Number.POSITIVE_INFINITY
-        : options.maxVolumeShare * candles.volume[i]!;
+    // Marks: what the position held into this bar earned or lost from the previous close to this close. The
+    // close is the mid from the bar's close on (mark-outs, the seconds toxicity guard, the calibration).
+    kernel.markAt(close, openTime + options.intervalMs);
+    if (openTime >= recorder.nextFundingTime) recorder.chargeFunding(openTime, open);
 
-      // Marks: what the position held into this bar earned or lost from the previous close to this close. The
-      // close is the mid from the bar's close on (mark-outs, the seconds toxicity guard, the calibration).
-      kernel.markAt(close, openTime + options.intervalMs);
-      if (openTime >= recorder.nextFundingTime) recorder.chargeFunding(openTime, open);
-
-      if (pendingExitSize !== 0) {
-        const side: Side = pendingExitSize > 0 ? "buy" : "sell";
-        const price = side === "buy" ? open * (1 + slippage) : open * (1 - slippage);
-        recorder.recordExit(side, price, Math.abs(pendingExitSize), openTime, open);
-        pendingExitSize = 0;
-      }
-
-      // The bar's path.
-      path[0] = open;
-      if (options.barPath === "ohlc" || open - low > high - open) {
-        path[1] = high;
-        path[2] = low;
-      } else {
-        path[1] = low;
-        path[2] = high;
-      }
-      path[3] = close;
-
-      // Orders from before the last close rest until the new instructions arrive. Most bars reach no order:
-      // the range check skips the path walk for them.
-      if (activation > 0 && this.#anyReachable(low, high)) this.#fillAlongPath(0, activation);
-      if (venue.pendingCount > 0) venue.applyDue(Number.POSITIVE_INFINITY, this.#priceAt(activation));
-      if (this.#anyReachable(low, high)) this.#fillAlongPath(activation, 1);
-
-      for (let s = 0; s < this.#slots; s++) if (active[s] === 1) quotedSideBars++;
-
-      // The close: mark, then decide the next bar's quotes from data up to this close.
-      recorder.closeCandle(i);
-      const closeTime = openTime + options.intervalMs;
-      // The hard-limit cut, or the whole position on a halt with onHalt "flatten": a taker order at the next open.
-      pendingExitSize = kernel.exitSize();
-      const counts = kernel.decide(closeTime, venue);
-      recorder.endBar(i, counts, kernel.decidedRiskMode, onProgress);
+    const exitSize = this.#pendingExitSize;
+    if (exitSize !== 0) {
+      const side: Side = exitSize > 0 ? "buy" : "sell";
+      const slippage = options.takerSlippageBps / 10_000;
+      const price = side === "buy" ? open * (1 + slippage) : open * (1 - slippage);
+      recorder.recordExit(side, price, Math.abs(exitSize), openTime, open);
+      this.#pendingExitSize = 0;
     }
-    return quotedSideBars;
+
+    // The bar's path.
+    const path = this.#pathPrice;
+    path[0] = open;
+    if (options.barPath === "ohlc" || open - low > high - open) {
+      path[1] = high;
+      path[2] = low;
+    } else {
+      path[1] = low;
+      path[2] = high;
+    }
+    path[3] = close;
+
+    // Orders from before the last close rest until the new instructions arrive. Most bars reach no order:
+    // the range check skips the path walk for them.
+    const activation = this.#activation;
+    if (activation > 0 && this.#anyReachable(low, high)) this.#fillAlongPath(0, activation);
+    if (venue.pendingCount > 0) venue.applyDue(Number.POSITIVE_INFINITY, this.#priceAt(activation));
+    if (this.#anyReachable(low, high)) this.#fillAlongPath(activation, 1);
+
+    const active = this.#active;
+    for (let s = 0; s < this.#slots; s++) if (active[s] === 1) this.#quotedSideBars++;
+  }
+
+  /** Bar `i`'s close: record it, then decide the next bar's quotes (and any exit) from data up to this close. */
+  #closeBar(i: number, onProgress: ((barsDone: number, barsTotal: number) => void) | undefined): void {
+    const kernel = this.#kernel;
+    this.#recorder.closeCandle(i);
+    // The hard-limit cut, or the whole position on a halt with onHalt "flatten": a taker order at the next open.
+    this.#pendingExitSize = kernel.exitSize();
+    const counts = kernel.decide(this.#candles.openTime[i]! + this.#options.intervalMs, this.#venue);
+    this.#recorder.endBar(i, counts, kernel.decidedRiskMode, onProgress);
   }
 
   /** Price on the bar's path at time fraction `t` ∈ [0, 1]. */

@@ -195,6 +195,55 @@ describe("RiskEngine properties", () => {
     );
   });
 
+  it("observeCoin equals updateEquity, updatePosition, updateVolatility and evaluateRules at its time", () => {
+    const bar = fc.record({
+      coin,
+      ms: fc.integer({ min: 0, max: 20_000 }),
+      usd: scaled(800_000, 1_200_000, 100),
+      size: scaled(-400, 400, 10_000),
+      mark: fc.integer({ min: 1_000, max: 100_000 }),
+      sigma: scaled(0, 40, 1_000),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(ops(4), bar), { maxLength: 40 }), (steps) => {
+        const clock = new ManualClock(T0);
+        const separate = new RiskEngine({ clock, config: CONFIG });
+        const combined = new RiskEngine({ clock, config: CONFIG });
+        const rules = { separate: [] as RiskRuleId[], combined: [] as RiskRuleId[] };
+        for (const [between, b] of steps) {
+          for (const step of between) {
+            apply(separate, clock, step);
+            apply(combined, clock, step);
+          }
+          clock.advance(b.ms);
+          rules.separate.length = 0;
+          rules.combined.length = 0;
+          separate.updateEquity(b.usd);
+          separate.updatePosition(b.coin, b.size, b.mark);
+          separate.updateVolatility(b.coin, b.sigma);
+          const expected = separate.evaluateRules(b.coin, (rule) => rules.separate.push(rule));
+          const action = combined.observeCoin(b.coin, b.usd, b.size, b.mark, b.sigma, clock.now(), (rule) =>
+            rules.combined.push(rule),
+          );
+          expect(action).toBe(expected);
+          expect(rules.combined).toEqual(rules.separate);
+          expect(combined.snapshot()).toEqual(separate.snapshot());
+        }
+      }),
+      { seed: 5, numRuns: 150 },
+    );
+  });
+
+  it("observeCoin rejects what the single updates reject, naming the field", () => {
+    const risk = new RiskEngine({ clock: new ManualClock(T0), config: CONFIG });
+    const none = () => {};
+    expect(() => risk.observeCoin("BTC", Number.NaN, 0, 100, 0, T0, none)).toThrow(/equityUsd/);
+    expect(() => risk.observeCoin("BTC", 1_000, 0, 100, 0, Number.NaN, none)).toThrow(/timeMs/);
+    expect(() => risk.observeCoin("BTC", 1_000, Number.NaN, 100, 0, T0, none)).toThrow(/size/);
+    expect(() => risk.observeCoin("BTC", 1_000, 0, -1, 0, T0, none)).toThrow(/markPriceUsd/);
+    expect(() => risk.observeCoin("BTC", 1_000, 0, 100, -1, T0, none)).toThrow(/sigmaPerSqrtHour/);
+  });
+
   it("a JSON snapshot restores an engine that decides exactly like the original from then on", () => {
     fc.assert(
       fc.property(ops(40), ops(40), order, (before, after, o) => {

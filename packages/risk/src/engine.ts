@@ -153,13 +153,7 @@ export class RiskEngine {
     if (!(markPriceUsd >= 0) || markPriceUsd === Number.POSITIVE_INFINITY) {
       throw new RiskInputError("markPriceUsd", "a finite number ≥ 0", markPriceUsd);
     }
-    const state = this.#coin(coin);
-    state.size = size;
-    state.markPriceUsd = markPriceUsd;
-    state.notionalUsd = size * markPriceUsd;
-    let gross = 0;
-    for (let i = 0; i < this.#coins.length; i++) gross += Math.abs(this.#coins[i]!.notionalUsd);
-    this.#grossNotionalUsd = gross;
+    this.#setPosition(this.#coin(coin), size, markPriceUsd);
   }
 
   /**
@@ -190,6 +184,10 @@ export class RiskEngine {
   updateEquity(equityUsd: number, timeMs: number = this.#clock.now()): void {
     if (!Number.isFinite(equityUsd)) throw new RiskInputError("equityUsd", "a finite number", equityUsd);
     checkTime(timeMs, "timeMs");
+    this.#setEquity(equityUsd, timeMs);
+  }
+
+  #setEquity(equityUsd: number, timeMs: number): void {
     const { dailyLoss, maxDrawdown } = this.config;
 
     const dayStartMs =
@@ -230,8 +228,11 @@ export class RiskEngine {
       throw new RiskInputError("sigmaPerSqrtHour", "a finite number ≥ 0", sigmaPerSqrtHour);
     }
     checkTime(timeMs, "timeMs");
+    this.#setVolatility(this.#coin(coin), sigmaPerSqrtHour, timeMs);
+  }
+
+  #setVolatility(state: CoinState, sigmaPerSqrtHour: number, timeMs: number): void {
     const { volatility } = this.config;
-    const state = this.#coin(coin);
     state.sigma = sigmaPerSqrtHour;
     if (sigmaPerSqrtHour >= volatility.thresholdSigmaPerSqrtHour) {
       if (volatility.enabled) state.volTripped = true;
@@ -371,8 +372,56 @@ export class RiskEngine {
    * ```
    */
   evaluateRules(coin: string | undefined, onRule: (rule: RiskRuleId) => void): RiskAction {
+    return this.#evaluateRulesAt(coin, this.#clock.now(), onRule);
+  }
+
+  /**
+   * A driver that reports all of a coin's state at once and decides at once (a backtest, at every bar's
+   * close): the same as `updateEquity(equityUsd, timeMs)`, `updatePosition(coin, size, markPriceUsd)`,
+   * `updateVolatility(coin, sigmaPerSqrtHour, timeMs)` and then `evaluateRules(coin, onRule)` with the clock
+   * at `timeMs` (same checks, same errors), with one coin lookup. The clock is not read: the caller keeps
+   * `timeMs` from going backwards.
+   *
+   * @example
+   * ```ts
+   * const risk = new RiskEngine({
+   *   clock: new ManualClock(0), // not read by observeCoin
+   *   config: { maxPosition: { limitUsd: 1_000 }, staleData: { enabled: false } },
+   * });
+   * const rules: RiskRuleId[] = [];
+   * // equity $10,250.40, 0.01 BTC at $100,000 ($1,000: at the limit), σ 0.4%/√h
+   * risk.observeCoin("BTC", 10_250.4, 0.01, 100_000, 0.004, Date.UTC(2025, 0, 1), (rule) => rules.push(rule));
+   * // → "reduce-only"; rules: ["max-position"]
+   * ```
+   */
+  observeCoin(
+    coin: string,
+    equityUsd: number,
+    size: number,
+    markPriceUsd: number,
+    sigmaPerSqrtHour: number,
+    timeMs: number,
+    onRule: (rule: RiskRuleId) => void,
+  ): RiskAction {
+    if (!Number.isFinite(equityUsd)) throw new RiskInputError("equityUsd", "a finite number", equityUsd);
+    checkTime(timeMs, "timeMs");
+    this.#setEquity(equityUsd, timeMs);
+    if (!Number.isFinite(size)) throw new RiskInputError("size", "a finite number", size);
+    if (!(markPriceUsd >= 0) || markPriceUsd === Number.POSITIVE_INFINITY) {
+      throw new RiskInputError("markPriceUsd", "a finite number ≥ 0", markPriceUsd);
+    }
+    const state = this.#coin(coin);
+    this.#setPosition(state, size, markPriceUsd);
+    if (!(sigmaPerSqrtHour >= 0) || sigmaPerSqrtHour === Number.POSITIVE_INFINITY) {
+      throw new RiskInputError("sigmaPerSqrtHour", "a finite number ≥ 0", sigmaPerSqrtHour);
+    }
+    this.#setVolatility(state, sigmaPerSqrtHour, timeMs);
+    return this.#evaluateRulesAt(coin, timeMs, onRule);
+  }
+
+  #evaluateRulesAt(coin: string | undefined, now: number, onRule: (rule: RiskRuleId) => void): RiskAction {
     this.#foundCount = 0;
-    const flags = this.#collect(coin, this.#clock.now(), null, true);
+    const flags = this.#collect(coin, now, null, true);
     const count = this.#foundCount;
     const rules = this.#foundRules;
     if (count === 1) onRule(rules[0]!);
@@ -562,6 +611,15 @@ export class RiskEngine {
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────────────────
+
+  #setPosition(state: CoinState, size: number, markPriceUsd: number): void {
+    state.size = size;
+    state.markPriceUsd = markPriceUsd;
+    state.notionalUsd = size * markPriceUsd;
+    let gross = 0;
+    for (let i = 0; i < this.#coins.length; i++) gross += Math.abs(this.#coins[i]!.notionalUsd);
+    this.#grossNotionalUsd = gross;
+  }
 
   #findCoin(coin: string): CoinState | undefined {
     const last = this.#lastCoin;

@@ -1,6 +1,7 @@
 // A queue worker's compute thread: runs one batch at a time, exactly as a local sweep's or screen's worker
 // thread runs it, while the worker's main thread keeps its BullMQ locks renewed.
 import { parentPort } from "node:worker_threads";
+import { createRunSeries } from "@botmm/backtest";
 import { backtestCoin, type CoinBacktestJob } from "../screen/coin-backtest.ts";
 import { columnsOf, type JobOptions, runJob, type SharedRunData } from "../sweep/job.ts";
 
@@ -25,11 +26,13 @@ port.on("message", (request: ComputeRequest) => {
   try {
     if (request.kind === "sweep") {
       const columns = columnsOf(request.shared.buffer, request.shared.length);
+      // The batch's runs write their per-bar series here in turn: a run's report is built before the next starts.
+      const series = createRunSeries(request.shared.length);
       for (const item of request.items) {
         current = item.id;
         results.push({
           id: item.id,
-          value: runJob(request.shared, columns, item.options, item.from, item.to).report,
+          value: runJob(request.shared, columns, item.options, item.from, item.to, series).report,
         });
       }
     } else {

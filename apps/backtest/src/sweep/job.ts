@@ -9,6 +9,7 @@ import {
   computeMetrics,
   type FillModel,
   type FundingSchedule,
+  type RunSeries,
   runCandleBacktest,
 } from "@botmm/backtest";
 import type { Instrument } from "@botmm/core";
@@ -122,7 +123,8 @@ export function jobOptions(options: BacktestCliOptions): JobOptions {
 
 /**
  * Runs one configuration on bars `[from, to)` and builds its report, exactly as a single `--csv` run of the
- * same options would (its risk engine, funding and capital).
+ * same options would (its risk engine, funding and capital). `series`: arrays the run writes its per-bar
+ * series into (a worker's, reused by each of its runs; the returned run refers to them), else new ones.
  */
 export function runJob(
   shared: SharedRunData,
@@ -130,6 +132,7 @@ export function runJob(
   options: JobOptions,
   from: number,
   to: number,
+  series?: RunSeries,
 ): { report: SweepReport; run: BacktestRun; columns: CandleColumns } {
   const view = sliceColumns(columns, from, to);
   const riskGate = options.risk
@@ -157,6 +160,7 @@ export function runJob(
     takerSlippageBps: options.takerSlippageBps,
     seed: options.seed,
     risk: riskGate,
+    ...(series === undefined ? {} : { series }),
   };
   const run = runCandleBacktest(view, backtestOptions);
   const metrics = computeMetrics(run, view);

@@ -1,5 +1,6 @@
 // A sweep's worker thread: receives batches of jobs, runs each on the shared candles, returns the reports.
 import { parentPort, workerData } from "node:worker_threads";
+import { createRunSeries } from "@botmm/backtest";
 import { columnsOf, type Job, type JobOptions, runJob, type SharedRunData, type SweepReport } from "./job.ts";
 
 /** What the main thread sends: a batch to run, or the end. */
@@ -11,6 +12,8 @@ export type WorkerResponse =
 
 const { shared, configs } = workerData as { shared: SharedRunData; configs: JobOptions[] };
 const columns = columnsOf(shared.buffer, shared.length);
+// Every run of this worker writes its per-bar series here: a run's report is built before the next run starts.
+const series = createRunSeries(shared.length);
 const port = parentPort!;
 port.on("message", (request: WorkerRequest) => {
   if (request.type === "stop") {
@@ -22,7 +25,7 @@ port.on("message", (request: WorkerRequest) => {
     try {
       results.push({
         id: job.id,
-        report: runJob(shared, columns, configs[job.config]!, job.from, job.to).report,
+        report: runJob(shared, columns, configs[job.config]!, job.from, job.to, series).report,
       });
     } catch (error) {
       port.postMessage({
