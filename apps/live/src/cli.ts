@@ -26,4 +26,7 @@ const stopWatching = watchParent({
   },
 });
 process.exitCode = argv[0] === "record" ? await runRecordCli(argv.slice(1), io) : await runLiveCli(argv, io);
+// The run is over and its signal handlers are gone. A late copy of the Ctrl-C that stopped it (pnpm forwards its
+// own, on a loaded machine after the bot has finished) must not turn a clean exit into death by SIGINT.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => {});
 stopWatching();

@@ -518,12 +518,13 @@ export async function runLiveCli(argv: readonly string[], io: LiveIo): Promise<n
     summary = session.bot.summary(-1);
   }
   await session.close();
-  for (const remove of removers) remove();
   if (config.json !== undefined) {
     mkdirSync(dirname(config.json), { recursive: true });
     await writeFile(config.json, `${JSON.stringify(summary, null, 2)}\n`);
   }
   io.stderr.write(`${formatSummary(summary)}\n`);
+  // Last, with no await after it: the process entry takes over late copies of the stop signal from here.
+  for (const remove of removers) remove();
   return summary.openOrdersAtExit === 0 ? 0 : 1;
 }
 

@@ -1,3 +1,5 @@
+/** @deprecated Import it from `@botmm/core`; this re-export will go. */
+export { floorToLot } from "@botmm/core";
 export type { SimBookLevel, SimBookOptions, SimBookSlot, SimTaker } from "./book.ts";
 export { SimBook } from "./book.ts";
 export type { CountedFault, EmulatorRequestHandler } from "./emulator-http.ts";
@@ -27,8 +29,6 @@ export type {
   SimTimeInForce,
 } from "./exchange.ts";
 export { formatSimQty, houseClientId, SIM_HOUSE, SimExchange } from "./exchange.ts";
-/** @deprecated Import it from `@botmm/core`; this re-export will go. */
-export { floorToLot } from "@botmm/core";
 export type { SimMarketDriverOptions, SimMarketStep } from "./market-driver.ts";
 export { SimMarketDriver } from "./market-driver.ts";
 export type { SimFillOptions, SimPosition, SimPositionChange } from "./position.ts";

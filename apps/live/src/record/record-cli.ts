@@ -146,11 +146,12 @@ export async function runRecordCli(argv: readonly string[], io: LiveIo): Promise
       process.on(signal, handler);
       return () => process.off(signal, handler);
     });
+  // The handlers stay until the files are closed: pnpm forwards its own copy of a Ctrl-C, and a copy arriving
+  // while the recorder flushes must not kill the process by the signal's default action.
+  const removers: (() => void)[] = [];
   await new Promise<void>((resolve) => {
-    const removers: (() => void)[] = [];
     const done = () => {
       if (timer !== null) clearTimeout(timer);
-      for (const remove of removers) remove();
       resolve();
     };
     const timer = durationMs === undefined ? null : setTimeout(done, durationMs);
@@ -168,5 +169,7 @@ export async function runRecordCli(argv: readonly string[], io: LiveIo): Promise
   }
   await connected.close();
   await sim?.stop();
+  // Last, with no await after it: the process entry takes over late copies of the stop signal from here.
+  for (const remove of removers) remove();
   return code;
 }
