@@ -8,12 +8,12 @@ import type { z } from "zod";
 import { mapSymbol } from "./data/symbols.ts";
 import { FEE_TIERS, type FeeTierName } from "./fee-tiers.ts";
 import { BUILT_IN_COINS, knownSzDecimals } from "./instrument.ts";
+import { renderHelp } from "./option-help.ts";
 import {
   OPTION_ROWS,
   type OptionContext,
   type OptionRow,
   type RunMode,
-  renderHelp,
   rowOfFlag,
   rowOfKey,
   runOptionsSchema,
