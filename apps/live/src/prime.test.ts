@@ -1,19 +1,10 @@
-import { type Candle, type Instrument, instrumentSchema, ManualClock } from "@botmm/core";
+import { type Candle, ManualClock } from "@botmm/core";
 import { CoinKernel, parseStrategyConfig } from "@botmm/strategy";
 import { describe, expect, it } from "vitest";
 import type { BotContext, CoinState } from "./context.ts";
 import { primeFromCandles } from "./prime.ts";
-import { memoryLogger } from "./test-support.ts";
+import { BINANCE_BTC, memoryLogger } from "./test-support.ts";
 
-const binanceBtc = instrumentSchema.parse({
-  venue: "binance",
-  coin: "BTCUSDT",
-  assetId: 0,
-  priceRule: { type: "tick", tickSize: "0.10" },
-  sizeRule: { type: "step", stepSize: "0.001" },
-  minNotionalUsd: 100,
-  maxLeverage: 20,
-}) as Instrument;
 const MINUTE = 60_000;
 
 /** Primes one coin from 60 one-minute candles closing at 97,000 and returns the log lines. */
@@ -23,8 +14,8 @@ async function prime(orderSizeUsd: number): Promise<{ lines: string[]; primed: n
   const now = 100 * MINUTE;
   const state = {
     coin: "BTCUSDT",
-    instrument: binanceBtc,
-    kernel: new CoinKernel(strategy, binanceBtc),
+    instrument: BINANCE_BTC,
+    kernel: new CoinKernel(strategy, BINANCE_BTC),
     primedBars: 0,
   };
   const context = {

@@ -4,6 +4,7 @@ import {
   createRandom,
   hyperliquidPerpInstrument,
   type Instrument,
+  instrumentSchema,
   type L2Book,
   type Venue,
   type VenueEvent,
@@ -347,3 +348,14 @@ export function fillResting(
     .reduce((total, [, size]) => total + size, 0);
   return sim.takeLiquidity(order.symbol, buy ? "sell" : "buy", through, now, order.price);
 }
+
+/** Binance USDⓈ-M BTCUSDT's rules as the venue lists them: tick 0.10, lot 0.001, a $100 minimum notional. */
+export const BINANCE_BTC: Instrument = instrumentSchema.parse({
+  venue: "binance",
+  coin: "BTCUSDT",
+  assetId: 0,
+  priceRule: { type: "tick", tickSize: "0.10" },
+  sizeRule: { type: "step", stepSize: "0.001" },
+  minNotionalUsd: 100,
+  maxLeverage: 20,
+}) as Instrument;

@@ -174,9 +174,17 @@ export async function writePartition(series: CacheSeries, cached: CachedPartitio
   for (const c of cached.candles)
     lines.push(`${c.openTime},${c.open},${c.high},${c.low},${c.close},${c.volume}`);
   const path = partitionPath(series, cached.partition);
+  await writeFileAtomically(path, `${lines.join("\n")}\n`);
+}
+
+/**
+ * Writes `text` to `path` through a temporary file renamed over it, so a reader (another process sharing the
+ * cache) sees the old file or the new one, never half of one.
+ */
+export async function writeFileAtomically(path: string, text: string): Promise<void> {
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    await writeFile(temporary, `${lines.join("\n")}\n`, "utf8");
+    await writeFile(temporary, text, "utf8");
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });

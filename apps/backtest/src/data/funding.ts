@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import { writeFileAtomically } from "./cache.ts";
 import { CandleSourceError } from "./errors.ts";
 import { formatTime } from "./intervals.ts";
 import { describeUnreachable, networkErrorCode } from "./network-error.ts";
@@ -372,14 +372,7 @@ async function writeMonth(
     "time_ms,funding_rate",
     ...rows.map((row) => `${row.timeMs},${row.rate}`),
   ];
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(temporary, `${lines.join("\n")}\n`, "utf8");
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(path, `${lines.join("\n")}\n`);
 }
 
 function monthStart(ms: number): number {
