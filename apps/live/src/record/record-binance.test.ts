@@ -6,32 +6,20 @@ import { systemClock } from "@botmm/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { runRecordCli } from "./record-cli.ts";
 import { binanceRecordCoin } from "./record-venues.ts";
-import { capturingIo, recordDropAndReplay } from "./test-support.ts";
+import { capturingIo, recordDropAndReplay, takerActivity } from "./test-support.ts";
 
 const TAKER = { apiKey: "taker-key", secret: "taker-secret" };
 
-/**
- * Someone trades: small signed IOC orders of a listed account, alternately lifting the ask and hitting the bid
- * (through HTTP: the emulator prints public trades of the orders its API placed).
- */
+/** Signed IOC orders of the TAKER account (a wide `recvWindow`: a loaded machine must not fail the scaffolding). */
 function marketActivity(emulator: BinanceEmulator): () => Promise<void> {
-  let stopped = false;
-  const loop = (async () => {
-    for (let n = 0; !stopped; n++) {
-      const buy = n % 2 === 0;
-      const query = `symbol=BTCUSDT&side=${buy ? "BUY" : "SELL"}&type=LIMIT&timeInForce=IOC&price=${buy ? "60010" : "59990"}&quantity=0.010&newClientOrderId=t${n}&timestamp=${Date.now()}`;
-      const response = await fetch(
-        `${emulator.url}/fapi/v1/order?${query}&signature=${signQuery(query, TAKER.secret)}`,
-        { method: "POST", headers: { "X-MBX-APIKEY": TAKER.apiKey } },
-      );
-      if (!response.ok) throw new Error(`taker order ${n}: ${response.status} ${await response.text()}`);
-      await new Promise((done) => setTimeout(done, 25));
-    }
-  })();
-  return async () => {
-    stopped = true;
-    await loop;
-  };
+  return takerActivity(async (n, buy) => {
+    const query = `symbol=BTCUSDT&side=${buy ? "BUY" : "SELL"}&type=LIMIT&timeInForce=IOC&price=${buy ? "60010" : "59990"}&quantity=0.010&newClientOrderId=t${n}&recvWindow=60000&timestamp=${Date.now()}`;
+    const response = await fetch(
+      `${emulator.url}/fapi/v1/order?${query}&signature=${signQuery(query, TAKER.secret)}`,
+      { method: "POST", headers: { "X-MBX-APIKEY": TAKER.apiKey } },
+    );
+    if (!response.ok) throw new Error(`taker order ${n}: ${response.status} ${await response.text()}`);
+  });
 }
 
 describe("record --venue binance", () => {
@@ -44,8 +32,10 @@ describe("record --venue binance", () => {
     const emulator = await startBinanceEmulator({ clock: systemClock(), accounts: [TAKER] });
     cleanups.push(() => emulator.close());
     const stopActivity = marketActivity(emulator);
-    cleanups.push(stopActivity);
+    // A failed test leaves the activity running: stop it (its error, if any, is the test's, already reported).
+    cleanups.push(() => stopActivity().catch(() => {}));
     await recordDropAndReplay({
+      stopActivity,
       venue: "binance",
       apiUrl: emulator.url,
       label: "Binance USDⓈ-M",
@@ -55,7 +45,6 @@ describe("record --venue binance", () => {
       replayTierName: "Binance USDⓈ-M futures VIP 0",
       replayTick: "0.1",
     });
-    await stopActivity();
   });
 
   it("names Binance coins as the backtest does", () => {

@@ -6,53 +6,41 @@ import { systemClock } from "@botmm/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { runRecordCli } from "./record-cli.ts";
 import { RECORD_VENUES } from "./record-venues.ts";
-import { capturingIo, recordDropAndReplay } from "./test-support.ts";
+import { capturingIo, recordDropAndReplay, takerActivity } from "./test-support.ts";
 
 const ACCOUNT = { apiKey: "bybit-record-test-key", secret: "bybit-record-test-secret" };
 
-/**
- * Someone trades: small signed IOC orders, alternately lifting the ask and hitting the bid of the emulator's
- * resting liquidity (Bybit v5 `order/create`; the emulator prints public trades of what its API matched).
- */
+/** Signed IOC orders (Bybit v5 `order/create`; a wide recv window: a loaded machine must not fail the scaffolding). */
 function marketActivity(emulator: BybitEmulator): () => Promise<void> {
-  let stopped = false;
-  const loop = (async () => {
-    for (let n = 0; !stopped; n++) {
-      const buy = n % 2 === 0;
-      const body = JSON.stringify({
-        category: "linear",
-        symbol: "BTCUSDT",
-        side: buy ? "Buy" : "Sell",
-        orderType: "Limit",
-        timeInForce: "IOC",
-        price: buy ? "60010" : "59990",
-        qty: "0.010",
-        orderLinkId: `t${n}`,
-      });
-      const timestamp = Date.now();
-      const response = await fetch(`${emulator.url}/v5/order/create`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "X-BAPI-API-KEY": ACCOUNT.apiKey,
-          "X-BAPI-TIMESTAMP": String(timestamp),
-          "X-BAPI-RECV-WINDOW": "5000",
-          "X-BAPI-SIGN": signBybit(
-            { timestamp, apiKey: ACCOUNT.apiKey, recvWindow: 5000, payload: body },
-            ACCOUNT.secret,
-          ),
-        },
-        body,
-      });
-      const answer = (await response.json()) as { retCode: number; retMsg: string };
-      if (answer.retCode !== 0) throw new Error(`taker order ${n}: ${answer.retCode} ${answer.retMsg}`);
-      await new Promise((done) => setTimeout(done, 25));
-    }
-  })();
-  return async () => {
-    stopped = true;
-    await loop;
-  };
+  return takerActivity(async (n, buy) => {
+    const body = JSON.stringify({
+      category: "linear",
+      symbol: "BTCUSDT",
+      side: buy ? "Buy" : "Sell",
+      orderType: "Limit",
+      timeInForce: "IOC",
+      price: buy ? "60010" : "59990",
+      qty: "0.010",
+      orderLinkId: `t${n}`,
+    });
+    const timestamp = Date.now();
+    const response = await fetch(`${emulator.url}/v5/order/create`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "X-BAPI-API-KEY": ACCOUNT.apiKey,
+        "X-BAPI-TIMESTAMP": String(timestamp),
+        "X-BAPI-RECV-WINDOW": "60000",
+        "X-BAPI-SIGN": signBybit(
+          { timestamp, apiKey: ACCOUNT.apiKey, recvWindow: 60_000, payload: body },
+          ACCOUNT.secret,
+        ),
+      },
+      body,
+    });
+    const answer = (await response.json()) as { retCode: number; retMsg: string };
+    if (answer.retCode !== 0) throw new Error(`taker order ${n}: ${answer.retCode} ${answer.retMsg}`);
+  });
 }
 
 describe("record --venue bybit", () => {
@@ -65,8 +53,10 @@ describe("record --venue bybit", () => {
     const emulator = await startBybitEmulator({ clock: systemClock(), accounts: [ACCOUNT] });
     cleanups.push(() => emulator.close());
     const stopActivity = marketActivity(emulator);
-    cleanups.push(stopActivity);
+    // A failed test leaves the activity running: stop it (its error, if any, is the test's, already reported).
+    cleanups.push(() => stopActivity().catch(() => {}));
     await recordDropAndReplay({
+      stopActivity,
       venue: "bybit",
       apiUrl: emulator.url,
       label: "Bybit linear",
@@ -76,7 +66,6 @@ describe("record --venue bybit", () => {
       replayTierName: "Bybit derivatives VIP 0",
       replayTick: "0.1",
     });
-    await stopActivity();
   });
 
   it("names Bybit coins as the backtest does", () => {

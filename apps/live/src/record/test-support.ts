@@ -89,6 +89,34 @@ export interface CcxtRecordCase {
   replayFees: RegExp;
   replayTierName: string;
   replayTick: string;
+  /** Stops the market activity the recording needed, once it is written (the replay runs without it). */
+  stopActivity: () => Promise<void>;
+}
+
+/**
+ * Someone trades: `sendOrder(n)` (a signed IOC order of a listed account, alternately lifting the ask and
+ * hitting the bid) every 25 ms until the returned stop is called. A failed order ends the activity, and the stop
+ * rethrows it, so a test sees it where it awaits the stop and never as an unhandled rejection.
+ */
+export function takerActivity(sendOrder: (n: number, buy: boolean) => Promise<void>): () => Promise<void> {
+  let stopped = false;
+  let failure: unknown = null;
+  const loop = (async () => {
+    for (let n = 0; !stopped; n++) {
+      try {
+        await sendOrder(n, n % 2 === 0);
+      } catch (error) {
+        failure = error;
+        return;
+      }
+      await new Promise((done) => setTimeout(done, 25));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    if (failure !== null) throw failure;
+  };
 }
 
 /**
@@ -124,6 +152,7 @@ export async function recordDropAndReplay(c: CcxtRecordCase): Promise<void> {
   );
   interrupt();
   expect(await recording).toBe(0);
+  await c.stopActivity();
   expect(err()).toContain(`recording BTC (BTCUSDT) from ${c.label} ${c.apiUrl} into ${out}`);
   expect(err()).toMatch(/botmm record: \d+ books, \d+ trades, 1 gaps in 1 files/);
 
