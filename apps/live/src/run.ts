@@ -23,7 +23,7 @@ import {
 } from "./live-venues.ts";
 import { createLogger } from "./logger.ts";
 import { Metrics, serverPort } from "./metrics.ts";
-import { PaperVenue } from "./paper.ts";
+import { PaperVenue, type PaperVenueOptions } from "./paper.ts";
 import { clientIdPrefix } from "./prefix.ts";
 import { describeVenueError, type LiveVenue, venueApiUrl } from "./venue.ts";
 
@@ -144,6 +144,21 @@ export function scaleForSimSpeed(config: LiveConfig): LiveConfig {
 /** How far in the past simulated time starts on Binance / Bybit `--sim` (a year). */
 const SIM_CLOCK_LAG_MS = 365 * 86_400_000;
 
+/** Paper trading on `market`'s data: the configured fees, capital and queue model, own fills simulated locally. */
+function paperVenue(config: LiveConfig, market: PaperVenueOptions["market"], clock: Clock): PaperVenue {
+  return new PaperVenue({
+    market,
+    clock,
+    makerFee: config.strategy.makerFee,
+    takerFee: config.strategy.takerFee,
+    capitalUsd: config.paper.capitalUsd,
+    queueModel:
+      config.paper.queueModel === "probabilistic"
+        ? { type: "probabilistic", power: config.paper.queuePower }
+        : { type: "risk-averse" },
+  });
+}
+
 /**
  * Builds the venue, journal, logger, metrics and bot for a config and starts the bot.
  *
@@ -242,17 +257,7 @@ export async function startSession(
       onLog,
     });
     if (config.mode === "paper") {
-      const paper = new PaperVenue({
-        market: adapter,
-        clock,
-        makerFee: config.strategy.makerFee,
-        takerFee: config.strategy.takerFee,
-        capitalUsd: config.paper.capitalUsd,
-        queueModel:
-          config.paper.queueModel === "probabilistic"
-            ? { type: "probabilistic", power: config.paper.queuePower }
-            : { type: "risk-averse" },
-      });
+      const paper = paperVenue(config, adapter, clock);
       (paper as PaperVenue & { close?: () => Promise<void> }).close = () =>
         adapter.close?.() ?? Promise.resolve();
       venue = paper;
@@ -325,17 +330,7 @@ export async function startSession(
       syncRequestBudget: false,
       onLog,
     });
-    venue = new PaperVenue({
-      market,
-      clock,
-      makerFee: config.strategy.makerFee,
-      takerFee: config.strategy.takerFee,
-      capitalUsd: config.paper.capitalUsd,
-      queueModel:
-        config.paper.queueModel === "probabilistic"
-          ? { type: "probabilistic", power: config.paper.queuePower }
-          : { type: "risk-averse" },
-    });
+    venue = paperVenue(config, market, clock);
     history = { candles: market.candles.bind(market), host: hostOf(networkFor(config)) };
     const close = market.close.bind(market);
     (venue as PaperVenue & { close?: () => Promise<void> }).close = close;

@@ -51,7 +51,6 @@ import { BybitStreams } from "./streams.ts";
 import { BybitLinearClient } from "./ws-client.ts";
 
 /** Where an order stands on the venue, looked up by client id (how callers resolve `unknown` results). */
-/** Where an order stands on the venue, looked up by client id (how callers resolve `unknown` results). */
 export type BybitReconciledOrder = CcxtReconciledOrder;
 
 type Outcome<T> = CcxtOutcome<T>;
