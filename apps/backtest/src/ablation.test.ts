@@ -8,6 +8,7 @@ import {
   ABLATION_COMPONENTS,
   bestCombination,
   CANDLE_ABLATION_COMPONENTS,
+  IMBALANCE_SKIP_HYSTERESIS,
   IMBALANCE_SKIP_THRESHOLD,
   keepsMarkouts,
   SWEEP_PULL,
@@ -60,6 +61,24 @@ describe("variantStrategy", () => {
     });
     // The baseline switches a user's sweep pull off.
     expect(variantStrategy(parseStrategyConfig({ sweepPullBps: 3 }), {}).sweepPullBps).toBe(0);
+    const hysteresis = ABLATION_COMPONENTS.find((c) => c.variant === "+imbalance-skip-hysteresis")!;
+    expect(variantStrategy(user, hysteresis.overrides)).toMatchObject({
+      imbalanceSkipThreshold: IMBALANCE_SKIP_THRESHOLD,
+      imbalanceSkipExit: IMBALANCE_SKIP_HYSTERESIS.imbalanceSkipExit,
+      imbalanceSkipHoldMs: 0,
+      model: "basic",
+    });
+    // ... and a user's skip hysteresis and hold.
+    const userSkip = parseStrategyConfig({
+      imbalanceSkipThreshold: 0.9,
+      imbalanceSkipExit: 0.4,
+      imbalanceSkipHoldMs: 2_000,
+    });
+    expect(variantStrategy(userSkip, {})).toMatchObject({
+      imbalanceSkipThreshold: 0,
+      imbalanceSkipExit: 0,
+      imbalanceSkipHoldMs: 0,
+    });
   });
 
   it("keeps baseline = today's basic model (ease-exit off) and default = what BotMM ships (baseline + ease-exit)", () => {
@@ -103,6 +122,22 @@ describe("bestCombination", () => {
     expect(best.overrides).toEqual({ fairPrice: "imbalance", sizeDecay: 1 });
     expect(best.score.pnlUsd).toBe(4);
     expect(evaluated.some((text) => text.includes("fundingSkewBps"))).toBe(false);
+  });
+
+  it("takes at most one imbalance skip (plain or with hysteresis)", async () => {
+    const best = await bestCombination(
+      score(0),
+      [
+        {
+          variant: "+imbalance-skip-hysteresis",
+          overrides: { ...IMBALANCE_SKIP_HYSTERESIS },
+          score: score(2),
+        },
+        { variant: "+imbalance-skip", overrides: { imbalanceSkipThreshold: 0.8 }, score: score(1) },
+      ],
+      async () => score(5),
+    );
+    expect(best.variants).toEqual(["+imbalance-skip-hysteresis"]);
   });
 
   it("is the baseline when nothing helps", async () => {
@@ -259,7 +294,7 @@ describe("backtest CLI ablation", () => {
         "best",
       ]);
       expect(rows.some((row) => row.variant.startsWith("+fair-price"))).toBe(false);
-      expect(rows.some((row) => row.variant === "+imbalance-skip")).toBe(false);
+      expect(rows.some((row) => row.variant.startsWith("+imbalance-skip"))).toBe(false);
       expect(rows.some((row) => row.variant === "+sweep-pull")).toBe(false);
       const byName = new Map(rows.map((row) => [row.variant, row]));
       const baseline = byName.get("baseline")!;

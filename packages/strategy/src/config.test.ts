@@ -32,4 +32,16 @@ describe("strategySettingHelp", () => {
     expect(parseStrategyConfig({})).toEqual(parseStrategyConfig(DEFAULT_STRATEGY_CONFIG));
     expect(() => parseStrategyConfig({ baseSpreadBps: 0 })).toThrow(/baseSpreadBps must be > 0/);
   });
+
+  it("refuses an imbalance skip exit level beyond its threshold, naming both", () => {
+    expect(() => parseStrategyConfig({ imbalanceSkipThreshold: 0.5, imbalanceSkipExit: 0.6 })).toThrow(
+      /imbalanceSkipExit: imbalanceSkipExit must be ≤ imbalanceSkipThreshold \(0\.5\), got 0\.6/,
+    );
+    expect(
+      parseStrategyConfig({ imbalanceSkipThreshold: 0.8, imbalanceSkipExit: 0.5 }).imbalanceSkipExit,
+    ).toBe(0.5);
+    // The skip switched off with an exit level left in place is no error.
+    expect(parseStrategyConfig({ imbalanceSkipExit: 0.5 }).imbalanceSkipThreshold).toBe(0);
+    expect(() => parseStrategyConfig({ imbalanceSkipHoldMs: -1 })).toThrow(/imbalanceSkipHoldMs must be ≥ 0/);
+  });
 });

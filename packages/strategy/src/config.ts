@@ -106,6 +106,18 @@ export const DEFAULT_STRATEGY_CONFIG = {
    */
   imbalanceSkipThreshold: 0,
   /**
+   * Imbalance skip hysteresis: a skipped side comes back only once the imbalance against it is below this
+   * (in (0, `imbalanceSkipThreshold`]); 0 = the threshold itself (no hysteresis). 0.5 is what the market says
+   * (README, the ablation): a one-sided book that eases back only to 0.8 is still followed by the move it
+   * announced, one that falls below 0.5 is not.
+   */
+  imbalanceSkipExit: 0,
+  /**
+   * Imbalance skip hold: a skipped side stays out at least this long after the imbalance was last at or beyond
+   * the exit level, ms. 0 = no hold.
+   */
+  imbalanceSkipHoldMs: 0,
+  /**
    * Sweep pull: a market trade printing ≥ this many bps past the mid (a taker walking the book) pulls the quote
    * that flow would hit next — a buy sweep the ask, a sell sweep the bid — until `sweepPullCooldownMs` after the
    * last such sweep. 0 = off. Needs trades (`CoinKernel.onTrade`) and a mid (`markAt`); candles have neither.
@@ -356,6 +368,23 @@ export const strategyConfigSchema = z
         value: "X",
         description: "skip the bid when the book imbalance is ≤ −X, the ask when ≥ X (0 = off)",
       }),
+    imbalanceSkipExit: z
+      .number({ error: "imbalanceSkipExit must be a number" })
+      .min(0, "imbalanceSkipExit must be ≥ 0")
+      .lt(1, "imbalanceSkipExit must be < 1 (an imbalance is in [−1, 1])")
+      .default(DEFAULT_STRATEGY_CONFIG.imbalanceSkipExit)
+      .meta({
+        value: "X",
+        description:
+          "imbalance skip hysteresis: a skipped side returns only once the imbalance against it is below X (0 = the skip threshold)",
+      }),
+    imbalanceSkipHoldMs: nonNegative("imbalanceSkipHoldMs")
+      .default(DEFAULT_STRATEGY_CONFIG.imbalanceSkipHoldMs)
+      .meta({
+        value: "MS",
+        description:
+          "imbalance skip: a skipped side stays out at least this long after the imbalance was last at the exit level (0 = no hold)",
+      }),
     sweepPullBps: nonNegative("sweepPullBps").default(DEFAULT_STRATEGY_CONFIG.sweepPullBps).meta({
       value: "BPS",
       description:
@@ -460,6 +489,16 @@ export const strategyConfigSchema = z
         code: "custom",
         path: ["toxicityRecoveryMs"],
         message: `toxicityRecoveryMs must be > toxicityHorizonMs (${config.toxicityHorizonMs}), got ${config.toxicityRecoveryMs}: a fill's mark-out arrives toxicityHorizonMs after it`,
+      });
+    if (
+      config.imbalanceSkipThreshold > 0 &&
+      config.imbalanceSkipExit > 0 &&
+      !(config.imbalanceSkipExit <= config.imbalanceSkipThreshold)
+    )
+      context.addIssue({
+        code: "custom",
+        path: ["imbalanceSkipExit"],
+        message: `imbalanceSkipExit must be ≤ imbalanceSkipThreshold (${config.imbalanceSkipThreshold}), got ${config.imbalanceSkipExit}: a side comes back at a smaller imbalance than the one that skipped it`,
       });
   });
 

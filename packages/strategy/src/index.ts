@@ -13,6 +13,8 @@ export {
   strategySettingHelp,
 } from "./config.ts";
 export { exitDefenceScale } from "./exit-relief.ts";
+export type { ImbalanceSkipOptions } from "./imbalance-skip.ts";
+export { ImbalanceSkip } from "./imbalance-skip.ts";
 export type { MidRange, QuoteDecision, QuoteInput, QuoteStatus, RiskMode } from "./market-maker.ts";
 export { MarketMaker } from "./market-maker.ts";
 export type { MarkoutListener } from "./markouts.ts";

@@ -90,6 +90,25 @@ describe("sides and sizes", () => {
     expect([quotes.bidSizes[0], quotes.askSizes[0]]).toEqual([1, 1]);
   });
 
+  it("keeps a skipped side out until the imbalance falls below the exit level and the hold has run", () => {
+    const maker = warmMaker({
+      imbalanceSkipThreshold: 0.8,
+      imbalanceSkipExit: 0.5,
+      imbalanceSkipHoldMs: 1_000,
+    });
+    const quotes = createQuoteSet(1);
+    const at = (timeMs: number, bidDepth: number, askDepth: number) => {
+      maker.computeQuotes(input({ ...book, bidDepth, askDepth, timeMs }), quotes);
+      return [quotes.bidSizes[0], quotes.askSizes[0]];
+    };
+    expect(at(0, 1, 19)).toEqual([0, 1]); // −0.9: the bid is out
+    expect(at(500, 3, 7)).toEqual([0, 1]); // −0.4 is inside the exit level, but within the hold
+    expect(at(1_200, 1, 4)).toEqual([0, 1]); // −0.6: beyond the exit level, out whatever the time
+    expect(at(2_000, 4, 6)).toEqual([0, 1]); // −0.2, 0.8 s after the last −0.6
+    expect(at(2_200, 4, 6)).toEqual([1, 1]); // the hold has run
+    expect(at(2_300, 19, 1)).toEqual([1, 0]); // +0.9: the ask is out
+  });
+
   it("decays the size of the side that grows the position as it grows", () => {
     const maker = warmMaker({ sizeDecay: 1 });
     const quotes = createQuoteSet(1);

@@ -14,6 +14,7 @@ import { bookImbalance } from "./book-signals.ts";
 import { OnlineCalibrator, type SigmaSource } from "./calibrator.ts";
 import type { StrategyConfig } from "./config.ts";
 import { exitDefenceScale } from "./exit-relief.ts";
+import { ImbalanceSkip } from "./imbalance-skip.ts";
 import type { OrderManager } from "./order-manager.ts";
 import { clearQuoteSet, type QuoteSet } from "./quote-set.ts";
 import { SweepPull } from "./sweep-pull.ts";
@@ -139,6 +140,8 @@ export class MarketMaker {
   readonly #calibrator: OnlineCalibrator | null;
   /** Pulls the side a sweep of the book runs towards (null unless `sweepPullBps` > 0). */
   readonly #sweepPull: SweepPull | null;
+  /** Skips the side the book's imbalance runs against (null unless `imbalanceSkipThreshold` > 0). */
+  readonly #imbalanceSkip: ImbalanceSkip | null;
   /** q_max of the infinite-horizon model, in orders. */
   readonly #maxInventoryOrders: number;
   readonly #lotStep: number;
@@ -250,6 +253,15 @@ export class MarketMaker {
     this.#sweepPull =
       config.sweepPullBps > 0
         ? new SweepPull({ thresholdBps: config.sweepPullBps, cooldownMs: config.sweepPullCooldownMs })
+        : null;
+    const skip = config.imbalanceSkipThreshold;
+    this.#imbalanceSkip =
+      skip > 0
+        ? new ImbalanceSkip({
+            enter: skip,
+            exit: config.imbalanceSkipExit > 0 ? config.imbalanceSkipExit : skip,
+            holdMs: config.imbalanceSkipHoldMs,
+          })
         : null;
     this.#readsMids = this.#timedToxicity !== null || this.#calibrator !== null;
     // Without the online calibration the model's A, k and their sources never change.
@@ -517,11 +529,11 @@ export class MarketMaker {
       if (sweep.isPulled("buy", timeMs, bidDefence)) quoteBid = false;
       if (sweep.isPulled("sell", timeMs, askDefence)) quoteAsk = false;
     }
-    const skip = config.imbalanceSkipThreshold;
-    if (skip > 0) {
-      const imbalance = depthImbalance(input);
-      if (imbalance <= -skip / bidDefence) quoteBid = false;
-      if (imbalance >= skip / askDefence) quoteAsk = false;
+    const skip = this.#imbalanceSkip;
+    if (skip !== null) {
+      skip.decide(depthImbalance(input), timeMs, bidDefence, askDefence);
+      if (skip.isSkipped("buy")) quoteBid = false;
+      if (skip.isSkipped("sell")) quoteAsk = false;
     }
     decision.bidPulled = !quoteBid;
     decision.askPulled = !quoteAsk;
