@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The entry of `pnpm --filter backtest start`: plain JavaScript, so Node does not start its TypeScript
-// stripper (≈ 0.2 s) for the entry itself, and with its compile cache on the TypeScript modules imported
-// below come already stripped from the cache (see cli.ts).
+// The entry of `pnpm --filter backtest start`: plain JavaScript, so Node starts no TypeScript stripper for it. It
+// runs the CLI from its bundle (cli-bundle.mjs: one module for a single run, rebuilt when a source changes), or
+// from the sources with BOTMM_CLI_BUNDLE=0; Node's compile cache keeps either compiled between runs.
 import { enableCompileCache } from "node:module";
 
 enableCompileCache?.();
-await import("./cli.ts");
+const { runCli } = await import("./cli-bundle.mjs");
+await runCli();

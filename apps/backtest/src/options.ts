@@ -3,7 +3,6 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { DEFAULT_SIMULATION, type FillModel, subbarFillModel, subbarParamsSchema } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { strategyConfigSchema } from "@botmm/strategy";
-import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { mapSymbol } from "./data/symbols.ts";
 import { FEE_TIERS, type FeeTierName } from "./fee-tiers.ts";
@@ -401,7 +400,8 @@ async function readConfigFile(
   const yaml = /\.ya?ml$/i.test(path);
   let value: unknown;
   try {
-    value = yaml ? parseYaml(text) : JSON.parse(text);
+    // The YAML parser (~70 modules) loads only for a YAML config: most runs have none.
+    value = yaml ? (await import("yaml")).parse(text) : JSON.parse(text);
   } catch (error) {
     problems.push(`--config ${path}: not valid ${yaml ? "YAML" : "JSON"}: ${(error as Error).message}`);
     return [];

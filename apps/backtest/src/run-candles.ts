@@ -39,7 +39,7 @@ const DAY_MS = 86_400_000;
  */
 export async function loadRunCandles(
   options: BacktestCliOptions,
-  io: Pick<CliIo, "stdout" | "now" | "cwd">,
+  io: Pick<CliIo, "stdout" | "stderr" | "now" | "cwd">,
   progress = options.progress,
 ): Promise<LoadCandlesResult> {
   const isCsv = options.source === "csv";
@@ -65,6 +65,7 @@ export async function loadRunCandles(
     apiUrls: { binance: options.binanceUrl, bybit: options.bybitUrl, hyperliquid: options.hyperliquidUrl },
     gaps: options.gaps,
     now,
+    onNotice: (message) => io.stderr.write(`note: ${message}\n`),
     onProgress: (state) =>
       download.update(
         state.pagesDone,
@@ -97,7 +98,7 @@ export interface CandleRunInputs {
 /** Loads the candles ({@link loadRunCandles}) and the funding, and builds the instrument of a candle run. */
 export async function prepareCandleRun(
   options: BacktestCliOptions,
-  io: Pick<CliIo, "stdout" | "now" | "cwd">,
+  io: Pick<CliIo, "stdout" | "stderr" | "now" | "cwd">,
   progress = options.progress,
 ): Promise<CandleRunInputs> {
   const loaded = await loadRunCandles(options, io, progress);

@@ -9,17 +9,9 @@ import {
   SYNTHETIC_BANNER,
 } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
-import { runAblationCli } from "./ablation.ts";
-import { runCalibrateCli } from "./calibrate.ts";
 import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
 import { ProgressBar, type ProgressOutput } from "./progress.ts";
-import { runWorkerCli } from "./queue/worker-command.ts";
-import { runRealismCli } from "./realism.ts";
-import { runReplayCli } from "./replay-run.ts";
 import { candleRunSetup, prepareCandleRun } from "./run-candles.ts";
-import { runScreenCli } from "./screen/screen-command.ts";
-import { runSweepCli } from "./sweep/sweep-command.ts";
-import { runWalkForwardCli } from "./sweep/walk-forward-command.ts";
 
 /** Where the CLI writes and what time it is: the real process in `cli.ts`, fakes in tests. */
 export interface CliIo {
@@ -36,13 +28,24 @@ export interface CliIo {
  * requested outputs. Returns the process exit code (0 ok, 1 failure, 2 usage error).
  */
 export async function runBacktestCli(argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv[0] === "calibrate") return runCalibrateCli(argv.slice(1), io);
-  if (argv[0] === "ablation") return runAblationCli(argv.slice(1), io);
-  if (argv[0] === "realism") return runRealismCli(argv.slice(1), io);
-  if (argv[0] === "sweep") return runSweepCli(argv.slice(1), io);
-  if (argv[0] === "walk-forward") return runWalkForwardCli(argv.slice(1), io);
-  if (argv[0] === "screen") return runScreenCli(argv.slice(1), io);
-  if (argv[0] === "worker") return runWorkerCli(argv.slice(1), io);
+  // Each subcommand's modules load only when it runs: a single run, the common case, loads none of them.
+  const rest = argv.slice(1);
+  switch (argv[0]) {
+    case "calibrate":
+      return (await import("./calibrate.ts")).runCalibrateCli(rest, io);
+    case "ablation":
+      return (await import("./ablation.ts")).runAblationCli(rest, io);
+    case "realism":
+      return (await import("./realism.ts")).runRealismCli(rest, io);
+    case "sweep":
+      return (await import("./sweep/sweep-command.ts")).runSweepCli(rest, io);
+    case "walk-forward":
+      return (await import("./sweep/walk-forward-command.ts")).runWalkForwardCli(rest, io);
+    case "screen":
+      return (await import("./screen/screen-command.ts")).runScreenCli(rest, io);
+    case "worker":
+      return (await import("./queue/worker-command.ts")).runWorkerCli(rest, io);
+  }
   const started = performance.now();
   let options: BacktestCliOptions | "help";
   try {
@@ -56,7 +59,8 @@ export async function runBacktestCli(argv: readonly string[], io: CliIo): Promis
     return 0;
   }
   try {
-    if (options.replay !== undefined) await runReplayCli(options, io, started);
+    if (options.replay !== undefined)
+      await (await import("./replay-run.ts")).runReplayCli(options, io, started);
     else await runWithOptions(options, io, started);
     return 0;
   } catch (error) {

@@ -178,13 +178,13 @@ export async function writePartition(series: CacheSeries, cached: CachedPartitio
 }
 
 /**
- * Writes `text` to `path` through a temporary file renamed over it, so a reader (another process sharing the
- * cache) sees the old file or the new one, never half of one.
+ * Writes `data` (text as UTF-8, or bytes) to `path` through a temporary file renamed over it, so a reader
+ * (another process sharing the cache) sees the old file or the new one, never half of one.
  */
-export async function writeFileAtomically(path: string, text: string): Promise<void> {
+export async function writeFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    await writeFile(temporary, text, "utf8");
+    await writeFile(temporary, data, typeof data === "string" ? "utf8" : undefined);
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { createBinanceUsdmFetcher } from "./binance.ts";
 import { createBybitLinearFetcher } from "./bybit.ts";
 import { type CacheSource, defaultCacheDir } from "./cache.ts";
+import { loadCsvFileRowsCached } from "./csv-cache.ts";
 import { loadCsvFileRows } from "./csv-file.ts";
 import {
   type CachedDownloadOptions,
@@ -39,7 +40,10 @@ export interface LoadCandlesOptions {
   end?: TimeInput;
   /** The CSV file (plain or .gz) for `source: "csv"`. */
   csvPath?: string;
-  /** Disk cache root; default {@link defaultCacheDir}; `null` disables the cache. */
+  /**
+   * Disk cache root; default {@link defaultCacheDir}; `null` disables the cache. For `csv`, a parsed copy of a
+   * file of 1 MiB or more is kept in its `csv/` folder (see `loadCsvFileRowsCached`).
+   */
   cacheDir?: string | null;
   /** Seed of synthetic candles (also of the `auto` fallback). Default 1. */
   seed?: number;
@@ -63,6 +67,8 @@ export interface LoadCandlesOptions {
   now?: number;
   /** Download progress (pages done / estimated total), for a progress bar. */
   onProgress?: (progress: DownloadProgress) => void;
+  /** Told about cache trouble the load worked around (a damaged parsed copy of a CSV, a cache it cannot write). */
+  onNotice?: (message: string) => void;
 }
 
 /** What {@link loadCandles} returns. */
@@ -138,6 +144,7 @@ const optionsSchema = z.object({
   onProgress: z
     .custom<(progress: DownloadProgress) => void>((value) => typeof value === "function")
     .optional(),
+  onNotice: z.custom<(message: string) => void>((value) => typeof value === "function").optional(),
 });
 type ParsedOptions = z.infer<typeof optionsSchema>;
 
@@ -429,7 +436,13 @@ function synthetic(o: ParsedOptions, range: Range, warnings: string[]): LoadCand
 
 async function loadFromCsv(o: ParsedOptions): Promise<LoadCandlesResult> {
   if (!o.csvPath) throw invalid('csvPath is required for source "csv"');
-  const parsed = await loadCsvFileRows(o.csvPath);
+  const parsed =
+    o.cacheDir === null
+      ? await loadCsvFileRows(o.csvPath)
+      : await loadCsvFileRowsCached(o.csvPath, {
+          cacheDir: o.cacheDir ?? defaultCacheDir(),
+          onNotice: o.onNotice,
+        });
   const name = o.csvPath.split(/[\\/]/).at(-1)!;
   const keep: number[] = [];
   for (let i = 0; i < parsed.candles.length; i++) {
@@ -437,8 +450,9 @@ async function loadFromCsv(o: ParsedOptions): Promise<LoadCandlesResult> {
     if ((o.start === undefined || openTime >= o.start) && (o.end === undefined || openTime < o.end))
       keep.push(i);
   }
-  const candles = keep.map((i) => parsed.candles[i]!);
-  const rowNumbers = keep.map((i) => parsed.rowNumbers[i]!);
+  const all = keep.length === parsed.candles.length;
+  const candles = all ? parsed.candles : keep.map((i) => parsed.candles[i]!);
+  const rowNumbers = all ? parsed.rowNumbers : keep.map((i) => parsed.rowNumbers[i]!);
   if (candles.length === 0) {
     const span =
       parsed.candles.length === 0
