@@ -2,8 +2,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_SUBBAR_PARAMS, type SubbarParams } from "@botmm/backtest";
+import { createRandom } from "@botmm/core";
 import { describe, expect, it } from "vitest";
-import { CALIBRATION_GRID, parseCalibrateOptions, searchParams } from "./calibrate.ts";
+import {
+  BAND_DISTANCE_CAP,
+  BAND_MISS,
+  bandCost,
+  CALIBRATION_GRID,
+  parseCalibrateOptions,
+  randomGridPoint,
+  searchParams,
+} from "./calibrate.ts";
 import { runBacktestCli } from "./run.ts";
 import { writeSyntheticRecording } from "./synthetic-recording.ts";
 import { captureIo } from "./test-support.ts";
@@ -54,6 +63,49 @@ describe("calibrate options", () => {
   });
 });
 
+describe("the band objective", () => {
+  it("is the acceptance: nothing inside ×0.75–×1.33 but a pull to 1, a miss plus its distance outside, capped", () => {
+    expect(bandCost(1)).toBe(0);
+    // Inside the band only the small tie-break towards 1 counts, and it is symmetric in log.
+    expect(bandCost(0.76)).toBeLessThan(0.002);
+    expect(bandCost(1.32)).toBeLessThan(0.002);
+    expect(bandCost(1.2)).toBeCloseTo(bandCost(1 / 1.2), 12);
+    expect(bandCost(1.2)).toBeGreaterThan(bandCost(1.1));
+    // Just outside costs the miss: the step is what the acceptance counts.
+    expect(bandCost(1.34) - bandCost(1.32)).toBeGreaterThan(BAND_MISS);
+    expect(bandCost(0.74) - bandCost(0.76)).toBeGreaterThan(BAND_MISS);
+    expect(bandCost(2)).toBeCloseTo(BAND_MISS + Math.log(2 / 1.33) + 0.02 * Math.log(2) ** 2, 12);
+    // A ratio of almost nothing (a replay PnL near 0) cannot decide a fit alone: the distance is capped.
+    const far = bandCost(25) - 0.02 * Math.log(25) ** 2;
+    expect(far).toBeCloseTo(BAND_MISS + BAND_DISTANCE_CAP, 12);
+    expect(bandCost(0)).toBeLessThan(BAND_MISS + BAND_DISTANCE_CAP + 0.5);
+  });
+
+  it("is the default objective; --objective log keeps the first fits' loss", () => {
+    const base = ["--replay", "a", "--out", "f.json"];
+    expect(parseCalibrateOptions(base, "/")).toMatchObject({ objective: "band" });
+    expect(parseCalibrateOptions([...base, "--objective", "log"], "/")).toMatchObject({ objective: "log" });
+    expect(() => parseCalibrateOptions([...base, "--objective", "median"], "/")).toThrow(/--objective/);
+  });
+
+  it("restarts from seeded grid points: every value on the grid, the same points for the same seed", () => {
+    const base = ["--replay", "a", "--out", "f.json"];
+    expect(parseCalibrateOptions(base, "/")).toMatchObject({ restarts: 0 });
+    expect(parseCalibrateOptions([...base, "--restarts", "16"], "/")).toMatchObject({ restarts: 16 });
+    expect(() => parseCalibrateOptions([...base, "--restarts", "1.5"], "/")).toThrow(/--restarts/);
+    const a = createRandom(7);
+    const b = createRandom(7);
+    const points = Array.from({ length: 20 }, () => randomGridPoint(a));
+    expect(Array.from({ length: 20 }, () => randomGridPoint(b))).toEqual(points);
+    for (const point of points) {
+      for (const key of Object.keys(CALIBRATION_GRID) as (keyof SubbarParams)[])
+        expect(CALIBRATION_GRID[key], key).toContain(point[key]);
+    }
+    // Not one point over and over.
+    expect(new Set(points.map((point) => JSON.stringify(point))).size).toBe(20);
+  });
+});
+
 describe("searchParams", () => {
   it("finds the grid point of least loss from the defaults, deterministically, and keeps the start on ties", () => {
     const target = { roughness: 0.8, queueShare: 0.2, spreadTicks: 3 };
@@ -88,6 +140,8 @@ describe("calibrate command", () => {
       "1",
       "--seeds",
       "1",
+      "--restarts",
+      "1",
       "--out",
       out,
     ];
@@ -96,7 +150,11 @@ describe("calibrate command", () => {
     expect(io.out()).toContain("fitted (");
     const fitted = JSON.parse(readFileSync(out, "utf8"));
     expect(fitted.model).toBe("subbar");
-    expect(fitted.fittedOn).toContain("recording (ETH; quotes 1 bp from the mid; 1 seeds)");
+    expect(fitted.fittedOn).toContain(
+      "recording (ETH; quotes 1 bp from the mid; 1 seeds; objective band; 1 restarts)",
+    );
+    expect(io.out()).toMatch(/restart 1: loss \d/);
+    expect(fitted.cases[0].candle.seedsMeeting).toBeGreaterThanOrEqual(0);
     expect(Object.keys(fitted.params).sort()).toEqual(Object.keys(DEFAULT_SUBBAR_PARAMS).sort());
     expect(fitted.cases[0].replay.volumeUsd).toBeGreaterThan(0);
 

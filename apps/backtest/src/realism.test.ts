@@ -121,8 +121,14 @@ describe("the acceptance of a realism row", () => {
       meets: true,
       seeds: 2,
       seedsMeeting: 0,
-      absolutePnlRatio: { min: 0.2, max: 1.8 },
+      absolutePnlRatio: { mean: 1, min: 0.2, max: 1.8 },
     });
+    // Runs either side of the replay's PnL average to it, but their |PnL| is twice the replay's: no.
+    const scattered = combineSeeds(
+      [figures({ total: 1 }), figures({ total: -3 })].map((run) => comparison({ ...run, markoutBps: -1 })),
+    );
+    expect(scattered.candle.total).toBe(-1);
+    expect(scattered.verdict.meets).toBe(false);
     // One seed is that seed's own figures.
     expect(combineSeeds([comparison(runs[0]!)]).candle).toBe(runs[0]);
     expect(() => combineSeeds([])).toThrow(/at least one/);
@@ -219,7 +225,7 @@ describe("backtest CLI realism", () => {
     expect(rows[tight]!.verdict.seedsMeeting).toBe(
       singles.filter((runs) => runs[tight]!.verdict.meets === true).length,
     );
-    expect(io.out()).toMatch(/seeds meeting\s+\|pnl\| over seeds/);
+    expect(io.out()).toMatch(/seeds meeting\s+\|pnl\| mean \(range\) over seeds/);
     expect(io.out()).toContain("mean over 3 seeds");
   }, 120_000);
 

@@ -34,14 +34,15 @@ export const REALISM_BAND: readonly [number, number] = [0.75, 1.33];
 /**
  * How the candle runs of a row did against the acceptance: volume and |PnL| within {@link REALISM_BAND} of the
  * replay's and a 1-minute mark-out of the replay's sign. `meets` judges the row's candle figures (the mean over
- * the seeds when there are several), null when the replay has no fill; `seedsMeeting` counts the single seeds
- * that meet it on their own, and `absolutePnlRatio` is the range of |PnL| ratios over the seeds.
+ * the seeds when there are several, with the mean of their |PnL|), null when the replay has no fill; `seedsMeeting` counts the single seeds
+ * that meet it on their own, and `absolutePnlRatio` is the mean (what `meets` judges) and range of the seeds'
+ * |PnL| ratios.
  */
 export interface RealismVerdict {
   meets: boolean | null;
   seeds: number;
   seedsMeeting: number;
-  absolutePnlRatio: { min: number | null; max: number | null };
+  absolutePnlRatio: { mean: number | null; min: number | null; max: number | null };
 }
 
 /** One row of `realism --json`: a recording, a coin and a quote setting, with the `--compare-candles` fields. */
@@ -123,16 +124,21 @@ export function combineSeeds(
   if (first === undefined) throw new BotmmError("USAGE", "combineSeeds needs at least one comparison");
   const replay = first.replay;
   const candle = comparisons.length === 1 ? first.candle : meanFigures(comparisons.map((c) => c.candle));
+  const meanAbsoluteTotal =
+    comparisons.reduce((sum, c) => sum + Math.abs(c.candle.total), 0) / comparisons.length;
   const ratios = comparisons.flatMap((c) =>
     replay.total === 0 ? [] : [Math.abs(c.candle.total) / Math.abs(replay.total)],
   );
   return {
     ...withRatios({ candle, replay, candleFillModel: first.candleFillModel }),
     verdict: {
-      meets: meetsAcceptance(candle, replay),
+      // |PnL| of the mean row is the mean of the runs' |PnL|: runs scattering either side of a replay PnL near 0
+      // average to near 0 and would meet a band none of them meets.
+      meets: meetsAcceptance({ ...candle, total: meanAbsoluteTotal }, replay),
       seeds: comparisons.length,
       seedsMeeting: comparisons.filter((c) => meetsAcceptance(c.candle, replay) === true).length,
       absolutePnlRatio: {
+        mean: replay.total === 0 ? null : meanAbsoluteTotal / Math.abs(replay.total),
         min: ratios.length === 0 ? null : Math.min(...ratios),
         max: ratios.length === 0 ? null : Math.max(...ratios),
       },
@@ -233,7 +239,7 @@ export function formatRealismTable(rows: readonly RealismRow[]): string {
     "meets",
   ];
   const seeded = rows.some((row) => row.verdict.seeds > 1);
-  if (seeded) header.push("seeds meeting", "|pnl| over seeds");
+  if (seeded) header.push("seeds meeting", "|pnl| mean (range) over seeds");
   const body = rows.map((row) => [
     row.recording,
     row.symbol,
@@ -251,7 +257,7 @@ export function formatRealismTable(rows: readonly RealismRow[]): string {
     ...(seeded
       ? [
           `${row.verdict.seedsMeeting}/${row.verdict.seeds}`,
-          `${times(row.verdict.absolutePnlRatio.min)}–${times(row.verdict.absolutePnlRatio.max)}`,
+          `${times(row.verdict.absolutePnlRatio.mean)} (${times(row.verdict.absolutePnlRatio.min)}–${times(row.verdict.absolutePnlRatio.max)})`,
         ]
       : []),
   ]);
@@ -266,7 +272,8 @@ export function formatRealismTable(rows: readonly RealismRow[]): string {
     `within ×${REALISM_BAND[0]}–×${REALISM_BAND[1]} of the replay's and mark-outs of its sign`,
     ...(seeded
       ? [
-          `candle figures are the mean over ${rows[0]!.verdict.seeds} seeds (--candle-seeds); seeds meeting = single seeds that meet it alone`,
+          `candle figures are the mean over ${rows[0]!.verdict.seeds} seeds (--candle-seeds), meets judging the mean of their |pnl|;`,
+          "seeds meeting = single seeds that meet it alone",
         ]
       : []),
   ].join("\n");

@@ -92,7 +92,7 @@ export function describeFillModel(model: FillModel): string {
       return `probabilistic (p = ${model.touchProbability} + ${1 - model.touchProbability}·min(1, penetration / ${model.fullFillPenetrationBps} bps), seeded)`;
     case "subbar": {
       const p = model.params;
-      return `subbar (a seeded path through each bar's open, extremes and close, walked at the requote cadence; the strategy requotes on the path so far; fills where the market (the path ± ${p.spreadTicks}/2 ticks) trades through a quote by ${p.throughBps} bps, ≤ ${p.queueShare} of the step's volume; roughness ${p.roughness}, persistence ${p.persistence}, jumps ${p.jumpShare} × ${p.jumpSize} with follow-through ${p.jumpFollowThrough} (> 0: the price keeps moving the jump's way, adverse selection; < 0: it reverts), trade-size dispersion ${p.tradeSizeDispersion}; parameters: ${model.source})`;
+      return `subbar (a seeded path through each bar's open, extremes and close, walked at the requote cadence; the strategy requotes on the path so far; fills where the market (the path ± ${p.spreadTicks}/2 ticks) trades through a quote by ${p.throughBps} bps, ≤ ${p.queueShare} of the step's volume; roughness ${p.roughness}, persistence ${p.persistence}, jumps ${p.jumpShare} × ${p.jumpSize} with follow-through ${p.jumpFollowThrough} (> 0: the price keeps moving the jump's way, adverse selection; < 0: it reverts), trade-size dispersion ${p.tradeSizeDispersion}, wick share ${p.wickShare} (the extremes are reached by a one-step spike from that share of the way back to the bar's body); parameters: ${model.source})`;
     }
   }
 }

@@ -18,10 +18,17 @@ const bar = (open: number, high: number, low: number, close: number, volume = 10
   volume,
 });
 
-/** Options of the sub-bar model with a 1 s requote on 1m bars; 0 volatility multiplier keeps quotes 2 bp out. */
+/**
+ * Options of the sub-bar model with a 1 s requote on 1m bars; 0 volatility multiplier keeps quotes 2 bp out. The
+ * fill rule is pinned (no spread, any trade-through fills, all of a step's volume), not the shipped fit's.
+ */
 function subbarOptions(params: Partial<SubbarParams> = {}, overrides: Partial<BacktestOptions> = {}) {
   return testOptions(
-    { fillModel: subbarFillModel({ spreadTicks: 0, ...params }), requoteIntervalMs: 1_000, ...overrides },
+    {
+      fillModel: subbarFillModel({ spreadTicks: 0, throughBps: 0, queueShare: 1, ...params }),
+      requoteIntervalMs: 1_000,
+      ...overrides,
+    },
     { volMultiplier: 0 },
   );
 }

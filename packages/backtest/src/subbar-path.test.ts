@@ -26,6 +26,7 @@ function* cases(seed: number, count: number) {
       persistence: random.next() * 0.95,
       jumpShare: random.next() * 0.3,
       jumpSize: 1 + random.next() * 10,
+      wickShare: random.next() < 0.5 ? 0 : random.next(),
     };
     yield { label: `seed ${seed}, case ${i}`, open, high, low, close, steps, params, barSeed: i };
   }
@@ -72,6 +73,45 @@ describe("barPath", () => {
     barPath(100, 101, 99, 100.5, 60, DEFAULT_SUBBAR_PARAMS, random, c);
     expect(Array.from(b)).toEqual(Array.from(a));
     expect(Array.from(c)).not.toEqual(Array.from(a));
+  });
+
+  it("with a wick share, reaches each extreme in a one-step spike from its shoulder, at the steps the walk would", () => {
+    const random = new BarRandom();
+    const wickless = new Float64Array(61);
+    const wick = new Float64Array(61);
+    const open = 100;
+    const close = 100.2;
+    const high = 101;
+    const low = 99.5;
+    for (let bar = 0; bar < 50; bar++) {
+      const label = `bar ${bar}`;
+      const params = { ...DEFAULT_SUBBAR_PARAMS, roughness: 0, wickShare: 0 };
+      random.reset(1, bar * 60_000, 0);
+      barPath(open, high, low, close, 60, params, random, wickless);
+      random.reset(1, bar * 60_000, 0);
+      barPath(open, high, low, close, 60, { ...params, wickShare: 0.5 }, random, wick);
+      const highAt = wick.indexOf(high);
+      const lowAt = wick.indexOf(low);
+      // The same random draws: the extremes come at the same steps.
+      expect(highAt, label).toBe(wickless.indexOf(high));
+      expect(lowAt, label).toBe(wickless.indexOf(low));
+      // The shoulders: half-way back from each extreme to the body (the open–close range).
+      const highShoulder = high + (close - high) * 0.5;
+      const lowShoulder = low + (open - low) * 0.5;
+      // Apart from the two spikes the path stays between the shoulders.
+      let top = Number.NEGATIVE_INFINITY;
+      let bottom = Number.POSITIVE_INFINITY;
+      for (let k = 0; k <= 60; k++) {
+        if (k === highAt || k === lowAt) continue;
+        expect(wick[k]!, `${label}, step ${k}`).toBeLessThanOrEqual(highShoulder + 1e-12);
+        expect(wick[k]!, `${label}, step ${k}`).toBeGreaterThanOrEqual(lowShoulder - 1e-12);
+        top = Math.max(top, wick[k]!);
+        bottom = Math.min(bottom, wick[k]!);
+      }
+      // It walks towards them: above the body and below it (the shoulders are not points of the path).
+      expect(top, label).toBeGreaterThan(close);
+      expect(bottom, label).toBeLessThan(open);
+    }
   });
 
   it("wanders more with more roughness", () => {
