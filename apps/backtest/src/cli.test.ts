@@ -123,6 +123,15 @@ describe("backtest CLI on synthetic data", () => {
     expect(report.assumptions.latencyMs).toBe(300);
   });
 
+  it("names the sub-bar model's own path and decision rule in the report", async () => {
+    const json = join(dir, "subbar.json");
+    expect(await runBacktestCli([...synthetic, "--fill-model", "subbar", "--json", json], captureIo())).toBe(0);
+    const { assumptions } = JSON.parse(readFileSync(json, "utf8"));
+    expect(assumptions.barPath).toMatch(/seeded walk .* one step per requote/);
+    expect(assumptions.noLookAhead).toMatch(/simulated path up to that step/);
+    expect(assumptions.barPath).not.toMatch(/nearer extreme/);
+  });
+
   it("says a rebate was assumed when the maker fee is negative", async () => {
     const io = captureIo();
     expect(await runBacktestCli([...synthetic, "--maker-fee", "-0.00015"], io)).toBe(0);

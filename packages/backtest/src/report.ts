@@ -276,9 +276,11 @@ export function buildReport(
       fillModelDescription: describeFillModel(options.fillModel),
       fillModelParameters: options.fillModel,
       barPath:
-        options.barPath === "ohlc"
-          ? "open → high → low → close"
-          : "open → nearer extreme → other extreme → close",
+        options.fillModel.type === "subbar"
+          ? "a seeded walk through open, both extremes (order drawn) and close, one step per requote"
+          : options.barPath === "ohlc"
+            ? "open → high → low → close"
+            : "open → nearer extreme → other extreme → close",
       maxVolumeShare: options.maxVolumeShare,
       makerFee: strategy.makerFee,
       takerFee: strategy.takerFee,
@@ -291,7 +293,10 @@ export function buildReport(
       synthetic: context.synthetic,
       seed: options.seed,
       capitalUsd: context.capitalUsd,
-      noLookAhead: "quotes resting in bar t are decided from data up to the close of bar t−1",
+      noLookAhead:
+        options.fillModel.type === "subbar"
+          ? "quotes inside bar t are decided from its simulated path up to that step and the bars up to t−1"
+          : "quotes resting in bar t are decided from data up to the close of bar t−1",
     },
     strategy,
     pnl: pnlSplit(run),
