@@ -57,12 +57,17 @@ export interface BacktestMetrics {
   markouts: Markouts;
 }
 
+/** {@link barExtremes}' answer: the largest |position| (USD) and the largest drawdown (USD). */
+const extremes = new Float64Array(2);
+
 /**
  * The largest |position| (USD) at a bar's close and the largest fall of equity from its peak, over the per-bar
- * series. A function of its own: V8 compiles a hot loop on stack replacement with the feedback it has so far,
- * and inside computeMetrics that compiled code deoptimised at the first call after the loop in every run.
+ * series, into {@link extremes}. A function of its own: V8 compiles a hot loop on stack replacement with the
+ * feedback it has so far, and inside computeMetrics that compiled code deoptimised at the first call after the
+ * loop in every run. Its answer goes to a typed array, not an object literal: building the literal after the
+ * loop made the compiled loop deoptimise at the end of every run as well ("insufficient type feedback").
  */
-function barExtremes(run: BacktestRun): { maxAbsInventoryUsd: number; maxDrawdownUsd: number } {
+function barExtremes(run: BacktestRun): void {
   let peak = 0;
   let maxDrawdownUsd = 0;
   let maxAbsInventoryUsd = 0;
@@ -75,7 +80,8 @@ function barExtremes(run: BacktestRun): { maxAbsInventoryUsd: number; maxDrawdow
     if (equity > peak) peak = equity;
     if (peak - equity > maxDrawdownUsd) maxDrawdownUsd = peak - equity;
   }
-  return { maxAbsInventoryUsd, maxDrawdownUsd };
+  extremes[0] = maxAbsInventoryUsd;
+  extremes[1] = maxDrawdownUsd;
 }
 
 /**
@@ -107,9 +113,9 @@ export function computeMetrics(run: BacktestRun, candles: CandleColumns): Backte
   }
   const fills = { buy, sell: runFills.length - buy, maker, taker: runFills.length - maker };
 
-  const bars = barExtremes(run);
-  if (bars.maxAbsInventoryUsd > maxAbsInventoryUsd) maxAbsInventoryUsd = bars.maxAbsInventoryUsd;
-  const maxDrawdownUsd = bars.maxDrawdownUsd;
+  barExtremes(run);
+  if (extremes[0]! > maxAbsInventoryUsd) maxAbsInventoryUsd = extremes[0]!;
+  const maxDrawdownUsd = extremes[1]!;
 
   const daily = dailyPnl(run, candles);
   const pnls = daily.map((day) => day.pnl);

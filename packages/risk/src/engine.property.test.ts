@@ -195,7 +195,7 @@ describe("RiskEngine properties", () => {
     );
   });
 
-  it("observeCoin equals updateEquity, updatePosition, updateVolatility and evaluateRules at its time", () => {
+  it("observeCoin and its active rules equal updateEquity, updatePosition, updateVolatility and evaluateRules at its time", () => {
     const bar = fc.record({
       coin,
       ms: fc.integer({ min: 0, max: 20_000 }),
@@ -222,9 +222,8 @@ describe("RiskEngine properties", () => {
           separate.updatePosition(b.coin, b.size, b.mark);
           separate.updateVolatility(b.coin, b.sigma);
           const expected = separate.evaluateRules(b.coin, (rule) => rules.separate.push(rule));
-          const action = combined.observeCoin(b.coin, b.usd, b.size, b.mark, b.sigma, clock.now(), (rule) =>
-            rules.combined.push(rule),
-          );
+          const action = combined.observeCoin(b.coin, b.usd, b.size, b.mark, b.sigma, clock.now());
+          for (let i = 0; i < combined.activeRuleCount; i++) rules.combined.push(combined.activeRule(i));
           expect(action).toBe(expected);
           expect(rules.combined).toEqual(rules.separate);
           expect(combined.snapshot()).toEqual(separate.snapshot());
@@ -236,12 +235,21 @@ describe("RiskEngine properties", () => {
 
   it("observeCoin rejects what the single updates reject, naming the field", () => {
     const risk = new RiskEngine({ clock: new ManualClock(T0), config: CONFIG });
-    const none = () => {};
-    expect(() => risk.observeCoin("BTC", Number.NaN, 0, 100, 0, T0, none)).toThrow(/equityUsd/);
-    expect(() => risk.observeCoin("BTC", 1_000, 0, 100, 0, Number.NaN, none)).toThrow(/timeMs/);
-    expect(() => risk.observeCoin("BTC", 1_000, Number.NaN, 100, 0, T0, none)).toThrow(/size/);
-    expect(() => risk.observeCoin("BTC", 1_000, 0, -1, 0, T0, none)).toThrow(/markPriceUsd/);
-    expect(() => risk.observeCoin("BTC", 1_000, 0, 100, -1, T0, none)).toThrow(/sigmaPerSqrtHour/);
+    expect(() => risk.observeCoin("BTC", Number.NaN, 0, 100, 0, T0)).toThrow(/equityUsd/);
+    expect(() => risk.observeCoin("BTC", 1_000, 0, 100, 0, Number.NaN)).toThrow(/timeMs/);
+    expect(() => risk.observeCoin("BTC", 1_000, Number.NaN, 100, 0, T0)).toThrow(/size/);
+    expect(() => risk.observeCoin("BTC", 1_000, 0, -1, 0, T0)).toThrow(/markPriceUsd/);
+    expect(() => risk.observeCoin("BTC", 1_000, 0, 100, -1, T0)).toThrow(/sigmaPerSqrtHour/);
+  });
+
+  it("activeRule refuses an index outside the active rules, naming the count", () => {
+    const risk = new RiskEngine({ clock: new ManualClock(T0), config: CONFIG });
+    // No market data yet: stale.
+    expect(risk.observeCoin("BTC", 1_000, 0, 100, 0, T0)).toBe("halt");
+    expect(risk.activeRuleCount).toBe(1);
+    expect(risk.activeRule(0)).toBe("stale-data");
+    expect(() => risk.activeRule(1)).toThrow("activeRule(1): the index must be below activeRuleCount (1)");
+    expect(() => risk.activeRule(-1)).toThrow(RangeError);
   });
 
   it("a JSON snapshot restores an engine that decides exactly like the original from then on", () => {

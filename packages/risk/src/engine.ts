@@ -32,20 +32,69 @@ const ALLOW: RiskDecision = ALLOW_DECISION;
 const ALLOWED: OrderCheck = ORDER_ALLOWED;
 
 const DAY_MS = 86_400_000;
+// Indices of RiskEngine's per-step numbers (#account).
+const LAST_EQUITY = 0;
+const PEAK_EQUITY = 1;
+const DAY_START_MS = 2;
+const DAY_START_EQUITY = 3;
+const DAY_WORST_LOSS = 4;
+const GROSS_NOTIONAL = 5;
 const SLOW = 1;
 const REDUCE = 2;
 const HALT = 4;
 
-interface CoinState {
+/**
+ * One coin's state. Its numbers live in a typed array: a number stored into an object's field is a new heap
+ * object at every store on this V8, and a backtest stores these at every bar.
+ */
+class CoinState {
   readonly coin: string;
   readonly limitUsd: number;
-  size: number;
-  markPriceUsd: number;
-  notionalUsd: number;
-  lastDataMs: number;
-  sigma: number;
-  volTripped: boolean;
-  volBelowSinceMs: number;
+  volTripped = false;
+  /** size, markPriceUsd, notionalUsd, lastDataMs, sigma, volBelowSinceMs. */
+  readonly #values = new Float64Array([0, 0, 0, Number.NaN, Number.NaN, Number.NaN]);
+
+  constructor(coin: string, limitUsd: number) {
+    this.coin = coin;
+    this.limitUsd = limitUsd;
+  }
+
+  get size(): number {
+    return this.#values[0]!;
+  }
+  set size(value: number) {
+    this.#values[0] = value;
+  }
+  get markPriceUsd(): number {
+    return this.#values[1]!;
+  }
+  set markPriceUsd(value: number) {
+    this.#values[1] = value;
+  }
+  get notionalUsd(): number {
+    return this.#values[2]!;
+  }
+  set notionalUsd(value: number) {
+    this.#values[2] = value;
+  }
+  get lastDataMs(): number {
+    return this.#values[3]!;
+  }
+  set lastDataMs(value: number) {
+    this.#values[3] = value;
+  }
+  get sigma(): number {
+    return this.#values[4]!;
+  }
+  set sigma(value: number) {
+    this.#values[4] = value;
+  }
+  get volBelowSinceMs(): number {
+    return this.#values[5]!;
+  }
+  set volBelowSinceMs(value: number) {
+    this.#values[5] = value;
+  }
 }
 
 /**
@@ -93,11 +142,12 @@ export class RiskEngine {
   #killNote: string | null = null;
   #killAtMs = Number.NaN;
 
-  #lastEquityUsd = Number.NaN;
-  #peakEquityUsd = Number.NaN;
-  #dayStartMs = Number.NaN;
-  #dayStartEquityUsd = Number.NaN;
-  #dayWorstLossUsd = 0;
+  /**
+   * The numbers updated at every step, by the index constants above (the last and peak equity, the day's
+   * start time and equity, its worst loss, the gross notional): in a typed array, as {@link CoinState}'s
+   * (accessors over it, tried, cost more than the heap numbers they save).
+   */
+  readonly #account = new Float64Array([Number.NaN, Number.NaN, Number.NaN, Number.NaN, 0, 0]);
   #dailyHaltUntilMs = Number.NaN;
   #drawdownLatched = false;
   #drawdownTripFraction = Number.NaN;
@@ -111,8 +161,8 @@ export class RiskEngine {
   readonly #coins: CoinState[] = [];
   /** The coin state found last: a bot or a backtest asks about the same coin on every step (no Map lookup). */
   #lastCoin: CoinState | undefined = undefined;
-  #grossNotionalUsd = 0;
-  // The active rules evaluateRules() found, in lists reused (written by index) so that it allocates nothing.
+  // The active rules (and their effects) the last rule check noted, in lists reused (written by index) so that it
+  // allocates nothing; observeCoin's activeRule() reads them.
   readonly #foundRules: RiskRuleId[] = [];
   readonly #foundEffects: RiskEffect[] = [];
   #foundCount = 0;
@@ -189,22 +239,24 @@ export class RiskEngine {
 
   #setEquity(equityUsd: number, timeMs: number): void {
     const { dailyLoss, maxDrawdown } = this.config;
+    const account = this.#account;
 
     const dayStartMs =
       Math.floor((timeMs - dailyLoss.dayStartOffsetMs) / DAY_MS) * DAY_MS + dailyLoss.dayStartOffsetMs;
-    if (!(dayStartMs <= this.#dayStartMs)) {
-      this.#dayStartMs = dayStartMs;
-      this.#dayStartEquityUsd = Number.isNaN(this.#lastEquityUsd) ? equityUsd : this.#lastEquityUsd;
-      this.#dayWorstLossUsd = 0;
+    if (!(dayStartMs <= account[DAY_START_MS]!)) {
+      account[DAY_START_MS] = dayStartMs;
+      const last = account[LAST_EQUITY]!;
+      account[DAY_START_EQUITY] = Number.isNaN(last) ? equityUsd : last;
+      account[DAY_WORST_LOSS] = 0;
     }
-    this.#lastEquityUsd = equityUsd;
-    const lossUsd = this.#dayStartEquityUsd - equityUsd;
-    if (lossUsd > this.#dayWorstLossUsd) this.#dayWorstLossUsd = lossUsd;
+    account[LAST_EQUITY] = equityUsd;
+    const lossUsd = account[DAY_START_EQUITY]! - equityUsd;
+    if (lossUsd > account[DAY_WORST_LOSS]!) account[DAY_WORST_LOSS] = lossUsd;
     if (dailyLoss.enabled && lossUsd >= dailyLoss.limitUsd)
-      this.#dailyHaltUntilMs = this.#dayStartMs + DAY_MS;
+      this.#dailyHaltUntilMs = account[DAY_START_MS]! + DAY_MS;
 
-    if (!(equityUsd <= this.#peakEquityUsd)) this.#peakEquityUsd = equityUsd;
-    const peak = this.#peakEquityUsd;
+    if (!(equityUsd <= account[PEAK_EQUITY]!)) account[PEAK_EQUITY] = equityUsd;
+    const peak = account[PEAK_EQUITY]!;
     const drawdown = peak > 0 ? (peak - equityUsd) / peak : 0;
     if (maxDrawdown.enabled && !this.#drawdownLatched && drawdown >= maxDrawdown.limitFraction) {
       this.#drawdownLatched = true;
@@ -331,7 +383,7 @@ export class RiskEngine {
     this.#drawdownLatched = false;
     this.#drawdownTripFraction = Number.NaN;
     this.#drawdownLatchedAtMs = Number.NaN;
-    this.#peakEquityUsd = this.#lastEquityUsd;
+    this.#account[PEAK_EQUITY] = this.#account[LAST_EQUITY]!;
   }
 
   // ── questions ─────────────────────────────────────────────────────────────────────────────────────────
@@ -350,10 +402,10 @@ export class RiskEngine {
    */
   evaluate(coin?: string): RiskDecision {
     const now = this.#clock.now();
-    const flags = this.#collect(coin, now, null);
+    const flags = this.#collect(coin, now);
     if (flags === 0) return ALLOW;
     const reasons: RiskReason[] = [];
-    this.#collect(coin, now, reasons);
+    this.#reasonsOfFound(coin, now, reasons);
     reasons.sort(bySeverity);
     return { action: actionOf(flags), slowDown: (flags & SLOW) !== 0, reasons };
   }
@@ -372,15 +424,19 @@ export class RiskEngine {
    * ```
    */
   evaluateRules(coin: string | undefined, onRule: (rule: RiskRuleId) => void): RiskAction {
-    return this.#evaluateRulesAt(coin, this.#clock.now(), onRule);
+    const action = this.#decideRules(coin, this.#clock.now());
+    const count = this.#foundCount;
+    for (let i = 0; i < count; i++) onRule(this.#foundRules[i]!);
+    return action;
   }
 
   /**
    * A driver that reports all of a coin's state at once and decides at once (a backtest, at every bar's
    * close): the same as `updateEquity(equityUsd, timeMs)`, `updatePosition(coin, size, markPriceUsd)`,
-   * `updateVolatility(coin, sigmaPerSqrtHour, timeMs)` and then `evaluateRules(coin, onRule)` with the clock
-   * at `timeMs` (same checks, same errors), with one coin lookup. The clock is not read: the caller keeps
-   * `timeMs` from going backwards.
+   * `updateVolatility(coin, sigmaPerSqrtHour, timeMs)` and then `evaluateRules(coin, …)` with the clock at
+   * `timeMs` (same checks, same errors), with one coin lookup. The clock is not read: the caller keeps `timeMs`
+   * from going backwards. The rules behind the action are then {@link RiskEngine.activeRule}`(0 …
+   * activeRuleCount − 1)`: no callback, so that a caller deciding at every step can have the whole call inlined.
    *
    * @example
    * ```ts
@@ -388,10 +444,10 @@ export class RiskEngine {
    *   clock: new ManualClock(0), // not read by observeCoin
    *   config: { maxPosition: { limitUsd: 1_000 }, staleData: { enabled: false } },
    * });
-   * const rules: RiskRuleId[] = [];
    * // equity $10,250.40, 0.01 BTC at $100,000 ($1,000: at the limit), σ 0.4%/√h
-   * risk.observeCoin("BTC", 10_250.4, 0.01, 100_000, 0.004, Date.UTC(2025, 0, 1), (rule) => rules.push(rule));
-   * // → "reduce-only"; rules: ["max-position"]
+   * risk.observeCoin("BTC", 10_250.4, 0.01, 100_000, 0.004, Date.UTC(2025, 0, 1)); // "reduce-only"
+   * risk.activeRuleCount; // 1
+   * risk.activeRule(0); // "max-position"
    * ```
    */
   observeCoin(
@@ -401,7 +457,6 @@ export class RiskEngine {
     markPriceUsd: number,
     sigmaPerSqrtHour: number,
     timeMs: number,
-    onRule: (rule: RiskRuleId) => void,
   ): RiskAction {
     if (!Number.isFinite(equityUsd)) throw new RiskInputError("equityUsd", "a finite number", equityUsd);
     checkTime(timeMs, "timeMs");
@@ -416,23 +471,62 @@ export class RiskEngine {
       throw new RiskInputError("sigmaPerSqrtHour", "a finite number ≥ 0", sigmaPerSqrtHour);
     }
     this.#setVolatility(state, sigmaPerSqrtHour, timeMs);
-    return this.#evaluateRulesAt(coin, timeMs, onRule);
+    return this.#decideRules(coin, timeMs);
   }
 
-  #evaluateRulesAt(coin: string | undefined, now: number, onRule: (rule: RiskRuleId) => void): RiskAction {
-    this.#foundCount = 0;
-    const flags = this.#collect(coin, now, null, true);
-    const count = this.#foundCount;
-    const rules = this.#foundRules;
-    if (count === 1) onRule(rules[0]!);
-    else if (count > 1) {
-      // evaluate() sorts its reasons by severity, stably: the same order, by one pass per severity.
-      const effects = this.#foundEffects;
-      for (let level = 0; level < SEVERITY_COUNT; level++) {
-        for (let i = 0; i < count; i++) if (severity(effects[i]!) === level) onRule(rules[i]!);
-      }
-    }
+  /**
+   * How many rules were active at the last {@link RiskEngine.observeCoin} (valid until the next call into the
+   * engine).
+   *
+   * @example
+   * ```ts
+   * for (let i = 0; i < risk.activeRuleCount; i++) console.log(risk.activeRule(i));
+   * ```
+   */
+  get activeRuleCount(): number {
+    return this.#foundCount;
+  }
+
+  /**
+   * The `index`-th rule active at the last {@link RiskEngine.observeCoin}, in the order `evaluate(coin).reasons`
+   * lists them (most severe first); throws a `RangeError` outside `0 … activeRuleCount − 1`.
+   *
+   * @example
+   * ```ts
+   * risk.activeRule(0); // e.g. "max-drawdown"
+   * ```
+   */
+  activeRule(index: number): RiskRuleId {
+    if (!(index >= 0 && index < this.#foundCount))
+      throw new RangeError(
+        `activeRule(${index}): the index must be below activeRuleCount (${this.#foundCount})`,
+      );
+    return this.#foundRules[index]!;
+  }
+
+  /** The action at `now` for `coin`, its rules noted most severe first (as evaluate() sorts its reasons). */
+  #decideRules(coin: string | undefined, now: number): RiskAction {
+    const flags = this.#collect(coin, now);
+    if (this.#foundCount > 1) this.#sortFoundBySeverity();
     return actionOf(flags);
+  }
+
+  /** Stable insertion sort of the noted rules by severity (a handful; nothing allocated). */
+  #sortFoundBySeverity(): void {
+    const rules = this.#foundRules;
+    const effects = this.#foundEffects;
+    for (let i = 1; i < this.#foundCount; i++) {
+      const rule = rules[i]!;
+      const effect = effects[i]!;
+      let j = i - 1;
+      while (j >= 0 && severity(effects[j]!) > severity(effect)) {
+        rules[j + 1] = rules[j]!;
+        effects[j + 1] = effects[j]!;
+        j--;
+      }
+      rules[j + 1] = rule;
+      effects[j + 1] = effect;
+    }
   }
 
   /**
@@ -454,7 +548,7 @@ export class RiskEngine {
     }
     const { maxOrderNotional, maxPosition, maxAccountPosition } = this.config;
     const now = this.#clock.now();
-    const flags = this.#collect(coin, now, null);
+    const flags = this.#collect(coin, now);
     const state = this.#findCoin(coin);
     const positionUsd = state === undefined ? 0 : state.notionalUsd;
     const afterUsd = positionUsd + (order.side === "buy" ? notionalUsd : -notionalUsd);
@@ -464,7 +558,7 @@ export class RiskEngine {
     const blockedByReduceOnly = !halted && (flags & REDUCE) !== 0 && increases;
     const coinLimitUsd = state === undefined ? this.#limitFor(coin) : state.limitUsd;
     const overCoinLimit = increases && maxPosition.enabled && Math.abs(afterUsd) > coinLimitUsd;
-    const grossAfterUsd = this.#grossNotionalUsd - Math.abs(positionUsd) + Math.abs(afterUsd);
+    const grossAfterUsd = this.#account[GROSS_NOTIONAL]! - Math.abs(positionUsd) + Math.abs(afterUsd);
     const overAccountLimit =
       increases && maxAccountPosition.enabled && grossAfterUsd > maxAccountPosition.limitUsd;
     if (!tooLarge && !halted && !blockedByReduceOnly && !overCoinLimit && !overAccountLimit) return ALLOWED;
@@ -485,7 +579,7 @@ export class RiskEngine {
     }
     if (halted || blockedByReduceOnly) {
       const active: RiskReason[] = [];
-      this.#collect(coin, now, active);
+      this.#reasonsOfFound(coin, now, active);
       const wanted: RiskEffect = halted ? "halt" : "reduce-only";
       for (const r of active) if (r.effect === wanted) reasons.push(r);
     } else {
@@ -536,11 +630,11 @@ export class RiskEngine {
       version: 1,
       killSwitch: { engaged: this.#killEngaged, note: this.#killNote, engagedAtMs: orNull(this.#killAtMs) },
       equity: {
-        lastUsd: orNull(this.#lastEquityUsd),
-        peakUsd: orNull(this.#peakEquityUsd),
-        dayStartMs: orNull(this.#dayStartMs),
-        dayStartEquityUsd: orNull(this.#dayStartEquityUsd),
-        dayWorstLossUsd: this.#dayWorstLossUsd,
+        lastUsd: orNull(this.#account[LAST_EQUITY]!),
+        peakUsd: orNull(this.#account[PEAK_EQUITY]!),
+        dayStartMs: orNull(this.#account[DAY_START_MS]!),
+        dayStartEquityUsd: orNull(this.#account[DAY_START_EQUITY]!),
+        dayWorstLossUsd: this.#account[DAY_WORST_LOSS]!,
         dailyHaltUntilMs: orNull(this.#dailyHaltUntilMs),
         drawdownLatched: this.#drawdownLatched,
         drawdownTripFraction: orNull(this.#drawdownTripFraction),
@@ -578,11 +672,11 @@ export class RiskEngine {
     this.#killEngaged = s.killSwitch.engaged;
     this.#killNote = s.killSwitch.note;
     this.#killAtMs = orNaN(s.killSwitch.engagedAtMs);
-    this.#lastEquityUsd = orNaN(s.equity.lastUsd);
-    this.#peakEquityUsd = orNaN(s.equity.peakUsd);
-    this.#dayStartMs = orNaN(s.equity.dayStartMs);
-    this.#dayStartEquityUsd = orNaN(s.equity.dayStartEquityUsd);
-    this.#dayWorstLossUsd = s.equity.dayWorstLossUsd;
+    this.#account[LAST_EQUITY] = orNaN(s.equity.lastUsd);
+    this.#account[PEAK_EQUITY] = orNaN(s.equity.peakUsd);
+    this.#account[DAY_START_MS] = orNaN(s.equity.dayStartMs);
+    this.#account[DAY_START_EQUITY] = orNaN(s.equity.dayStartEquityUsd);
+    this.#account[DAY_WORST_LOSS] = s.equity.dayWorstLossUsd;
     this.#dailyHaltUntilMs = orNaN(s.equity.dailyHaltUntilMs);
     this.#drawdownLatched = s.equity.drawdownLatched;
     this.#drawdownTripFraction = orNaN(s.equity.drawdownTripFraction);
@@ -606,7 +700,7 @@ export class RiskEngine {
       state.volBelowSinceMs = orNaN(c.volatilityBelowSinceMs);
       gross += Math.abs(state.notionalUsd);
     }
-    this.#grossNotionalUsd = gross;
+    this.#account[GROSS_NOTIONAL] = gross;
     this.budget.restore(s.requestBudget);
   }
 
@@ -618,7 +712,7 @@ export class RiskEngine {
     state.notionalUsd = size * markPriceUsd;
     let gross = 0;
     for (let i = 0; i < this.#coins.length; i++) gross += Math.abs(this.#coins[i]!.notionalUsd);
-    this.#grossNotionalUsd = gross;
+    this.#account[GROSS_NOTIONAL] = gross;
   }
 
   #findCoin(coin: string): CoinState | undefined {
@@ -634,17 +728,7 @@ export class RiskEngine {
     if (state === undefined) {
       if (typeof coin !== "string" || coin.length === 0)
         throw new RiskInputError("coin", "a non-empty string", coin);
-      state = {
-        coin,
-        limitUsd: this.#limitFor(coin),
-        size: 0,
-        markPriceUsd: 0,
-        notionalUsd: 0,
-        lastDataMs: Number.NaN,
-        sigma: Number.NaN,
-        volTripped: false,
-        volBelowSinceMs: Number.NaN,
-      };
+      state = new CoinState(coin, this.#limitFor(coin));
       this.#coinsByName.set(coin, state);
       this.#coins.push(state);
     }
@@ -666,85 +750,31 @@ export class RiskEngine {
   }
 
   /**
-   * Checks every rule at `now` and returns the active effects as flags; when `out` is given, also pushes a
-   * reason per active rule (only then are strings and objects built); with `noteRules`, notes each active
-   * rule and its effect for evaluateRules().
+   * Checks every rule at `now`: returns the active effects as flags and notes each active rule with its effect
+   * (in {@link #foundRules} / {@link #foundEffects}, reused lists: nothing is allocated). Conditions only: the
+   * reasons of the noted rules are built by {@link #reasonsOfFound} when someone asks for them, so that the
+   * check a backtest runs at every bar stays small enough for V8 to inline and formats no message.
    */
-  #collect(coin: string | undefined, now: number, out: RiskReason[] | null, noteRules = false): number {
+  #collect(coin: string | undefined, now: number): number {
     const c = this.config;
+    this.#foundCount = 0;
     let flags = 0;
 
     if (this.#killEngaged) {
       flags |= HALT;
-      if (noteRules) this.#noteRule("kill-switch", "halt");
-      if (out) {
-        const note = this.#killNote === null ? "" : `: ${this.#killNote}`;
-        out.push(
-          reason(
-            "kill-switch",
-            "halt",
-            null,
-            1,
-            1,
-            null,
-            `manual kill switch engaged${note}; halted until released`,
-          ),
-        );
-      }
+      this.#noteRule("kill-switch", "halt");
     }
-
     if (c.maxDrawdown.enabled && this.#drawdownLatched) {
       flags |= HALT;
-      if (noteRules) this.#noteRule("max-drawdown", "halt");
-      if (out) {
-        out.push(
-          reason(
-            "max-drawdown",
-            "halt",
-            null,
-            this.#drawdownTripFraction,
-            c.maxDrawdown.limitFraction,
-            null,
-            `drawdown reached ${pct(this.#drawdownTripFraction)} from the peak (limit ${pct(c.maxDrawdown.limitFraction)}); halted until resetDrawdown()`,
-          ),
-        );
-      }
+      this.#noteRule("max-drawdown", "halt");
     }
-
     if (c.dailyLoss.enabled && now < this.#dailyHaltUntilMs) {
       flags |= HALT;
-      if (noteRules) this.#noteRule("daily-loss", "halt");
-      if (out) {
-        out.push(
-          reason(
-            "daily-loss",
-            "halt",
-            null,
-            this.#dayWorstLossUsd,
-            c.dailyLoss.limitUsd,
-            this.#dailyHaltUntilMs,
-            `loss today reached ${usd(this.#dayWorstLossUsd)} (limit ${usd(c.dailyLoss.limitUsd)}); halted until ${iso(this.#dailyHaltUntilMs)}`,
-          ),
-        );
-      }
+      this.#noteRule("daily-loss", "halt");
     }
-
     if (c.errorBurst.enabled && now < this.#errorHaltUntilMs) {
       flags |= HALT;
-      if (noteRules) this.#noteRule("error-burst", "halt");
-      if (out) {
-        out.push(
-          reason(
-            "error-burst",
-            "halt",
-            null,
-            this.#errorTripCount,
-            c.errorBurst.maxErrors,
-            this.#errorHaltUntilMs,
-            `${this.#errorTripCount} errors within ${c.errorBurst.windowMs} ms (limit ${c.errorBurst.maxErrors}); halted until ${iso(this.#errorHaltUntilMs)}`,
-          ),
-        );
-      }
+      this.#noteRule("error-burst", "halt");
     }
 
     const budgetConfig = c.requestBudget;
@@ -752,119 +782,32 @@ export class RiskEngine {
       const addressRemaining = this.budget.addressRemaining();
       if (addressRemaining <= 0) {
         flags |= HALT;
-        if (noteRules) this.#noteRule("address-budget", "halt");
-        if (out) {
-          out.push(
-            reason(
-              "address-budget",
-              "halt",
-              null,
-              addressRemaining,
-              0,
-              null,
-              `address request budget spent (${addressRemaining} of ${this.budget.addressLimit()} left): the venue allows one request per ${budgetConfig.throttledIntervalMs} ms until traded volume earns more; halted`,
-            ),
-          );
-        }
+        this.#noteRule("address-budget", "halt");
       } else if (addressRemaining <= budgetConfig.addressReserveRequests) {
         flags |= SLOW;
-        if (noteRules) this.#noteRule("address-budget", "slow-down");
-        if (out) {
-          out.push(
-            reason(
-              "address-budget",
-              "slow-down",
-              null,
-              addressRemaining,
-              budgetConfig.addressReserveRequests,
-              null,
-              `address request budget low: ${addressRemaining} requests left (reserve ${budgetConfig.addressReserveRequests}); slow down`,
-            ),
-          );
-        }
+        this.#noteRule("address-budget", "slow-down");
       }
       const ipRemaining = this.budget.ipWeightRemaining(now);
       if (ipRemaining <= 0) {
         flags |= HALT;
-        if (noteRules) this.#noteRule("ip-budget", "halt");
-        if (out) {
-          const until = this.budget.ipWindowFreesAtMs(now);
-          out.push(
-            reason(
-              "ip-budget",
-              "halt",
-              null,
-              ipRemaining,
-              0,
-              until,
-              `IP weight spent (${ipRemaining} of ${budgetConfig.ipWeightLimit} per ${budgetConfig.ipWindowMs} ms left); halted until the window frees`,
-            ),
-          );
-        }
+        this.#noteRule("ip-budget", "halt");
       } else if (ipRemaining <= budgetConfig.ipReserveWeight) {
         flags |= SLOW;
-        if (noteRules) this.#noteRule("ip-budget", "slow-down");
-        if (out) {
-          out.push(
-            reason(
-              "ip-budget",
-              "slow-down",
-              null,
-              ipRemaining,
-              budgetConfig.ipReserveWeight,
-              null,
-              `IP weight low: ${ipRemaining} left of ${budgetConfig.ipWeightLimit} per ${budgetConfig.ipWindowMs} ms (reserve ${budgetConfig.ipReserveWeight}); slow down`,
-            ),
-          );
-        }
+        this.#noteRule("ip-budget", "slow-down");
       }
     }
 
-    if (c.maxAccountPosition.enabled && this.#grossNotionalUsd >= c.maxAccountPosition.limitUsd) {
+    if (c.maxAccountPosition.enabled && this.#account[GROSS_NOTIONAL]! >= c.maxAccountPosition.limitUsd) {
       flags |= REDUCE;
-      if (noteRules) this.#noteRule("max-account-position", "reduce-only");
-      if (out) {
-        out.push(
-          reason(
-            "max-account-position",
-            "reduce-only",
-            null,
-            this.#grossNotionalUsd,
-            c.maxAccountPosition.limitUsd,
-            null,
-            `gross position ${usd(this.#grossNotionalUsd)} is at or above the account limit ${usd(c.maxAccountPosition.limitUsd)}; reduce-only`,
-          ),
-        );
-      }
+      this.#noteRule("max-account-position", "reduce-only");
     }
 
     if (coin === undefined) return flags;
     const state = this.#findCoin(coin);
 
-    if (c.staleData.enabled) {
-      const lastDataMs = state === undefined ? Number.NaN : state.lastDataMs;
-      const ageMs = Number.isNaN(lastDataMs) ? Number.POSITIVE_INFINITY : now - lastDataMs;
-      if (ageMs >= c.staleData.timeoutMs) {
-        flags |= HALT;
-        if (noteRules) this.#noteRule("stale-data", "halt");
-        if (out) {
-          const what =
-            ageMs === Number.POSITIVE_INFINITY
-              ? `no market data for ${coin} yet`
-              : `no market data for ${coin} for ${ageMs} ms`;
-          out.push(
-            reason(
-              "stale-data",
-              "halt",
-              coin,
-              ageMs,
-              c.staleData.timeoutMs,
-              null,
-              `${what} (timeout ${c.staleData.timeoutMs} ms); halted until fresh data`,
-            ),
-          );
-        }
-      }
+    if (c.staleData.enabled && staleAgeMs(state, now) >= c.staleData.timeoutMs) {
+      flags |= HALT;
+      this.#noteRule("stale-data", "halt");
     }
 
     if (state === undefined) return flags;
@@ -873,48 +816,185 @@ export class RiskEngine {
     if (volatility.enabled && state.volTripped && !(now >= state.volBelowSinceMs + volatility.cooldownMs)) {
       const effect = volatility.action;
       flags |= effect === "halt" ? HALT : REDUCE;
-      if (noteRules) this.#noteRule("volatility", effect);
-      if (out) {
+      this.#noteRule("volatility", effect);
+    }
+
+    if (c.maxPosition.enabled && Math.abs(state.notionalUsd) >= state.limitUsd) {
+      flags |= REDUCE;
+      this.#noteRule("max-position", "reduce-only");
+    }
+    return flags;
+  }
+
+  /**
+   * The reason of each rule {@link #collect} noted (called right after it, with the same `coin` and `now`),
+   * appended to `out` in the order they were noted: the values measured, the thresholds and the message.
+   */
+  #reasonsOfFound(coin: string | undefined, now: number, out: RiskReason[]): void {
+    const count = this.#foundCount;
+    for (let i = 0; i < count; i++)
+      out.push(this.#reasonOf(this.#foundRules[i]!, this.#foundEffects[i]!, coin ?? "", now));
+  }
+
+  /** The reason of one active rule (`coin`: the coin asked about, for the per-coin rules). */
+  #reasonOf(rule: RiskRuleId, effect: RiskEffect, coin: string, now: number): RiskReason {
+    const c = this.config;
+    switch (rule) {
+      case "kill-switch": {
+        const note = this.#killNote === null ? "" : `: ${this.#killNote}`;
+        return reason(
+          "kill-switch",
+          effect,
+          null,
+          1,
+          1,
+          null,
+          `manual kill switch engaged${note}; halted until released`,
+        );
+      }
+      case "max-drawdown":
+        return reason(
+          "max-drawdown",
+          effect,
+          null,
+          this.#drawdownTripFraction,
+          c.maxDrawdown.limitFraction,
+          null,
+          `drawdown reached ${pct(this.#drawdownTripFraction)} from the peak (limit ${pct(c.maxDrawdown.limitFraction)}); halted until resetDrawdown()`,
+        );
+      case "daily-loss":
+        return reason(
+          "daily-loss",
+          effect,
+          null,
+          this.#account[DAY_WORST_LOSS]!,
+          c.dailyLoss.limitUsd,
+          this.#dailyHaltUntilMs,
+          `loss today reached ${usd(this.#account[DAY_WORST_LOSS]!)} (limit ${usd(c.dailyLoss.limitUsd)}); halted until ${iso(this.#dailyHaltUntilMs)}`,
+        );
+      case "error-burst":
+        return reason(
+          "error-burst",
+          effect,
+          null,
+          this.#errorTripCount,
+          c.errorBurst.maxErrors,
+          this.#errorHaltUntilMs,
+          `${this.#errorTripCount} errors within ${c.errorBurst.windowMs} ms (limit ${c.errorBurst.maxErrors}); halted until ${iso(this.#errorHaltUntilMs)}`,
+        );
+      case "address-budget": {
+        const budgetConfig = c.requestBudget;
+        const remaining = this.budget.addressRemaining();
+        return effect === "halt"
+          ? reason(
+              "address-budget",
+              effect,
+              null,
+              remaining,
+              0,
+              null,
+              `address request budget spent (${remaining} of ${this.budget.addressLimit()} left): the venue allows one request per ${budgetConfig.throttledIntervalMs} ms until traded volume earns more; halted`,
+            )
+          : reason(
+              "address-budget",
+              effect,
+              null,
+              remaining,
+              budgetConfig.addressReserveRequests,
+              null,
+              `address request budget low: ${remaining} requests left (reserve ${budgetConfig.addressReserveRequests}); slow down`,
+            );
+      }
+      case "ip-budget": {
+        const budgetConfig = c.requestBudget;
+        const remaining = this.budget.ipWeightRemaining(now);
+        return effect === "halt"
+          ? reason(
+              "ip-budget",
+              effect,
+              null,
+              remaining,
+              0,
+              this.budget.ipWindowFreesAtMs(now),
+              `IP weight spent (${remaining} of ${budgetConfig.ipWeightLimit} per ${budgetConfig.ipWindowMs} ms left); halted until the window frees`,
+            )
+          : reason(
+              "ip-budget",
+              effect,
+              null,
+              remaining,
+              budgetConfig.ipReserveWeight,
+              null,
+              `IP weight low: ${remaining} left of ${budgetConfig.ipWeightLimit} per ${budgetConfig.ipWindowMs} ms (reserve ${budgetConfig.ipReserveWeight}); slow down`,
+            );
+      }
+      case "max-account-position":
+        return reason(
+          "max-account-position",
+          effect,
+          null,
+          this.#account[GROSS_NOTIONAL]!,
+          c.maxAccountPosition.limitUsd,
+          null,
+          `gross position ${usd(this.#account[GROSS_NOTIONAL]!)} is at or above the account limit ${usd(c.maxAccountPosition.limitUsd)}; reduce-only`,
+        );
+      case "stale-data": {
+        const ageMs = staleAgeMs(this.#findCoin(coin), now);
+        const what =
+          ageMs === Number.POSITIVE_INFINITY
+            ? `no market data for ${coin} yet`
+            : `no market data for ${coin} for ${ageMs} ms`;
+        return reason(
+          "stale-data",
+          effect,
+          coin,
+          ageMs,
+          c.staleData.timeoutMs,
+          null,
+          `${what} (timeout ${c.staleData.timeoutMs} ms); halted until fresh data`,
+        );
+      }
+      case "volatility": {
+        const state = this.#findCoin(coin)!;
+        const volatility = c.volatility;
         const cooling = !Number.isNaN(state.volBelowSinceMs);
         const untilMs = cooling ? state.volBelowSinceMs + volatility.cooldownMs : null;
         const tail =
           untilMs === null
             ? `${effect} until it falls back`
             : `cooling down, ${effect} until ${iso(untilMs)}`;
-        out.push(
-          reason(
-            "volatility",
-            effect,
-            coin,
-            state.sigma,
-            volatility.thresholdSigmaPerSqrtHour,
-            untilMs,
-            `${coin} σ ${state.sigma}/√h ${cooling ? "was" : "is"} at or above the ${volatility.thresholdSigmaPerSqrtHour}/√h threshold; ${tail}`,
-          ),
+        return reason(
+          "volatility",
+          effect,
+          coin,
+          state.sigma,
+          volatility.thresholdSigmaPerSqrtHour,
+          untilMs,
+          `${coin} σ ${state.sigma}/√h ${cooling ? "was" : "is"} at or above the ${volatility.thresholdSigmaPerSqrtHour}/√h threshold; ${tail}`,
+        );
+      }
+      default: {
+        // max-position (max-order-notional is checkOrder's own, never noted)
+        const state = this.#findCoin(coin)!;
+        const absNotional = Math.abs(state.notionalUsd);
+        return reason(
+          "max-position",
+          effect,
+          coin,
+          absNotional,
+          state.limitUsd,
+          null,
+          `${coin} |position| ${usd(absNotional)} is at or above the ${usd(state.limitUsd)} limit; reduce-only`,
         );
       }
     }
-
-    const absNotional = Math.abs(state.notionalUsd);
-    if (c.maxPosition.enabled && absNotional >= state.limitUsd) {
-      flags |= REDUCE;
-      if (noteRules) this.#noteRule("max-position", "reduce-only");
-      if (out) {
-        out.push(
-          reason(
-            "max-position",
-            "reduce-only",
-            coin,
-            absNotional,
-            state.limitUsd,
-            null,
-            `${coin} |position| ${usd(absNotional)} is at or above the ${usd(state.limitUsd)} limit; reduce-only`,
-          ),
-        );
-      }
-    }
-    return flags;
   }
+}
+
+/** How long since `state`'s last market data at `now` (∞ when none yet or the coin is unknown). */
+function staleAgeMs(state: CoinState | undefined, now: number): number {
+  const lastDataMs = state === undefined ? Number.NaN : state.lastDataMs;
+  return Number.isNaN(lastDataMs) ? Number.POSITIVE_INFINITY : now - lastDataMs;
 }
 
 function reason(
@@ -928,9 +1008,6 @@ function reason(
 ): RiskReason {
   return { rule, effect, coin, value, threshold, untilMs, message };
 }
-
-/** Levels of {@link severity}. */
-const SEVERITY_COUNT = 4;
 
 /** Most severe first: halt, refuse, reduce-only, slow-down. */
 function severity(effect: RiskEffect): number {
