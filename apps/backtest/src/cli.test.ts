@@ -125,7 +125,9 @@ describe("backtest CLI on synthetic data", () => {
 
   it("names the sub-bar model's own path and decision rule in the report", async () => {
     const json = join(dir, "subbar.json");
-    expect(await runBacktestCli([...synthetic, "--fill-model", "subbar", "--json", json], captureIo())).toBe(0);
+    expect(await runBacktestCli([...synthetic, "--fill-model", "subbar", "--json", json], captureIo())).toBe(
+      0,
+    );
     const { assumptions } = JSON.parse(readFileSync(json, "utf8"));
     expect(assumptions.barPath).toMatch(/seeded walk .* one step per requote/);
     expect(assumptions.noLookAhead).toMatch(/simulated path up to that step/);
