@@ -1,7 +1,10 @@
 // Sub-bar fill model throughput on 90 days of 1m candles, outside vitest, against the `cross` model on the
 // same candles, and with the decisions that would send nothing skipped (as runs do) or not (every 1 s step
 // decides), interleaved run by run; prints the times (wall and CPU) and that both give the same run.
-// Run: node --conditions=@botmm/source bench/subbar-throughput.ts [CSV] (RUNS=n for more runs).
+// Run: node --conditions=@botmm/source bench/subbar-throughput.ts [CSV] (RUNS=n for more runs). With COLD=1 it
+// runs the sub-bar engine once in a fresh process and prints that run's CPU and wall time: the cost a CLI run
+// pays, V8 compiling the engine and the strategy during it (run it several times, alternating with a baseline,
+// and with and without the app's `start` inlining flags).
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { type Candle, parseCandleCsv } from "@botmm/core";
@@ -37,6 +40,17 @@ const base: BacktestOptions = {
   takerSlippageBps: DEFAULT_SIMULATION.takerSlippageBps,
   seed: 1,
 };
+if (process.env.COLD === "1") {
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const engine = new SubbarBacktest(columns, { ...base, fillModel: subbarFillModel() });
+  const result = engine.run();
+  const cpuUsed = process.cpuUsage(cpuStarted);
+  console.log(
+    `subbar, cold: ${columns.length.toLocaleString("en-US")} bars — ${(performance.now() - started).toFixed(0)} ms wall (${((cpuUsed.user + cpuUsed.system) / 1_000).toFixed(0)} ms CPU), ${result.fills.length} fills, ${engine.decisionsSkipped.toLocaleString("en-US")} decisions skipped`,
+  );
+  process.exit(0);
+}
 const runs = Number(process.env.RUNS) || 7;
 const variants = [
   ["cross", () => runCandleBacktest(columns, base)],
