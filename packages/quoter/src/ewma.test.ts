@@ -60,11 +60,13 @@ describe("EwmaVolatility", () => {
     expect(ewma.volatility).toBeNull();
     expect(ewma.variance).toBeNull();
     expect(ewma.volatilityBps).toBeNull();
+    expect(ewma.volatilityBpsOr(-1)).toBe(-1);
     ewma.update(102);
     expect(ewma.isReady).toBe(true);
     expect(ewma.variance).toBeCloseTo(0.00026651477765544804, 16);
     expect(ewma.volatility).toBeCloseTo(0.01632528032394691, 14);
     expect(ewma.volatilityBps).toBeCloseTo(163.2528032394691, 10);
+    expect(ewma.volatilityBpsOr(-1)).toBe(ewma.volatilityBps);
   });
 
   it("is unbiased from the first return: constant |r| gives exactly |r|", () => {

@@ -73,8 +73,10 @@ export class EwmaVolatility {
   /** Returns needed before {@link volatility} is reported. */
   readonly warmUpSamples: number;
   private readonly decay: number;
-  private weightedSum = 0;
-  private weight = 0;
+  // −0, not 0: a field whose first value is a small integer holds every later number as a new heap object,
+  // one whose first value is a double is updated in place. The constructor sets them to 0.
+  private weightedSum = -0;
+  private weight = -0;
   private returns = 0;
   private lastPrice = Number.NaN;
 
@@ -83,6 +85,8 @@ export class EwmaVolatility {
     this.alpha = resolved.alpha;
     this.warmUpSamples = resolved.warmUpSamples;
     this.decay = 1 - resolved.alpha;
+    this.weightedSum = 0;
+    this.weight = 0;
   }
 
   /**
@@ -151,6 +155,22 @@ export class EwmaVolatility {
     return this.returns >= this.warmUpSamples
       ? Math.sqrt(this.weightedSum / this.weight) * BPS_PER_UNIT
       : null;
+  }
+
+  /**
+   * {@link volatilityBps}, or `fallback` before warm-up: a number either way, for hot loops (V8 boxes a result
+   * that may be `null` on the heap, 16 bytes a call).
+   *
+   * @example
+   * ```ts
+   * const ewma = new EwmaVolatility({ halfLifeSamples: 30, warmUpSamples: 2 });
+   * ewma.volatilityBpsOr(0); // 0 (warming up)
+   * ```
+   */
+  volatilityBpsOr(fallback: number): number {
+    return this.returns >= this.warmUpSamples
+      ? Math.sqrt(this.weightedSum / this.weight) * BPS_PER_UNIT
+      : fallback;
   }
 
   /**

@@ -75,6 +75,35 @@ export interface CoinKernelOptions {
 }
 
 /**
+ * The kernel's reused {@link QuoteInput}. A class rather than an object literal: literals with the same keys share
+ * one hidden class across the process, so one made elsewhere with integer fields would make these fields boxed
+ * again. midPrice, positionSize, tradeFlow and fundingRate start at −0 and are set to 0 at once: a field whose
+ * first value is a small integer holds every later number as a new heap object, one whose first value is a
+ * double is updated in place.
+ */
+class DecisionInput implements QuoteInput {
+  midPrice = -0;
+  positionSize = -0;
+  riskMode: RiskMode = "allow";
+  marketBid = Number.NaN;
+  marketAsk = Number.NaN;
+  timeMs = Number.NaN;
+  bidSize = Number.NaN;
+  askSize = Number.NaN;
+  bidDepth = Number.NaN;
+  askDepth = Number.NaN;
+  tradeFlow = -0;
+  fundingRate = -0;
+
+  constructor() {
+    this.midPrice = 0;
+    this.positionSize = 0;
+    this.tradeFlow = 0;
+    this.fundingRate = 0;
+  }
+}
+
+/**
  * Everything one coin's trading decision and its accounting need, in one place, so the candle engine, the
  * order-book replay, paper mode and the live bot run the same code and report the same numbers. A driver only
  * moves market events in (`mark`, `setBook`, `onBarClose`, `applyFunding`), venue answers in (`bookFill` and
@@ -107,20 +136,7 @@ export class CoinKernel {
   readonly ledger: PnlLedger;
   /** The quotes of the last decision (reused). */
   readonly quotes: QuoteSet;
-  readonly #input: QuoteInput = {
-    midPrice: 0,
-    positionSize: 0,
-    riskMode: "allow",
-    marketBid: Number.NaN,
-    marketAsk: Number.NaN,
-    timeMs: Number.NaN,
-    bidSize: Number.NaN,
-    askSize: Number.NaN,
-    bidDepth: Number.NaN,
-    askDepth: Number.NaN,
-    tradeFlow: 0,
-    fundingRate: 0,
-  };
+  readonly #input: QuoteInput = new DecisionInput();
   /** Mark-outs of own fills at 1 s, 5 s, 30 s and 60 s on the mids given to {@link CoinKernel.markAt}. */
   readonly markouts: MarkoutTracker = new MarkoutTracker(MARKOUT_HORIZONS_MS);
   readonly #tradeFlow: TradeFlow;

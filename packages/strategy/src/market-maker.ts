@@ -84,6 +84,71 @@ export interface QuoteDecision {
 
 const BPS = 10_000;
 
+// The objects a decision writes its numbers into are classes rather than object literals: literals with the same
+// keys share one hidden class across the process, so one made elsewhere with integer fields would make these
+// fields boxed again. Their number fields start at −0 and the constructor sets them to 0: a field whose first
+// value is a small integer holds every later number as a new heap object (16 bytes a store, several stores a
+// decision), one whose first value is a double is updated in place.
+
+/** {@link QuoteDecision}'s storage (see above). */
+class Decision implements QuoteDecision {
+  status: QuoteStatus = "warming-up";
+  fairPrice = -0;
+  bookImbalance = -0;
+  volatilityBps = -0;
+  bias = -0;
+  bidHalfSpreadBps = -0;
+  askHalfSpreadBps = -0;
+  sigmaBps = -0;
+  intensityScalePerBar = -0;
+  intensityDecayPerBps = -0;
+  sigmaSource: QuoteDecision["sigmaSource"] = "closes";
+  intensitySource: QuoteDecision["intensitySource"] = "constants";
+  bidPulled = false;
+  askPulled = false;
+  modelInfeasible = false;
+
+  constructor() {
+    this.fairPrice = 0;
+    this.bookImbalance = 0;
+    this.volatilityBps = 0;
+    this.bias = 0;
+    this.bidHalfSpreadBps = 0;
+    this.askHalfSpreadBps = 0;
+    this.sigmaBps = 0;
+    this.intensityScalePerBar = 0;
+    this.intensityDecayPerBps = 0;
+  }
+}
+
+/** The basic model's reused input (see above). */
+class BasicInput {
+  midPrice = -0;
+  volatilityBps = -0;
+  inventoryUsd = -0;
+
+  constructor() {
+    this.midPrice = 0;
+    this.volatilityBps = 0;
+    this.inventoryUsd = 0;
+  }
+}
+
+/** The basic model's reused result (see above). */
+class BasicResult {
+  reservationPrice = -0;
+  halfSpreadBps = -0;
+  bidPrice = -0;
+  askPrice = -0;
+
+  constructor() {
+    this.reservationPrice = 0;
+    this.halfSpreadBps = 0;
+    this.bidPrice = 0;
+    this.askPrice = 0;
+  }
+}
+
 /** The top-N imbalance of a quote input, falling back to the top level's sizes when no depth is given. */
 function depthImbalance(input: QuoteInput): number {
   const bidDepth = input.bidDepth ?? Number.NaN;
@@ -116,23 +181,7 @@ const MID_IN_BPS = 10_000;
 export class MarketMaker {
   readonly config: StrategyConfig;
   readonly instrument: Instrument;
-  readonly decision: QuoteDecision = {
-    status: "warming-up",
-    fairPrice: 0,
-    bookImbalance: 0,
-    volatilityBps: 0,
-    bias: 0,
-    bidHalfSpreadBps: 0,
-    askHalfSpreadBps: 0,
-    sigmaBps: 0,
-    intensityScalePerBar: 0,
-    intensityDecayPerBps: 0,
-    sigmaSource: "closes",
-    intensitySource: "constants",
-    bidPulled: false,
-    askPulled: false,
-    modelInfeasible: false,
-  };
+  readonly decision: QuoteDecision = new Decision();
   readonly #volatility: EwmaVolatility;
   #bias: DirectionalBias | null = null;
   readonly #toxicity: ToxicityGuard | null;
@@ -151,10 +200,12 @@ export class MarketMaker {
   readonly #fairMoves: boolean;
   /** Whether the timed toxicity guard or the online calibration reads mids ({@link MarketMaker.onMid}). */
   readonly #readsMids: boolean;
+  /** Whether any adverse-selection defence (toxicity guards, sweep pull, imbalance skip) is on. */
+  readonly #defends: boolean;
   #lastClose = Number.NaN;
   // Reused inputs of the quote models: one allocation per MarketMaker, not per quote.
-  readonly #basicInput = { midPrice: 0, volatilityBps: 0, inventoryUsd: 0 };
-  readonly #basicQuote = { reservationPrice: 0, halfSpreadBps: 0, bidPrice: 0, askPrice: 0 };
+  readonly #basicInput = new BasicInput();
+  readonly #basicQuote = new BasicResult();
   readonly #basicParams: {
     baseSpreadBps: number;
     volMultiplier: number;
@@ -163,19 +214,19 @@ export class MarketMaker {
   };
   readonly #asInput = {
     midPrice: MID_IN_BPS,
-    inventory: 0,
+    inventory: -0,
     riskAversion: 0,
-    priceVolatility: 0,
+    priceVolatility: -0,
     timeToHorizon: 0,
-    intensityDecay: 0,
+    intensityDecay: -0,
   };
   readonly #glftInput = {
     midPrice: MID_IN_BPS,
-    inventory: 0,
+    inventory: -0,
     riskAversion: 0,
-    priceVolatility: 0,
-    intensityScale: 0,
-    intensityDecay: 0,
+    priceVolatility: -0,
+    intensityScale: -0,
+    intensityDecay: -0,
     orderSize: 1,
     halfSpreadDamping: 1,
     skewDamping: 1,
@@ -233,6 +284,10 @@ export class MarketMaker {
       inventorySkewFactor: config.inventorySkewFactor,
       maxPositionUsd: config.maxPositionUsd,
     };
+    this.#asInput.inventory = 0;
+    this.#asInput.priceVolatility = 0;
+    this.#glftInput.inventory = 0;
+    this.#glftInput.priceVolatility = 0;
     this.#asInput.riskAversion = config.riskAversion;
     this.#asInput.timeToHorizon = config.horizonBars;
     this.#asInput.intensityDecay = config.intensityDecayPerBps;
@@ -264,6 +319,11 @@ export class MarketMaker {
           })
         : null;
     this.#readsMids = this.#timedToxicity !== null || this.#calibrator !== null;
+    this.#defends =
+      this.#toxicity !== null ||
+      this.#timedToxicity !== null ||
+      this.#sweepPull !== null ||
+      this.#imbalanceSkip !== null;
     // Without the online calibration the model's A, k and their sources never change.
     const decision = this.decision;
     decision.sigmaSource = "closes";
@@ -411,7 +471,7 @@ export class MarketMaker {
     const decision = this.decision;
     const config = this.config;
     const mid = input.midPrice;
-    decision.volatilityBps = this.#volatility.volatilityBps ?? 0;
+    decision.volatilityBps = this.#volatility.volatilityBpsOr(0);
     decision.bias = this.#bias?.isReady ? this.#bias.bias : 0;
     decision.fairPrice = mid;
     decision.bidPulled = false;
@@ -507,7 +567,7 @@ export class MarketMaker {
     // side that reduces the position (exitDefenceScale); × 1 and ÷ 1 leave the numbers exactly as without it.
     let bidDefence = 1;
     let askDefence = 1;
-    if (config.toxicityEaseExit) {
+    if (config.toxicityEaseExit && this.#defends) {
       if (positionUsd < 0) bidDefence = exitDefenceScale(positionUsd, config.maxPositionUsd);
       else if (positionUsd > 0) askDefence = exitDefenceScale(positionUsd, config.maxPositionUsd);
     }

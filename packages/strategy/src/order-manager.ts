@@ -33,6 +33,36 @@ export interface WorkingOrder {
 }
 
 /** Receives the actions the manager decides on. The backtest simulates them; the live bot batches them. */
+/**
+ * A slot's working order. A class rather than an object literal: literals with the same keys share one hidden
+ * class across the process, so one made elsewhere with integer fields would make these fields boxed again. The
+ * number fields that change start at −0 and are set to 0 at once: a field whose first value is a small integer
+ * holds every later number as a new heap object (two or three at each modify), one whose first value is a
+ * double is updated in place.
+ */
+class Slot implements WorkingOrder {
+  readonly side: Side;
+  readonly level: number;
+  clientId = 0;
+  replacedClientId = 0;
+  price = -0;
+  size = -0;
+  filledSize = -0;
+  state: SlotState = "idle";
+  sentAt = -0;
+  referenceMid = Number.NaN;
+  replacedReferenceMid = Number.NaN;
+
+  constructor(side: Side, level: number) {
+    this.side = side;
+    this.level = level;
+    this.price = 0;
+    this.size = 0;
+    this.filledSize = 0;
+    this.sentAt = 0;
+  }
+}
+
 export interface OrderActionSink {
   place(order: WorkingOrder): void;
   /** Replace the order `previousClientId` by `order` (new id, price and size). */
@@ -115,21 +145,8 @@ export class OrderManager {
     if (!Number.isSafeInteger(firstClientId) || firstClientId < 1) {
       throw new RangeError(`firstClientId must be a safe integer ≥ 1, got ${firstClientId}`);
     }
-    const makeSlot = (side: Side, level: number): WorkingOrder => ({
-      side,
-      level,
-      clientId: 0,
-      replacedClientId: 0,
-      price: 0,
-      size: 0,
-      filledSize: 0,
-      state: "idle",
-      sentAt: 0,
-      referenceMid: Number.NaN,
-      replacedReferenceMid: Number.NaN,
-    });
-    this.bids = Array.from({ length: levels }, (_, level) => makeSlot("buy", level));
-    this.asks = Array.from({ length: levels }, (_, level) => makeSlot("sell", level));
+    this.bids = Array.from({ length: levels }, (_, level): WorkingOrder => new Slot("buy", level));
+    this.asks = Array.from({ length: levels }, (_, level): WorkingOrder => new Slot("sell", level));
     this.#slots = [...this.bids, ...this.asks];
     this.#toleranceFraction = refreshToleranceBps / 10_000;
     this.#sizeTolerance = sizeTolerance;

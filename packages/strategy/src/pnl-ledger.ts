@@ -18,10 +18,13 @@ import type { StrategyConfig } from "./config.ts";
  */
 export class PnlLedger {
   readonly inventory: Inventory;
+  // Both start at −0 and the constructor sets them to 0: a field whose first value is a small integer holds
+  // every later number as a new heap object (one a bar for the mark), one whose first value is a double is
+  // updated in place.
   /** Σ side × (reference mid − fill price) × size, USD. */
-  spreadUsd = 0;
+  spreadUsd = -0;
   /** Mark-to-market of the position from each fill's reference mid onwards, USD. */
-  inventoryUsd = 0;
+  inventoryUsd = -0;
   readonly #makerFee: number;
   readonly #takerFee: number;
   readonly #fill: Fill;
@@ -43,6 +46,8 @@ export class PnlLedger {
       );
     this.inventory =
       options.inventory ?? new Inventory({ coin: options.coin, maxPositionUsd: options.maxPositionUsd });
+    this.spreadUsd = 0;
+    this.inventoryUsd = 0;
     this.#makerFee = options.makerFee;
     this.#takerFee = options.takerFee;
     this.#fill = {
