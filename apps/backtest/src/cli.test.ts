@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -132,6 +132,32 @@ describe("backtest CLI on synthetic data", () => {
     expect(assumptions.barPath).toMatch(/seeded walk .* one step per requote/);
     expect(assumptions.noLookAhead).toMatch(/simulated path up to that step/);
     expect(assumptions.barPath).not.toMatch(/nearer extreme/);
+  });
+
+  it("keeps the parsed copy of a large --csv under --cache-dir, and the second run reads it", async () => {
+    const lines = ["open_time,open,high,low,close,volume"];
+    const t0 = Date.UTC(2025, 0, 1);
+    for (let i = 0; i < 20_000; i++) {
+      const mid = 100_000 + (i % 97) * 0.37;
+      lines.push(
+        `${t0 + i * 60_000},${mid},${mid + 1.1},${mid - 0.9},${mid + 0.1},${1 + (i % 13) * 0.00101}`,
+      );
+    }
+    const csv = join(dir, "large.csv");
+    writeFileSync(csv, `${lines.join("\n")}\n`);
+    const cacheDir = join(dir, "csv-copy-cache");
+    const run = async (name: string) => {
+      const json = join(dir, name);
+      const io = captureIo();
+      expect(await runBacktestCli(["--csv", csv, "--cache-dir", cacheDir, "--json", json], io)).toBe(0);
+      expect(io.err()).toBe("");
+      const report = JSON.parse(readFileSync(json, "utf8"));
+      delete report.runtimeMs;
+      return report;
+    };
+    const first = await run("first.json");
+    expect(readdirSync(join(cacheDir, "csv")).filter((f) => f.endsWith(".bin"))).toHaveLength(1);
+    expect(await run("second.json")).toEqual(first);
   });
 
   it("says a rebate was assumed when the maker fee is negative", async () => {
@@ -292,7 +318,6 @@ describe("backtest CLI usage", () => {
 
   it.each([
     [["--csv", "x.csv", "--days", "3"], /--days has no effect in a --csv run: .*use --start\/--end/],
-    [["--csv", "x.csv", "--cache-dir", "/tmp/c"], /--cache-dir has no effect in a --csv run/],
     [["--csv", "x.csv", "--source", "binance"], /--csv .* cannot be combined with --source binance/],
     [
       ["--replay", "rec", "--fill-model", "touch"],

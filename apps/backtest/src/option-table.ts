@@ -150,8 +150,9 @@ const RUN_OPTIONS = {
     value: "DIR",
     schema: z.string().min(1).optional(),
     defaultText: "$BOTMM_CACHE_DIR, else $XDG_CACHE_HOME/botmm/candles, else ~/.cache/botmm/candles",
-    description: "download cache",
-    appliesTo: DOWNLOADS,
+    description:
+      "download cache, and where the parsed copy of a --csv file of 1 MiB or more is kept (its csv/ folder)",
+    appliesTo: [...DOWNLOADS, "csv"],
     section: "Data",
   },
   binanceUrl: {
