@@ -112,7 +112,7 @@ export class CandleRunRecorder {
   #warmupBars = 0;
   /**
    * The close price and time of the bar being closed (set by closeBar / closeCandle, read by #recordClose): a
-   * typed array, because a number stored in an object's field is a new heap object at every store.
+   * typed array, stored in place at every bar (as a field would be only if its first value were a double).
    */
   readonly #closing = new Float64Array(2);
   /** The closed bar handed to the kernel when it reads OHLC (reused: the calibration reads it and keeps nothing). */

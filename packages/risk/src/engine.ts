@@ -44,56 +44,27 @@ const REDUCE = 2;
 const HALT = 4;
 
 /**
- * One coin's state. Its numbers live in a typed array: a number stored into an object's field is a new heap
- * object at every store on this V8, and a backtest stores these at every bar.
+ * One coin's state. Its number fields start as doubles (−0, NaN) so that V8 keeps them as double fields, updated
+ * in place: a field whose first value is a small integer is tagged, and then every store of a fraction — a
+ * backtest stores these at every bar — allocates a heap number.
  */
 class CoinState {
   readonly coin: string;
   readonly limitUsd: number;
   volTripped = false;
-  /** size, markPriceUsd, notionalUsd, lastDataMs, sigma, volBelowSinceMs. */
-  readonly #values = new Float64Array([0, 0, 0, Number.NaN, Number.NaN, Number.NaN]);
+  size = -0;
+  markPriceUsd = -0;
+  notionalUsd = -0;
+  lastDataMs = Number.NaN;
+  sigma = Number.NaN;
+  volBelowSinceMs = Number.NaN;
 
   constructor(coin: string, limitUsd: number) {
     this.coin = coin;
     this.limitUsd = limitUsd;
-  }
-
-  get size(): number {
-    return this.#values[0]!;
-  }
-  set size(value: number) {
-    this.#values[0] = value;
-  }
-  get markPriceUsd(): number {
-    return this.#values[1]!;
-  }
-  set markPriceUsd(value: number) {
-    this.#values[1] = value;
-  }
-  get notionalUsd(): number {
-    return this.#values[2]!;
-  }
-  set notionalUsd(value: number) {
-    this.#values[2] = value;
-  }
-  get lastDataMs(): number {
-    return this.#values[3]!;
-  }
-  set lastDataMs(value: number) {
-    this.#values[3] = value;
-  }
-  get sigma(): number {
-    return this.#values[4]!;
-  }
-  set sigma(value: number) {
-    this.#values[4] = value;
-  }
-  get volBelowSinceMs(): number {
-    return this.#values[5]!;
-  }
-  set volBelowSinceMs(value: number) {
-    this.#values[5] = value;
+    this.size = 0;
+    this.markPriceUsd = 0;
+    this.notionalUsd = 0;
   }
 }
 
@@ -144,8 +115,8 @@ export class RiskEngine {
 
   /**
    * The numbers updated at every step, by the index constants above (the last and peak equity, the day's
-   * start time and equity, its worst loss, the gross notional): in a typed array, as {@link CoinState}'s
-   * (accessors over it, tried, cost more than the heap numbers they save).
+   * start time and equity, its worst loss, the gross notional): in a typed array, stored in place (two of them
+   * start at 0, which as fields would make them tagged, one heap number per store).
    */
   readonly #account = new Float64Array([Number.NaN, Number.NaN, Number.NaN, Number.NaN, 0, 0]);
   #dailyHaltUntilMs = Number.NaN;

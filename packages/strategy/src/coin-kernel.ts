@@ -147,7 +147,7 @@ export class CoinKernel {
   readonly #riskInputs: RiskInputs;
   /**
    * The risk inputs' numbers (time, equity, position, mark, volatility): a typed array because they change at
-   * every bar, and a number stored in an object's field is a new heap object at every store.
+   * every bar, stored in place (as a field would be only if its first value were a double).
    */
   readonly #riskValues = new Float64Array(5);
   readonly #pnl: PnlSplit = { totalUsd: 0, spreadUsd: 0, inventoryUsd: 0, feesUsd: 0, fundingUsd: 0 };
