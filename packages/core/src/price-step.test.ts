@@ -64,4 +64,33 @@ describe("PriceGrid", () => {
     expect(tick.stepAt(5)).toBe(0.1);
     expect(tick.stepAt(50_000)).toBe(0.1);
   });
+
+  it("keeps the step of 1 across 100,000 and the decimals floor across small prices", () => {
+    const grid = new PriceGrid(btc.priceRule);
+    for (const price of [99_999.5, 100_000.5, 12_345, 1_000_000, 99_999]) expect(grid.stepAt(price)).toBe(1);
+    expect(grid.stepAt(9_999.9)).toBe(0.1);
+    const floored = new PriceGrid({ type: "significant-figures", maxSignificantFigures: 5, maxDecimals: 2 });
+    for (const price of [0.5, 0.005, 9.99, 123.45]) expect(floored.stepAt(price)).toBe(0.01);
+    expect(floored.stepAt(1234.5)).toBe(0.1);
+    expect(floored.stepAt(0.5)).toBe(0.01);
+  });
+
+  it("gives priceStepAt's step for any rule and any sequence of prices (seeded)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.array(fc.double({ min: -4, max: 7, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        (maxSignificantFigures, maxDecimals, exponents) => {
+          const rule = { type: "significant-figures" as const, maxSignificantFigures, maxDecimals };
+          const grid = new PriceGrid(rule);
+          for (const exponent of exponents) {
+            const price = 10 ** exponent;
+            expect(grid.stepAt(price)).toBe(priceStepAt(rule, price));
+          }
+        },
+      ),
+      { seed: 7 },
+    );
+  });
 });

@@ -49,7 +49,8 @@ export function snapToStep(price: number, step: number, side: "buy" | "sell"): n
 
 /**
  * {@link priceStepAt} with the step of the last decade remembered: the step only changes when the price
- * crosses a power of ten, so a hot loop pays for the logarithm once per decade instead of once per call.
+ * crosses a power of ten (and not even then once it is capped at 1 or floored by the decimals limit), so a hot
+ * loop pays for the logarithm once per decade instead of once per call.
  *
  * @example
  * ```ts
@@ -87,6 +88,11 @@ export class PriceGrid {
       if (POWERS_OF_TEN[exponent + POWER_OFFSET + 1]! <= price) exponent++;
       this.#low = POWERS_OF_TEN[exponent + POWER_OFFSET] ?? 0;
       this.#high = POWERS_OF_TEN[exponent + POWER_OFFSET + 1] ?? Number.POSITIVE_INFINITY;
+      // The step grows with the price between a floor (the decimals limit) and a ceiling (1). At either bound
+      // it is the same for every price beyond, so the range reaches out to ∞ or down to 0: BTC quoted either
+      // side of 100,000 keeps its step of 1 instead of learning it again at every crossing.
+      if (step >= 1) this.#high = Number.POSITIVE_INFINITY;
+      if (step <= POWERS_OF_TEN[POWER_OFFSET - this.rule.maxDecimals]!) this.#low = 0;
     }
     return step;
   }
