@@ -19,14 +19,25 @@ import { gunzipSync } from "node:zlib";
 
 const argv = process.argv.slice(2).filter((arg) => arg !== "--");
 const sameProcess = argv.includes("--same-process");
+const afterIndex = argv.indexOf("--after");
+const afterDir = afterIndex >= 0 ? argv[afterIndex + 1] : undefined;
+if (afterIndex >= 0 && (afterDir === undefined || afterDir.startsWith("--"))) {
+  console.error("--after needs the directory of a checkout");
+  process.exit(2);
+}
 // A child process of the isolated mode: `--child <before|after> <root>` runs one engine, prints its timings.
 const childIndex = argv.indexOf("--child");
 const child = childIndex >= 0 ? { key: argv[childIndex + 1] as Key, root: argv[childIndex + 2]! } : null;
-const args = argv.filter((arg, i) => arg !== "--same-process" && (childIndex < 0 || i < childIndex));
+const args = argv.filter(
+  (arg, i) =>
+    arg !== "--same-process" &&
+    (afterIndex < 0 || (i !== afterIndex && i !== afterIndex + 1)) &&
+    (childIndex < 0 || i < childIndex),
+);
 const [beforeDir, csvPath, roundsText] = args;
 if (beforeDir === undefined || csvPath === undefined) {
   console.error(
-    "usage: bench:ab -- <checkout of the earlier commit> <candles.csv[.gz]> [rounds] [--same-process]",
+    "usage: bench:ab -- <checkout of the earlier commit> <candles.csv[.gz]> [rounds] [--same-process] [--after <checkout>]",
   );
   process.exit(2);
 }
@@ -62,16 +73,23 @@ async function load(root: string, extra: Record<string, unknown>): Promise<Engin
 }
 
 const extraOf = (key: Key): Record<string, unknown> => (key === "after" ? { onHalt: "hold" } : {});
-const rootOf = (key: Key): string => (key === "after" ? here : resolve(cwd, beforeDir));
+const afterRoot = afterDir === undefined ? here : resolve(cwd, afterDir);
+const rootOf = (key: Key): string => (key === "after" ? afterRoot : resolve(cwd, beforeDir));
 
-/** One timed run: wall ms, CPU ms of the process, the run's total PnL and bars. */
-function timed(engine: Engine): { ms: number; cpuMs: number; total: number; bars: number } {
+/**
+ * One timed run: wall ms, CPU ms of the process, the run's total PnL and bars, and the minor page faults it took
+ * (fresh memory touched for the first time: on this machine each costs ≈ 12 µs, and whether a run gets reused
+ * memory or fresh pages varies from run to run — most of the spread between a best and a median run).
+ */
+function timed(engine: Engine): { ms: number; cpuMs: number; total: number; bars: number; faults: number } {
+  const faultsAtStart = process.resourceUsage().minorPageFault;
   const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   const run = engine();
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpuAtStart);
-  return { ms, cpuMs: (used.user + used.system) / 1000, total: run.pnl.totalUsd, bars: run.bars };
+  const faults = process.resourceUsage().minorPageFault - faultsAtStart;
+  return { ms, cpuMs: (used.user + used.system) / 1000, total: run.pnl.totalUsd, bars: run.bars, faults };
 }
 
 if (child !== null) {
@@ -86,11 +104,13 @@ const wall: Record<Key, number[]> = { before: [], after: [] };
 // CPU time of the process during each run as well: on a shared machine the wall time includes the time the
 // run waited for a core, the CPU time much less so.
 const cpu: Record<Key, number[]> = { before: [], after: [] };
+const faults: Record<Key, number[]> = { before: [], after: [] };
 const totals = { before: Number.NaN, after: Number.NaN };
 let bars = 0;
 const record = (key: Key, run: ReturnType<typeof timed>) => {
   wall[key].push(run.ms);
   cpu[key].push(run.cpuMs);
+  faults[key].push(run.faults);
   totals[key] = run.total;
   bars = run.bars;
 };
@@ -125,9 +145,11 @@ console.log(
     ? `both engines in this process, alternately, ${rounds} runs each`
     : `each engine in ${rounds} processes of its own, alternately; ${TIMED_RUNS_PER_PROCESS} timed runs after ${WARM_UP_RUNS} warm-up runs in each`,
 );
+for (const key of ["before", "after"] as const) console.log(`${key.padEnd(6)} ${rootOf(key)}`);
 for (const key of ["before", "after"] as const) {
+  const meanFaults = faults[key].reduce((sum, value) => sum + value, 0) / faults[key].length;
   console.log(
-    `${key.padEnd(6)} best of ${wall[key].length}: ${best(wall[key]).toFixed(1)} ms, ${(bars / best(wall[key]) / 1000).toFixed(2)}M candle-steps/s; median ${median(wall[key]).toFixed(1)} ms; CPU best ${best(cpu[key]).toFixed(1)} ms, median ${median(cpu[key]).toFixed(1)} ms`,
+    `${key.padEnd(6)} best of ${wall[key].length}: ${best(wall[key]).toFixed(1)} ms, ${(bars / best(wall[key]) / 1000).toFixed(2)}M candle-steps/s; median ${median(wall[key]).toFixed(1)} ms; CPU best ${best(cpu[key]).toFixed(1)} ms, median ${median(cpu[key]).toFixed(1)} ms; page faults a run ${meanFaults.toFixed(0)}`,
   );
 }
 console.log(
