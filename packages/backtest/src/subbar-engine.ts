@@ -527,10 +527,11 @@ export class SubbarBacktest {
 
 /**
  * Runs a price grid's slow path (a new power of ten on a significant-figures grid) a few times before the run.
- * Its first runs, at start-up, leave V8 no type feedback there; a path that later crosses a power of ten (BTC
- * through 100,000) then deoptimises every compiled function that inlined the grid — the step loop, the walk,
- * the strategy's quotes and quiet range — and V8 compiles them all again (≈ 0.4 s of compiler CPU on the
- * 90-day BTC file). Results are unchanged: the grid is a throwaway.
+ * Its first runs, at start-up, leave V8 no type feedback there; a path that later crosses a power of ten where
+ * the step changes (SOL through 100; BTC through 100,000 did until the grid kept its capped step of 1 across it)
+ * then deoptimises every compiled function that inlined the grid — the step loop, the walk, the strategy's
+ * quotes and quiet range — and V8 compiles them all again (≈ 0.4 s of compiler CPU on the 90-day BTC file).
+ * Results are unchanged: the grid is a throwaway.
  */
 function primePriceGrid(rule: PriceRule): void {
   const grid = new PriceGrid(rule);
