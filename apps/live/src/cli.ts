@@ -5,7 +5,7 @@
 import { watchParent } from "@botmm/hl-emulator";
 import { runRecordCli } from "./record/record-cli.ts";
 import { runLiveCli } from "./run.ts";
-import { coalescedSignals } from "./signals.ts";
+import { coalescedSignals, stopSignalsStayHandled } from "./signals.ts";
 
 let unhandled = 0;
 process.on("unhandledRejection", (reason) => {
@@ -16,7 +16,14 @@ process.on("unhandledRejection", (reason) => {
 const args = process.argv.slice(2);
 // pnpm passes a literal "--" through when the user separates script arguments with it.
 const argv = args[0] === "--" ? args.slice(1) : args;
-const io = { env: process.env, stdout: process.stdout, stderr: process.stderr, onSignal: coalescedSignals() };
+// A stop signal's last handler leaves a no-op behind: a late copy of the Ctrl-C that stopped the run must not
+// find the default action (death by SIGINT) in the instant between the run's handlers going and the end.
+const io = {
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  onSignal: coalescedSignals(undefined, undefined, stopSignalsStayHandled()),
+};
 // Killing pnpm (SIGTERM or SIGKILL) does not reach this process: pnpm passes SIGTERM only to its `sh -c`, which
 // dies without passing it on. When a launcher in our process group exits, stop as on SIGTERM: orders cancelled.
 const stopWatching = watchParent({
@@ -26,7 +33,4 @@ const stopWatching = watchParent({
   },
 });
 process.exitCode = argv[0] === "record" ? await runRecordCli(argv.slice(1), io) : await runLiveCli(argv, io);
-// The run is over and its signal handlers are gone. A late copy of the Ctrl-C that stopped it (pnpm forwards its
-// own, on a loaded machine after the bot has finished) must not turn a clean exit into death by SIGINT.
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => {});
 stopWatching();

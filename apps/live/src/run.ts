@@ -494,17 +494,18 @@ export async function runLiveCli(argv: readonly string[], io: LiveIo): Promise<n
     io.stderr.write(`botmm live: ${signal}: stopping (cancelling orders); send it again to force exit\n`);
     void session.bot.stop(signal);
   };
+  // The handlers go in before the line that invites the signals: a Ctrl-C sent on reading it must find them.
+  const removers = [
+    onSignal("SIGINT", stop("SIGINT")),
+    onSignal("SIGTERM", stop("SIGTERM")),
+    onSignal("SIGUSR2", () => session.bot.kill("SIGUSR2")),
+  ];
   // Under `pnpm … start` the bot runs below pnpm and node's launcher script, which do not pass SIGUSR2 on:
   // name the process that must receive it.
   io.stderr.write(
     `botmm live: running as pid ${process.pid}; kill switch: kill -USR2 ${process.pid}` +
       `${config.killFile === undefined ? "" : ` or create ${config.killFile}`}; SIGINT/SIGTERM stop\n`,
   );
-  const removers = [
-    onSignal("SIGINT", stop("SIGINT")),
-    onSignal("SIGTERM", stop("SIGTERM")),
-    onSignal("SIGUSR2", () => session.bot.kill("SIGUSR2")),
-  ];
   let summary: RunSummary;
   try {
     summary = await session.bot.finished;
@@ -518,7 +519,7 @@ export async function runLiveCli(argv: readonly string[], io: LiveIo): Promise<n
     await writeFile(config.json, `${JSON.stringify(summary, null, 2)}\n`);
   }
   io.stderr.write(`${formatSummary(summary)}\n`);
-  // Last, with no await after it: the process entry takes over late copies of the stop signal from here.
+  // Last: late copies of the stop signal find the process entry's no-op (`stopSignalsStayHandled`) from here.
   for (const remove of removers) remove();
   return summary.openOrdersAtExit === 0 ? 0 : 1;
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { coalescedSignals } from "./signals.ts";
+import { coalescedSignals, stopSignalsStayHandled } from "./signals.ts";
 import { waitFor } from "./test-support.ts";
 
 const APP = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -32,6 +32,49 @@ describe("signals", () => {
     expect(calls).toEqual(["INT", "USR2", "USR2", "INT"]);
     removeInt();
     expect(listeners.has("SIGINT")).toBe(false);
+  });
+
+  it("leaves a no-op listener for a stop signal before letting go of its last handler, and only one", () => {
+    const listeners = new Map<string, Array<() => void>>();
+    const log: string[] = [];
+    const target = {
+      on: (signal: string, listener: () => void) => {
+        log.push(`on ${signal}`);
+        listeners.set(signal, [...(listeners.get(signal) ?? []), listener]);
+      },
+      off: (signal: string, listener: () => void) => {
+        log.push(`off ${signal}`);
+        listeners.set(
+          signal,
+          (listeners.get(signal) ?? []).filter((candidate) => candidate !== listener),
+        );
+      },
+    };
+    const onSignal = coalescedSignals(1_000, () => 0, stopSignalsStayHandled(target));
+    const calls: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const removers = [
+        onSignal("SIGINT", () => calls.push("INT")),
+        onSignal("SIGUSR2", () => calls.push("USR2")),
+      ];
+      for (const remove of removers) remove();
+    }
+    // The no-op goes in before the run's dispatcher comes out, once; SIGUSR2 keeps its default.
+    expect(log).toEqual([
+      "on SIGINT",
+      "on SIGUSR2",
+      "on SIGINT",
+      "off SIGINT",
+      "off SIGUSR2",
+      "on SIGINT",
+      "on SIGUSR2",
+      "off SIGINT",
+      "off SIGUSR2",
+    ]);
+    expect(listeners.get("SIGINT")).toHaveLength(1);
+    expect(listeners.get("SIGUSR2")).toHaveLength(0);
+    listeners.get("SIGINT")![0]!(); // a late copy: nothing happens
+    expect(calls).toEqual([]);
   });
 
   const started: ChildProcess[] = [];

@@ -55,3 +55,30 @@ export function coalescedSignals(
     };
   };
 }
+
+/**
+ * `target` (the process) as a {@link SignalTarget}, except that letting go of a stop signal's listener first
+ * leaves a no-op one in its place, for good. A run removes its handlers when it is over; with no listener left,
+ * a late copy of the Ctrl-C that stopped it (pnpm forwards its own, on a loaded machine after the bot has
+ * finished) would meet the default action and turn a clean exit into death by SIGINT. The no-op goes in before
+ * the handler comes out, so there is no moment without one.
+ *
+ * @example
+ * ```ts
+ * const onSignal = coalescedSignals(3_000, undefined, stopSignalsStayHandled());
+ * ```
+ */
+export function stopSignalsStayHandled(target: SignalTarget = process): SignalTarget {
+  const ignore = () => {};
+  const kept = new Set<NodeJS.Signals>();
+  return {
+    on: (signal, listener) => target.on(signal, listener),
+    off: (signal, listener) => {
+      if (STOP_SIGNALS.has(signal) && !kept.has(signal)) {
+        kept.add(signal);
+        target.on(signal, ignore);
+      }
+      target.off(signal, listener);
+    },
+  };
+}
