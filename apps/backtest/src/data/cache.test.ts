@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -13,6 +14,7 @@ import {
   readPartition,
   writePartition,
 } from "./cache.ts";
+import { encodeCsvCache } from "./csv-cache.ts";
 import { loadCsvFile } from "./csv-file.ts";
 import { makeHistory } from "./testing/fake-venues.ts";
 
@@ -99,6 +101,47 @@ describe("partition files", () => {
       await writeFile(path, text);
       expect(await readPartition(s, partition)).toBeNull();
     }
+  });
+
+  it("keeps a parsed copy beside a partition and reads from it while the CSV's bytes are the same", async () => {
+    const s = { ...series, cacheDir };
+    const candles = makeHistory(DAY1, 30, MINUTE);
+    const cached: CachedPartition = { partition, coveredFrom: DAY1, coveredTo: DAY1 + DAY, candles };
+    await writePartition(s, cached);
+    const copyPath = join(cacheDir, "binance-usdm", "BTCUSDT", "1m", "2025-05-20.bin");
+    expect(await readPartition(s, partition)).toEqual(cached); // parses the CSV, writes the copy
+    const copy = await readFile(copyPath);
+    expect(copy.subarray(0, 8).toString("latin1")).toBe("BOTMMCSV");
+
+    // A copy made from these bytes but holding other rows is what is read: the CSV is not parsed again.
+    const csvBytes = await readFile(partitionPath(s, partition));
+    const identity = {
+      path: partitionPath(s, partition),
+      size: csvBytes.length,
+      mtimeMs: 0,
+      ctimeMs: 0,
+      contentSha256: createHash("sha256").update(csvBytes).digest("hex"),
+    };
+    const marked = candles.map((candle) => ({ ...candle, volume: 7 }));
+    await writeFile(
+      copyPath,
+      encodeCsvCache(identity, {
+        candles: marked,
+        rowNumbers: marked.map((_, i) => i + 3),
+        layout: "header",
+      }),
+    );
+    expect((await readPartition(s, partition))?.candles).toEqual(marked);
+
+    // A rewritten partition (other bytes) is parsed again and its copy replaced, however soon after.
+    const fresh = candles.map((candle) => ({ ...candle, volume: candle.volume === 9 ? 8 : 9 }));
+    await writePartition(s, { ...cached, candles: fresh });
+    expect((await readPartition(s, partition))?.candles).toEqual(fresh);
+    expect((await readPartition(s, partition))?.candles).toEqual(fresh);
+    // A damaged copy is ignored and replaced.
+    await writeFile(copyPath, copy.subarray(0, copy.length - 5));
+    expect((await readPartition(s, partition))?.candles).toEqual(fresh);
+    expect((await readFile(copyPath)).length).toBe(copy.length);
   });
 
   it("merges coverage that touches; keeps only the fresh part when it does not", () => {

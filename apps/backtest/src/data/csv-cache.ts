@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Candle, ParsedCandleCsv } from "@botmm/core";
-import { writeFileAtomically } from "./cache.ts";
+import { writeFileAtomically } from "./atomic-file.ts";
 import { loadCsvFileRows } from "./csv-file.ts";
 
 /**
@@ -36,6 +36,11 @@ export interface CsvFileIdentity {
   size: number;
   mtimeMs: number;
   ctimeMs: number;
+  /**
+   * SHA-256 of the CSV's bytes, for callers that hold the text anyway (the download cache's partitions): the copy
+   * then stands for exactly that text, however quickly the file was rewritten.
+   */
+  contentSha256?: string;
 }
 
 interface CsvCacheHeader extends CsvFileIdentity {
@@ -93,7 +98,7 @@ export async function loadCsvFileRowsCached(
   csvPath: string,
   options: CsvCacheOptions,
 ): Promise<ParsedCandleCsv> {
-  const identity = await fileIdentity(csvPath);
+  const identity = await csvFileIdentity(csvPath);
   if (identity === null || identity.size < (options.minBytes ?? CSV_CACHE_MIN_BYTES)) {
     return loadCsvFileRows(csvPath);
   }
@@ -106,8 +111,8 @@ export async function loadCsvFileRowsCached(
     );
   }
   const parsed = await loadCsvFileRows(csvPath);
-  const after = await fileIdentity(csvPath);
-  if (after === null || !sameIdentity(identity, after)) return parsed;
+  const after = await csvFileIdentity(csvPath);
+  if (after === null || !sameCsvFileIdentity(identity, after)) return parsed;
   try {
     await mkdir(join(options.cacheDir, "csv"), { recursive: true });
     await writeFileAtomically(cachePath, encodeCsvCache(identity, parsed));
@@ -141,7 +146,7 @@ export async function readCsvCache(cachePath: string, identity: CsvFileIdentity)
   }
   const decoded = decodeCsvCache(bytes);
   if (typeof decoded === "string") return { status: "unreadable", reason: decoded };
-  if (!sameIdentity(decoded.header, identity)) return { status: "miss" };
+  if (!sameCsvFileIdentity(decoded.header, identity)) return { status: "miss" };
   return { status: "hit", parsed: decoded.parsed };
 }
 
@@ -172,6 +177,7 @@ export function encodeCsvCache(identity: CsvFileIdentity, parsed: ParsedCandleCs
     size: identity.size,
     mtimeMs: identity.mtimeMs,
     ctimeMs: identity.ctimeMs,
+    ...(identity.contentSha256 === undefined ? {} : { contentSha256: identity.contentSha256 }),
     layout: parsed.layout,
     rows,
     sha256: createHash("sha256").update(bodyBytes).digest("hex"),
@@ -238,7 +244,8 @@ function decodeCsvCache(bytes: Buffer): { header: CsvCacheHeader; parsed: Parsed
   return { header, parsed: { candles, rowNumbers, layout: header.layout } };
 }
 
-async function fileIdentity(csvPath: string): Promise<CsvFileIdentity | null> {
+/** The identity of the file at `csvPath` (absolute path, size, mtime, ctime); null when it is not a file. */
+async function csvFileIdentity(csvPath: string): Promise<CsvFileIdentity | null> {
   try {
     const stats = await stat(csvPath);
     if (!stats.isFile()) return null;
@@ -249,8 +256,15 @@ async function fileIdentity(csvPath: string): Promise<CsvFileIdentity | null> {
   }
 }
 
-function sameIdentity(a: CsvFileIdentity, b: CsvFileIdentity): boolean {
-  return a.path === b.path && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+/** Whether two identities name the same version of the same file. */
+function sameCsvFileIdentity(a: CsvFileIdentity, b: CsvFileIdentity): boolean {
+  return (
+    a.path === b.path &&
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs &&
+    a.contentSha256 === b.contentSha256
+  );
 }
 
 function align8(n: number): number {

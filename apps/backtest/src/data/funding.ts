@@ -1,7 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { writeFileAtomically } from "./cache.ts";
+import { writeFileAtomically } from "./atomic-file.ts";
 import { CandleSourceError } from "./errors.ts";
 import { formatTime } from "./intervals.ts";
 import { describeUnreachable, networkErrorCode } from "./network-error.ts";
