@@ -245,7 +245,7 @@ function decodeCsvCache(bytes: Buffer): { header: CsvCacheHeader; parsed: Parsed
 }
 
 /** The identity of the file at `csvPath` (absolute path, size, mtime, ctime); null when it is not a file. */
-async function csvFileIdentity(csvPath: string): Promise<CsvFileIdentity | null> {
+export async function csvFileIdentity(csvPath: string): Promise<CsvFileIdentity | null> {
   try {
     const stats = await stat(csvPath);
     if (!stats.isFile()) return null;
@@ -257,7 +257,7 @@ async function csvFileIdentity(csvPath: string): Promise<CsvFileIdentity | null>
 }
 
 /** Whether two identities name the same version of the same file. */
-function sameCsvFileIdentity(a: CsvFileIdentity, b: CsvFileIdentity): boolean {
+export function sameCsvFileIdentity(a: CsvFileIdentity, b: CsvFileIdentity): boolean {
   return (
     a.path === b.path &&
     a.size === b.size &&

@@ -83,7 +83,8 @@ export const SCREEN_FLAGS: readonly ScreenFlag[] = [
   {
     flag: "cache-dir",
     value: "DIR",
-    description: "--online: candle cache directory (default as a single run)",
+    description:
+      "--online: candle cache directory; --csv: where the parsed copy of the file is kept (default as a single run)",
   },
   { flag: "no-progress", description: "no progress bar" },
   ...QUEUE_FLAGS,
@@ -207,7 +208,7 @@ export async function parseScreenArgs(
     );
   const kind = inputs[0]!;
   if (kind !== "online")
-    for (const flag of ["days", "interval", "hyperliquid-url", "cache-dir"])
+    for (const flag of ["days", "interval", "hyperliquid-url", ...(kind === "dir" ? ["cache-dir"] : [])])
       if (own.has(flag))
         throw new CliUsageError(`--${flag} applies to --online only; --${kind} reads its own range`);
 

@@ -7,6 +7,7 @@ import { gunzip } from "node:zlib";
 import { type CandleColumns, type FundingRates, toCandleColumns } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { loadCsvFileRows } from "../data/csv-file.ts";
+import { parseThroughCopy } from "./parsed-copy.ts";
 
 const gunzipAsync = promisify(gunzip);
 
@@ -230,14 +231,37 @@ export function selectCoins(
   return wanted.map((coin) => ({ coin, columns: available.get(coin)! }));
 }
 
-/** `--csv FILE`: one long-format file of many coins. */
+/** Where `loadLongCsv` keeps the parsed copy of a whole file, and whom it tells when a copy cannot be used. */
+export interface ParsedCopyOptions {
+  cacheDir: string;
+  onNotice: (message: string) => void;
+  /** Files smaller than this are parsed every time (default `SCREEN_COPY_MIN_BYTES`, 1 MiB). */
+  minBytes?: number;
+}
+
+/**
+ * `--csv FILE`: one long-format file of many coins. With `copy`, a screen of every coin in it reads the parsed
+ * copy of the file kept under `copy.cacheDir` (`parsed-copy.ts`) instead of parsing it again; `--coins` parses
+ * only those coins' rows, as without it.
+ */
 export async function loadLongCsv(
   path: string,
   coins: readonly string[] | undefined,
+  copy?: ParsedCopyOptions,
 ): Promise<ScreenCandles> {
-  const text = await readText(path, "--csv");
   const seen = new Set<string>();
-  const available = parseLongCandleCsv(text, path, coins === undefined ? undefined : new Set(coins), seen);
+  const parse = async () =>
+    parseLongCandleCsv(
+      await readText(path, "--csv"),
+      path,
+      coins === undefined ? undefined : new Set(coins),
+      seen,
+    );
+  const available =
+    copy === undefined || coins !== undefined
+      ? await parse()
+      : await parseThroughCopy(path, copy.cacheDir, parse, copy.onNotice, copy.minBytes);
+  if (seen.size === 0) for (const coin of available.keys()) seen.add(coin);
   if (seen.size === 0) throw new ScreenInputError(`--csv ${path}: no candle rows`);
   const selected = selectCoins(available, coins, path, seen);
   return { coins: selected, intervalMs: inferIntervalMs(selected, path), source: `csv ${path}` };

@@ -93,7 +93,11 @@ async function loadInput(
   spec: ScreenSpec,
   io: CliIo,
 ): Promise<ScreenCandles & { szDecimals?: Map<string, number> }> {
-  if (spec.input.type === "csv") return loadLongCsv(spec.input.path, spec.coins);
+  if (spec.input.type === "csv")
+    return loadLongCsv(spec.input.path, spec.coins, {
+      cacheDir: spec.cacheDir ?? resolve(io.cwd, defaultCacheDir()),
+      onNotice: (message) => io.stderr.write(`note: ${message}\n`),
+    });
   if (spec.input.type === "dir") return loadCandleDirectory(spec.input.path, spec.coins);
   const bar = new ProgressBar(io.stdout, "candles ", spec.progress);
   const loaded = await loadOnline({
