@@ -1,8 +1,15 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Candle, ParsedCandleCsv } from "@botmm/core";
-import { writeFileAtomically } from "./atomic-file.ts";
+import {
+  copyBodyIntact,
+  decodeCopyFile,
+  encodeCopyFile,
+  type FileIdentity,
+  parseThroughCopy,
+  readCopyBytes,
+  sameFileIdentity,
+} from "./copy-file.ts";
 import { loadCsvFileRows } from "./csv-file.ts";
 
 /**
@@ -30,20 +37,9 @@ const COLUMNS = 7;
 const LAYOUTS: readonly ParsedCandleCsv["layout"][] = ["header", "binance-12", "ohlcv-6"];
 
 /** What identifies the CSV a copy was made from. */
-export interface CsvFileIdentity {
-  /** Absolute path. */
-  path: string;
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  /**
-   * SHA-256 of the CSV's bytes, for callers that hold the text anyway (the download cache's partitions): the copy
-   * then stands for exactly that text, however quickly the file was rewritten.
-   */
-  contentSha256?: string;
-}
+export type CsvFileIdentity = FileIdentity;
 
-interface CsvCacheHeader extends CsvFileIdentity {
+interface CsvCacheHeader extends FileIdentity {
   layout: ParsedCandleCsv["layout"];
   rows: number;
   sha256: string;
@@ -98,30 +94,20 @@ export async function loadCsvFileRowsCached(
   csvPath: string,
   options: CsvCacheOptions,
 ): Promise<ParsedCandleCsv> {
-  const identity = await csvFileIdentity(csvPath);
-  if (identity === null || identity.size < (options.minBytes ?? CSV_CACHE_MIN_BYTES)) {
-    return loadCsvFileRows(csvPath);
-  }
-  const cachePath = csvCachePath(options.cacheDir, csvPath);
-  const lookup = await readCsvCache(cachePath, identity);
-  if (lookup.status === "hit") return lookup.parsed;
-  if (lookup.status === "unreadable") {
-    options.onNotice?.(
-      `the parsed copy of ${identity.path} at ${cachePath} cannot be used (${lookup.reason}): parsing the CSV again and replacing it`,
-    );
-  }
-  const parsed = await loadCsvFileRows(csvPath);
-  const after = await csvFileIdentity(csvPath);
-  if (after === null || !sameCsvFileIdentity(identity, after)) return parsed;
-  try {
-    await mkdir(join(options.cacheDir, "csv"), { recursive: true });
-    await writeFileAtomically(cachePath, encodeCsvCache(identity, parsed));
-  } catch (error) {
-    options.onNotice?.(
-      `cannot keep a parsed copy of ${identity.path} at ${cachePath} (${describe(error)}): the next run parses the CSV again`,
-    );
-  }
-  return parsed;
+  return parseThroughCopy({
+    sourcePath: csvPath,
+    copyPath: csvCachePath(options.cacheDir, csvPath),
+    minBytes: options.minBytes ?? CSV_CACHE_MIN_BYTES,
+    parse: () => loadCsvFileRows(csvPath),
+    read: async (copyPath, identity) => {
+      const lookup = await readCsvCache(copyPath, identity);
+      return lookup.status === "hit" ? { status: "hit", value: lookup.parsed } : lookup;
+    },
+    encode: encodeCsvCache,
+    onNotice: options.onNotice,
+    sourceName: "the CSV",
+    nextUse: "the next run",
+  });
 }
 
 /**
@@ -136,17 +122,12 @@ export async function loadCsvFileRowsCached(
  * ```
  */
 export async function readCsvCache(cachePath: string, identity: CsvFileIdentity): Promise<CsvCacheLookup> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(cachePath);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return { status: "miss" };
-    return { status: "unreadable", reason: describe(error) };
-  }
+  const bytes = await readCopyBytes(cachePath);
+  if (bytes === null) return { status: "miss" };
+  if (!Buffer.isBuffer(bytes)) return { status: "unreadable", reason: bytes.reason };
   const decoded = decodeCsvCache(bytes);
   if (typeof decoded === "string") return { status: "unreadable", reason: decoded };
-  if (!sameCsvFileIdentity(decoded.header, identity)) return { status: "miss" };
+  if (!sameFileIdentity(decoded.header, identity)) return { status: "miss" };
   return { status: "hit", parsed: decoded.parsed };
 }
 
@@ -171,8 +152,7 @@ export function encodeCsvCache(identity: CsvFileIdentity, parsed: ParsedCandleCs
     body[5 * rows + i] = candle.volume;
     body[6 * rows + i] = parsed.rowNumbers[i]!;
   }
-  const bodyBytes = new Uint8Array(body.buffer);
-  const header: CsvCacheHeader = {
+  const header: Omit<CsvCacheHeader, "sha256"> = {
     path: identity.path,
     size: identity.size,
     mtimeMs: identity.mtimeMs,
@@ -180,53 +160,29 @@ export function encodeCsvCache(identity: CsvFileIdentity, parsed: ParsedCandleCs
     ...(identity.contentSha256 === undefined ? {} : { contentSha256: identity.contentSha256 }),
     layout: parsed.layout,
     rows,
-    sha256: createHash("sha256").update(bodyBytes).digest("hex"),
   };
-  const json = Buffer.from(JSON.stringify(header), "utf8");
-  const bodyOffset = align8(16 + json.length);
-  const out = Buffer.alloc(bodyOffset + bodyBytes.length);
-  out.write(MAGIC, 0, "latin1");
-  out.writeUInt32LE(CSV_CACHE_FORMAT_VERSION, 8);
-  out.writeUInt32LE(json.length, 12);
-  json.copy(out, 16);
-  out.set(bodyBytes, bodyOffset);
-  return out;
+  return encodeCopyFile(MAGIC, CSV_CACHE_FORMAT_VERSION, header, body);
 }
 
 /** The header and rows of a copy, or why it cannot be used. */
 function decodeCsvCache(bytes: Buffer): { header: CsvCacheHeader; parsed: ParsedCandleCsv } | string {
-  if (bytes.length < 16 || bytes.toString("latin1", 0, 8) !== MAGIC) return "not a botmm CSV cache file";
-  const version = bytes.readUInt32LE(8);
-  if (version !== CSV_CACHE_FORMAT_VERSION)
-    return `format version ${version}, this version reads ${CSV_CACHE_FORMAT_VERSION}`;
-  const jsonLength = bytes.readUInt32LE(12);
-  if (16 + jsonLength > bytes.length) return "truncated header";
-  let header: CsvCacheHeader;
-  try {
-    header = JSON.parse(bytes.toString("utf8", 16, 16 + jsonLength)) as CsvCacheHeader;
-  } catch {
-    return "damaged header";
-  }
+  const decoded = decodeCopyFile(bytes, MAGIC, CSV_CACHE_FORMAT_VERSION, "CSV cache file");
+  if (typeof decoded === "string") return decoded;
+  const header = decoded.header as unknown as CsvCacheHeader;
   if (
-    typeof header !== "object" ||
-    header === null ||
     typeof header.path !== "string" ||
     !Number.isInteger(header.rows) ||
     header.rows < 0 ||
-    typeof header.sha256 !== "string" ||
     !LAYOUTS.includes(header.layout)
   )
     return "damaged header";
-  const bodyOffset = align8(16 + jsonLength);
   const bodyLength = header.rows * COLUMNS * 8;
-  if (bytes.length !== bodyOffset + bodyLength)
-    return `${bytes.length} bytes where ${header.rows} rows need ${bodyOffset + bodyLength} (truncated or damaged)`;
-  const bodyBytes = bytes.subarray(bodyOffset);
-  if (createHash("sha256").update(bodyBytes).digest("hex") !== header.sha256)
-    return "its checksum does not match its contents (damaged)";
+  if (decoded.body.length !== bodyLength)
+    return `${bytes.length} bytes where ${header.rows} rows need ${bytes.length - decoded.body.length + bodyLength} (truncated or damaged)`;
+  if (!copyBodyIntact(header, decoded.body)) return "its checksum does not match its contents (damaged)";
   // Copy into an aligned buffer: the file's buffer may start at any offset of Node's pool.
   const body = new Float64Array(header.rows * COLUMNS);
-  new Uint8Array(body.buffer).set(bodyBytes);
+  new Uint8Array(body.buffer).set(decoded.body);
   const rows = header.rows;
   const candles: Candle[] = new Array(rows);
   const rowNumbers: number[] = new Array(rows);
@@ -242,35 +198,4 @@ function decodeCsvCache(bytes: Buffer): { header: CsvCacheHeader; parsed: Parsed
     rowNumbers[i] = body[6 * rows + i]!;
   }
   return { header, parsed: { candles, rowNumbers, layout: header.layout } };
-}
-
-/** The identity of the file at `csvPath` (absolute path, size, mtime, ctime); null when it is not a file. */
-export async function csvFileIdentity(csvPath: string): Promise<CsvFileIdentity | null> {
-  try {
-    const stats = await stat(csvPath);
-    if (!stats.isFile()) return null;
-    return { path: resolve(csvPath), size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
-  } catch {
-    // The CSV reader reports the unreadable file with its own error.
-    return null;
-  }
-}
-
-/** Whether two identities name the same version of the same file. */
-export function sameCsvFileIdentity(a: CsvFileIdentity, b: CsvFileIdentity): boolean {
-  return (
-    a.path === b.path &&
-    a.size === b.size &&
-    a.mtimeMs === b.mtimeMs &&
-    a.ctimeMs === b.ctimeMs &&
-    a.contentSha256 === b.contentSha256
-  );
-}
-
-function align8(n: number): number {
-  return Math.ceil(n / 8) * 8;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

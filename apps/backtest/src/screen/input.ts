@@ -7,7 +7,7 @@ import { gunzip } from "node:zlib";
 import { type CandleColumns, type FundingRates, toCandleColumns } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { loadCsvFileRows } from "../data/csv-file.ts";
-import { parseThroughCopy } from "./parsed-copy.ts";
+import { parseThroughScreenCopy } from "./parsed-copy.ts";
 
 const gunzipAsync = promisify(gunzip);
 
@@ -260,7 +260,7 @@ export async function loadLongCsv(
   const available =
     copy === undefined || coins !== undefined
       ? await parse()
-      : await parseThroughCopy(path, copy.cacheDir, parse, copy.onNotice, copy.minBytes);
+      : await parseThroughScreenCopy(path, copy.cacheDir, parse, copy.onNotice, copy.minBytes);
   if (seen.size === 0) for (const coin of available.keys()) seen.add(coin);
   if (seen.size === 0) throw new ScreenInputError(`--csv ${path}: no candle rows`);
   const selected = selectCoins(available, coins, path, seen);
