@@ -155,8 +155,9 @@ export async function readPartition(
   } catch {
     return null;
   }
-  const text = bytes.toString("utf8");
-  const firstLine = text.slice(0, text.indexOf("\n"));
+  // The header line only: the rows are decoded from text only when the parsed copy cannot be used.
+  const newline = bytes.indexOf(10);
+  const firstLine = newline >= 0 ? bytes.toString("utf8", 0, newline) : bytes.toString("utf8").slice(0, -1);
   const meta = /^# botmm candle cache v(\d+) .*\bcovered=(\d+)-(\d+)\s*$/.exec(firstLine);
   if (!meta || Number(meta[1]) !== CACHE_FORMAT_VERSION) return null;
   const coveredFrom = Number(meta[2]);
@@ -177,7 +178,7 @@ export async function readPartition(
   if (lookup.status === "hit") parsed = lookup.parsed;
   else {
     try {
-      parsed = parseCandleCsvRows(text);
+      parsed = parseCandleCsvRows(bytes.toString("utf8"));
     } catch {
       return null;
     }

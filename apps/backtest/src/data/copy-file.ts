@@ -3,8 +3,17 @@
 // the read-or-parse-and-keep flow. Each copy's own module says what its header and body hold.
 import { createHash } from "node:crypto";
 import { mkdir, readFile, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { writeFileAtomically } from "./atomic-file.ts";
+
+/** Source files smaller than this on disk are parsed every time (well under 0.1 s); no copy is kept. */
+export const PARSED_COPY_MIN_BYTES = 1 << 20;
+
+/** Where the copy of the file at `sourcePath` lives: `<cacheDir>/<folder>/<sha256 of its absolute path, 32 hex>.bin`. */
+export function copyPathUnder(cacheDir: string, folder: string, sourcePath: string): string {
+  const digest = createHash("sha256").update(resolve(sourcePath)).digest("hex").slice(0, 32);
+  return join(cacheDir, folder, `${digest}.bin`);
+}
 
 /** What identifies the file a copy was made from. */
 export interface FileIdentity {
@@ -73,52 +82,57 @@ export function encodeCopyFile(
 }
 
 /**
- * The header and body bytes of a copy, or why it cannot be read (`kind` names it: "not a botmm CSV cache
- * file"). The caller checks the header's fields and the body's length, then {@link copyBodyIntact}.
+ * Reads the copy at `path`: `found` with its header and body bytes (the caller checks the header's fields and
+ * the body's length, then {@link copyBodyIntact}), `miss` when there is none, or why it cannot be read (`kind`
+ * names it: "not a botmm CSV cache file").
  */
-export function decodeCopyFile(
-  bytes: Buffer,
+export async function readCopyFile(
+  path: string,
   magic: string,
   version: number,
   kind: string,
-): { header: Record<string, unknown> & { sha256: string }; body: Buffer } | string {
-  if (bytes.length < 16 || bytes.toString("latin1", 0, 8) !== magic) return `not a botmm ${kind}`;
+): Promise<
+  | { status: "found"; header: Record<string, unknown> & { sha256: string }; body: Buffer; size: number }
+  | { status: "miss" }
+  | { status: "unreadable"; reason: string }
+> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return { status: "miss" };
+    return { status: "unreadable", reason: error instanceof Error ? error.message : String(error) };
+  }
+  const unreadable = (reason: string) => ({ status: "unreadable" as const, reason });
+  if (bytes.length < 16 || bytes.toString("latin1", 0, 8) !== magic) return unreadable(`not a botmm ${kind}`);
   const found = bytes.readUInt32LE(8);
-  if (found !== version) return `format version ${found}, this version reads ${version}`;
+  if (found !== version) return unreadable(`format version ${found}, this version reads ${version}`);
   const jsonLength = bytes.readUInt32LE(12);
-  if (16 + jsonLength > bytes.length) return "truncated header";
+  if (16 + jsonLength > bytes.length) return unreadable("truncated header");
   let header: unknown;
   try {
     header = JSON.parse(bytes.toString("utf8", 16, 16 + jsonLength));
   } catch {
-    return "damaged header";
+    return unreadable("damaged header");
   }
   if (
     typeof header !== "object" ||
     header === null ||
     typeof (header as { sha256?: unknown }).sha256 !== "string"
   )
-    return "damaged header";
+    return unreadable("damaged header");
   return {
+    status: "found",
     header: header as Record<string, unknown> & { sha256: string },
     body: bytes.subarray(align8(16 + jsonLength)),
+    size: bytes.length,
   };
 }
 
 /** Whether a copy's body is the one its header's digest was taken of. */
 export function copyBodyIntact(header: { sha256: string }, body: Buffer): boolean {
   return createHash("sha256").update(body).digest("hex") === header.sha256;
-}
-
-/** Reads a copy's bytes: null when there is none, else the bytes or why they cannot be read. */
-export async function readCopyBytes(path: string): Promise<Buffer | null | { reason: string }> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return null;
-    return { reason: error instanceof Error ? error.message : String(error) };
-  }
 }
 
 /** How {@link parseThroughCopy} reads, makes and names a copy. */

@@ -1,13 +1,12 @@
-import { createHash } from "node:crypto";
-import { join, resolve } from "node:path";
 import type { Candle, ParsedCandleCsv } from "@botmm/core";
 import {
   copyBodyIntact,
-  decodeCopyFile,
+  copyPathUnder,
   encodeCopyFile,
   type FileIdentity,
+  PARSED_COPY_MIN_BYTES,
   parseThroughCopy,
-  readCopyBytes,
+  readCopyFile,
   sameFileIdentity,
 } from "./copy-file.ts";
 import { loadCsvFileRows } from "./csv-file.ts";
@@ -30,7 +29,7 @@ import { loadCsvFileRows } from "./csv-file.ts";
 export const CSV_CACHE_FORMAT_VERSION = 1;
 
 /** CSV files smaller than this on disk are parsed on every run (well under 0.1 s); no copy is kept. */
-export const CSV_CACHE_MIN_BYTES = 1 << 20;
+export const CSV_CACHE_MIN_BYTES = PARSED_COPY_MIN_BYTES;
 
 const MAGIC = "BOTMMCSV";
 const COLUMNS = 7;
@@ -71,8 +70,7 @@ export interface CsvCacheOptions {
  * ```
  */
 export function csvCachePath(cacheDir: string, csvPath: string): string {
-  const digest = createHash("sha256").update(resolve(csvPath)).digest("hex").slice(0, 32);
-  return join(cacheDir, "csv", `${digest}.bin`);
+  return copyPathUnder(cacheDir, "csv", csvPath);
 }
 
 /**
@@ -122,13 +120,26 @@ export async function loadCsvFileRowsCached(
  * ```
  */
 export async function readCsvCache(cachePath: string, identity: CsvFileIdentity): Promise<CsvCacheLookup> {
-  const bytes = await readCopyBytes(cachePath);
-  if (bytes === null) return { status: "miss" };
-  if (!Buffer.isBuffer(bytes)) return { status: "unreadable", reason: bytes.reason };
-  const decoded = decodeCsvCache(bytes);
-  if (typeof decoded === "string") return { status: "unreadable", reason: decoded };
-  if (!sameFileIdentity(decoded.header, identity)) return { status: "miss" };
-  return { status: "hit", parsed: decoded.parsed };
+  const copy = await readCopyFile(cachePath, MAGIC, CSV_CACHE_FORMAT_VERSION, "CSV cache file");
+  if (copy.status !== "found") return copy;
+  const header = copy.header as unknown as CsvCacheHeader;
+  if (
+    typeof header.path !== "string" ||
+    !Number.isInteger(header.rows) ||
+    header.rows < 0 ||
+    !LAYOUTS.includes(header.layout)
+  )
+    return { status: "unreadable", reason: "damaged header" };
+  if (!sameFileIdentity(header, identity)) return { status: "miss" };
+  const bodyLength = header.rows * COLUMNS * 8;
+  if (copy.body.length !== bodyLength)
+    return {
+      status: "unreadable",
+      reason: `${copy.size} bytes where ${header.rows} rows need ${copy.size - copy.body.length + bodyLength} (truncated or damaged)`,
+    };
+  if (!copyBodyIntact(header, copy.body))
+    return { status: "unreadable", reason: "its checksum does not match its contents (damaged)" };
+  return { status: "hit", parsed: decodeRows(header, copy.body) };
 }
 
 /**
@@ -164,25 +175,11 @@ export function encodeCsvCache(identity: CsvFileIdentity, parsed: ParsedCandleCs
   return encodeCopyFile(MAGIC, CSV_CACHE_FORMAT_VERSION, header, body);
 }
 
-/** The header and rows of a copy, or why it cannot be used. */
-function decodeCsvCache(bytes: Buffer): { header: CsvCacheHeader; parsed: ParsedCandleCsv } | string {
-  const decoded = decodeCopyFile(bytes, MAGIC, CSV_CACHE_FORMAT_VERSION, "CSV cache file");
-  if (typeof decoded === "string") return decoded;
-  const header = decoded.header as unknown as CsvCacheHeader;
-  if (
-    typeof header.path !== "string" ||
-    !Number.isInteger(header.rows) ||
-    header.rows < 0 ||
-    !LAYOUTS.includes(header.layout)
-  )
-    return "damaged header";
-  const bodyLength = header.rows * COLUMNS * 8;
-  if (decoded.body.length !== bodyLength)
-    return `${bytes.length} bytes where ${header.rows} rows need ${bytes.length - decoded.body.length + bodyLength} (truncated or damaged)`;
-  if (!copyBodyIntact(header, decoded.body)) return "its checksum does not match its contents (damaged)";
+/** The rows of a copy's intact body. */
+function decodeRows(header: CsvCacheHeader, bodyBytes: Buffer): ParsedCandleCsv {
   // Copy into an aligned buffer: the file's buffer may start at any offset of Node's pool.
   const body = new Float64Array(header.rows * COLUMNS);
-  new Uint8Array(body.buffer).set(decoded.body);
+  new Uint8Array(body.buffer).set(bodyBytes);
   const rows = header.rows;
   const candles: Candle[] = new Array(rows);
   const rowNumbers: number[] = new Array(rows);
@@ -197,5 +194,5 @@ function decodeCsvCache(bytes: Buffer): { header: CsvCacheHeader; parsed: Parsed
     };
     rowNumbers[i] = body[6 * rows + i]!;
   }
-  return { header, parsed: { candles, rowNumbers, layout: header.layout } };
+  return { candles, rowNumbers, layout: header.layout };
 }

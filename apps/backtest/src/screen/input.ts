@@ -235,7 +235,7 @@ export function selectCoins(
 export interface ParsedCopyOptions {
   cacheDir: string;
   onNotice: (message: string) => void;
-  /** Files smaller than this are parsed every time (default `SCREEN_COPY_MIN_BYTES`, 1 MiB). */
+  /** Files smaller than this are parsed every time (default `PARSED_COPY_MIN_BYTES`, 1 MiB). */
   minBytes?: number;
 }
 
@@ -257,11 +257,13 @@ export async function loadLongCsv(
       coins === undefined ? undefined : new Set(coins),
       seen,
     );
-  const available =
-    copy === undefined || coins !== undefined
-      ? await parse()
-      : await parseThroughScreenCopy(path, copy.cacheDir, parse, copy.onNotice, copy.minBytes);
-  if (seen.size === 0) for (const coin of available.keys()) seen.add(coin);
+  let available: Map<string, CandleColumns>;
+  if (copy === undefined || coins !== undefined) available = await parse();
+  else {
+    available = await parseThroughScreenCopy(path, copy.cacheDir, parse, copy.onNotice, copy.minBytes);
+    // Without --coins every coin of the file is kept: the file holds what was read (or its copy).
+    for (const coin of available.keys()) seen.add(coin);
+  }
   if (seen.size === 0) throw new ScreenInputError(`--csv ${path}: no candle rows`);
   const selected = selectCoins(available, coins, path, seen);
   return { coins: selected, intervalMs: inferIntervalMs(selected, path), source: `csv ${path}` };

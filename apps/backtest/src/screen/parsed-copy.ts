@@ -1,16 +1,15 @@
 // A binary copy of a parsed long-format candle file (`screen --csv`): the 173-coin file of 1m candles takes
 // ≈ 2 s to decompress and parse and ≈ 0.2 s to read back this way.
-import { createHash } from "node:crypto";
-import { join, resolve } from "node:path";
 import type { CandleColumns } from "@botmm/backtest";
 import {
   type CopyLookup,
   copyBodyIntact,
-  decodeCopyFile,
+  copyPathUnder,
   encodeCopyFile,
   type FileIdentity,
+  PARSED_COPY_MIN_BYTES,
   parseThroughCopy,
-  readCopyBytes,
+  readCopyFile,
   sameFileIdentity,
 } from "../data/copy-file.ts";
 
@@ -23,9 +22,6 @@ import {
  */
 export const SCREEN_COPY_FORMAT_VERSION = 1;
 
-/** Files smaller than this on disk are parsed on every screen (well under 0.1 s); no copy is kept. */
-export const SCREEN_COPY_MIN_BYTES = 1 << 20;
-
 const MAGIC = "BOTMMSCR";
 const COLUMNS = ["openTime", "open", "high", "low", "close", "volume"] as const;
 
@@ -36,8 +32,7 @@ interface ScreenCopyHeader extends FileIdentity {
 
 /** Where the copy of the long-format file at `path` lives under `cacheDir`. */
 export function screenCopyPath(cacheDir: string, path: string): string {
-  const digest = createHash("sha256").update(resolve(path)).digest("hex").slice(0, 32);
-  return join(cacheDir, "screen", `${digest}.bin`);
+  return copyPathUnder(cacheDir, "screen", path);
 }
 
 /**
@@ -52,7 +47,7 @@ export function parseThroughScreenCopy(
   cacheDir: string,
   parse: () => Promise<Map<string, CandleColumns>>,
   onNotice: (message: string) => void,
-  minBytes = SCREEN_COPY_MIN_BYTES,
+  minBytes = PARSED_COPY_MIN_BYTES,
 ): Promise<Map<string, CandleColumns>> {
   return parseThroughCopy({
     sourcePath: path,
@@ -72,11 +67,8 @@ export async function readScreenCopy(
   copyPath: string,
   identity: FileIdentity,
 ): Promise<CopyLookup<Map<string, CandleColumns>>> {
-  const bytes = await readCopyBytes(copyPath);
-  if (bytes === null) return { status: "miss" };
-  if (!Buffer.isBuffer(bytes)) return { status: "unreadable", reason: bytes.reason };
-  const decoded = decodeCopyFile(bytes, MAGIC, SCREEN_COPY_FORMAT_VERSION, "screen copy");
-  if (typeof decoded === "string") return { status: "unreadable", reason: decoded };
+  const decoded = await readCopyFile(copyPath, MAGIC, SCREEN_COPY_FORMAT_VERSION, "screen copy");
+  if (decoded.status !== "found") return decoded;
   const header = decoded.header as unknown as ScreenCopyHeader;
   if (
     !Array.isArray(header.coins) ||
