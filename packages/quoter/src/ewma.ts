@@ -152,9 +152,7 @@ export class EwmaVolatility {
 
   /** {@link volatility} in bps (× 10 000): what `basicQuote` takes as `volatilityBps`; `null` before warm-up. */
   get volatilityBps(): number | null {
-    return this.returns >= this.warmUpSamples
-      ? Math.sqrt(this.weightedSum / this.weight) * BPS_PER_UNIT
-      : null;
+    return this.returns >= this.warmUpSamples ? this.volatilityBpsOr(0) : null;
   }
 
   /**
