@@ -1,7 +1,15 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BUNDLE_FORMAT, buildBundle, currentBundle, fileStamp } from "./cli-bundle.mjs";
 
@@ -92,6 +100,22 @@ describe("the bundled CLI", () => {
     expect(sweep.stderr).toBe("");
     expect(sweep.status).toBe(0);
     expect(sweep.stdout).toMatch(/2 configurations ranked/);
+    // The threads start from the bundle's own worker entries, not from the TypeScript sources.
+    const built = readdirSync(dirname(entry));
+    expect(built).toEqual(
+      expect.arrayContaining(["sweep-worker.mjs", "screen-worker.mjs", "queue-compute-thread.mjs"]),
+    );
+    const code = built
+      .filter((name) => name.endsWith(".mjs"))
+      .map((name) => readFileSync(join(dirname(entry), name), "utf8"));
+    const workerUrls = code.flatMap((text) =>
+      [...text.matchAll(/new URL\("([^"]+)", import\.meta\.url\)/g)].map((m) => m[1]),
+    );
+    expect(workerUrls.sort()).toEqual([
+      "./queue-compute-thread.mjs",
+      "./screen-worker.mjs",
+      "./sweep-worker.mjs",
+    ]);
   }, 180_000);
 
   it("runs from the sources, saying why, when the bundle cannot be built", () => {

@@ -21,8 +21,8 @@ export interface WorkerPoolSpec<Reply> {
 }
 
 /**
- * Runs `spec.tasks` tasks on `spec.threads` worker threads (workspace packages resolve to their TypeScript
- * sources, as in the CLI) and resolves when every task is done; the threads are always terminated.
+ * Runs `spec.tasks` tasks on `spec.threads` worker threads (started from the CLI's bundle when it runs from
+ * it; from the sources, workspace packages resolving to their TypeScript, otherwise) and resolves when every task is done; the threads are always terminated.
  *
  * @throws the first Error of `onReply` or `failure`.
  */

@@ -137,7 +137,7 @@ class ThreadPool {
 
   #spawn(): Thread {
     const thread = new Thread(new URL("./compute-thread.ts", import.meta.url), {
-      // Workspace packages resolve to their TypeScript sources, as in the CLI.
+      // From the sources (not the CLI's bundle), workspace packages resolve to their TypeScript.
       execArgv: ["-C", "@botmm/source"],
     });
     this.#all.add(thread);
