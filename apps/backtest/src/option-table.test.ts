@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { strategyConfigSchema } from "@botmm/strategy";
 import { describe, expect, it } from "vitest";
-import { CALIBRATE_FLAGS } from "./calibrate.ts";
+import { CALIBRATE_FLAGS } from "./calibrate/options.ts";
 import { renderHelp } from "./option-help.ts";
 import { OPTION_ROWS, rowOfFlag, runOptionsSchema } from "./option-table.ts";
 import { CliUsageError, parseCliOptions } from "./options.ts";

@@ -32,7 +32,7 @@ export async function runBacktestCli(argv: readonly string[], io: CliIo): Promis
   const rest = argv.slice(1);
   switch (argv[0]) {
     case "calibrate":
-      return (await import("./calibrate.ts")).runCalibrateCli(rest, io);
+      return (await import("./calibrate/calibrate-command.ts")).runCalibrateCli(rest, io);
     case "ablation":
       return (await import("./ablation.ts")).runAblationCli(rest, io);
     case "realism":

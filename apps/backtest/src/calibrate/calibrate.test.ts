@@ -4,18 +4,18 @@ import { join } from "node:path";
 import { DEFAULT_SUBBAR_PARAMS, type SubbarParams } from "@botmm/backtest";
 import { createRandom } from "@botmm/core";
 import { describe, expect, it } from "vitest";
+import { runBacktestCli } from "../run.ts";
+import { writeSyntheticRecording } from "../synthetic-recording.ts";
+import { captureIo } from "../test-support.ts";
 import {
   BAND_DISTANCE_CAP,
   BAND_MISS,
   bandCost,
   CALIBRATION_GRID,
-  parseCalibrateOptions,
   randomGridPoint,
   searchParams,
-} from "./calibrate.ts";
-import { runBacktestCli } from "./run.ts";
-import { writeSyntheticRecording } from "./synthetic-recording.ts";
-import { captureIo } from "./test-support.ts";
+} from "./fit.ts";
+import { parseCalibrateOptions } from "./options.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "botmm-calibrate-"));
 const start = Date.UTC(2025, 0, 6, 10);
