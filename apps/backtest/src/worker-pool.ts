@@ -10,8 +10,9 @@ export interface WorkerPoolSpec<Reply> {
   workerData: unknown;
   threads: number;
   tasks: number;
+  /** The most tasks in one batch (batches shrink towards the end: {@link guidedBatchEnd}). */
   batchSize: number;
-  /** The message that hands tasks [from, to) to a thread. */
+  /** The message that hands tasks [from, to) to a thread (at most `batchSize` of them). */
   batchMessage(from: number, to: number): unknown;
   /** Applies a reply and returns how many tasks it completed; a returned Error fails the pool. */
   onReply(reply: Reply): number | Error;
@@ -21,8 +22,26 @@ export interface WorkerPoolSpec<Reply> {
 }
 
 /**
+ * Where the batch that starts at task `next` ends: guided self-scheduling — a quarter of each thread's share of
+ * what is left, at most `maxBatch`, at least 1. Batches shrink towards the end, so the threads finish within
+ * about one task of each other instead of one waiting out another's last full batch.
+ *
+ * @example
+ * ```ts
+ * guidedBatchEnd(0, 1_000, 2, 32); // 32: a full batch while much is left
+ * guidedBatchEnd(990, 1_000, 2, 32); // 992: 10 left, batches of 2
+ * ```
+ */
+export function guidedBatchEnd(next: number, tasks: number, threads: number, maxBatch: number): number {
+  const size = Math.max(1, Math.min(maxBatch, Math.ceil((tasks - next) / (4 * threads))));
+  return Math.min(tasks, next + size);
+}
+
+/**
  * Runs `spec.tasks` tasks on `spec.threads` worker threads (started from the CLI's bundle when it runs from
- * it; from the sources, workspace packages resolving to their TypeScript, otherwise) and resolves when every task is done; the threads are always terminated.
+ * it; from the sources, workspace packages resolving to their TypeScript, otherwise) and resolves when every
+ * task is done; the threads are always terminated. Batches of at most `spec.batchSize` tasks go out as threads
+ * free up ({@link guidedBatchEnd}).
  *
  * @throws the first Error of `onReply` or `failure`.
  */
@@ -48,7 +67,7 @@ export async function runWorkerPool<Reply>(spec: WorkerPoolSpec<Reply>): Promise
           return;
         }
         const from = next;
-        next = Math.min(spec.tasks, next + spec.batchSize);
+        next = guidedBatchEnd(next, spec.tasks, threads, spec.batchSize);
         worker.postMessage(spec.batchMessage(from, next));
       };
       for (let t = 0; t < threads; t++) {
