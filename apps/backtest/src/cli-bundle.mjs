@@ -25,6 +25,7 @@ const WORKER_ENTRIES = {
   "sweep/worker.ts": "sweep-worker",
   "screen/worker.ts": "screen-worker",
   "queue/compute-thread.ts": "queue-compute-thread",
+  "calibrate/worker.ts": "calibrate-worker",
 };
 /** Builds older than this, other than the current one, are removed (a run started on one keeps working). */
 const KEEP_OLD_BUILDS_MS = 10 * 60_000;

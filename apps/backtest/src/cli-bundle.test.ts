@@ -112,6 +112,7 @@ describe("the bundled CLI", () => {
       [...text.matchAll(/new URL\("([^"]+)", import\.meta\.url\)/g)].map((m) => m[1]),
     );
     expect(workerUrls.sort()).toEqual([
+      "./calibrate-worker.mjs",
       "./queue-compute-thread.mjs",
       "./screen-worker.mjs",
       "./sweep-worker.mjs",

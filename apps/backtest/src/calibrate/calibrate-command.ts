@@ -1,19 +1,14 @@
 // `pnpm --filter backtest start -- calibrate`: fits the sub-bar fill model's parameters to order-book replays.
 import { writeFile } from "node:fs/promises";
-import { DEFAULT_SUBBAR_PARAMS, type SubbarParams, subbarParamsSchema } from "@botmm/backtest";
-import { BotmmError, createRandom } from "@botmm/core";
+import { availableParallelism } from "node:os";
+import { DEFAULT_SUBBAR_PARAMS, subbarParamsSchema } from "@botmm/backtest";
+import { BotmmError } from "@botmm/core";
+import { ProgressBar } from "../progress.ts";
 import type { CliIo } from "../run.ts";
 import { buildCases } from "./cases.ts";
-import {
-  CALIBRATION_STARTS,
-  type CalibrationCase,
-  type CaseFit,
-  fitCase,
-  RESTART_SEED,
-  randomGridPoint,
-  searchParams,
-} from "./fit.ts";
+import { type CalibrationCase, type CaseFit, fitCase } from "./fit.ts";
 import { CALIBRATE_USAGE, type CalibrateOptions, parseCalibrateOptions } from "./options.ts";
+import { bestOf, runSearches, type SearchSetup, searchStarts } from "./searches.ts";
 
 const cell = (value: number | null, digits = 2) => (value === null ? "n/a" : value.toFixed(digits));
 
@@ -41,7 +36,7 @@ export function formatFitTable(cases: readonly CalibrationCase[], fits: readonly
 export async function runCalibrateCli(argv: readonly string[], io: CliIo): Promise<number> {
   let options: CalibrateOptions | "help";
   try {
-    options = parseCalibrateOptions(argv, io.cwd);
+    options = parseCalibrateOptions(argv, io.cwd, availableParallelism());
   } catch (error) {
     io.stderr.write(`error: ${(error as Error).message}\n`);
     return 2;
@@ -61,12 +56,9 @@ export async function runCalibrateCli(argv: readonly string[], io: CliIo): Promi
         "calibrate: no replay filled any order: nothing to fit (try a tighter --quote-bps)",
       );
     }
-    const opts = options;
-    const totalLoss = (params: Readonly<SubbarParams>) =>
-      usable.reduce((sum, item) => sum + fitCase(item, params, opts.seeds, opts, opts.objective).loss, 0) /
-      usable.length;
+    const setup: SearchSetup = { cases: usable, settings: options };
     const before = usable.map((item) =>
-      fitCase(item, DEFAULT_SUBBAR_PARAMS, opts.seeds, opts, opts.objective),
+      fitCase(item, DEFAULT_SUBBAR_PARAMS, options.seeds, options, options.objective),
     );
     log("");
     const beforeLoss = before.reduce((sum, fit) => sum + fit.loss, 0) / usable.length;
@@ -75,28 +67,19 @@ export async function runCalibrateCli(argv: readonly string[], io: CliIo): Promi
     );
     log(formatFitTable(usable, before));
     // Several starting points, so that a coordinate search stuck in one valley does not decide the fit.
-    let search = searchParams(totalLoss);
-    let evaluations = search.evaluations;
-    log(
-      `search from the shipped parameters: loss ${search.loss.toFixed(4)} at ${JSON.stringify(search.params)}`,
-    );
-    for (const start of CALIBRATION_STARTS) {
-      const next = searchParams(totalLoss, { ...DEFAULT_SUBBAR_PARAMS, ...start });
-      evaluations += next.evaluations;
-      log(
-        `search from ${JSON.stringify(start)}: loss ${next.loss.toFixed(4)} at ${JSON.stringify(next.params)}`,
-      );
-      if (next.loss < search.loss - 1e-12) search = next;
-    }
-    const random = createRandom(RESTART_SEED);
-    for (let r = 0; r < opts.restarts; r++) {
-      const start = randomGridPoint(random);
-      const next = searchParams(totalLoss, start);
-      evaluations += next.evaluations;
-      log(`restart ${r + 1}: loss ${next.loss.toFixed(4)} at ${JSON.stringify(next.params)}`);
-      if (next.loss < search.loss - 1e-12) search = next;
-    }
-    search = { ...search, evaluations };
+    const starts = searchStarts(options.restarts);
+    const progress = new ProgressBar(io.stdout, "calibrate");
+    let done = 0;
+    const results = await runSearches(setup, starts, options.workers, (index, result) => {
+      progress.finish();
+      const start = starts[index]!;
+      const from = start.label.startsWith("restart") ? start.label : `search from ${start.label}`;
+      log(`${from}: loss ${result.loss.toFixed(4)} at ${JSON.stringify(result.params)}`);
+      progress.update(++done, starts.length, `${done}/${starts.length} searches`);
+    });
+    progress.finish();
+    const search = bestOf(results);
+    const opts = options;
     const fits = usable.map((item) => fitCase(item, search.params, opts.seeds, opts, opts.objective));
     const fittedOn = `${[
       ...new Set(

@@ -90,7 +90,10 @@ describe("the band objective", () => {
 
   it("restarts from seeded grid points: every value on the grid, the same points for the same seed", () => {
     const base = ["--replay", "a", "--out", "f.json"];
-    expect(parseCalibrateOptions(base, "/")).toMatchObject({ restarts: 0 });
+    expect(parseCalibrateOptions(base, "/")).toMatchObject({ restarts: 0, workers: 1 });
+    expect(parseCalibrateOptions(base, "/", 4)).toMatchObject({ workers: 4 });
+    expect(parseCalibrateOptions([...base, "--workers", "3"], "/", 4)).toMatchObject({ workers: 3 });
+    expect(() => parseCalibrateOptions([...base, "--workers", "0"], "/")).toThrow(/--workers/);
     expect(parseCalibrateOptions([...base, "--restarts", "16"], "/")).toMatchObject({ restarts: 16 });
     expect(() => parseCalibrateOptions([...base, "--restarts", "1.5"], "/")).toThrow(/--restarts/);
     const a = createRandom(7);
@@ -142,6 +145,8 @@ describe("calibrate command", () => {
       "1",
       "--restarts",
       "1",
+      "--workers",
+      "2",
       "--out",
       out,
     ];
@@ -158,10 +163,15 @@ describe("calibrate command", () => {
     expect(Object.keys(fitted.params).sort()).toEqual(Object.keys(DEFAULT_SUBBAR_PARAMS).sort());
     expect(fitted.cases[0].replay.volumeUsd).toBeGreaterThan(0);
 
-    // The same command twice gives the same file.
+    // The same command on one thread (the searches one after the other) gives the same file and lines.
     const again = join(dir, "fill-model-again.json");
-    expect(await runBacktestCli([...args.slice(0, -1), again], captureIo())).toBe(0);
+    const oneThread = captureIo();
+    expect(await runBacktestCli([...args.slice(0, -3), "1", "--out", again], oneThread)).toBe(0);
     expect(readFileSync(again, "utf8")).toBe(readFileSync(out, "utf8"));
+    const searchLines = (text: string) =>
+      text.split("\n").filter((line) => /^(search from|restart) /.test(line));
+    expect(searchLines(oneThread.out())).toEqual(searchLines(io.out()));
+    expect(searchLines(io.out())).toHaveLength(8);
 
     const compare = captureIo();
     const json = join(dir, "compare.json");

@@ -28,6 +28,8 @@ search over a small grid minimises how far the candle model misses the acceptanc
   --objective band|log          band (default): misses of the acceptance band and sign, as above; log: the
                                 squared log error of the seed means plus a mark-out sign penalty (the first fits)
   --restarts N                  N more searches from seeded random grid points (default 0; the shipped set: 16)
+  --workers N                   worker threads the searches run on (default: the core count; the fit is the
+                                same for any number)
   --out FILE                    where the fitted set goes (JSON; use it with --fill-model-params FILE)
   -h, --help                    print this help`;
 
@@ -46,6 +48,7 @@ const calibrateSchema = z
     maxVolumeShare: z.number().positive().max(1).default(DEFAULT_SIMULATION.maxVolumeShare),
     objective: z.enum(["band", "log"]).default("band"),
     restarts: z.number().int().min(0).max(256).default(0),
+    workers: z.number().int().min(1).max(256),
     out: z.string().min(1, "needs --out FILE"),
   })
   .strict();
@@ -65,11 +68,19 @@ export const CALIBRATE_FLAGS: Readonly<Record<string, keyof CalibrateOptions>> =
   "max-volume-share": "maxVolumeShare",
   objective: "objective",
   restarts: "restarts",
+  workers: "workers",
   out: "out",
 };
 
-/** Parses the calibrate command's argv; every problem is reported together. */
-export function parseCalibrateOptions(argv: readonly string[], cwd: string): CalibrateOptions | "help" {
+/**
+ * Parses the calibrate command's argv (`--workers` defaulting to `defaultWorkers`, the CLI's core count); every
+ * problem is reported together.
+ */
+export function parseCalibrateOptions(
+  argv: readonly string[],
+  cwd: string,
+  defaultWorkers = 1,
+): CalibrateOptions | "help" {
   const problems: string[] = [];
   const raw: Record<string, unknown> = {};
   const replay: string[] = [];
@@ -122,6 +133,7 @@ export function parseCalibrateOptions(argv: readonly string[], cwd: string): Cal
   if (raw.out === undefined) problems.push("needs --out FILE (where the fitted parameters go)");
   if (symbols.length > 0) raw.symbol = symbols.map((symbol) => mapSymbol(symbol).hyperliquid);
   if (Object.keys(sz).length > 0) raw.szDecimals = sz;
+  raw.workers ??= defaultWorkers;
   const parsed = calibrateSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
