@@ -1,7 +1,7 @@
 // One pool of worker threads for the sweep and the screen: tasks go out in batches as threads free up, replies
 // are placed by the caller (by task index or id), so results do not depend on the thread count or on which
 // thread finished first.
-import { Worker } from "node:worker_threads";
+import { type MessagePort, Worker } from "node:worker_threads";
 
 /** How a command runs its tasks on worker threads. */
 export interface WorkerPoolSpec<Reply> {
@@ -96,4 +96,65 @@ export async function runWorkerPool<Reply>(spec: WorkerPoolSpec<Reply>): Promise
   } finally {
     await Promise.all(pool.map((worker) => worker.terminate()));
   }
+}
+
+/** A message to a worker of {@link runTasksOneByOne}: task `index`, or the end. */
+export type OneTaskRequest<Task> = { type: "task"; index: number; task: Task } | { type: "stop" };
+/** A worker's answer to a {@link OneTaskRequest}: the task's result or its error. */
+export type OneTaskResponse<Result> =
+  | { type: "result"; index: number; result: Result }
+  | { type: "error"; index: number; message: string };
+
+/**
+ * Runs `tasks` one at a time per thread (tasks long enough that one message each costs nothing) on the worker
+ * `script`, which answers with {@link answerTasksOneByOne}; each result goes to `onResult` by task index.
+ *
+ * @throws the Error `taskError` makes of the first task that failed, or `failure`'s for a thread that died.
+ */
+export async function runTasksOneByOne<Task, Result>(spec: {
+  script: URL;
+  workerData: unknown;
+  threads: number;
+  tasks: readonly Task[];
+  onResult(index: number, result: Result): void;
+  taskError(index: number, message: string): Error;
+  failure(what: string): Error;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<void> {
+  await runWorkerPool<OneTaskResponse<Result>>({
+    script: spec.script,
+    workerData: spec.workerData,
+    threads: spec.threads,
+    tasks: spec.tasks.length,
+    batchSize: 1,
+    batchMessage: (index) =>
+      ({ type: "task", index, task: spec.tasks[index]! }) satisfies OneTaskRequest<Task>,
+    onReply: (response) => {
+      if (response.type === "error") return spec.taskError(response.index, response.message);
+      spec.onResult(response.index, response.result);
+      return 1;
+    },
+    failure: spec.failure,
+    ...(spec.onProgress === undefined ? {} : { onProgress: spec.onProgress }),
+  });
+}
+
+/**
+ * The worker side of {@link runTasksOneByOne}: answers each task on `port` with `run`'s result (or the error
+ * it threw) and closes the port at the end.
+ */
+export function answerTasksOneByOne<Task, Result>(port: MessagePort, run: (task: Task) => Result): void {
+  port.on("message", (request: OneTaskRequest<Task>) => {
+    if (request.type === "stop") {
+      port.close();
+      return;
+    }
+    let response: OneTaskResponse<Result>;
+    try {
+      response = { type: "result", index: request.index, result: run(request.task) };
+    } catch (error) {
+      response = { type: "error", index: request.index, message: (error as Error).message };
+    }
+    port.postMessage(response);
+  });
 }

@@ -2,7 +2,7 @@
 // they run on worker threads; results come back in the order of their starts, whatever the thread count.
 import { DEFAULT_SUBBAR_PARAMS, type SubbarParams } from "@botmm/backtest";
 import { BotmmError, createRandom } from "@botmm/core";
-import { runWorkerPool } from "../worker-pool.ts";
+import { runTasksOneByOne } from "../worker-pool.ts";
 import {
   CALIBRATION_STARTS,
   type CalibrationCase,
@@ -12,7 +12,6 @@ import {
   searchParams,
 } from "./fit.ts";
 import type { CalibrateOptions } from "./options.ts";
-import type { SearchWorkerRequest, SearchWorkerResponse } from "./worker.ts";
 
 /** What every search fits on: the cases (each replay's figures and candles) and how the candle model runs. */
 export interface SearchSetup {
@@ -88,27 +87,20 @@ export async function runSearches(
     return results;
   }
   let reported = 0;
-  await runWorkerPool<SearchWorkerResponse>({
+  await runTasksOneByOne<SubbarParams, SearchResult>({
     script: new URL("./worker.ts", import.meta.url),
     workerData: setup,
     threads,
-    tasks: starts.length,
-    batchSize: 1,
-    batchMessage: (index) =>
-      ({ type: "search", index, start: starts[index]!.params }) satisfies SearchWorkerRequest,
-    onReply: (response) => {
-      if (response.type === "error")
-        return new BotmmError(
-          "CALIBRATE_SEARCH",
-          `the search from ${starts[response.index]!.label}: ${response.message}`,
-        );
-      results[response.index] = response.result;
+    tasks: starts.map((start) => start.params),
+    onResult: (index, result) => {
+      results[index] = result;
       while (reported < starts.length && results[reported] !== undefined) {
         onResult?.(reported, results[reported]!);
         reported++;
       }
-      return 1;
     },
+    taskError: (index, message) =>
+      new BotmmError("CALIBRATE_SEARCH", `the search from ${starts[index]!.label}: ${message}`),
     failure: (what) => new BotmmError("CALIBRATE_SEARCH", `a calibrate worker ${what}`),
   });
   return results;

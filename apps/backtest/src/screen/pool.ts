@@ -2,9 +2,8 @@
 // they do not depend on the thread count. One thread (or one coin) runs in the main thread, no workers.
 import { BotmmError } from "@botmm/core";
 import type { JobOptions } from "../sweep/job.ts";
-import { runWorkerPool } from "../worker-pool.ts";
+import { runTasksOneByOne } from "../worker-pool.ts";
 import { backtestCoin, type CoinBacktest, type CoinBacktestJob } from "./coin-backtest.ts";
-import type { ScreenWorkerRequest, ScreenWorkerResponse } from "./worker.ts";
 
 /** Runs every coin's backtest on `workers` threads; `onProgress` after each coin. */
 export async function backtestCoins(
@@ -26,24 +25,18 @@ export async function backtestCoins(
     }
     return results;
   }
-  await runWorkerPool<ScreenWorkerResponse>({
+  await runTasksOneByOne<CoinBacktestJob, CoinBacktest>({
     script: new URL("./worker.ts", import.meta.url),
     workerData: { options },
     threads,
-    tasks: jobs.length,
-    batchSize: 1,
-    batchMessage: (index) => ({ type: "run", index, job: jobs[index]! }) satisfies ScreenWorkerRequest,
-    onReply: (response) => {
-      if (response.type === "error")
-        return new BotmmError(
-          "SCREEN_BACKTEST",
-          `backtest of ${jobs[response.index]!.coin}: ${response.message}`,
-        );
-      results[response.index] = response.result;
-      return 1;
+    tasks: jobs,
+    onResult: (index, result) => {
+      results[index] = result;
     },
+    taskError: (index, message) =>
+      new BotmmError("SCREEN_BACKTEST", `backtest of ${jobs[index]!.coin}: ${message}`),
     failure: (what) => new BotmmError("SCREEN_BACKTEST", `a screen worker ${what}`),
-    onProgress,
+    ...(onProgress === undefined ? {} : { onProgress }),
   });
   return results;
 }
