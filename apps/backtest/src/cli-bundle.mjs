@@ -209,8 +209,8 @@ function removeOldBuilds(dir, current) {
 
 /**
  * Sources that locate files beside themselves keep their own location in the bundle, except a worker script
- * (`new URL("./worker.ts", import.meta.url)`: the sweep, screen and queue threads), which points at its
- * bundled entry beside the chunk that starts it (every output file of the build is in one folder).
+ * (`new URL("./worker.ts", import.meta.url)`: the sweep, screen, calibrate and queue threads), which points at
+ * its bundled entry beside the chunk that starts it (every output file of the build is in one folder).
  */
 function sourceLocationPlugin() {
   const workers = new Map(

@@ -1,6 +1,6 @@
-// One pool of worker threads for the sweep and the screen: tasks go out in batches as threads free up, replies
-// are placed by the caller (by task index or id), so results do not depend on the thread count or on which
-// thread finished first.
+// One pool of worker threads for the sweep, the screen and calibrate: tasks go out in batches as threads free up,
+// replies are placed by the caller (by task index or id), so results do not depend on the thread count or on
+// which thread finished first.
 import { type MessagePort, Worker } from "node:worker_threads";
 
 /** How a command runs its tasks on worker threads. */
