@@ -42,8 +42,9 @@ export function screenSzDecimals(
   if (fromVenue !== undefined) return { szDecimals: fromVenue, inferred: false };
   const known = knownSzDecimals(coin);
   if (known !== undefined) return { szDecimals: known, inferred: false };
-  const closes = Array.from(columns.close).sort((a, b) => a - b);
-  const median = closes[Math.floor(closes.length / 2)] ?? 1;
+  // A typed copy sorts numerically without a comparator call per pair.
+  const closes = Float64Array.from(columns.close).sort();
+  const median = closes.length > 0 ? closes[closes.length >> 1]! : 1;
   return { szDecimals: Math.min(5, Math.max(0, Math.round(Math.log10(median)))), inferred: true };
 }
 

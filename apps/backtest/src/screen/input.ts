@@ -52,6 +52,24 @@ export async function readText(path: string, flag: string): Promise<string> {
   return bytes.toString("utf8");
 }
 
+/** Whether `text` has a `YYYY-MM-DD` date at `at` (as `/^\d{4}-\d\d-\d\d/` on the text from there). */
+function isDatePrefix(text: string, at: number): boolean {
+  for (let i = 0; i < 10; i++) {
+    const code = text.charCodeAt(at + i);
+    if (i === 4 || i === 7 ? code !== 45 : !(code >= 48 && code <= 57)) return false;
+  }
+  return true;
+}
+
+/** The 10 characters of `text` at `at` against the `YYYY-MM-DD` day `day`, as strings compare: < 0, 0, > 0. */
+function compareDay(text: string, at: number, day: string): number {
+  for (let i = 0; i < 10; i++) {
+    const difference = text.charCodeAt(at + i) - day.charCodeAt(i);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
 /** An ISO time or ms since the epoch → ms, or NaN. */
 function parseTime(text: string): number {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
@@ -336,8 +354,10 @@ export function parseLongFundingCsv(
   fromMs: number,
   toMs: number,
 ): Map<string, FundingRates> {
-  const lines = text.split("\n");
-  const header = (lines[0] ?? "")
+  // The header line only: splitting the whole text would make a string of each of its 2M lines.
+  const headerEnd = text.indexOf("\n");
+  const headerLine = headerEnd < 0 ? text : text.slice(0, headerEnd);
+  const header = headerLine
     .trim()
     .toLowerCase()
     .split(",")
@@ -347,13 +367,17 @@ export function parseLongFundingCsv(
   const rateAt = header.indexOf("funding_rate");
   if (coinAt < 0 || timeAt < 0 || rateAt < 0)
     throw new ScreenInputError(
-      `--funding ${name}: expected a header coin,date,funding_rate (rates per hour), got "${lines[0]?.trim() ?? ""}"`,
+      `--funding ${name}: expected a header coin,date,funding_rate (rates per hour), got "${headerLine.trim()}"`,
     );
   const out = new Map<string, { timeMs: number[]; ratePerHour: number[] }>();
   // Rows dated (YYYY-MM-DD…) more than a day outside the window skip the time parse: a 2M-row file spans years.
   const dayOf = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : null);
   const firstDay = dayOf(fromMs - 86_400_000);
   const lastDay = dayOf(toMs + 86_400_000);
+  // The usual layout (coin,date,funding_rate) is read in place, without a string per line and cell; any row
+  // it does not recognise at a glance (a time not starting with a date, spaces, another column order) goes
+  // through the general reading below, with the same checks and the same errors.
+  const usualLayout = coinAt === 0 && timeAt === 1 && rateAt === 2;
   // Scanned line by line without splitting the whole text: most rows belong to coins or days not screened.
   let row = 1;
   let position = text.indexOf("\n") + 1;
@@ -370,17 +394,31 @@ export function parseLongFundingCsv(
         : (text.slice(lineStart, next).split(",")[coinAt] ?? "")
     ).trim();
     if (!coins.has(coin)) continue;
-    const line = text.slice(lineStart, next);
-    const cells = line.split(",");
-    const timeText = cells[timeAt]?.trim() ?? "";
-    const day = /^\d{4}-\d\d-\d\d/.test(timeText) ? timeText.slice(0, 10) : null;
-    const outside =
-      day !== null && ((firstDay !== null && day < firstDay) || (lastDay !== null && day > lastDay));
-    const time = outside ? fromMs - 1 : parseTime(timeText);
-    const rate = Number(cells[rateAt]);
-    if (!Number.isFinite(time) || !Number.isFinite(rate) || (cells[rateAt] ?? "").trim() === "")
+    let time = Number.NaN;
+    let rateText: string | undefined;
+    const timeStart = comma + 1;
+    const timeEnd = usualLayout && comma >= 0 ? text.indexOf(",", timeStart) : -1;
+    if (timeEnd >= 0 && timeEnd < next && timeStart + 10 <= timeEnd && isDatePrefix(text, timeStart)) {
+      const rateEnd = text.indexOf(",", timeEnd + 1);
+      rateText = text.slice(timeEnd + 1, rateEnd >= 0 && rateEnd < next ? rateEnd : next);
+      const outside =
+        (firstDay !== null && compareDay(text, timeStart, firstDay) < 0) ||
+        (lastDay !== null && compareDay(text, timeStart, lastDay) > 0);
+      time = outside ? fromMs - 1 : parseTime(text.slice(timeStart, timeEnd).trim());
+    } else {
+      const cells = text.slice(lineStart, next).split(",");
+      const timeText = cells[timeAt]?.trim() ?? "";
+      const day = /^\d{4}-\d\d-\d\d/.test(timeText) ? timeText.slice(0, 10) : null;
+      const outside =
+        day !== null && ((firstDay !== null && day < firstDay) || (lastDay !== null && day > lastDay));
+      time = outside ? fromMs - 1 : parseTime(timeText);
+      rateText = cells[rateAt];
+    }
+    const rate = Number(rateText);
+    // A blank cell reads as 0: only then is the text looked at again.
+    if (!Number.isFinite(time) || !Number.isFinite(rate) || (rate === 0 && (rateText ?? "").trim() === ""))
       throw new ScreenInputError(
-        `--funding ${name} row ${row} (${coin}): expected a time and a funding_rate number, got "${line.trim()}"`,
+        `--funding ${name} row ${row} (${coin}): expected a time and a funding_rate number, got "${text.slice(lineStart, next).trim()}"`,
       );
     if (Math.abs(rate) > 0.04)
       throw new ScreenInputError(
