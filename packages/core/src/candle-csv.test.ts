@@ -252,3 +252,91 @@ describe("parseCandleCsv: errors name the file line", () => {
     expect(error.row).toBe(3);
   });
 });
+
+describe("parseCandleCsv: plain rows read in place", () => {
+  // Each field written the ways files write numbers (and a few ways they break); a row's candle stays valid
+  // unless a field does not parse.
+  const formats: ((value: number) => string)[] = [
+    (value) => String(value),
+    (value) => value.toFixed(2),
+    (value) => value.toFixed(8),
+    (value) => value.toExponential(6),
+    (value) => value.toExponential(3).toUpperCase(),
+    (value) => value.toPrecision(17),
+    (value) => `+${value}`,
+    (value) => `000${value.toFixed(4)}`,
+    (value) => `${Math.trunc(value)}.`,
+    (value) => (value < 1 ? `.${value.toFixed(6).slice(2)}` : String(value)),
+    () => "1.2.3",
+    () => "1e",
+    () => "",
+  ];
+  const fieldArbitrary = fc.record({
+    format: fc.nat({ max: formats.length - 1 }),
+    scale: fc.double({ min: 0.999, max: 1.001, noNaN: true }),
+  });
+  const rowArbitrary = fc.record({
+    price: fc.oneof(fc.double({ min: 1e-6, max: 1e6, noNaN: true }), fc.constantFrom(0.1, 100.1, 99_999.99)),
+    fields: fc.array(fieldArbitrary, { minLength: 5, maxLength: 5 }),
+    time: fc.constantFrom("ms", "ms", "ms", "ms.0", "s", "us"),
+  });
+
+  function row(
+    index: number,
+    spec: { price: number; fields: { format: number; scale: number }[]; time: string },
+  ) {
+    const openTime = T0 + index * MINUTE;
+    const time = {
+      ms: String(openTime),
+      "ms.0": `${openTime}.0`,
+      s: String(openTime / 1000),
+      us: `${openTime}000`,
+    }[spec.time]!;
+    const [open, high, low, close, volume] = spec.fields.map((field, k) => {
+      const value =
+        [spec.price, spec.price * 1.01, spec.price * 0.99, spec.price, spec.price * 3][k]! * field.scale;
+      return formats[field.format]!(value);
+    });
+    return [time, open, high, low, close, volume];
+  }
+
+  const outcome = (text: string): unknown => {
+    try {
+      return parseCandleCsvRows(text, { sourceName: "f.csv" });
+    } catch (error) {
+      return `${(error as CandleDataError).code}: ${(error as Error).message}`;
+    }
+  };
+
+  it("gives what the general reading gives (every field padded so none is read in place), values or error (seeded)", () => {
+    fc.assert(
+      fc.property(fc.array(rowArbitrary, { minLength: 1, maxLength: 12 }), fc.boolean(), (rows, header) => {
+        const cells = rows.map((spec, i) => row(i, spec));
+        const top = header ? ["open_time,open,high,low,close,volume"] : [];
+        const plain = [...top, ...cells.map((fields) => fields.join(","))].join("\n");
+        const padded = [...top, ...cells.map((fields) => fields.map((field) => ` ${field} `).join(","))].join(
+          "\n",
+        );
+        expect(outcome(plain)).toEqual(outcome(padded));
+      }),
+      { seed: 20_261_206, numRuns: 1_500 },
+    );
+  });
+
+  it("reads each value as Number does, also where a decimal's digits or exponent are long", () => {
+    const values = [
+      "0.30000000000000004",
+      "123456789012345678",
+      "1.5e-30",
+      "9007199254740993",
+      "1e22",
+      "1e23",
+    ];
+    const text = values
+      .map((value, i) => `${T0 + i * MINUTE},${value},${value},${value},${value},1`)
+      .join("\n");
+    const candles = parseCandleCsv(text);
+    expect(candles.map((candle) => candle.open)).toEqual(values.map(Number));
+    expect(candles.map((candle) => candle.high)).toEqual(values.map(Number));
+  });
+});

@@ -89,20 +89,36 @@ export function parseCandleCsv(text: string, options: ParseCandleCsvOptions = {}
 export function parseCandleCsvRows(text: string, options: ParseCandleCsvOptions = {}): ParsedCandleCsv {
   const { sourceName } = options;
   const source = sourceName ? `${sourceName}: ` : "";
-  const lines = text.split("\n");
   const candles: Candle[] = [];
   const rowNumbers: number[] = [];
   let columns: ColumnIndex | null = null;
   let layout: ParsedCandleCsv["layout"] = "header";
   let needed = 0;
 
-  for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
-    let line = lines[lineIndex]!;
+  // Line by line without splitting the text: a line becomes a string only when it is not a plain row.
+  let lineIndex = -1;
+  for (let lineStart = 0, lineEnd = -1; lineEnd < text.length; lineStart = lineEnd + 1) {
+    lineIndex++;
+    lineEnd = text.indexOf("\n", lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const row = lineIndex + 1;
+    // Most rows are plain numbers: read in place, with no string per field. Anything else (quotes, spaces, a
+    // comment, an error to report) goes the general way below, which reads it the same or names the problem.
+    if (columns !== null) {
+      const end = lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
+      const candle = fastRow(text, lineStart, end, columns, needed);
+      if (candle !== null) {
+        checkCandleValues(candle, row, sourceName);
+        candles.push(candle);
+        rowNumbers.push(row);
+        continue;
+      }
+    }
+    let line = text.slice(lineStart, lineEnd);
     if (lineIndex === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     if (line.endsWith("\r")) line = line.slice(0, -1);
     const trimmed = line.trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
-    const row = lineIndex + 1;
     // Fields are unquoted where read: a row has more columns than it uses.
     const fields = line.split(",");
 
@@ -170,6 +186,111 @@ function parseNumber(
     );
   }
   return Number(raw);
+}
+
+/** Exact powers of ten as doubles (10²² is the largest one a double holds exactly). */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+/** A decimal's significant digits are read as an integer only while it stays below 2⁵³ (so, exactly). */
+const EXACT_INTEGER_LIMIT = 2 ** 53;
+/** Field starts and ends of the row being read in place (one row at a time; the parser is synchronous). */
+const fieldStarts: number[] = [];
+const fieldEnds: number[] = [];
+
+/**
+ * The candle of the row `line[lineStart, lineEnd)` whose fields in use are plain decimals (as {@link DECIMAL} reads them, no quotes or
+ * spaces), read without making a string per field; null when the row needs the general reading (a quoted or
+ * padded field, too few columns, a value that would be an error, a decimal this fast path does not read
+ * exactly). Values equal `Number(field)` exactly: see {@link plainDecimal}.
+ */
+function fastRow(
+  line: string,
+  lineStart: number,
+  lineEnd: number,
+  index: ColumnIndex,
+  needed: number,
+): Candle | null {
+  let count = 0;
+  let start = lineStart;
+  for (let i = lineStart; i <= lineEnd && count < needed; i++) {
+    if (i === lineEnd || line.charCodeAt(i) === 44) {
+      fieldStarts[count] = start;
+      fieldEnds[count] = i;
+      count++;
+      start = i + 1;
+    }
+  }
+  if (count < needed) return null;
+  const time = plainDecimal(line, fieldStarts[index.openTime]!, fieldEnds[index.openTime]!);
+  // The general reading converts seconds and µs and reports odd times; here only whole ms in the ms band.
+  if (!(time >= MILLISECOND_BAND[0] && time < MILLISECOND_BAND[1]) || !Number.isInteger(time)) return null;
+  const open = plainDecimal(line, fieldStarts[index.open]!, fieldEnds[index.open]!);
+  const high = plainDecimal(line, fieldStarts[index.high]!, fieldEnds[index.high]!);
+  const low = plainDecimal(line, fieldStarts[index.low]!, fieldEnds[index.low]!);
+  const close = plainDecimal(line, fieldStarts[index.close]!, fieldEnds[index.close]!);
+  const volume = plainDecimal(line, fieldStarts[index.volume]!, fieldEnds[index.volume]!);
+  if (Number.isNaN(open + high + low + close + volume)) return null;
+  return { openTime: time, open, high, low, close, volume };
+}
+
+/**
+ * `Number(text.slice(start, end))` for a plain decimal (`[+-]digits[.digits][e[+-]digits]`, as {@link DECIMAL}
+ * accepts) of at most 15 significant digits whose power of ten is within ±22 — or NaN, meaning "read it the
+ * general way". Exact: the digits form an integer below 2⁵³ and 10^k is an exact double, so one multiplication
+ * or division rounds once, to the same double as `Number` (Clinger's fast path).
+ */
+function plainDecimal(text: string, start: number, end: number): number {
+  let i = start;
+  let negative = false;
+  let code = text.charCodeAt(i);
+  if (code === 43 || code === 45) {
+    negative = code === 45;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let significant = 0;
+  let fractionDigits = 0;
+  let seenPoint = false;
+  for (; i < end; i++) {
+    code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      digits++;
+      if (seenPoint) fractionDigits++;
+      if (mantissa === 0 && code === 48) continue; // leading zeros are not significant
+      if (++significant > 15) return Number.NaN;
+      mantissa = mantissa * 10 + (code - 48);
+    } else if (code === 46 && !seenPoint) seenPoint = true;
+    else break;
+  }
+  if (digits === 0) return Number.NaN;
+  let exponent = 0;
+  if (i < end) {
+    if (code !== 101 && code !== 69) return Number.NaN;
+    i++;
+    let exponentNegative = false;
+    code = text.charCodeAt(i);
+    if (code === 43 || code === 45) {
+      exponentNegative = code === 45;
+      i++;
+    }
+    const exponentStart = i;
+    for (; i < end; i++) {
+      code = text.charCodeAt(i);
+      if (!(code >= 48 && code <= 57)) return Number.NaN;
+      exponent = exponent * 10 + (code - 48);
+      if (exponent > 1_000) return Number.NaN;
+    }
+    if (i === exponentStart) return Number.NaN;
+    if (exponentNegative) exponent = -exponent;
+  }
+  if (mantissa >= EXACT_INTEGER_LIMIT) return Number.NaN;
+  const power = exponent - fractionDigits;
+  let value: number;
+  if (mantissa === 0) value = 0;
+  else if (power >= 0 && power <= 22) value = mantissa * POWERS_OF_TEN[power]!;
+  else if (power < 0 && power >= -22) value = mantissa / POWERS_OF_TEN[-power]!;
+  else return Number.NaN;
+  return negative ? -value : value;
 }
 
 function unquote(field: string): string {
