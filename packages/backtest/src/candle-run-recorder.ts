@@ -110,6 +110,8 @@ export class CandleRunRecorder {
   #haltedBars = 0;
   #reduceOnlyBars = 0;
   #warmupBars = 0;
+  /** Whether the best resting and decided quotes are recorded per bar (`BacktestOptions.quoteSeries`). */
+  readonly #quoteSeries: boolean;
   /**
    * The close price and time of the bar being closed (set by closeBar / closeCandle, read by #recordClose): a
    * typed array, stored in place at every bar (as a field would be only if its first value were a double).
@@ -141,10 +143,12 @@ export class CandleRunRecorder {
     this.feesUsdByBar = seriesOf(series, "feesUsdByBar", n);
     this.fundingUsdByBar = seriesOf(series, "fundingUsdByBar", n);
     // Written only at bars with a quote: the rest must read NaN, also in arrays an earlier run wrote.
-    this.restingBid = seriesOf(series, "restingBid", n).fill(Number.NaN);
-    this.restingAsk = seriesOf(series, "restingAsk", n).fill(Number.NaN);
-    this.decidedBid = seriesOf(series, "decidedBid", n).fill(Number.NaN);
-    this.decidedAsk = seriesOf(series, "decidedAsk", n).fill(Number.NaN);
+    this.#quoteSeries = options.quoteSeries !== false;
+    const quoteBars = this.#quoteSeries ? n : 0;
+    this.restingBid = seriesOf(series, "restingBid", quoteBars).fill(Number.NaN);
+    this.restingAsk = seriesOf(series, "restingAsk", quoteBars).fill(Number.NaN);
+    this.decidedBid = seriesOf(series, "decidedBid", quoteBars).fill(Number.NaN);
+    this.decidedAsk = seriesOf(series, "decidedAsk", quoteBars).fill(Number.NaN);
     // The funding skew leans on the rate in force from the first bar, not only from the first hour's open.
     if (n > 0) kernel.setFundingRate(this.#funding.rateAt(candles.openTime[0]!));
   }
@@ -227,8 +231,10 @@ export class CandleRunRecorder {
     const inventory = this.#inventory;
     const kernel = this.#kernel;
     const venue = this.#venue;
-    if (venue.active[0] === 1) this.restingBid[i] = venue.price[0]!;
-    if (venue.active[venue.levels] === 1) this.restingAsk[i] = venue.price[venue.levels]!;
+    if (this.#quoteSeries) {
+      if (venue.active[0] === 1) this.restingBid[i] = venue.price[0]!;
+      if (venue.active[venue.levels] === 1) this.restingAsk[i] = venue.price[venue.levels]!;
+    }
     this.equityUsd[i] = inventory.totalPnlUsd(close);
     this.positionUsd[i] = inventory.size * close;
     this.spreadUsdByBar[i] = kernel.ledger.spreadUsd;
@@ -263,8 +269,10 @@ export class CandleRunRecorder {
     if (mode === "halt") this.#haltedBars++;
     else if (mode === "reduce-only") this.#reduceOnlyBars++;
     if (kernel.decision.status === "warming-up") this.#warmupBars++;
-    if (quotes.bidSizes[0]! > 0) this.decidedBid[i] = quotes.bidPrices[0]!;
-    if (quotes.askSizes[0]! > 0) this.decidedAsk[i] = quotes.askPrices[0]!;
+    if (this.#quoteSeries) {
+      if (quotes.bidSizes[0]! > 0) this.decidedBid[i] = quotes.bidPrices[0]!;
+      if (quotes.askSizes[0]! > 0) this.decidedAsk[i] = quotes.askPrices[0]!;
+    }
     if (--this.#progressCountdown !== 0) return;
     this.#progressCountdown = this.#progressEvery;
     onProgress?.(i + 1, this.#candles.length);

@@ -272,6 +272,31 @@ describe("series written into the caller's arrays (createRunSeries)", () => {
     }
   });
 
+  it.each([
+    ["candle", {}],
+    ["subbar", { fillModel: subbarFillModel() }],
+  ] as const)(
+    "%s: quoteSeries false leaves the four quote series empty and changes nothing else",
+    (_name, overrides) => {
+      const columns = toCandleColumns(randomWalkCandles(1_200, 13));
+      const options = testOptions(overrides);
+      const full = runCandleBacktest(columns, options);
+      for (const reuse of [undefined, createRunSeries(1_200)]) {
+        const run = runCandleBacktest(columns, {
+          ...options,
+          quoteSeries: false,
+          ...(reuse === undefined ? {} : { series: reuse }),
+        });
+        for (const name of quotes) expect(run[name], name).toHaveLength(0);
+        for (const name of series) expect(Array.from(run[name]), name).toEqual(Array.from(full[name]));
+        const { restingBid: _e, restingAsk: _f, decidedBid: _g, decidedAsk: _h, ...rest } = run;
+        const { restingBid: _a, restingAsk: _b, decidedBid: _c, decidedAsk: _d, ...fullRest } = full;
+        expect(rest).toEqual(fullRest);
+        expect(full.decidedBid.some((price) => price > 0)).toBe(true);
+      }
+    },
+  );
+
   it("refuses arrays shorter than the run, naming the series", () => {
     const columns = toCandleColumns(randomWalkCandles(100, 3));
     expect(() => runCandleBacktest(columns, { ...testOptions(), series: createRunSeries(99) })).toThrow(

@@ -123,8 +123,9 @@ export function jobOptions(options: BacktestCliOptions): JobOptions {
 
 /**
  * Runs one configuration on bars `[from, to)` and builds its report, exactly as a single `--csv` run of the
- * same options would (its risk engine, funding and capital). `series`: arrays the run writes its per-bar
- * series into (a worker's, reused by each of its runs; the returned run refers to them), else new ones.
+ * same options would (its risk engine, funding and capital), without the per-bar quote series (`quoteSeries:
+ * false`). `series`: arrays the run writes its per-bar series into (a worker's, reused by each of its runs;
+ * the returned run refers to them), else new ones.
  */
 export function runJob(
   shared: SharedRunData,
@@ -160,6 +161,8 @@ export function runJob(
     takerSlippageBps: options.takerSlippageBps,
     seed: options.seed,
     risk: riskGate,
+    // A sweep row is the report's numbers and the equity curve: the per-bar quotes would only cost memory traffic.
+    quoteSeries: false,
     ...(series === undefined ? {} : { series }),
   };
   const run = runCandleBacktest(view, backtestOptions);
