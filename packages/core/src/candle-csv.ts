@@ -197,13 +197,13 @@ const fieldStarts: number[] = [];
 const fieldEnds: number[] = [];
 
 /**
- * The candle of the row `line[lineStart, lineEnd)` whose fields in use are plain decimals (as {@link DECIMAL} reads them, no quotes or
- * spaces), read without making a string per field; null when the row needs the general reading (a quoted or
- * padded field, too few columns, a value that would be an error, a decimal this fast path does not read
- * exactly). Values equal `Number(field)` exactly: see {@link plainDecimal}.
+ * The candle of the row `text[lineStart, lineEnd)` when its fields in use are plain decimals (as {@link DECIMAL}
+ * reads them, no quotes or spaces), read without making a string per field; null when the row needs the
+ * general reading (a quoted or padded field, too few columns, a value that would be an error, a decimal this
+ * fast path does not read exactly). Values equal `Number(field)` exactly: see {@link plainDecimal}.
  */
 function fastRow(
-  line: string,
+  text: string,
   lineStart: number,
   lineEnd: number,
   index: ColumnIndex,
@@ -212,7 +212,7 @@ function fastRow(
   let count = 0;
   let start = lineStart;
   for (let i = lineStart; i <= lineEnd && count < needed; i++) {
-    if (i === lineEnd || line.charCodeAt(i) === 44) {
+    if (i === lineEnd || text.charCodeAt(i) === 44) {
       fieldStarts[count] = start;
       fieldEnds[count] = i;
       count++;
@@ -220,14 +220,14 @@ function fastRow(
     }
   }
   if (count < needed) return null;
-  const time = plainDecimal(line, fieldStarts[index.openTime]!, fieldEnds[index.openTime]!);
+  const time = plainDecimal(text, fieldStarts[index.openTime]!, fieldEnds[index.openTime]!);
   // The general reading converts seconds and µs and reports odd times; here only whole ms in the ms band.
   if (!(time >= MILLISECOND_BAND[0] && time < MILLISECOND_BAND[1]) || !Number.isInteger(time)) return null;
-  const open = plainDecimal(line, fieldStarts[index.open]!, fieldEnds[index.open]!);
-  const high = plainDecimal(line, fieldStarts[index.high]!, fieldEnds[index.high]!);
-  const low = plainDecimal(line, fieldStarts[index.low]!, fieldEnds[index.low]!);
-  const close = plainDecimal(line, fieldStarts[index.close]!, fieldEnds[index.close]!);
-  const volume = plainDecimal(line, fieldStarts[index.volume]!, fieldEnds[index.volume]!);
+  const open = plainDecimal(text, fieldStarts[index.open]!, fieldEnds[index.open]!);
+  const high = plainDecimal(text, fieldStarts[index.high]!, fieldEnds[index.high]!);
+  const low = plainDecimal(text, fieldStarts[index.low]!, fieldEnds[index.low]!);
+  const close = plainDecimal(text, fieldStarts[index.close]!, fieldEnds[index.close]!);
+  const volume = plainDecimal(text, fieldStarts[index.volume]!, fieldEnds[index.volume]!);
   if (Number.isNaN(open + high + low + close + volume)) return null;
   return { openTime: time, open, high, low, close, volume };
 }
