@@ -79,9 +79,15 @@ export async function runSearches(
 ): Promise<SearchResult[]> {
   const results: SearchResult[] = new Array(starts.length);
   const threads = Math.max(1, Math.min(workers, starts.length));
+  const failed = (index: number, message: string) =>
+    new BotmmError("CALIBRATE_SEARCH", `the search from ${starts[index]!.label}: ${message}`);
   if (threads === 1) {
     for (const [i, start] of starts.entries()) {
-      results[i] = searchFrom(setup, start.params);
+      try {
+        results[i] = searchFrom(setup, start.params);
+      } catch (error) {
+        throw failed(i, (error as Error).message);
+      }
       onResult?.(i, results[i]!);
     }
     return results;
@@ -99,8 +105,7 @@ export async function runSearches(
         reported++;
       }
     },
-    taskError: (index, message) =>
-      new BotmmError("CALIBRATE_SEARCH", `the search from ${starts[index]!.label}: ${message}`),
+    taskError: failed,
     failure: (what) => new BotmmError("CALIBRATE_SEARCH", `a calibrate worker ${what}`),
   });
   return results;
