@@ -6,9 +6,9 @@ import { BotmmError } from "@botmm/core";
 import { ProgressBar } from "../progress.ts";
 import type { CliIo } from "../run.ts";
 import { buildCases } from "./cases.ts";
-import { type CalibrationCase, type CaseFit, fitCase } from "./fit.ts";
+import type { CalibrationCase, CaseFit } from "./fit.ts";
 import { CALIBRATE_USAGE, type CalibrateOptions, parseCalibrateOptions } from "./options.ts";
-import { bestOf, runSearches, type SearchSetup, searchStarts } from "./searches.ts";
+import { bestOf, caseFits, runSearches, type SearchSetup, searchStarts } from "./searches.ts";
 
 const cell = (value: number | null, digits = 2) => (value === null ? "n/a" : value.toFixed(digits));
 
@@ -57,9 +57,7 @@ export async function runCalibrateCli(argv: readonly string[], io: CliIo): Promi
       );
     }
     const setup: SearchSetup = { cases: usable, settings: options };
-    const before = usable.map((item) =>
-      fitCase(item, DEFAULT_SUBBAR_PARAMS, options.seeds, options, options.objective),
-    );
+    const before = caseFits(setup, DEFAULT_SUBBAR_PARAMS);
     log("");
     const beforeLoss = before.reduce((sum, fit) => sum + fit.loss, 0) / usable.length;
     log(
@@ -72,15 +70,12 @@ export async function runCalibrateCli(argv: readonly string[], io: CliIo): Promi
     let done = 0;
     const results = await runSearches(setup, starts, options.workers, (index, result) => {
       progress.finish();
-      const start = starts[index]!;
-      const from = start.label.startsWith("restart") ? start.label : `search from ${start.label}`;
-      log(`${from}: loss ${result.loss.toFixed(4)} at ${JSON.stringify(result.params)}`);
+      log(`${starts[index]!.label}: loss ${result.loss.toFixed(4)} at ${JSON.stringify(result.params)}`);
       progress.update(++done, starts.length, `${done}/${starts.length} searches`);
     });
     progress.finish();
     const search = bestOf(results);
-    const opts = options;
-    const fits = usable.map((item) => fitCase(item, search.params, opts.seeds, opts, opts.objective));
+    const fits = caseFits(setup, search.params);
     const fittedOn = `${[
       ...new Set(
         options.replay.map((path) =>

@@ -6,6 +6,7 @@ import { runTasksOneByOne } from "../worker-pool.ts";
 import {
   CALIBRATION_STARTS,
   type CalibrationCase,
+  type CaseFit,
   fitCase,
   RESTART_SEED,
   randomGridPoint,
@@ -24,6 +25,7 @@ export interface SearchSetup {
 
 /** Where one search started and how it is named in the command's output. */
 export interface SearchStart {
+  /** "search from the shipped parameters", "search from {…}", "restart 3". */
   label: string;
   params: SubbarParams;
 }
@@ -40,24 +42,29 @@ export interface SearchResult {
  * of {@link CALIBRATION_STARTS} (completed by the shipped ones), then `restarts` seeded random grid points.
  */
 export function searchStarts(restarts: number): SearchStart[] {
-  const starts: SearchStart[] = [{ label: "the shipped parameters", params: { ...DEFAULT_SUBBAR_PARAMS } }];
+  const starts: SearchStart[] = [
+    { label: "search from the shipped parameters", params: { ...DEFAULT_SUBBAR_PARAMS } },
+  ];
   for (const start of CALIBRATION_STARTS)
-    starts.push({ label: JSON.stringify(start), params: { ...DEFAULT_SUBBAR_PARAMS, ...start } });
+    starts.push({
+      label: `search from ${JSON.stringify(start)}`,
+      params: { ...DEFAULT_SUBBAR_PARAMS, ...start },
+    });
   const random = createRandom(RESTART_SEED);
   for (let r = 0; r < restarts; r++)
     starts.push({ label: `restart ${r + 1}`, params: randomGridPoint(random) });
   return starts;
 }
 
+/** Each case's fit of `params` (the candle model over the seeds against that case's replay). */
+export function caseFits(setup: SearchSetup, params: Readonly<SubbarParams>): CaseFit[] {
+  const { cases, settings } = setup;
+  return cases.map((item) => fitCase(item, params, settings.seeds, settings, settings.objective));
+}
+
 /** The mean loss of `params` over the cases: what every search minimises. */
 export function meanLoss(setup: SearchSetup, params: Readonly<SubbarParams>): number {
-  const { cases, settings } = setup;
-  return (
-    cases.reduce(
-      (sum, item) => sum + fitCase(item, params, settings.seeds, settings, settings.objective).loss,
-      0,
-    ) / cases.length
-  );
+  return caseFits(setup, params).reduce((sum, fit) => sum + fit.loss, 0) / setup.cases.length;
 }
 
 /** One coordinate search from `start`. */
@@ -69,7 +76,7 @@ export function searchFrom(setup: SearchSetup, start: Readonly<SubbarParams>): S
  * Runs a search from every start on `workers` threads (one thread: in this one) and returns the results in
  * the order of `starts`; `onResult` hears each in that order as soon as it and every earlier one are done.
  *
- * @throws BotmmError `CALIBRATE_SEARCH` naming the start whose search failed.
+ * @throws BotmmError `CALIBRATE_SEARCH` naming the search that failed.
  */
 export async function runSearches(
   setup: SearchSetup,
@@ -80,7 +87,7 @@ export async function runSearches(
   const results: SearchResult[] = new Array(starts.length);
   const threads = Math.max(1, Math.min(workers, starts.length));
   const failed = (index: number, message: string) =>
-    new BotmmError("CALIBRATE_SEARCH", `the search from ${starts[index]!.label}: ${message}`);
+    new BotmmError("CALIBRATE_SEARCH", `${starts[index]!.label} failed: ${message}`);
   if (threads === 1) {
     for (const [i, start] of starts.entries()) {
       try {

@@ -394,7 +394,7 @@ export function parseLongFundingCsv(
         : (text.slice(lineStart, next).split(",")[coinAt] ?? "")
     ).trim();
     if (!coins.has(coin)) continue;
-    let time = Number.NaN;
+    let time: number;
     let rateText: string | undefined;
     const timeStart = comma + 1;
     const timeEnd = usualLayout && comma >= 0 ? text.indexOf(",", timeStart) : -1;
