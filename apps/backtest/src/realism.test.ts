@@ -188,8 +188,13 @@ describe("backtest CLI realism", () => {
       candleComparison: Omit<RealismRow, "recording" | "symbol" | "quotes">;
     };
     const row = rows.find((r) => r.recording === "first" && r.symbol === "SOL" && r.quotes === "tight 1bp")!;
-    const { recording: _r, symbol: _s, quotes: _q, verdict, ...rest } = row;
+    const { recording: _r, symbol: _s, quotes: _q, verdict, replayNoise, ...rest } = row;
     expect(rest).toEqual(candleComparison);
+    // The replay's noise is measured on its own equity: its total is the replay's PnL.
+    expect(replayNoise.totalUsd).toBeCloseTo(row.replay.total, 9);
+    expect(replayNoise.standardErrorUsd).toBeGreaterThan(0);
+    expect(replayNoise.chanceInBand).toBeGreaterThanOrEqual(0);
+    expect(replayNoise.chanceInBand).toBeLessThanOrEqual(1);
     expect(verdict.seeds).toBe(1);
     expect(verdict.seedsMeeting).toBe(verdict.meets === true ? 1 : 0);
 
@@ -198,7 +203,8 @@ describe("backtest CLI realism", () => {
     expect(out).toMatch(/recording\s+symbol\s+quotes\s+fills c\/r\s+orders\s+volume\s+pnl/);
     expect(out).toMatch(/second\s+SOL\s+tight 1bp/);
     expect(out).toMatch(/second\s+SOL\s+tight 3bp/);
-    expect(out).toMatch(/mo replay\s+meets\n/);
+    expect(out).toMatch(/mo replay\s+meets\s+replay pnl ± se\s+chance\n/);
+    expect(out).toMatch(/such a model would meet the \|pnl\| part in ≈ \d+\.\d of these \d+ rows/);
   });
 
   it("with --candle-seeds N, reports the mean of N candle runs over the same replay and how many seeds meet", async () => {

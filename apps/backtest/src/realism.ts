@@ -1,5 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { basename, resolve } from "node:path";
+import { type PnlNoise, pnlSamplingNoise } from "@botmm/backtest";
 import { BotmmError } from "@botmm/core";
 import { type BacktestCliOptions, parseCliOptions, USAGE } from "./options.ts";
 import {
@@ -45,13 +46,34 @@ export interface RealismVerdict {
   absolutePnlRatio: { mean: number | null; min: number | null; max: number | null };
 }
 
-/** One row of `realism --json`: a recording, a coin and a quote setting, with the `--compare-candles` fields. */
+/**
+ * One row of `realism --json`: a recording, a coin and a quote setting, with the `--compare-candles` fields and
+ * `replayNoise`, how much the replay's PnL owes to the luck of the recording ({@link replayPnlNoise}).
+ */
 export type RealismRow = {
   recording: string;
   symbol: string;
   quotes: string;
   verdict: RealismVerdict;
+  replayNoise: PnlNoise;
 } & ReturnType<typeof withRatios>;
+
+/**
+ * The replay's PnL noise on its 1-minute equity: the standard error of its total (a circular block bootstrap,
+ * seeded) and how often a candle model whose PnL equalled the replay's expectation would meet the |PnL| band
+ * against one recording of this length. A recording whose chance is far below 1 cannot show that a model
+ * meets the band, whatever the model.
+ *
+ * @example
+ * ```ts
+ * const noise = replayPnlNoise(once.run.equityUsd);
+ * noise.standardErrorUsd; // e.g. 0.19 on a replay total of $0.17
+ * noise.chanceInBand; // e.g. 0.23
+ * ```
+ */
+export function replayPnlNoise(equityUsd: ArrayLike<number>): PnlNoise {
+  return pnlSamplingNoise(equityUsd, { band: REALISM_BAND, seed: 1 });
+}
 
 const inBand = (value: number | null): boolean =>
   value !== null && value >= REALISM_BAND[0] && value <= REALISM_BAND[1];
@@ -237,6 +259,8 @@ export function formatRealismTable(rows: readonly RealismRow[]): string {
     "mo candle",
     "mo replay",
     "meets",
+    "replay pnl ± se",
+    "chance",
   ];
   const seeded = rows.some((row) => row.verdict.seeds > 1);
   if (seeded) header.push("seeds meeting", "|pnl| mean (range) over seeds");
@@ -254,6 +278,8 @@ export function formatRealismTable(rows: readonly RealismRow[]): string {
     cell(row.candle.markoutBps),
     cell(row.replay.markoutBps),
     verdictCell(row.verdict.meets),
+    `${cell(row.replay.total)} ± ${cell(row.replayNoise.standardErrorUsd)}`,
+    Number.isNaN(row.replayNoise.chanceInBand) ? "n/a" : row.replayNoise.chanceInBand.toFixed(2),
     ...(seeded
       ? [
           `${row.verdict.seedsMeeting}/${row.verdict.seeds}`,
@@ -264,12 +290,20 @@ export function formatRealismTable(rows: readonly RealismRow[]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...body.map((line) => line[i]!.length)));
   const format = (line: readonly string[]) =>
     line.map((text, i) => (i < 3 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join("  ");
+  const chances = rows.flatMap((row) =>
+    Number.isNaN(row.replayNoise.chanceInBand) ? [] : [row.replayNoise.chanceInBand],
+  );
+  const expected = chances.reduce((sum, chance) => sum + chance, 0);
+  const all = chances.reduce((product, chance) => product * chance, 1);
   return [
     format(header),
     ...body.map(format),
     "ratios are candle / replay (n/a where the replay's figure is 0); fills c/r = orders filled, candle/replay;",
     "mo = mark-out of own fills ~1 min later, bps (negative = adverse selection); meets = volume and |pnl|",
-    `within ×${REALISM_BAND[0]}–×${REALISM_BAND[1]} of the replay's and mark-outs of its sign`,
+    `within ×${REALISM_BAND[0]}–×${REALISM_BAND[1]} of the replay's and mark-outs of its sign;`,
+    "se = standard error of the replay's total (block bootstrap of its 1-minute PnL); chance = how often a model",
+    "whose PnL were the replay's expectation would have its |pnl| in the band against a recording this long:",
+    `such a model would meet the |pnl| part in ≈ ${expected.toFixed(1)} of these ${chances.length} rows, and in all of them with probability ${all.toPrecision(2)}`,
     ...(seeded
       ? [
           `candle figures are the mean over ${rows[0]!.verdict.seeds} seeds (--candle-seeds), meets judging the mean of their |pnl|;`,
@@ -347,6 +381,7 @@ export async function runRealismCli(argv: readonly string[], io: CliIo): Promise
         symbol: once.run.coin,
         quotes,
         ...combineSeeds(comparisons),
+        replayNoise: replayPnlNoise(once.run.equityUsd),
       });
     }
     io.stdout.write(`realism — candle backtest on 1m candles built from each recording vs its replay\n`);

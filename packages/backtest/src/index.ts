@@ -26,6 +26,8 @@ export type { ChartableRun } from "./html-report.ts";
 export { renderHtmlReport, renderReportPage, reportCharts } from "./html-report.ts";
 export type { BacktestMetrics, DailyPnl, Markouts } from "./metrics.ts";
 export { aggregateMarkouts, computeMetrics, MARKOUT_BARS, MIN_DAILY_POINTS_FOR_RATIOS } from "./metrics.ts";
+export type { PnlNoise, PnlNoiseOptions } from "./pnl-noise.ts";
+export { pnlSamplingNoise } from "./pnl-noise.ts";
 export * from "./replay/index.ts";
 export type {
   BacktestReport,
