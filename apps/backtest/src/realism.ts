@@ -302,8 +302,12 @@ export function formatRealismTable(rows: readonly RealismRow[]): string {
     "mo = mark-out of own fills ~1 min later, bps (negative = adverse selection); meets = volume and |pnl|",
     `within ×${REALISM_BAND[0]}–×${REALISM_BAND[1]} of the replay's and mark-outs of its sign;`,
     "se = standard error of the replay's total (block bootstrap of its 1-minute PnL); chance = how often a model",
-    "whose PnL were the replay's expectation would have its |pnl| in the band against a recording this long:",
-    `such a model would meet the |pnl| part in ≈ ${expected.toFixed(1)} of these ${chances.length} rows, and in all of them with probability ${all.toPrecision(2)}`,
+    "whose PnL were the replay's expectation would have its |pnl| in the band against a recording this long",
+    ...(chances.length === 0
+      ? []
+      : [
+          `(such a model would meet the |pnl| part in ≈ ${expected.toFixed(1)} of these ${chances.length} rows, and in all of them with probability ${all.toPrecision(2)})`,
+        ]),
     ...(seeded
       ? [
           `candle figures are the mean over ${rows[0]!.verdict.seeds} seeds (--candle-seeds), meets judging the mean of their |pnl|;`,
@@ -317,7 +321,9 @@ const HELP = `usage: realism --replay PATH... [--symbol S,...] [--candle-seeds N
   for each recording and symbol, runs the replay and the candle backtest on 1m candles built from it
   (as --compare-candles), for the default quotes and tight quotes 1 bp and 3 bp from the mid
   (${QUOTE_SETTINGS[1]!.flags.join(" ")}; and 3), and prints candle/replay ratios of orders filled, volume,
-  PnL and its split, both 1-minute mark-outs, and whether each row meets the acceptance.
+  PnL and its split, both 1-minute mark-outs, and whether each row meets the acceptance; and the replay's
+  own noise: its PnL ± standard error (a block bootstrap of its 1-minute PnL) and the chance that a model
+  whose PnL were the replay's expectation would meet the |PnL| band against a recording this long.
   --candle-seeds N runs the candle model with seeds --seed … --seed+N−1 and reports their mean (the model's
   expectation; a single 35-minute run scatters around it) and how many single seeds meet the acceptance.
   --sz-decimals applies to every symbol: run a coin that needs its own separately.`;
