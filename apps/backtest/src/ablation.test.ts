@@ -11,6 +11,7 @@ import {
   IMBALANCE_SKIP_HYSTERESIS,
   IMBALANCE_SKIP_THRESHOLD,
   keepsMarkouts,
+  pnlVersusBaseline,
   SWEEP_PULL,
   variantStrategy,
 } from "./ablation.ts";
@@ -25,6 +26,27 @@ const start = Date.UTC(2025, 0, 6, 10);
 function writeRecording(root: string): void {
   writeSyntheticRecording(root, { seed: 11, startMs: start, minutes: 40, sizeJitter: true });
 }
+
+describe("pnlVersusBaseline", () => {
+  it("is the difference of the totals, with the noise of the minute-by-minute difference", () => {
+    // The variant earns the baseline's minutes plus 1 on every other minute: +10 over 20 minutes.
+    const baseline = Array.from({ length: 20 }, (_, i) => Math.sin(i) * 3);
+    const variant = baseline.map((equity, i) => equity + Math.floor((i + 1) / 2));
+    const versus = pnlVersusBaseline(variant, baseline);
+    expect(versus.totalUsd).toBeCloseTo(10, 12);
+    expect(versus.standardErrorUsd).toBeGreaterThan(0);
+    // The baseline's own noise cancels: the same difference over any baseline has the same error.
+    const other = baseline.map((equity) => equity * 5 - 2);
+    const shifted = other.map((equity, i) => equity + Math.floor((i + 1) / 2));
+    expect(pnlVersusBaseline(shifted, other).standardErrorUsd).toBeCloseTo(versus.standardErrorUsd, 9);
+    expect(pnlVersusBaseline(baseline, baseline)).toEqual({ totalUsd: 0, standardErrorUsd: 0 });
+  });
+
+  it("has no standard error when the runs' bars differ", () => {
+    expect(pnlVersusBaseline([1, 2, 3], [1, 2]).standardErrorUsd).toBeNaN();
+    expect(pnlVersusBaseline([1, 2, 3], [1, 2]).totalUsd).toBe(1);
+  });
+});
 
 describe("variantStrategy", () => {
   it("starts every component from the baseline and keeps the user's settings for default", () => {
@@ -213,6 +235,7 @@ describe("backtest CLI ablation", () => {
         toxicityEaseExit: boolean;
       };
       calibration: { sigmaBps: number | null };
+      versusBaseline: { totalUsd: number; standardErrorUsd: number } | null;
     }[];
     expect(rows.map((row) => row.variant)).toEqual([
       "baseline",
@@ -220,6 +243,7 @@ describe("backtest CLI ablation", () => {
       ...ABLATION_COMPONENTS.map((c) => c.variant),
       "best",
     ]);
+    expectVersusBaseline(rows);
     const byName = new Map(rows.map((row) => [row.variant, row]));
     expect(byName.get("baseline")!.ordersFilled).toBeGreaterThan(0);
     expect(Object.keys(byName.get("baseline")!.markoutsBps)).toEqual(["1s", "5s", "30s", "60s"]);
@@ -286,7 +310,9 @@ describe("backtest CLI ablation", () => {
         markoutsBps: Record<string, number | null>;
         strategy: { model: string; calibration: string; fundingSkewBps: number };
         calibration: { sigmaBps: number | null; sigmaSource: string; intensitySource: string };
+        versusBaseline: { totalUsd: number; standardErrorUsd: number } | null;
       }[];
+      expectVersusBaseline(rows);
       expect(rows.map((row) => row.variant)).toEqual([
         "baseline",
         "default",
@@ -320,6 +346,32 @@ describe("backtest CLI ablation", () => {
     }
   });
 });
+
+/**
+ * Every row but the baseline's says how far its PnL is from the baseline's (the difference of the totals) and
+ * with what standard error; a variant that trades exactly as the baseline has a difference of 0 ± 0.
+ */
+function expectVersusBaseline(
+  rows: readonly {
+    variant: string;
+    pnl: { total: number };
+    ordersFilled: number;
+    versusBaseline: { totalUsd: number; standardErrorUsd: number } | null;
+  }[],
+): void {
+  const [baseline, ...others] = rows;
+  expect(baseline!.versusBaseline).toBeNull();
+  let differing = 0;
+  for (const row of others) {
+    const versus = row.versusBaseline!;
+    expect(versus.totalUsd).toBeCloseTo(row.pnl.total - baseline!.pnl.total, 6);
+    expect(versus.standardErrorUsd).toBeGreaterThanOrEqual(0);
+    if (row.pnl.total === baseline!.pnl.total && row.ordersFilled === baseline!.ordersFilled)
+      expect(versus.standardErrorUsd).toBeLessThan(1e-9);
+    else if (versus.standardErrorUsd > 0) differing++;
+  }
+  expect(differing).toBeGreaterThan(0);
+}
 
 /** `bars` 1-minute candles of a seeded random walk around 60,000, as a Binance-style CSV. */
 function syntheticCandleCsv(bars: number): string {

@@ -5,6 +5,7 @@ import {
   computeMetrics,
   type MarkoutsBps,
   markoutsBpsOf,
+  pnlSamplingNoise,
   type ReplayReport,
   runCandleBacktest,
 } from "@botmm/backtest";
@@ -35,7 +36,45 @@ export type AblationRow = { variant: string; markoutsBps: MarkoutsBps } & (
 ) & {
     /** `best` only: the components it combines. */
     components?: string[];
+    /** The variant's total PnL minus the baseline's, with its standard error; null on the baseline's own row. */
+    versusBaseline?: PnlDifference | null;
   };
+
+/** A variant's PnL minus the baseline's over the same data, and how much of it luck could explain. */
+export interface PnlDifference {
+  totalUsd: number;
+  /**
+   * Standard error of the difference: a seeded block bootstrap of the two runs' per-minute PnL differences
+   * (`pnlSamplingNoise`), paired because both runs saw the same market minute by minute. NaN when the runs'
+   * bars differ.
+   */
+  standardErrorUsd: number;
+}
+
+/**
+ * How far a variant's PnL is from the baseline's, and whether the data can tell: the difference of the totals
+ * and the standard error of that difference from the two equity series (cumulative PnL at each 1-minute bar's
+ * close). A difference inside about two standard errors is what the same strategy could show by luck.
+ *
+ * @example
+ * ```ts
+ * const gain = pnlVersusBaseline(variant.equityUsd, baseline.equityUsd);
+ * gain.totalUsd; // e.g. −0.02
+ * gain.standardErrorUsd; // e.g. 0.41: the variant's $0.02 less is noise
+ * ```
+ */
+export function pnlVersusBaseline(
+  variantEquityUsd: ArrayLike<number>,
+  baselineEquityUsd: ArrayLike<number>,
+): PnlDifference {
+  const bars = variantEquityUsd.length;
+  const last = (series: ArrayLike<number>) => (series.length === 0 ? 0 : series[series.length - 1]!);
+  const totalUsd = last(variantEquityUsd) - last(baselineEquityUsd);
+  if (bars === 0 || bars !== baselineEquityUsd.length) return { totalUsd, standardErrorUsd: Number.NaN };
+  const difference = new Float64Array(bars);
+  for (let i = 0; i < bars; i++) difference[i] = variantEquityUsd[i]! - baselineEquityUsd[i]!;
+  return { totalUsd, standardErrorUsd: pnlSamplingNoise(difference, { seed: 1 }).standardErrorUsd };
+}
 
 /**
  * Today's basic model with every feature of issue 13 off: the fair price is the mid, constants, the bar
@@ -261,6 +300,7 @@ export function formatAblationTable(
   const header = [
     "variant",
     "total $",
+    "vs baseline $",
     "spread $",
     "inventory $",
     "fees $",
@@ -275,6 +315,7 @@ export function formatAblationTable(
   const body = rows.map((row) => [
     row.variant,
     cell(row.pnl.total),
+    versusCell(row.versusBaseline),
     cell(row.pnl.spread),
     cell(row.pnl.inventory),
     cell(row.pnl.fees),
@@ -293,12 +334,22 @@ export function formatAblationTable(
     format(header),
     ...body.map(format),
     ...notes.map((note) => `note: ${note}`),
+    "vs baseline = the variant's total minus the baseline's ± its standard error (block bootstrap of the two runs'",
+    "per-minute PnL differences): a difference inside about two standard errors could be luck",
     `mark-outs (mo) in bps of own maker fills after 1/5/30/60 s on ${markoutSource}; negative = adverse selection`,
   ].join("\n");
 }
 
-/** Runs one variant's strategy over the loaded data and returns its row (without the variant name). */
-type VariantRunner = (strategy: StrategyConfig) => Promise<Omit<AblationRow, "variant">>;
+const versusCell = (versus: PnlDifference | null | undefined): string => {
+  if (versus === null || versus === undefined) return "—";
+  const sign = versus.totalUsd > 0 ? "+" : "";
+  return `${sign}${versus.totalUsd.toFixed(2)} ± ${Number.isNaN(versus.standardErrorUsd) ? "n/a" : versus.standardErrorUsd.toFixed(2)}`;
+};
+
+/** Runs one variant's strategy over the loaded data: its row (without the variant name) and its equity series. */
+type VariantRunner = (
+  strategy: StrategyConfig,
+) => Promise<{ row: Omit<AblationRow, "variant">; equityUsd: Float64Array }>;
 
 /**
  * Loads the candles once (as a single `backtest` run would: `--csv`, a download or synthetic) and returns a
@@ -320,7 +371,7 @@ async function candleRunner(options: BacktestCliOptions, io: CliIo): Promise<Var
     );
     report.runtimeMs = Math.round(performance.now() - started);
     const calibration = run.calibration;
-    return {
+    const row = {
       ...report,
       markoutsBps: markoutsBpsOf(run.markoutsBps),
       calibration: {
@@ -335,6 +386,7 @@ async function candleRunner(options: BacktestCliOptions, io: CliIo): Promise<Var
         meanMarketHalfSpreadBps: null,
       },
     };
+    return { row, equityUsd: run.equityUsd };
   };
 }
 
@@ -367,11 +419,20 @@ export async function runAblationCli(argv: readonly string[], io: CliIo): Promis
   try {
     const runVariant: VariantRunner = onCandles
       ? await candleRunner(parsed, io)
-      : async (strategy) => (await replayOnce({ ...parsed, strategy, progress: false }, io)).report;
+      : async (strategy) => {
+          const once = await replayOnce({ ...parsed, strategy, progress: false }, io);
+          return { row: once.report, equityUsd: once.run.equityUsd };
+        };
     const components = onCandles ? CANDLE_ABLATION_COMPONENTS : ABLATION_COMPONENTS;
     const rows: AblationRow[] = [];
-    const run = async (variant: string, overrides: StrategyConfigInput | null): Promise<AblationRow> =>
-      ({ variant, ...(await runVariant(variantStrategy(parsed.strategy, overrides))) }) as AblationRow;
+    let baselineEquityUsd: Float64Array | null = null;
+    const run = async (variant: string, overrides: StrategyConfigInput | null): Promise<AblationRow> => {
+      const { row, equityUsd } = await runVariant(variantStrategy(parsed.strategy, overrides));
+      const versusBaseline =
+        baselineEquityUsd === null ? null : pnlVersusBaseline(equityUsd, baselineEquityUsd);
+      baselineEquityUsd ??= equityUsd;
+      return { variant, ...row, versusBaseline } as AblationRow;
+    };
     const baseline = await run("baseline", {});
     rows.push(baseline, await run("default", null));
     const singles: (AblationVariant & { score: AblationScore })[] = [];

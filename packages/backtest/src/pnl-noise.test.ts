@@ -51,8 +51,13 @@ describe("pnlSamplingNoise", () => {
     expect(pnlSamplingNoise(equity, { band: BAND, seed: 6 }).standardErrorUsd).not.toBe(a.standardErrorUsd);
   });
 
-  it("has no band chance when the total is 0", () => {
+  it("has no band chance when the total is 0 or no band is given", () => {
     expect(pnlSamplingNoise([1, 0], { band: BAND }).chanceInBand).toBeNaN();
+    const without = pnlSamplingNoise([3, 4], { blockBars: 1, seed: 7 });
+    expect(without.chanceInBand).toBeNaN();
+    expect(without.standardErrorUsd).toBe(
+      pnlSamplingNoise([3, 4], { band: BAND, blockBars: 1, seed: 7 }).standardErrorUsd,
+    );
   });
 
   it("names what is wrong with its input", () => {

@@ -4,9 +4,10 @@ import { createRandom } from "@botmm/core";
 export interface PnlNoiseOptions {
   /**
    * The ratio band a comparison must meet (e.g. a candle model's |PnL| within ×0.75–×1.33 of a replay's): the
-   * result says how often a model whose PnL equalled this run's expectation would land in it.
+   * result says how often a model whose PnL equalled this run's expectation would land in it. Without it,
+   * `chanceInBand` is NaN.
    */
-  band: readonly [number, number];
+  band?: readonly [number, number];
   /** Bars per resampled block; default ⌈n^⅓⌉ for n bars (at least 1), a common rule for the block length. */
   blockBars?: number;
   /** Bootstrap resamples; default 4,000. */
@@ -24,7 +25,7 @@ export interface PnlNoise {
   /**
    * Share of the resampled totals `T*` for which `|total| / |T*|` lies in the band: how often a model whose PnL
    * were exactly this run's expectation would meet the band against one run of this length. NaN when the total
-   * is 0 (no ratio exists).
+   * is 0 (no ratio exists) or no band was given.
    */
   chanceInBand: number;
   blockBars: number;
@@ -50,13 +51,16 @@ export interface PnlNoise {
  * const noise = pnlSamplingNoise(replay.run.equityUsd, { band: [0.75, 1.33] });
  * noise.standardErrorUsd; // e.g. 0.84 on a −$1.55 total: the total is known to ±54 %
  * noise.chanceInBand; // e.g. 0.39: a perfect model meets the band on 39 % of such recordings
+ * // Two runs over the same bars (a variant and its baseline): the noise of their difference.
+ * const gain = variant.equityUsd.map((equity, i) => equity - baseline.equityUsd[i]!);
+ * pnlSamplingNoise(gain, {}).standardErrorUsd;
  * ```
  */
 export function pnlSamplingNoise(equityUsd: ArrayLike<number>, options: PnlNoiseOptions): PnlNoise {
   const n = equityUsd.length;
   if (n === 0) throw new RangeError("pnlSamplingNoise: equityUsd is empty (expected one value a bar)");
-  const [low, high] = options.band;
-  if (!(low > 0 && high >= low && Number.isFinite(high)))
+  const [low, high] = options.band ?? [Number.NaN, Number.NaN];
+  if (options.band !== undefined && !(low > 0 && high >= low && Number.isFinite(high)))
     throw new RangeError(`pnlSamplingNoise: band must be 0 < low ≤ high, got [${low}, ${high}]`);
   const blockBars = options.blockBars ?? Math.max(1, Math.ceil(Math.cbrt(n)));
   const resamples = options.resamples ?? 4000;
@@ -67,25 +71,27 @@ export function pnlSamplingNoise(equityUsd: ArrayLike<number>, options: PnlNoise
     if (!(Number.isInteger(value) && value >= 1))
       throw new RangeError(`pnlSamplingNoise: ${name} must be a whole number ≥ 1, got ${value}`);
   }
-  const increments = new Float64Array(n);
-  let previous = 0;
+  // prefix[k]: the PnL of the first k bars (the equity at bar k − 1's close), so that a block's PnL is a
+  // difference of two entries and a resample costs one draw per block, not one addition per bar.
+  const prefix = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) {
     const equity = equityUsd[i]!;
     if (!Number.isFinite(equity))
       throw new RangeError(`pnlSamplingNoise: equityUsd[${i}] is ${equity} (expected a finite USD amount)`);
-    increments[i] = equity - previous;
-    previous = equity;
+    prefix[i + 1] = equity;
   }
-  const total = previous;
+  const total = prefix[n]!;
   const random = createRandom(options.seed ?? 1);
   let sum = 0;
   let sumOfSquares = 0;
   let inBand = 0;
   for (let r = 0; r < resamples; r++) {
     let resampled = 0;
-    for (let filled = 0; filled < n; ) {
+    for (let filled = 0; filled < n; filled += blockBars) {
       const start = random.nextInt(n);
-      for (let k = 0; k < blockBars && filled < n; k++, filled++) resampled += increments[(start + k) % n]!;
+      // The last block is cut to the series' length; a block past the end wraps around to the start.
+      const end = start + Math.min(blockBars, n - filled);
+      resampled += end <= n ? prefix[end]! - prefix[start]! : prefix[n]! - prefix[start]! + prefix[end - n]!;
     }
     sum += resampled;
     sumOfSquares += resampled * resampled;
@@ -96,7 +102,7 @@ export function pnlSamplingNoise(equityUsd: ArrayLike<number>, options: PnlNoise
   return {
     totalUsd: total,
     standardErrorUsd: Math.sqrt(Math.max(0, sumOfSquares / resamples - mean * mean)),
-    chanceInBand: total === 0 ? Number.NaN : inBand / resamples,
+    chanceInBand: total === 0 || options.band === undefined ? Number.NaN : inBand / resamples,
     blockBars,
     resamples,
   };
