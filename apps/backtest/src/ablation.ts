@@ -425,15 +425,14 @@ export async function runAblationCli(argv: readonly string[], io: CliIo): Promis
         };
     const components = onCandles ? CANDLE_ABLATION_COMPONENTS : ABLATION_COMPONENTS;
     const rows: AblationRow[] = [];
-    let baselineEquityUsd: Float64Array | null = null;
+    const baselineRun = await runVariant(variantStrategy(parsed.strategy, {}));
+    const baseline = { variant: "baseline", ...baselineRun.row, versusBaseline: null } as AblationRow;
+    // A row that is printed: its PnL against the baseline's, with the noise of the difference.
     const run = async (variant: string, overrides: StrategyConfigInput | null): Promise<AblationRow> => {
       const { row, equityUsd } = await runVariant(variantStrategy(parsed.strategy, overrides));
-      const versusBaseline =
-        baselineEquityUsd === null ? null : pnlVersusBaseline(equityUsd, baselineEquityUsd);
-      baselineEquityUsd ??= equityUsd;
+      const versusBaseline = pnlVersusBaseline(equityUsd, baselineRun.equityUsd);
       return { variant, ...row, versusBaseline } as AblationRow;
     };
-    const baseline = await run("baseline", {});
     rows.push(baseline, await run("default", null));
     const singles: (AblationVariant & { score: AblationScore })[] = [];
     for (const component of components) {
@@ -441,8 +440,9 @@ export async function runAblationCli(argv: readonly string[], io: CliIo): Promis
       rows.push(row);
       singles.push({ ...component, score: scoreOf(row) });
     }
+    // Candidates are only scored, never printed: no row, no bootstrap.
     const best = await bestCombination(scoreOf(baseline), singles, async (overrides) =>
-      scoreOf(await run("candidate", overrides)),
+      scoreOf((await runVariant(variantStrategy(parsed.strategy, overrides))).row),
     );
     const bestRow = await run("best", best.overrides);
     rows.push({ ...bestRow, components: best.variants });
